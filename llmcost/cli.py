@@ -1,0 +1,56 @@
+"""The ``llmcost`` command line. Thin: parse options, call the library, render."""
+
+from __future__ import annotations
+
+import importlib
+
+import typer
+
+from . import __version__
+
+app = typer.Typer(
+    name="llmcost",
+    help="Where does our LLM money go? Price real usage logs and find savings.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+_COMMAND_MODULES = ("analyze", "prices", "tokens")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"llmcost {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+    debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks for errors."),
+) -> None:
+    """llmcost: ingest usage exports and logs, price every request, find savings."""
+    if debug:
+        import os
+
+        os.environ["LLMCOST_DEBUG"] = "1"
+
+
+for _name in _COMMAND_MODULES:
+    try:
+        _mod = importlib.import_module(f"llmcost.commands.{_name}")
+    except ModuleNotFoundError as exc:  # a command module not written yet
+        if exc.name != f"llmcost.commands.{_name}":
+            raise
+        continue
+    _mod.register(app)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,52 @@
+"""One user-facing error type: it carries the file, the line/row and a hint.
+
+The CLI prints ``str(err)`` on one line and exits with ``err.exit_code``;
+tracebacks only appear with ``--debug``.
+"""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_THRESHOLD = 1  # a gate / budget threshold was crossed
+EXIT_BAD_INPUT = 2  # unreadable or invalid input, or --strict found unpriced rows
+
+
+class LlmcostError(Exception):
+    """An error a user can act on. Never raised for programming bugs."""
+
+    exit_code = EXIT_BAD_INPUT
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.file = file
+        self.line = line
+        self.hint = hint
+
+    def location(self) -> str:
+        if self.file is None:
+            return ""
+        if self.line is None:
+            return f"{self.file}: "
+        return f"{self.file}:{self.line}: "
+
+    def __str__(self) -> str:
+        text = f"{self.location()}{self.message}"
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+
+class InputError(LlmcostError):
+    """A usage file, price file or option value that cannot be used."""
+
+
+class ConfigError(LlmcostError):
+    """A YAML configuration (prices, mapping, routes, budgets) that is invalid."""

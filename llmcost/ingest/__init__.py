@@ -1,0 +1,186 @@
+"""Ingest usage files of any supported format into the canonical table.
+
+Format detection lives here, in one place: every reader module declares
+``READERS``, a list of :class:`Reader` objects whose ``sniff`` returns a score
+(0 = not mine). The highest score wins; generic readers score low so a
+specific format always beats them.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..errors import InputError
+from ..schema import COLUMNS, empty_frame
+from ._io import ReadContext, SkippedRow, Source, open_source
+
+__all__ = [
+    "Reader",
+    "ReadContext",
+    "LoadResult",
+    "SkippedRow",
+    "Source",
+    "load",
+    "detect",
+    "expand_paths",
+    "readers",
+]
+
+
+@dataclass(frozen=True)
+class Reader:
+    """One source format."""
+
+    name: str  # e.g. "openai-usage-csv"
+    description: str
+    kinds: frozenset[str]  # which Source kinds it can read: json, jsonl, csv, parquet
+    sniff: Callable[[Source], int]  # 0 = no; higher = more specific
+    read: Callable[[Source, ReadContext], pd.DataFrame]  # returns a finalised canonical frame
+    dedup: bool = False  # drop repeated request_ids across files (streamed logs)
+
+
+_READER_MODULES = (
+    "openai",
+    "anthropic",
+    "claude_code",
+    "codex",
+    "litellm",
+    "responses",  # generic provider API response logs (OpenRouter, Gemini, ...)
+    "generic",
+)
+
+
+def readers() -> list[Reader]:
+    """Every registered reader, in registration order."""
+    import importlib
+
+    out: list[Reader] = []
+    for mod in _READER_MODULES:
+        m = importlib.import_module(f"{__name__}.{mod}")
+        out.extend(m.READERS)
+    return out
+
+
+def detect(source: Source, *, mapping: dict[str, Any] | None = None) -> Reader:
+    """Pick the reader for ``source`` or raise a one-line :class:`InputError`."""
+    best: tuple[int, Reader] | None = None
+    for reader in readers():
+        if source.kind not in reader.kinds:
+            continue
+        if mapping is not None and reader.name.startswith("generic"):
+            score = 1_000  # an explicit mapping always wins
+        else:
+            score = reader.sniff(source)
+        if score > 0 and (best is None or score > best[0]):
+            best = (score, reader)
+    if best is None:
+        what = {
+            "csv": f"CSV columns {', '.join((source.header or [])[:12])}",
+            "json": "JSON document",
+            "jsonl": "JSON Lines",
+            "parquet": "Parquet",
+        }[source.kind]
+        raise InputError(
+            f"unrecognised usage format ({what})",
+            file=source.name,
+            hint="pass --map mapping.yaml to name the columns",
+        )
+    return best[1]
+
+
+@dataclass
+class LoadResult:
+    """The canonical table plus what happened while reading."""
+
+    table: pd.DataFrame
+    files: list[tuple[str, str, int]] = field(default_factory=list)  # (file, format, rows)
+    skipped: list[SkippedRow] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    duplicates_dropped: int = 0
+
+
+SUFFIXES = (".jsonl", ".json", ".csv", ".tsv", ".parquet", ".ndjson", ".log")
+
+
+def expand_paths(paths: Iterable[str]) -> list[str]:
+    """Expand directories (recursively), globs and ``-`` into a file list."""
+    out: list[str] = []
+    for p in paths:
+        if p == "-":
+            out.append(p)
+            continue
+        matches = sorted(glob.glob(p, recursive=True)) if glob.has_magic(p) else [p]
+        if not matches:
+            raise InputError("no files match this pattern", file=p)
+        for m in matches:
+            if os.path.isdir(m):
+                found = sorted(
+                    str(f)
+                    for f in Path(m).rglob("*")
+                    if f.is_file() and _usage_suffix(f.name)
+                )
+                if not found:
+                    raise InputError("directory holds no usage files (.jsonl, .json, .csv, .parquet, .gz)", file=m)
+                out.extend(found)
+            else:
+                out.append(m)
+    return out
+
+
+def _usage_suffix(name: str) -> bool:
+    n = name.lower()
+    if n.endswith(".gz"):
+        n = n[:-3]
+    return n.endswith(SUFFIXES)
+
+
+def load(
+    paths: Sequence[str],
+    *,
+    skip_bad: bool = False,
+    mapping: dict[str, Any] | None = None,
+    since: pd.Timestamp | None = None,
+    until: pd.Timestamp | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> LoadResult:
+    """Read every file into one canonical table.
+
+    ``since``/``until`` (UTC, inclusive/exclusive) are applied while reading,
+    file by file, so large logs never hold filtered-out rows.
+    """
+    ctx = ReadContext(skip_bad=skip_bad, mapping=mapping)
+    frames: list[pd.DataFrame] = []
+    files: list[tuple[str, str, int]] = []
+    dedup_formats: set[str] = set()
+    for path in expand_paths(paths):
+        source = open_source(path)
+        reader = detect(source, mapping=mapping)
+        frame = reader.read(source, ctx)
+        if reader.dedup:
+            dedup_formats.add(reader.name)
+        if since is not None:
+            frame = frame[frame["time"].isna() | (frame["time"] >= since)]
+        if until is not None:
+            frame = frame[frame["time"].isna() | (frame["time"] < until)]
+        files.append((source.name, reader.name, len(frame)))
+        if len(frame):
+            frames.append(frame)
+        if progress is not None:
+            progress(source.name)
+    table = pd.concat(frames, ignore_index=True) if frames else empty_frame()
+    dropped = 0
+    if dedup_formats and len(table):
+        mask = table["source_format"].isin(list(dedup_formats)) & (table["request_id"] != "")
+        dup = mask & table.duplicated(subset=["source_format", "request_id"], keep="first")
+        dropped = int(dup.sum())
+        if dropped:
+            table = table[~dup].reset_index(drop=True)
+    table = table[list(COLUMNS)]
+    return LoadResult(table=table, files=files, skipped=ctx.skipped, warnings=ctx.warnings, duplicates_dropped=dropped)

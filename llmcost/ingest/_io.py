@@ -1,0 +1,242 @@
+"""Opening, decoding and sniffing input files (shared by every reader)."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+
+from ..errors import InputError
+
+Kind = Literal["json", "jsonl", "csv", "parquet"]
+
+SAMPLE_RECORDS = 50
+
+
+@dataclass
+class SkippedRow:
+    file: str
+    line: int | None
+    reason: str
+
+    def __str__(self) -> str:
+        loc = f"{self.file}:{self.line}" if self.line is not None else self.file
+        return f"{loc}: {self.reason}"
+
+
+@dataclass
+class ReadContext:
+    """Options and bookkeeping shared by the readers during one load."""
+
+    skip_bad: bool = False
+    skipped: list[SkippedRow] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    mapping: dict[str, Any] | None = None  # parsed --map YAML (generic readers)
+
+    def bad(self, file: str, line: int | None, reason: str) -> None:
+        """Report a bad row: raise, or record it when ``--skip-bad`` is on."""
+        if self.skip_bad:
+            self.skipped.append(SkippedRow(file, line, reason))
+            return
+        raise InputError(reason, file=file, line=line, hint="use --skip-bad to skip such rows")
+
+    def warn(self, message: str) -> None:
+        self.warnings.append(message)
+
+
+@dataclass
+class Source:
+    """One input file, decoded once and shared by sniffing and reading."""
+
+    name: str
+    kind: Kind
+    text: str = ""
+    raw: bytes = b""
+    header: list[str] | None = None  # csv: column names
+    doc: Any = None  # json: the parsed document
+    _records: list[tuple[int, Any]] | None = None  # jsonl: (line number, parsed value)
+    _bad_lines: list[tuple[int, str]] = field(default_factory=list)
+
+    # -- JSONL -----------------------------------------------------------------
+    def records(self, ctx: ReadContext | None = None) -> list[tuple[int, Any]]:
+        """All JSONL records as ``(line_number, value)``; blank lines skipped.
+
+        Malformed lines are reported through ``ctx.bad`` (raise or skip).
+        """
+        if self._records is None:
+            self._parse_jsonl()
+        if ctx is not None:
+            for line, reason in self._bad_lines:
+                ctx.bad(self.name, line, reason)
+            self._bad_lines = []
+        return self._records or []
+
+    def all_records(self, ctx: ReadContext | None = None) -> list[tuple[int, Any]]:
+        """Records of a JSONL file, or of a JSON document (a list of records or
+        one record), as ``(line_or_index, value)``."""
+        if self.kind == "jsonl":
+            return self.records(ctx)
+        if isinstance(self.doc, list):
+            return [(i, v) for i, v in enumerate(self.doc, start=1)]
+        return [(1, self.doc)]
+
+    def sample_records(self) -> list[Any]:
+        if self.kind == "json":
+            if isinstance(self.doc, list):
+                return self.doc[:SAMPLE_RECORDS]
+            return [self.doc]
+        """The first few parseable JSONL values, for format detection."""
+        out = []
+        for lineno, raw in _iter_lines(self.text):
+            try:
+                out.append(json.loads(raw))
+            except ValueError:
+                continue
+            if len(out) >= SAMPLE_RECORDS:
+                break
+        return out
+
+    def _parse_jsonl(self) -> None:
+        recs: list[tuple[int, Any]] = []
+        loads = json.loads
+        for lineno, raw in _iter_lines(self.text):
+            try:
+                recs.append((lineno, loads(raw)))
+            except ValueError as exc:
+                reason = "truncated JSON line" if _looks_truncated(raw) else f"invalid JSON ({exc.msg})"
+                self._bad_lines.append((lineno, reason))
+        self._records = recs
+
+    # -- CSV -------------------------------------------------------------------
+    def csv_frame(self, **kwargs: Any) -> pd.DataFrame:
+        """The CSV as a DataFrame with a ``source_row`` column (file line number)."""
+        try:
+            df = pd.read_csv(io.StringIO(self.text), skipinitialspace=True, **kwargs)
+        except pd.errors.ParserError as exc:
+            raise InputError(f"malformed CSV: {exc}".splitlines()[0], file=self.name) from None
+        except pd.errors.EmptyDataError:
+            raise InputError("empty CSV file", file=self.name) from None
+        df.columns = [str(c).strip() for c in df.columns]
+        df["source_row"] = range(2, len(df) + 2)
+        return df
+
+
+def _iter_lines(text: str):
+    for i, raw in enumerate(text.splitlines(), start=1):
+        raw = raw.strip()
+        if raw:
+            yield i, raw
+
+
+def _looks_truncated(raw: str) -> bool:
+    s = raw.rstrip()
+    return s.startswith(("{", "[")) and not s.endswith(("}", "]"))
+
+
+# ------------------------------------------------------------------------------
+# Opening and decoding
+# ------------------------------------------------------------------------------
+
+def read_bytes(path: str) -> tuple[str, bytes]:
+    """Return ``(display_name, raw bytes)``, transparently gunzipping ``.gz``."""
+    if path == "-":
+        name = "<stdin>"
+        data = sys.stdin.buffer.read()
+    else:
+        name = path
+        p = Path(path)
+        if not p.exists():
+            raise InputError("no such file", file=name)
+        if p.is_dir():
+            raise InputError("is a directory", file=name)
+        try:
+            data = p.read_bytes()
+        except OSError as exc:
+            raise InputError(f"cannot read: {exc.strerror}", file=name) from None
+    if data[:2] == b"\x1f\x8b":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as exc:
+            raise InputError(f"corrupt or truncated gzip file ({exc})", file=name) from None
+    return name, data
+
+
+def decode(name: str, data: bytes) -> str:
+    """Decode text: UTF-8 (with or without BOM), UTF-16 with BOM; reject binary."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"invalid UTF-16 text at byte {exc.start}", file=name) from None
+    if b"\x00" in data[:8192]:
+        raise InputError("binary file, not a text usage log", file=name)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})",
+            file=name,
+            line=line,
+            hint="re-save the file as UTF-8",
+        ) from None
+
+
+def open_source(path: str) -> Source:
+    """Read, decode and classify one input into a :class:`Source`."""
+    name, data = read_bytes(path)
+    if data[:4] == b"PAR1":
+        return Source(name=name, kind="parquet", raw=data)
+    text = decode(name, data)
+    stripped = text.lstrip()
+    if not stripped:
+        raise InputError("empty file", file=name)
+    first = stripped[0]
+    if first in "{[":
+        # A whole-file JSON document, or JSON Lines?
+        try:
+            doc = json.loads(stripped)
+        except ValueError:
+            doc = None
+        if doc is not None and not (isinstance(doc, dict) and "\n" in stripped.strip() and _is_jsonl(stripped)):
+            return Source(name=name, kind="json", text=text, doc=doc)
+        if _is_jsonl(stripped) or first == "{":
+            return Source(name=name, kind="jsonl", text=text)
+        # A '[' document that does not parse: truncated or malformed JSON.
+        try:
+            json.loads(stripped)
+        except ValueError as exc:
+            raise InputError(f"invalid JSON ({exc.msg})", file=name, line=exc.lineno) from None
+    header_line = stripped.splitlines()[0]
+    if "," in header_line or "\t" in header_line or ";" in header_line:
+        header = [h.strip().strip('"') for h in _split_header(header_line)]
+        return Source(name=name, kind="csv", text=text, header=header)
+    raise InputError("unrecognised file: not JSON, JSON Lines, CSV or Parquet", file=name, line=1)
+
+
+def _split_header(line: str) -> list[str]:
+    import csv
+
+    return next(csv.reader([line]))
+
+
+def _is_jsonl(text: str) -> bool:
+    """True when the first two non-blank lines each parse as JSON on their own."""
+    n = 0
+    for _, raw in _iter_lines(text[:200_000]):
+        try:
+            json.loads(raw)
+        except ValueError:
+            return False
+        n += 1
+        if n >= 2:
+            return True
+    return False

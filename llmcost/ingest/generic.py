@@ -1,0 +1,2 @@
+"""Reader module (being written)."""
+READERS: list = []

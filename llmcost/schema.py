@@ -1,0 +1,279 @@
+"""The canonical usage table every source format is normalised into.
+
+One row is one request, or one bucket of ``requests`` requests (exports that
+aggregate by day/model/project). Token columns are *disjoint* billing
+quantities, so that ``cost = sum(tokens_k * price_k)``:
+
+===================  =========================  ===============================================
+column               dtype                      meaning
+===================  =========================  ===============================================
+time                 datetime64[ns, UTC]        request time, or bucket start
+provider             string                     openai, anthropic, google, ... ("" if unknown)
+model                string                     model name exactly as the log spells it
+app                  string                     project / workspace / app ("" if unknown)
+user                 string                     user, api key or end user ("" if unknown)
+feature              string                     feature / endpoint / tag / line item
+session              string                     conversation or agent session id
+request_id           string                     provider request id (dedup key)
+input_tokens         int64                      input tokens billed at the base input price
+                                                (cache reads/writes are NOT included)
+cache_read_tokens    int64                      input tokens read from the prompt cache
+cache_write_tokens   int64                      input tokens written to the prompt cache
+                                                (5-minute + 1-hour TTL)
+cache_write_1h_tokens int64                     the part of cache_write_tokens with 1 h TTL
+output_tokens        int64                      output tokens, reasoning included
+reasoning_tokens     int64                      the reasoning part of output_tokens (billed
+                                                once, as output)
+requests             int64                      requests this row stands for (0 for a
+                                                cost-only row)
+batch                bool                       billed at Batch API prices
+service_tier         string                     standard / priority / flex / batch ... ("")
+long_context         boolean (nullable)         aggregated rows: billed at the long-context
+                                                tier? NA = decide from the row's own input
+reported_cost_usd    float64                    the provider's own billed cost (NaN if none)
+prompt               string (nullable)          prompt text, when the log carries it
+response             string (nullable)          response text, when the log carries it
+source               string                     file the row came from
+source_format        string                     detected format name
+source_row           int64                      line (JSONL/CSV) or record index in the file
+===================  =========================  ===============================================
+
+A *cost-only* row (OpenAI Costs API, Anthropic cost report) has zero tokens,
+``requests == 0`` and ``reported_cost_usd`` set: it is counted at its billed
+amount.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError
+
+TOKEN_COLUMNS: tuple[str, ...] = (
+    "input_tokens",
+    "cache_read_tokens",
+    "cache_write_tokens",
+    "cache_write_1h_tokens",
+    "output_tokens",
+    "reasoning_tokens",
+)
+
+STRING_COLUMNS: tuple[str, ...] = (
+    "provider",
+    "model",
+    "app",
+    "user",
+    "feature",
+    "session",
+    "request_id",
+    "service_tier",
+    "source",
+    "source_format",
+)
+
+TEXT_COLUMNS: tuple[str, ...] = ("prompt", "response")
+
+COLUMNS: tuple[str, ...] = (
+    "time",
+    "provider",
+    "model",
+    "app",
+    "user",
+    "feature",
+    "session",
+    "request_id",
+    *TOKEN_COLUMNS,
+    "requests",
+    "batch",
+    "service_tier",
+    "long_context",
+    "reported_cost_usd",
+    "prompt",
+    "response",
+    "source",
+    "source_format",
+    "source_row",
+)
+
+# Columns added by pricing (llmcost.pricing.price_usage).
+PRICED_COLUMNS: tuple[str, ...] = (
+    "cost_input_usd",
+    "cost_cache_read_usd",
+    "cost_cache_write_usd",
+    "cost_output_usd",
+    "cost_usd",  # total; for cost-only rows the billed amount
+    "priced",  # bool: a price was found (or the row is cost-only)
+    "price_model",  # resolved price-table model id ("" when unpriced)
+    "price_provider",  # resolved price-table provider id
+    "long_context_billed",  # bool: the long-context tier was applied
+)
+
+
+def empty_frame() -> pd.DataFrame:
+    """An empty canonical table with the right dtypes."""
+    return finalize(pd.DataFrame({c: [] for c in COLUMNS}), source="", source_format="")
+
+
+def finalize(
+    df: pd.DataFrame,
+    *,
+    source: str,
+    source_format: str,
+    defaults: Mapping[str, Any] | None = None,
+) -> pd.DataFrame:
+    """Fill missing canonical columns, cast dtypes and validate token values.
+
+    ``df`` may hold any subset of :data:`COLUMNS`; extra columns are dropped.
+    Raises :class:`InputError` naming the file and row for negative or
+    non-numeric tokens.
+    """
+    defaults = dict(defaults or {})
+    n = len(df)
+    out: dict[str, Any] = {}
+
+    # time
+    if "time" in df.columns:
+        t = df["time"]
+        if not isinstance(t.dtype, pd.DatetimeTZDtype):
+            t = to_utc(t, source=source, rows=_rows(df))
+        out["time"] = t.dt.tz_convert("UTC").astype("datetime64[ns, UTC]")
+    else:
+        out["time"] = pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns, UTC]")
+
+    for col in STRING_COLUMNS:
+        if col in ("source", "source_format"):
+            continue
+        if col in df.columns:
+            s = df[col]
+            s = s.where(s.notna(), defaults.get(col, ""))
+            out[col] = s.astype(str).astype("string")
+        else:
+            out[col] = pd.Series([defaults.get(col, "")] * n, index=df.index, dtype="string")
+
+    for col in (*TOKEN_COLUMNS, "requests"):
+        if col in df.columns:
+            out[col] = _to_int(df[col], col, source=source, rows=_rows(df))
+        else:
+            default = defaults.get(col, 1 if col == "requests" else 0)
+            out[col] = pd.Series(np.full(n, default, dtype="int64"), index=df.index)
+
+    if "batch" in df.columns:
+        out["batch"] = df["batch"].map(_truthy).astype(bool)
+    else:
+        out["batch"] = pd.Series(np.full(n, bool(defaults.get("batch", False))), index=df.index)
+
+    if "long_context" in df.columns:
+        out["long_context"] = df["long_context"].astype("boolean")
+    else:
+        out["long_context"] = pd.Series(pd.NA, index=df.index, dtype="boolean")
+
+    if "reported_cost_usd" in df.columns:
+        out["reported_cost_usd"] = pd.to_numeric(df["reported_cost_usd"], errors="coerce").astype("float64")
+    else:
+        out["reported_cost_usd"] = pd.Series(np.nan, index=df.index, dtype="float64")
+
+    for col in TEXT_COLUMNS:
+        if col in df.columns:
+            out[col] = df[col].astype("string")
+        else:
+            out[col] = pd.Series(pd.NA, index=df.index, dtype="string")
+
+    out["source"] = pd.Series([source] * n, index=df.index, dtype="string")
+    out["source_format"] = pd.Series([source_format] * n, index=df.index, dtype="string")
+    if "source_row" in df.columns:
+        out["source_row"] = df["source_row"].astype("int64")
+    else:
+        out["source_row"] = pd.Series(np.arange(1, n + 1, dtype="int64"), index=df.index)
+
+    result = pd.DataFrame(out, columns=list(COLUMNS))
+    # cache_write_1h is a part of cache_write; reasoning a part of output.
+    bad = result["cache_write_1h_tokens"] > result["cache_write_tokens"]
+    if bad.any():
+        row = int(result.loc[bad, "source_row"].iloc[0])
+        raise InputError("1-hour cache-write tokens exceed total cache-write tokens", file=source, line=row)
+    return result.reset_index(drop=True)
+
+
+def _rows(df: pd.DataFrame) -> pd.Series | None:
+    return df["source_row"] if "source_row" in df.columns else None
+
+
+def _row_of(rows: pd.Series | None, idx: Any, pos: int) -> int:
+    if rows is not None:
+        return int(rows.loc[idx])
+    return pos + 1
+
+
+def _to_int(s: pd.Series, col: str, *, source: str, rows: pd.Series | None) -> pd.Series:
+    if pd.api.types.is_integer_dtype(s.dtype) and not isinstance(s.dtype, pd.api.extensions.ExtensionDtype):
+        vals = s
+    else:
+        if pd.api.types.is_bool_dtype(s.dtype):
+            _raise_at(s, s.index[0], col, "is not a number", source, rows)
+        orig = s
+        s = s.where(s.notna() & (s.astype(str).str.strip() != ""), 0) if s.dtype == object or pd.api.types.is_string_dtype(s.dtype) else s.fillna(0)
+        vals = pd.to_numeric(s, errors="coerce")
+        bad = vals.isna()
+        if bad.any():
+            idx = vals.index[bad.to_numpy()][0]
+            _raise_at(orig, idx, col, f"is not a number: {orig.loc[idx]!r}", source, rows)
+        frac = (vals % 1) != 0
+        if frac.any():
+            idx = vals.index[frac.to_numpy()][0]
+            _raise_at(orig, idx, col, f"is not a whole number: {orig.loc[idx]!r}", source, rows)
+    neg = vals < 0
+    if neg.any():
+        idx = vals.index[neg.to_numpy()][0]
+        _raise_at(s, idx, col, f"is negative: {vals.loc[idx]!r}", source, rows)
+    return vals.astype("int64")
+
+
+def _raise_at(s: pd.Series, idx: Any, col: str, what: str, source: str, rows: pd.Series | None) -> None:
+    pos = int(s.index.get_loc(idx)) if not isinstance(s.index.get_loc(idx), slice) else 0
+    raise InputError(f"{col} {what}", file=source, line=_row_of(rows, idx, pos))
+
+
+def _truthy(v: Any) -> bool:
+    if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
+        return False
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    if isinstance(v, (int, float, np.integer, np.floating)):
+        return v != 0
+    return str(v).strip().lower() in {"1", "true", "yes", "y", "t", "batch"}
+
+
+def to_utc(values: pd.Series | Iterable[Any], *, source: str = "", rows: pd.Series | None = None) -> pd.Series:
+    """Parse timestamps (ISO strings, epoch seconds/ms, datetimes) to UTC.
+
+    Naive timestamps are taken as UTC. Raises :class:`InputError` naming the
+    first row that cannot be parsed.
+    """
+    s = values if isinstance(values, pd.Series) else pd.Series(list(values))
+    if isinstance(s.dtype, pd.DatetimeTZDtype):
+        return s.dt.tz_convert("UTC")
+    if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        return s.dt.tz_localize("UTC")
+    if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
+        num = s.astype("float64")
+        unit = "ms" if num.dropna().abs().median() > 1e11 else "s"
+        return pd.to_datetime(num, unit=unit, utc=True)
+    str_s = s.astype("string")
+    # epoch numbers written as strings
+    numeric = pd.to_numeric(str_s, errors="coerce")
+    if len(s) and numeric.notna().all():
+        return to_utc(numeric, source=source, rows=rows)
+    try:
+        parsed = pd.to_datetime(str_s, utc=True, format="ISO8601")
+    except (ValueError, TypeError):
+        parsed = pd.to_datetime(str_s, utc=True, errors="coerce", format="mixed")
+    bad = parsed.isna() & str_s.notna() & (str_s.str.strip() != "")
+    if bad.any():
+        idx = parsed.index[bad.to_numpy()][0]
+        pos = int(parsed.index.get_loc(idx))
+        raise InputError(f"cannot parse time {s.loc[idx]!r}", file=source, line=_row_of(rows, idx, pos))
+    return parsed

@@ -61,6 +61,7 @@ class Quote:
     source: str = f"genai-prices {GENAI_PRICES_VERSION}"
     batch: bool = False
     name: str = ""
+    valid_from: date | None = None  # the date this price took effect, where the table says
 
     def prices(self) -> tuple[float, float, float, float, float]:
         return (self.input, self.cache_read, self.cache_write, self.cache_write_1h, self.output)
@@ -451,19 +452,26 @@ def _genai_quote_uncached(provider: str, model: gp_types.ModelInfo, when: dateti
     q = quote_from_model_price(
         standard, model_id=model.id, provider=provider, context_window=model.context_window, name=model.name or ""
     )
+    if isinstance(model.prices, list):
+        starts = [
+            c.constraint.start_date
+            for c in model.prices
+            if isinstance(c.constraint, gp_types.StartDateConstraint) and c.constraint.active(when)
+        ]
+        if starts:
+            q = replace(q, valid_from=max(starts))
     if tier:
         tiered = model.get_prices(when, ctx)
         if tiered != standard:
-            q = quote_from_model_price(
+            q = replace(quote_from_model_price(
                 tiered, model_id=model.id, provider=provider, context_window=model.context_window, name=model.name or ""
-            )
+            ), valid_from=q.valid_from, source=q.source + f" ({tier} tier)")
     if batch:
         variant = model.get_prices(when, {"processing": "batch"})
         if variant != standard:
-            q = quote_from_model_price(
+            q = replace(quote_from_model_price(
                 variant, model_id=model.id, provider=provider, context_window=model.context_window, name=model.name or ""
-            )
-            q = replace(q, batch=True, source=q.source + " (batch price)")
+            ), batch=True, valid_from=q.valid_from, source=q.source + " (batch price)")
         elif provider in BATCH_HALF_PRICE_PROVIDERS:
             q = replace(q.scaled(0.5), batch=True, source=q.source + " (batch: 50% rule)")
     return q

@@ -1,0 +1,147 @@
+"""``llmcost analyze FILES...``: where does the money go?"""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+
+import pandas as pd
+import typer
+
+from ..errors import EXIT_BAD_INPUT, InputError
+from ..ingest import LoadResult, expand_paths, load
+from ..pricing import PriceBook, price_usage
+from ._common import cli_errors, write_output
+
+DIMENSIONS = ("model", "provider", "app", "user", "feature", "session", "day", "week", "month", "batch", "service_tier")
+DEFAULT_BY = "model,provider,app,user,feature,day"
+
+
+class ReportFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+
+
+def parse_when(value: str, option: str) -> pd.Timestamp | None:
+    """Parse a --since/--until value (date or ISO time; naive = UTC)."""
+    if not value:
+        return None
+    try:
+        ts = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        raise InputError(f"{option} must be a date like 2025-06-01 or an ISO time, got {value!r}") from None
+    if ts is pd.NaT:
+        raise InputError(f"{option} must be a date like 2025-06-01, got {value!r}")
+    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+
+
+def parse_by(values: list[str]) -> list[str]:
+    dims: list[str] = []
+    for v in values:
+        for d in v.split(","):
+            d = d.strip().lower()
+            if not d:
+                continue
+            if d not in DIMENSIONS:
+                raise InputError(f"--by {d!r} is not a dimension", hint=f"choose from {', '.join(DIMENSIONS)}")
+            if d not in dims:
+                dims.append(d)
+    return dims
+
+
+def load_with_progress(
+    files: list[str],
+    *,
+    skip_bad: bool,
+    mapping_path: Path | None,
+    since: pd.Timestamp | None,
+    until: pd.Timestamp | None,
+    quiet: bool = False,
+) -> LoadResult:
+    """Load files, with a progress bar on stderr when it is a terminal."""
+    mapping = None
+    if mapping_path is not None:
+        from ..ingest.generic import load_mapping
+
+        mapping = load_mapping(str(mapping_path))
+    paths = expand_paths(files)
+    if quiet or not sys.stderr.isatty() or len(paths) < 2:
+        return load(paths, skip_bad=skip_bad, mapping=mapping, since=since, until=until)
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    with Progress(
+        TextColumn("reading"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
+        TimeElapsedColumn(), console=console, transient=True,
+    ) as bar:
+        task = bar.add_task("", total=len(paths))
+
+        def step(name: str) -> None:
+            bar.update(task, advance=1, description=Path(name).name)
+
+        return load(paths, skip_bad=skip_bad, mapping=mapping, since=since, until=until, progress=step)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("analyze")
+    @cli_errors
+    def analyze_cmd(
+        files: list[str] = typer.Argument(..., help="Usage files, directories or globs; '-' reads stdin. .gz is fine."),
+        by: list[str] = typer.Option([DEFAULT_BY], "--by", help=f"Breakdowns, comma-separated: {', '.join(DIMENSIONS)}."),
+        since: str = typer.Option("", "--since", help="Only usage at or after this date/time (UTC)."),
+        until: str = typer.Option("", "--until", help="Only usage before this date/time (UTC)."),
+        top: int = typer.Option(10, "--top", min=1, help="Rows per breakdown before '(other)'."),
+        prices_file: Path | None = typer.Option(None, "--prices", help="Price overrides YAML (discounts, fine-tunes, self-hosted)."),
+        mapping: Path | None = typer.Option(None, "--map", help="Column mapping YAML for generic CSV/JSONL/Parquet."),
+        fmt: ReportFormat = typer.Option(ReportFormat.table, "--format", "-f", help="Output format."),
+        output: Path | None = typer.Option(None, "--output", "-o", help="Write the report to this file."),
+        strict: bool = typer.Option(False, "--strict", help="Exit 2 when any request cannot be priced."),
+        skip_bad: bool = typer.Option(False, "--skip-bad", help="Skip malformed rows (counted in the report) instead of failing."),
+        color: bool = typer.Option(None, "--color/--no-color", help="Force colours on/off (default: when stdout is a terminal)."),
+        width: int = typer.Option(0, "--width", help="Table width (default: terminal width, 110 when not a terminal)."),
+    ) -> None:
+        """Price every request in the usage files and report where the money goes."""
+        from ..analyze import analyze
+        from ..render import render
+
+        dims = parse_by(by)
+        t0 = parse_when(since, "--since")
+        t1 = parse_when(until, "--until")
+        if t0 is not None and t1 is not None and t0 >= t1:
+            raise InputError("--since must be before --until")
+        book = PriceBook.default(str(prices_file) if prices_file else None)
+        loaded = load_with_progress(files, skip_bad=skip_bad, mapping_path=mapping, since=t0, until=t1)
+        if len(loaded.table) == 0:
+            where = " in the --since/--until window" if (t0 is not None or t1 is not None) else ""
+            raise InputError(f"no usage rows found{where}", file=", ".join(f for f, _, _ in loaded.files) or None)
+        priced = price_usage(loaded.table, book)
+        result = analyze(
+            priced,
+            by=dims,
+            top=top,
+            skipped_rows=len(loaded.skipped),
+            files=loaded.files,
+            warnings=loaded.warnings + [str(s) for s in loaded.skipped[:20]],
+            duplicates_dropped=loaded.duplicates_dropped,
+        )
+        to_terminal = output is None and sys.stdout.isatty()
+        use_color = to_terminal if color is None else color
+        if not width:
+            import shutil
+
+            width = shutil.get_terminal_size((110, 40)).columns if to_terminal else 110
+        text = render(result, fmt.value, color=use_color and fmt is ReportFormat.table, width=width)
+        write_output(text, output)
+        unpriced = priced.loc[~priced["priced"], "requests"].sum()
+        if strict and not bool(priced["priced"].all()):
+            n_models = priced.loc[~priced["priced"], "model"].nunique()
+            typer.echo(
+                f"llmcost: error: {int(unpriced):,} request(s) of {n_models} model(s) could not be priced (--strict); "
+                "add them to a --prices overrides file",
+                err=True,
+            )
+            raise typer.Exit(EXIT_BAD_INPUT)

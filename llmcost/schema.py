@@ -149,8 +149,9 @@ def finalize(
             continue
         if col in df.columns:
             s = df[col]
-            s = s.where(s.notna(), defaults.get(col, ""))
-            out[col] = s.astype(str).astype("string")
+            if not (isinstance(s.dtype, pd.StringDtype)):
+                s = s.astype("string")
+            out[col] = s.fillna(str(defaults.get(col, "")))
         else:
             out[col] = pd.Series([defaults.get(col, "")] * n, index=df.index, dtype="string")
 
@@ -162,7 +163,14 @@ def finalize(
             out[col] = pd.Series(np.full(n, default, dtype="int64"), index=df.index)
 
     if "batch" in df.columns:
-        out["batch"] = df["batch"].map(_truthy).astype(bool)
+        b = df["batch"]
+        if pd.api.types.is_bool_dtype(b.dtype) and not b.hasnans:
+            out["batch"] = b.astype(bool)
+        elif pd.api.types.is_numeric_dtype(b.dtype):
+            out["batch"] = b.fillna(0).astype(bool)
+        else:
+            low = b.astype("string").str.strip().str.lower()
+            out["batch"] = low.isin(["1", "true", "yes", "y", "t", "batch", "1.0"]).fillna(False).astype(bool)
     else:
         out["batch"] = pd.Series(np.full(n, bool(defaults.get("batch", False))), index=df.index)
 

@@ -17,7 +17,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-_COMMAND_MODULES = ("analyze", "prices", "tokens")
+_COMMAND_MODULES = ("analyze", "prices", "tokens", "whatif", "compress")
 
 
 def _version(value: bool) -> None:

@@ -1,0 +1,124 @@
+"""`llmcost whatif` end to end: report, explain file, gate exit codes 0 / 1 / 2."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from llmcost.cli import app
+
+FIX = Path(__file__).parent / "fixtures" / "whatif"
+TRAFFIC = str(FIX / "traffic.jsonl")
+ROUTES = str(FIX / "routes.yaml")
+ALL_HAIKU = str(FIX / "routes_all_haiku.yaml")
+runner = CliRunner()
+
+
+def run(*args: str):
+    return runner.invoke(app, ["whatif", *args])
+
+
+def test_json_report_and_explain(tmp_path: Path) -> None:
+    ex = tmp_path / "explain.csv"
+    r = run(TRAFFIC, "--route", ROUTES, "--max-output", "500", "--batch", "app=reports", "--format", "json", "--explain", str(ex))
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    assert doc["baseline_cost_usd"] == pytest.approx(0.147)
+    assert doc["scenario_cost_usd"] == pytest.approx(0.0526)
+    assert [lv["name"] for lv in doc["levers"]] == ["route", "output-cap", "batch"]
+    assert doc["total_monthly_cost"] == pytest.approx(0.0526 / 2 * 30.4)
+    assert "rule 'never' matched no request" in r.stderr
+    lines = ex.read_text().splitlines()
+    assert lines[0] == "source,source_row,request_id,model,input_tokens,score,tier,rule,to_model"
+    assert lines[1].endswith(",1000,0.024,simple,simple-chat,claude-3-5-haiku-20241022")
+
+
+def _baseline(tmp_path: Path) -> Path:
+    base = tmp_path / "base.json"
+    r = run(TRAFFIC, "--route", ROUTES, "--format", "json", "-o", str(base))
+    assert r.exit_code == 0, r.output
+    return base
+
+
+def test_gate_passes_when_cheaper(tmp_path: Path) -> None:
+    base = _baseline(tmp_path)
+    r = run(TRAFFIC, "--route", ALL_HAIKU, "--baseline", str(base), "--fail-above", "5%", "--format", "json")
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    # past: 0.1426 (simple chat on haiku) over 2 days; new: everything on haiku = 0.0396
+    assert doc["past_total_monthly_cost"] == pytest.approx(0.1426 / 2 * 30.4)
+    assert doc["total_monthly_cost"] == pytest.approx(0.0392 / 2 * 30.4)
+    assert doc["diff_total_monthly_cost"] == pytest.approx((0.0392 - 0.1426) / 2 * 30.4)
+    assert doc["gate"]["exceeded"] is False
+
+
+def test_gate_fails_above_threshold_against_routes_yaml() -> None:
+    r = run(TRAFFIC, "--baseline", ALL_HAIKU, "--fail-above", "5%", "--format", "markdown")
+    assert r.exit_code == 1, r.output
+    assert "above the 5% threshold" in r.stdout
+    assert "| claude-sonnet-4-20250514 | $0.00 | $2.23 | +$2.23 |" in r.stdout
+
+
+def test_gate_absolute_threshold_and_quiet(tmp_path: Path) -> None:
+    base = _baseline(tmp_path)
+    r = run(TRAFFIC, "--route", ROUTES, "--baseline", str(base), "--fail-above", "$1", "--format", "markdown", "--quiet-below")
+    assert r.exit_code == 0, r.output
+    assert r.stdout.strip().count("\n") == 0
+    assert "$2.17/month → $2.17/month (+$0.00/month, +0.0%)" in r.stdout
+    # without the routing rule: (0.147 − 0.1426) / 2 days × 30.4 = +$0.0669/month
+    r = run(TRAFFIC, "--baseline", str(base), "--fail-above", "$1", "--format", "json")
+    assert r.exit_code == 0 and json.loads(r.stdout)["diff_total_monthly_cost"] == pytest.approx(0.0044 / 2 * 30.4)
+    r = run(TRAFFIC, "--baseline", str(base), "--fail-above", "$0.05", "--format", "markdown", "--quiet-below")
+    assert r.exit_code == 1
+    assert "above the $0.05/month threshold" in r.stdout and "| Rule |" in r.stdout
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--baseline", "BASE_MISSING", "--fail-above", "5%"], "cannot read baseline"),
+        (["--baseline", "BASE_BADJSON", "--fail-above", "5%"], "baseline is not valid JSON"),
+        (["--baseline", "ROUTES", "--fail-above", "five"], "--fail-above takes a percentage"),
+        (["--fail-above", "5%"], "--fail-above needs --baseline"),
+        (["--baseline", "BAD_ROUTES", "--fail-above", "5%"], "unknown model 'gpt-9-ultra'"),
+    ],
+)
+def test_gate_bad_input_exits_2(tmp_path: Path, args: list[str], message: str) -> None:
+    bad_json = tmp_path / "b.json"
+    bad_json.write_text("{not json")
+    bad_routes = tmp_path / "bad.yaml"
+    bad_routes.write_text("routes:\n  - name: x\n    to: gpt-9-ultra\n")
+    subst = {"BASE_MISSING": str(tmp_path / "nope.json"), "BASE_BADJSON": str(bad_json), "ROUTES": ROUTES, "BAD_ROUTES": str(bad_routes)}
+    r = run(TRAFFIC, *[subst.get(a, a) for a in args])
+    assert r.exit_code == 2, r.output
+    assert message in r.stderr and r.stderr.count("\n") == 1
+
+
+def test_bad_lever_reported_others_still_run(tmp_path: Path) -> None:
+    bad_routes = tmp_path / "routes.yaml"
+    bad_routes.write_text("routes:\n  - name: x\n    to: gpt-9-ultra\n")
+    bad_yaml = tmp_path / "broken.yaml"
+    bad_yaml.write_text("routes: [\n")
+    r = run(TRAFFIC, "--route", str(bad_routes), "--max-output", "500", "--cache", "semantic", "--threshold", "1.5", "--format", "json")
+    assert r.exit_code == 2
+    doc = json.loads(r.stdout)
+    assert [lv["name"] for lv in doc["levers"]] == ["output-cap"]
+    assert doc["errors"][0].startswith(f"lever route cannot run: {bad_routes}:2: rule 'x': unknown model 'gpt-9-ultra'")
+    assert doc["errors"][1] == "lever cache cannot run: --threshold must be in (0, 1], got 1.5"
+    assert "llmcost: error: lever route cannot run" in r.stderr
+    r = run(TRAFFIC, "--route", str(bad_yaml), "--batch", "app=reports", "--format", "json")
+    assert r.exit_code == 2
+    doc = json.loads(r.stdout)
+    assert doc["errors"][0].startswith(f"lever route cannot run: {bad_yaml}:2: invalid YAML")
+    assert doc["savings_usd"] == pytest.approx(0.06)
+
+
+def test_history_without_sessions_names_the_lever(tmp_path: Path) -> None:
+    log = tmp_path / "t.jsonl"
+    log.write_text('{"time": "2025-06-01T00:00:00Z", "model": "claude-sonnet-4-20250514", "input_tokens": 10, "output_tokens": 1}\n')
+    r = run(str(log), "--max-history", "100", "--max-output", "1")
+    assert r.exit_code == 2
+    assert "lever history cannot run: the log has no session ids" in r.stderr

@@ -49,42 +49,41 @@ def price_usage(table: pd.DataFrame, book: PriceBook | None = None) -> pd.DataFr
     cost_only = (requests == 0) & (total_tokens == 0) & ~np.isnan(reported)
 
     # 1. resolve each distinct (model, provider) once
-    mp = pd.DataFrame({"model": df["model"].astype("string").fillna(""), "provider": df["provider"].astype("string").fillna("")})
-    mp_codes, mp_uniques = pd.MultiIndex.from_frame(mp).factorize()
-    resolutions: list[Resolution | None] = [book.resolve(str(m), str(p)) for m, p in mp_uniques]
+    m_codes, m_uniq = pd.factorize(df["model"].astype("string").fillna(""), sort=False)
+    p_codes, p_uniq = pd.factorize(df["provider"].astype("string").fillna(""), sort=False)
+    mp_codes, mp_pairs = _combine([m_codes, p_codes], [len(m_uniq), len(p_uniq)])
+    resolutions: list[Resolution | None] = [
+        book.resolve(str(m_uniq[mi]), str(p_uniq[pi])) for mi, pi in mp_pairs
+    ]
     res_ok = np.array([r is not None for r in resolutions], dtype=bool)
     tod = np.array([r is not None and book.has_time_of_day_prices(r) for r in resolutions], dtype=bool)
     row_res_ok = res_ok[mp_codes] & ~cost_only
     row_tod = tod[mp_codes]
 
     # 2. one quote per (resolution, time bucket, batch, tier)
-    times = df["time"]
-    now = pd.Timestamp(datetime.now(tz=UTC))
-    times = times.fillna(now)
-    bucket = times.dt.floor("D")
-    if row_tod.any():
-        bucket = bucket.where(~pd.Series(row_tod, index=df.index), times.dt.floor("30min"))
-    keys = pd.DataFrame(
-        {
-            "res": mp_codes,
-            "bucket": bucket.to_numpy(),
-            "batch": df["batch"].to_numpy(dtype=bool),
-            "tier": _norm_tier(df["service_tier"]).to_numpy(),
-        }
-    )
-    keys = keys[row_res_ok]
+    now_ns = pd.Timestamp(datetime.now(tz=UTC)).value
+    t_ns = df["time"].array.asi8 if len(df) else np.zeros(0, dtype="int64")
+    t_ns = np.where(df["time"].isna().to_numpy(), now_ns, t_ns)
+    day_ns = 86_400 * 10**9
+    half_hour_ns = 1_800 * 10**9
+    bucket = np.where(row_tod, (t_ns // half_hour_ns) * half_hour_ns, (t_ns // day_ns) * day_ns)
+    b_codes, b_uniq = pd.factorize(bucket, sort=False)
+    tier_codes, tier_uniq = pd.factorize(_norm_tier(df["service_tier"]), sort=False)
+    batch_codes = df["batch"].to_numpy(dtype=bool).astype("int64")
     q_codes = np.full(n, -1, dtype="int64")
     quotes: list[Quote] = []
-    if len(keys):
-        codes, uniq = pd.MultiIndex.from_frame(keys).factorize()
-        q_codes[row_res_ok] = codes
-        for res_i, bucket_ts, is_batch, tier in uniq:
+    sel = np.nonzero(row_res_ok)[0]
+    if len(sel):
+        codes, combos = _combine(
+            [mp_codes[sel], b_codes[sel], batch_codes[sel], tier_codes[sel]],
+            [len(resolutions), len(b_uniq), 2, max(len(tier_uniq), 1)],
+        )
+        q_codes[sel] = codes
+        for res_i, b_i, is_batch, tier_i in combos:
             res = resolutions[int(res_i)]
             assert res is not None
-            when = pd.Timestamp(bucket_ts).to_pydatetime()
-            if when.tzinfo is None:
-                when = when.replace(tzinfo=UTC)
-            quotes.append(book.quote_resolved(res, when, batch=bool(is_batch), service_tier=str(tier)))
+            when = pd.Timestamp(int(b_uniq[b_i]), tz="UTC").to_pydatetime()
+            quotes.append(book.quote_resolved(res, when, batch=bool(is_batch), service_tier=str(tier_uniq[tier_i])))
 
     # 3. price arrays per quote, including up to T long-context tiers
     n_tiers = max((len(q.tiers) for q in quotes), default=0)
@@ -150,6 +149,22 @@ def price_usage(table: pd.DataFrame, book: PriceBook | None = None) -> pd.DataFr
     if missing.any():
         df.loc[missing, "provider"] = df.loc[missing, "price_provider"]
     return df
+
+
+def _combine(codes: list[np.ndarray], sizes: list[int]) -> tuple[np.ndarray, list[tuple[int, ...]]]:
+    """Factorize several code arrays jointly: (joint codes, unique code tuples)."""
+    key = np.zeros(len(codes[0]), dtype="int64")
+    for c, size in zip(codes, sizes):
+        key = key * max(size, 1) + np.asarray(c, dtype="int64")
+    joint, uniq = pd.factorize(key, sort=False)
+    combos: list[tuple[int, ...]] = []
+    for k in uniq:
+        parts = []
+        for size in reversed(sizes):
+            parts.append(int(k % max(size, 1)))
+            k //= max(size, 1)
+        combos.append(tuple(reversed(parts)))
+    return joint.astype("int64"), combos
 
 
 def _dtype(col: str) -> str:

@@ -1,0 +1,180 @@
+"""Where does the money go: analyse a priced usage table.
+
+:func:`analyze` takes the canonical table with the pricing columns
+(:data:`llmcost.schema.PRICED_COLUMNS`) and returns an :class:`Analysis` of
+plain dataclasses; :mod:`llmcost.render` turns it into a terminal table,
+JSON, CSV or Markdown.
+
+Conventions:
+
+* Costs, totals and breakdowns cover *priced* rows only. Unpriced rows (no
+  price found, cost 0) are listed in ``unpriced`` with their requests, tokens
+  and files, and counted in ``totals.unpriced_rows`` / ``unpriced_requests``.
+* Cost-only rows (no tokens, ``requests == 0``, provider-billed amount) count
+  at their billed ``cost_usd``; they add no requests or tokens, and their cost
+  appears in ``totals.cost_other_usd`` (no split by token kind).
+* Days are UTC dates. Empty keys show as ``(unknown)``.
+
+Each step lives in its own module, with its method in the module docstring:
+:mod:`.breakdown`, :mod:`.forecast`, :mod:`.anomalies`, :mod:`.reconcile`,
+:mod:`.suggestions`, :mod:`.calls`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import pandas as pd
+
+from . import anomalies as _anomalies
+from .breakdown import (
+    DIMENSIONS,
+    breakdowns,
+    daily_trend,
+    shares,
+    totals,
+    validate_dimensions,
+)
+from .calls import top_calls, unpriced
+from .forecast import forecast
+from .frame import Prepared, prepare
+from .model import (
+    OTHER,
+    UNKNOWN,
+    Analysis,
+    Anomaly,
+    Breakdown,
+    BreakdownRow,
+    DailyPoint,
+    FileInfo,
+    Forecast,
+    Period,
+    Reconciliation,
+    ReconRow,
+    Shares,
+    Suggestion,
+    TopCall,
+    Totals,
+    UnpricedRow,
+    to_dict,
+)
+from .reconcile import reconcile
+from .suggestions import suggest
+
+__all__ = [
+    "DEFAULT_BY",
+    "DIMENSIONS",
+    "OTHER",
+    "UNKNOWN",
+    "Analysis",
+    "Anomaly",
+    "Breakdown",
+    "BreakdownRow",
+    "DailyPoint",
+    "FileInfo",
+    "Forecast",
+    "Period",
+    "ReconRow",
+    "Reconciliation",
+    "Shares",
+    "Suggestion",
+    "TopCall",
+    "Totals",
+    "UnpricedRow",
+    "analyze",
+    "to_dict",
+]
+
+DEFAULT_BY: tuple[str, ...] = ("model", "provider", "app", "user", "feature", "day")
+
+
+def analyze(
+    priced: pd.DataFrame,
+    *,
+    by: Sequence[str] = DEFAULT_BY,
+    top: int = 10,
+    now: pd.Timestamp | None = None,
+    skipped_rows: int = 0,
+    files: list[Any] | None = None,
+    warnings: list[str] | None = None,
+    duplicates_dropped: int = 0,
+) -> Analysis:
+    """Analyse a priced canonical table.
+
+    ``by``: breakdown dimensions (see :data:`DIMENSIONS`); ``top``: rows per
+    breakdown, top calls and anomalies (0 = no limit for breakdowns);
+    ``now``: the current time, so a forecast leaves out a day still in
+    progress (``None``: every day with data is complete); ``files``:
+    ``(file, format, rows)`` tuples (e.g. ``LoadResult.files``) or
+    :class:`FileInfo`; ``skipped_rows`` / ``warnings`` /
+    ``duplicates_dropped``: carried into the report.
+    """
+    dims = validate_dimensions(by)
+    p = prepare(priced, dims)
+    tot = totals(p)
+    trend = daily_trend(p)
+    period = _period(priced)
+    limit = top if top > 0 else 10
+    found = _anomalies.day_anomalies(p, limit=max(limit, 10)) + _anomalies.request_anomalies(p, limit=limit)
+    return Analysis(
+        period=period,
+        totals=tot,
+        shares=shares(tot, p.cache_info),
+        breakdowns=breakdowns(p, dims, top, tot.cost_usd),
+        trend=trend,
+        forecast=forecast(trend, now),
+        anomalies=found,
+        top_calls=top_calls(p, limit),
+        reconciliation=reconcile(p, limit),
+        unpriced=unpriced(p),
+        suggestions=suggest(p, period.days),
+        skipped_rows=int(skipped_rows),
+        duplicates_dropped=int(duplicates_dropped),
+        files=_files(files or []),
+        warnings=[*(warnings or []), *_data_warnings(p)],
+    )
+
+
+def _period(df: pd.DataFrame) -> Period:
+    t = df["time"].dropna() if len(df) else df["time"]
+    if len(t) == 0:
+        return Period(start=None, end=None, days=0)
+    start, end = t.min(), t.max()
+    days = (end.normalize() - start.normalize()).days + 1
+    return Period(start=start, end=end, days=int(days))
+
+
+def _files(files: Iterable[Any]) -> list[FileInfo]:
+    out: list[FileInfo] = []
+    for f in files:
+        if isinstance(f, FileInfo):
+            out.append(f)
+        elif isinstance(f, (tuple, list)):
+            name = str(f[0])
+            fmt = str(f[1]) if len(f) > 1 else ""
+            rows = int(f[2]) if len(f) > 2 else 0
+            out.append(FileInfo(file=name, format=fmt, rows=rows))
+        else:
+            out.append(FileInfo(file=str(f), format="", rows=0))
+    return out
+
+
+def _data_warnings(p: Prepared) -> list[str]:
+    out: list[str] = []
+    if p.missing_time_rows:
+        out.append(f"{p.missing_time_rows:,} rows have no time: left out of the daily trend, forecast and anomalies")
+    df = p.rows
+    usage = df["usage"].to_numpy(dtype="bool")
+    cost_only = df.loc[~usage]
+    if len(cost_only) and usage.any():
+        u_days = set(df.loc[usage, "day"].dropna().unique().tolist())
+        c_days = set(cost_only["day"].dropna().unique().tolist())
+        overlap = len(u_days & c_days)
+        if overlap:
+            out.append(
+                f"cost-only rows ({', '.join(sorted(set(cost_only['source'].astype(str))))}) and usage rows cover "
+                f"{overlap} common day{'s' if overlap != 1 else ''}: if they describe the same spend, the totals "
+                "count it twice; analyse usage and cost exports separately"
+            )
+    return out

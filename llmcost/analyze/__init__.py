@@ -59,7 +59,7 @@ from .model import (
     UnpricedRow,
     to_dict,
 )
-from .reconcile import reconcile
+from .reconcile import reconcile, reconcile_exports, split_cost_exports
 from .suggestions import suggest
 
 __all__ = [
@@ -111,6 +111,7 @@ def analyze(
     ``duplicates_dropped``: carried into the report.
     """
     dims = validate_dimensions(by)
+    priced, exports = split_cost_exports(priced)
     p = prepare(priced, dims)
     tot = totals(p)
     trend = daily_trend(p)
@@ -126,7 +127,7 @@ def analyze(
         forecast=forecast(trend, now),
         anomalies=found,
         top_calls=top_calls(p, limit),
-        reconciliation=reconcile(p, limit),
+        reconciliation=_reconciliation(p, priced, exports, limit),
         unpriced=unpriced(p),
         suggestions=suggest(p, period.days),
         skipped_rows=int(skipped_rows),
@@ -134,6 +135,13 @@ def analyze(
         files=_files(files or []),
         warnings=[*(warnings or []), *_data_warnings(p)],
     )
+
+
+def _reconciliation(p: Prepared, priced: pd.DataFrame, exports: pd.DataFrame, limit: int) -> Reconciliation:
+    rows = reconcile(p, limit)
+    if rows.available or len(exports) == 0:
+        return rows
+    return reconcile_exports(priced, exports, limit)
 
 
 def _period(df: pd.DataFrame) -> Period:

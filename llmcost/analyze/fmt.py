@@ -12,6 +12,8 @@ import math
 def money(x: float | None, *, signed: bool = False) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "n/a"
+    if abs(x) < 5e-13:  # float noise from summing many rows
+        x = 0.0
     sign = "-" if x < 0 else ("+" if signed and x > 0 else "")
     a = abs(x)
     if a == 0:

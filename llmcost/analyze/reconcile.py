@@ -110,3 +110,74 @@ def reconcile(p: Prepared, top: int = 10) -> Reconciliation:
         unpriced_rows_with_reported_cost=unpriced_rep,
         note=note,
     )
+
+
+def split_cost_exports(priced: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Separate cost-export rows that describe the same spend as usage rows.
+
+    A cost-only row (no tokens, no requests, a billed amount) whose provider
+    also has usage rows on the same UTC day is the provider's bill for that
+    usage: counting both would double the spend. Such rows are taken out of
+    the totals and used for reconciliation instead. Returns
+    ``(rows kept for the totals, cost-export rows moved to reconciliation)``.
+    """
+    if len(priced) == 0:
+        return priced, priced.iloc[0:0]
+    tokens = priced[["input_tokens", "cache_read_tokens", "cache_write_tokens", "output_tokens"]].sum(axis=1)
+    cost_only = (priced["requests"] == 0) & (tokens == 0) & priced["reported_cost_usd"].notna()
+    if not cost_only.any() or cost_only.all():
+        return priced, priced.iloc[0:0]
+    day = priced["time"].dt.floor("D")
+    prov = priced["provider"].astype("string").fillna("").str.lower()
+    usage_keys = set(zip(prov[~cost_only], day[~cost_only]))
+    same = cost_only & pd.Series([k in usage_keys for k in zip(prov, day)], index=priced.index)
+    if not same.any():
+        return priced, priced.iloc[0:0]
+    return priced.loc[~same], priced.loc[same]
+
+
+def reconcile_exports(usage: pd.DataFrame, exports: pd.DataFrame, top: int = 10) -> Reconciliation:
+    """Provider cost exports vs our price of the usage rows on the same days.
+
+    Compared per provider over the (provider, day) pairs both sides cover;
+    by token kind when the export rows name one (Anthropic's ``token_type``,
+    OpenAI line items such as "gpt-4o, cached input").
+    """
+    day_u = usage["time"].dt.floor("D")
+    day_e = exports["time"].dt.floor("D")
+    prov_u = usage["provider"].astype("string").fillna("").str.lower()
+    prov_e = exports["provider"].astype("string").fillna("").str.lower()
+    keys = set(zip(prov_e, day_e))
+    in_common = pd.Series([k in keys for k in zip(prov_u, day_u)], index=usage.index) & usage["priced"].astype(bool)
+    u = usage.loc[in_common]
+    ours = float(u["cost_usd"].sum())
+    theirs = float(exports["reported_cost_usd"].sum())
+    days = len({d for _, d in keys})
+    total = ReconRow(key="total", ours_usd=ours, provider_usd=theirs, rows=len(u))
+    by_provider: list[ReconRow] = []
+    for p in sorted(set(prov_e)):
+        o = float(u.loc[u["provider"].astype("string").str.lower() == p, "cost_usd"].sum())
+        t = float(exports.loc[prov_e == p, "reported_cost_usd"].sum())
+        by_provider.append(ReconRow(key=p or "(unknown)", ours_usd=o, provider_usd=t, rows=int((prov_e == p).sum())))
+    kinds = np.array([token_kind(str(f)) for f in exports["feature"].astype("string").fillna("")], dtype=object)
+    split = bool(len(kinds)) and bool((kinds != "").all())
+    by_kind: list[ReconRow] = []
+    for kind, col in KIND_COST_COLUMNS.items():
+        prov = float(exports["reported_cost_usd"].to_numpy()[kinds == kind].sum()) if split else None
+        by_kind.append(ReconRow(key=kind, ours_usd=float(u[col].sum()), provider_usd=prov, rows=len(u)))
+    note = (
+        f"provider cost exports ({', '.join(sorted(set(exports['source'].astype(str))))}) compared with our price of "
+        f"the usage rows of the same provider on the same {days} day{'s' if days != 1 else ''}; "
+        "the exports are not added to the totals"
+    )
+    return Reconciliation(
+        available=True,
+        rows=len(u),
+        requests=int(u["requests"].sum()),
+        total=total,
+        by_model=by_provider[:top] if top > 0 else by_provider,
+        by_kind=by_kind,
+        kind_split_from_provider=split,
+        unpriced_rows_with_reported_cost=0,
+        note=note,
+    )

@@ -127,6 +127,7 @@ def register(app: typer.Typer) -> None:
             files=loaded.files,
             warnings=loaded.warnings + [str(s) for s in loaded.skipped[:20]],
             duplicates_dropped=loaded.duplicates_dropped,
+            now=pd.Timestamp.now(tz="UTC"),
         )
         to_terminal = output is None and sys.stdout.isatty()
         use_color = to_terminal if color is None else color

@@ -183,4 +183,37 @@ def load(
         if dropped:
             table = table[~dup].reset_index(drop=True)
     table = table[list(COLUMNS)]
+    counted = count_missing_tokens(table)
+    if counted:
+        ctx.warn(
+            f"{counted:,} request(s) carried prompt/response text but no token counts: tokens counted locally "
+            "(tiktoken, exact for OpenAI models; labelled estimates for others)"
+        )
     return LoadResult(table=table, files=files, skipped=ctx.skipped, warnings=ctx.warnings, duplicates_dropped=dropped)
+
+
+def count_missing_tokens(table: pd.DataFrame) -> int:
+    """Fill token counts from the text for rows that have text but no usage.
+
+    Logs of some gateways carry prompt and response text without usage
+    numbers. Such rows are counted with tiktoken (exact for OpenAI-family
+    models, a labelled estimate otherwise), per model, in batches. Modifies
+    ``table`` in place; returns the number of rows counted.
+    """
+    if len(table) == 0:
+        return 0
+    tokens = table[["input_tokens", "cache_read_tokens", "cache_write_tokens", "output_tokens"]].sum(axis=1)
+    has_text = table["prompt"].notna() | table["response"].notna()
+    need = (tokens == 0) & has_text & (table["requests"] > 0)
+    if not need.any():
+        return 0
+    from ..tokens import count_many
+
+    idx = table.index[need]
+    for model, rows in table.loc[idx].groupby("model", sort=False):
+        name = str(model) or "gpt-4o"
+        for col, text_col in (("input_tokens", "prompt"), ("output_tokens", "response")):
+            texts = rows[text_col].fillna("").astype(str).tolist()
+            counts = count_many(texts, name)
+            table.loc[rows.index, col] = [c.tokens for c in counts]
+    return int(need.sum())

@@ -1,0 +1,417 @@
+"""``llmcost compress``: shrink prompt files safely and keep them small in CI.
+
+    llmcost compress system.md                       # report only
+    llmcost compress system.md -o system.min.md --diff
+    llmcost compress prompts/ --in-place --level balanced --keep 'ACME-\\d+'
+    llmcost compress few_shot.txt --max-examples 2 --model gpt-4o --model claude-sonnet-4-5 --calls-per-day 20000
+    llmcost compress prompts/ --format json > base.json
+    llmcost compress --check prompts/ --max-tokens 2000 --baseline base.json   # exit 1 on a breach
+
+Reports tokens before/after per model, the reduction, the input dollars saved
+per 1,000 calls (and per month of ``--calls-per-day`` calls, 30 days) at
+today's list price, and the tokens each pass saved.  For JSON/YAML files the
+tokens are those of the content fields only.
+"""
+
+from __future__ import annotations
+
+import difflib
+import io
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .. import tokens as tok
+from ..compress import PASS_NAMES, compress_text
+from ..compress.formats import PromptDoc, read_prompt
+from ..compress.protect import compile_keep, protected_spans
+from ..errors import EXIT_THRESHOLD, InputError
+from ._common import cli_errors, write_output
+
+
+class Level(str, Enum):
+    safe = "safe"
+    balanced = "balanced"
+    aggressive = "aggressive"
+
+
+class OutputFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+@dataclass
+class ModelRow:
+    model: str
+    tokens_before: int
+    tokens_after: int
+    exact: bool
+    method: str
+    saved_per_1k_calls_usd: float | None
+    saved_per_month_usd: float | None
+
+    @property
+    def reduction_pct(self) -> float:
+        return round(100.0 * (1 - self.tokens_after / self.tokens_before), 2) if self.tokens_before else 0.0
+
+
+@dataclass
+class FileResult:
+    file: str
+    kind: str
+    fields: int
+    new_text: str
+    old_text: str
+    rows: list[ModelRow]
+    passes: dict[str, int]
+    spans: int
+    spans_ok: bool
+    missing_spans: list[str]
+    target_met: bool | None
+    notes: list[str] = field(default_factory=list)
+    llm: dict[str, Any] | None = None
+
+
+# --------------------------------------------------------------------------- #
+# Work
+# --------------------------------------------------------------------------- #
+
+
+def _money_saved(before: int, after: int, model: str, book: Any,
+                 calls_per_day: float | None) -> tuple[float | None, float | None]:
+    cost_b = tok.input_cost_per_1k_calls(before, model, book)
+    cost_a = tok.input_cost_per_1k_calls(after, model, book)
+    if cost_b is None or cost_a is None:
+        return None, None
+    per_1k = round(cost_b - cost_a, 10)
+    per_month = None if calls_per_day is None else round(per_1k / 1000 * calls_per_day * tok.DAYS_PER_MONTH, 6)
+    return per_1k, per_month
+
+
+def _compress_doc(doc: PromptDoc, models: Sequence[str], options: dict[str, Any], book: Any,
+                  calls_per_day: float | None, llm: str | None, base_url: str | None) -> FileResult:
+    first = models[0]
+    passes: dict[str, int] = {}
+    new_texts: list[str] = []
+    before_first = after_first = spans = 0
+    missing: list[str] = []
+    notes: list[str] = []
+    target_met: bool | None = None
+    llm_info: dict[str, Any] | None = None
+    exact, method = True, ""
+    for text in doc.texts:
+        r = compress_text(text, model=first, **options)
+        out = r.text
+        if llm is not None:
+            out, llm_info = _llm_stage(out, options.get("keep", ()), first, llm, base_url, llm_info)
+        new_texts.append(out)
+        before_first += r.tokens_before
+        after_first += r.tokens_after if out == r.text else tok.count_tokens(out, first).tokens
+        for name, saved in r.passes:
+            passes[name] = passes.get(name, 0) + saved
+        spans += r.spans
+        missing += r.missing_spans
+        notes += r.notes
+        exact, method = r.exact, r.method
+        if r.target_met is not None:
+            target_met = r.target_met if target_met is None else (target_met and r.target_met)
+    rows = []
+    for model in models:
+        if model == first:
+            b, a, ex, me = before_first, after_first, exact, method
+        else:
+            counts_b = [tok.count_tokens(t, model) for t in doc.texts]
+            counts_a = [tok.count_tokens(t, model) for t in new_texts]
+            b, a = sum(c.tokens for c in counts_b), sum(c.tokens for c in counts_a)
+            ex = all(c.exact for c in counts_b)
+            me = counts_b[0].method if counts_b else ""
+        per_1k, per_month = _money_saved(b, a, model, book, calls_per_day)
+        rows.append(ModelRow(model, b, a, ex, me, per_1k, per_month))
+    new_text = doc.render(new_texts) if doc.texts else doc.raw
+    if not doc.texts:
+        notes.append("no content fields to compress")
+    return FileResult(doc.path, doc.kind, len(doc.texts), new_text, doc.raw, rows, passes, spans,
+                      not missing, missing, target_met, notes, llm_info)
+
+
+def _llm_stage(text: str, keep: Sequence[Any], model: str, llm: str, base_url: str | None,
+               info: dict[str, Any] | None) -> tuple[str, dict[str, Any]]:
+    from ..compress.llm import llm_condense
+
+    spans = [span for _kind, span in protected_spans(text, keep)]
+    res = llm_condense(text, spans, llm, count=lambda t: tok.count_tokens(t, model).tokens, base_url=base_url)
+    entry = {"model": res.model, "provider": res.provider, "accepted": res.accepted, "reason": res.reason,
+             "missing_spans": res.missing_spans}
+    merged = dict(info or {"fields": []})
+    merged["fields"] = [*merged["fields"], entry]
+    merged["accepted"] = all(f["accepted"] for f in merged["fields"])
+    return res.text, merged
+
+
+# --------------------------------------------------------------------------- #
+# Rendering
+# --------------------------------------------------------------------------- #
+
+
+def _money(value: float | None) -> str:
+    if value is None:
+        return "unpriced"
+    return f"${value:,.4f}" if abs(value) < 1 else f"${value:,.2f}"
+
+
+def _console(buffer: io.StringIO) -> Console:
+    return Console(file=buffer, width=160, no_color=True, highlight=False, soft_wrap=False)
+
+
+def _render_table(results: Sequence[FileResult], calls_per_day: float | None, level: str) -> str:
+    table = Table(title=f"Prompt compression ({level})", title_justify="left")
+    headers = ["File", "Model", "Before", "After", "Saved", "$ saved / 1k calls"]
+    if calls_per_day is not None:
+        headers.append(f"$ saved / month @ {calls_per_day:,g}/day")
+    headers.append("Protected spans")
+    for h in headers:
+        table.add_column(h, justify="left" if h in ("File", "Model", "Protected spans") else "right")
+    for res in results:
+        for row in res.rows:
+            cells = [res.file, row.model + ("" if row.exact else " (estimate)"), f"{row.tokens_before:,}",
+                     f"{row.tokens_after:,}", f"{row.reduction_pct:.1f}%", _money(row.saved_per_1k_calls_usd)]
+            if calls_per_day is not None:
+                cells.append(_money(row.saved_per_month_usd))
+            cells.append(f"{res.spans} ok" if res.spans_ok else f"{len(res.missing_spans)} MISSING")
+            table.add_row(*cells)
+    passes = Table(title=f"Tokens saved per pass ({results[0].rows[0].model})" if results else "Passes",
+                   title_justify="left")
+    passes.add_column("Pass")
+    for res in results:
+        passes.add_column(res.file if len(results) > 1 else "Tokens saved", justify="right")
+    for name in PASS_NAMES:
+        if any(name in res.passes for res in results):
+            passes.add_row(name, *[f"{res.passes.get(name, 0):,}" if name in res.passes else "-" for res in results])
+    buffer = io.StringIO()
+    console = _console(buffer)
+    console.print(table)
+    console.print(passes)
+    for res in results:
+        for note in res.notes:
+            console.print(f"{res.file}: {note}")
+        if res.target_met is False:
+            console.print(f"{res.file}: target ratio not reached (even at aggressive)")
+        if res.llm is not None:
+            for f in res.llm["fields"]:
+                console.print(f"{res.file}: --llm {f['model']}: {f['reason']}"
+                              + ("" if f["accepted"] else "; kept the deterministic result"))
+    console.print("$ saved: input (prompt) tokens only, at today's list price"
+                  + (f"; a month = {tok.DAYS_PER_MONTH} days." if calls_per_day is not None else "."))
+    return buffer.getvalue()
+
+
+def _result_dicts(results: Sequence[FileResult]) -> list[dict[str, Any]]:
+    out = []
+    for res in results:
+        for row in res.rows:
+            out.append({
+                "file": res.file, "kind": res.kind, "model": row.model,
+                "tokens": row.tokens_before, "tokens_before": row.tokens_before, "tokens_after": row.tokens_after,
+                "reduction_pct": row.reduction_pct, "exact": row.exact, "method": row.method,
+                "saved_usd_per_1k_calls": row.saved_per_1k_calls_usd, "saved_usd_per_month": row.saved_per_month_usd,
+                "passes": res.passes if row is res.rows[0] else None,
+                "protected_spans": res.spans, "protected_spans_ok": res.spans_ok,
+                "missing_spans": res.missing_spans, "target_met": res.target_met, "notes": res.notes, "llm": res.llm,
+            })
+    return out
+
+
+def _render_json(results: Sequence[FileResult], level: str, calls_per_day: float | None) -> str:
+    doc = {"command": "compress", "level": level, "calls_per_day": calls_per_day,
+           "days_per_month": tok.DAYS_PER_MONTH, "files": _result_dicts(results)}
+    return json.dumps(doc, indent=2, ensure_ascii=False)
+
+
+def _render_diff(res: FileResult) -> str:
+    lines = difflib.unified_diff(res.old_text.splitlines(keepends=True), res.new_text.splitlines(keepends=True),
+                                 fromfile=res.file, tofile=f"{res.file} (compressed)")
+    out = []
+    for line in lines:
+        if not line.endswith("\n"):
+            line += "\n"
+        if line.startswith(("+++", "---")):
+            out.append(typer.style(line, bold=True))
+        elif line.startswith("@@"):
+            out.append(typer.style(line, fg=typer.colors.CYAN))
+        elif line.startswith("+"):
+            out.append(typer.style(line, fg=typer.colors.GREEN))
+        elif line.startswith("-"):
+            out.append(typer.style(line, fg=typer.colors.RED))
+        else:
+            out.append(line)
+    return "".join(out)
+
+
+# --------------------------------------------------------------------------- #
+# --check
+# --------------------------------------------------------------------------- #
+
+
+def _read_baseline(path: Path) -> dict[tuple[str, str], int]:
+    source = str(path)
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8-sig"))
+    except OSError as exc:
+        raise InputError(f"cannot read baseline: {exc.strerror or exc}", file=source) from exc
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError("baseline is not a JSON file", file=source,
+                         hint="use a previous `llmcost compress --format json` output") from exc
+    files = doc.get("files") if isinstance(doc, dict) else None
+    if not isinstance(files, list) or (isinstance(doc, dict) and doc.get("command") != "compress"):
+        raise InputError("baseline is not a `llmcost compress --format json` output", file=source)
+    base: dict[tuple[str, str], int] = {}
+    for i, item in enumerate(files, start=1):
+        tokens = item.get("tokens_before") if isinstance(item, dict) else None
+        if not isinstance(tokens, int) or isinstance(tokens, bool) or not isinstance(item.get("file"), str) \
+                or not isinstance(item.get("model"), str):
+            raise InputError(f"baseline entry {i} needs 'file', 'model' and an integer 'tokens_before'", file=source)
+        base[(_norm_path(item["file"]), item["model"])] = tokens
+    return base
+
+
+def _norm_path(p: str) -> str:
+    return Path(p).as_posix().removeprefix("./")
+
+
+def _check(results: Sequence[FileResult], max_tokens: int | None, baseline: dict[tuple[str, str], int] | None,
+           output_format: OutputFormat) -> tuple[str, bool]:
+    rows: list[dict[str, Any]] = []
+    failed = False
+    for res in results:
+        for row in res.rows:
+            base = None if baseline is None else baseline.get((_norm_path(res.file), row.model))
+            problems = []
+            if max_tokens is not None and row.tokens_before > max_tokens:
+                problems.append(f"over budget by {row.tokens_before - max_tokens:,}")
+            if base is not None and row.tokens_before > base:
+                problems.append(f"grew by {row.tokens_before - base:,}")
+            status = "; ".join(problems) if problems else ("new" if baseline is not None and base is None else "ok")
+            failed |= bool(problems)
+            rows.append({"file": res.file, "model": row.model, "tokens": row.tokens_before, "budget": max_tokens,
+                         "baseline": base, "compressible_to": row.tokens_after, "status": status,
+                         "ok": not problems})
+    if output_format is OutputFormat.json:
+        return json.dumps({"command": "compress --check", "failed": failed, "files": rows}, indent=2,
+                          ensure_ascii=False), failed
+    table = Table(title="Prompt budget check", title_justify="left")
+    for h in ("File", "Model", "Tokens", "Budget", "Baseline", "Compressible to", "Status"):
+        table.add_column(h, justify="left" if h in ("File", "Model", "Status") else "right")
+    for r in rows:
+        table.add_row(r["file"], r["model"], f"{r['tokens']:,}", "-" if r["budget"] is None else f"{r['budget']:,}",
+                      "-" if r["baseline"] is None else f"{r['baseline']:,}", f"{r['compressible_to']:,}", r["status"])
+    buffer = io.StringIO()
+    console = _console(buffer)
+    console.print(table)
+    console.print("FAILED: a prompt is over its budget or grew." if failed else "OK: every prompt within budget.")
+    return buffer.getvalue(), failed
+
+
+# --------------------------------------------------------------------------- #
+# Command
+# --------------------------------------------------------------------------- #
+
+
+def _price_book(prices: Path | None) -> Any:
+    from ..pricing import PriceBook
+
+    return PriceBook.default(overrides=str(prices) if prices is not None else None)
+
+
+def _write_outputs(results: Sequence[FileResult], output: Path | None, in_place: bool, many: bool) -> None:
+    if in_place:
+        for res in results:
+            if res.new_text != res.old_text:
+                write_output(res.new_text, Path(res.file))
+        return
+    if output is None:
+        return
+    if many:
+        if not output.is_dir():
+            raise InputError("with several input files, -o must be an existing folder", file=str(output))
+        for res in results:
+            write_output(res.new_text, output / Path(res.file).name)
+        return
+    write_output(results[0].new_text, output)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("compress")
+    @cli_errors
+    def compress_command(
+        files: list[Path] = typer.Argument(..., help="Prompt files or folders (.txt, .md, .json/.yaml prompts or chat messages)."),
+        model: list[str] = typer.Option(["gpt-4o"], "--model", "-m", help="Model whose tokenizer and price to report (repeatable; the first drives --target-ratio)."),
+        level: Level = typer.Option(Level.balanced, "--level", help="safe (layout only), balanced, or aggressive (drops low-information words)."),
+        target_ratio: float | None = typer.Option(None, "--target-ratio", help="Aim for tokens after / before <= this, in (0, 1]; escalates the level if needed."),
+        output: Path | None = typer.Option(None, "--output", "-o", help="Write the compressed prompt here ('-' = stdout; a folder for several files)."),
+        in_place: bool = typer.Option(False, "--in-place", help="Rewrite the input files (written to a temp file, then renamed)."),
+        diff: bool = typer.Option(False, "--diff", help="Show a coloured unified diff."),
+        keep: list[str] = typer.Option([], "--keep", help="Regex whose matches are never altered (repeatable)."),
+        max_examples: int | None = typer.Option(None, "--max-examples", min=0, help="Keep at most N few-shot examples."),
+        no_pass: list[str] = typer.Option([], "--no-pass", help=f"Switch a pass off (repeatable): {', '.join(PASS_NAMES)}."),
+        calls_per_day: float | None = typer.Option(None, "--calls-per-day", min=0, help="Calls per day, to turn the saving into $/month."),
+        llm: str | None = typer.Option(None, "--llm", help="Second stage: a model that condenses the text (openai or anthropic SDK; keys from env)."),
+        base_url: str | None = typer.Option(None, "--base-url", help="API base URL for --llm (default: OPENAI_BASE_URL / ANTHROPIC_BASE_URL)."),
+        lang: str | None = typer.Option(None, "--lang", help="Limit the phrase tables to en or zh (default: both)."),
+        output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help="table or json."),
+        check: bool = typer.Option(False, "--check", help="CI gate: exit 1 when a prompt exceeds --max-tokens or grew since --baseline."),
+        max_tokens: int | None = typer.Option(None, "--max-tokens", min=1, help="Token budget per prompt (with --check)."),
+        baseline: Path | None = typer.Option(None, "--baseline", help="A previous `llmcost compress --format json` (with --check)."),
+        prices: Path | None = typer.Option(None, "--prices", help="Price overrides YAML."),
+    ) -> None:
+        """Compress prompts safely (protected spans never change) and report the tokens and dollars saved."""
+        if target_ratio is not None and not (0.0 < target_ratio <= 1.0):
+            raise InputError(f"--target-ratio must be in (0, 1], got {target_ratio:g}", hint="0.6 keeps 60% of the tokens")
+        if output is not None and in_place:
+            raise InputError("use either -o/--output or --in-place, not both")
+        bad = [n for n in no_pass if n not in PASS_NAMES]
+        if bad:
+            raise InputError(f"unknown pass {bad[0]!r} for --no-pass: passes are {', '.join(PASS_NAMES)}")
+        if check:
+            if max_tokens is None and baseline is None:
+                raise InputError("--check needs --max-tokens or --baseline")
+            if output is not None or in_place or llm is not None:
+                raise InputError("--check only reads: drop -o, --in-place and --llm")
+        elif max_tokens is not None or baseline is not None:
+            raise InputError("--max-tokens and --baseline go with --check")
+        keep_rx = compile_keep(keep)
+        skip = [p for p in (baseline, output) if p is not None and str(p) != "-"]
+        paths = tok.expand_paths(files, exclude=skip)
+        base = _read_baseline(baseline) if baseline is not None else None
+        book = _price_book(prices)
+        options = {"level": level.value, "target_ratio": target_ratio, "keep": keep_rx,
+                   "max_examples": max_examples, "skip": no_pass, "lang": lang}
+        results = [_compress_doc(read_prompt(p), model, options, book, calls_per_day, llm, base_url) for p in paths]
+        if check:
+            text, failed = _check(results, max_tokens, base, output_format)
+            write_output(text, None)
+            if failed:
+                raise typer.Exit(EXIT_THRESHOLD)
+            return
+        broken = [r for r in results if not r.spans_ok]
+        if broken:
+            raise InputError(f"protected span {broken[0].missing_spans[0][:60]!r} did not survive; nothing written",
+                             file=broken[0].file, hint="this is a bug, please report it")
+        _write_outputs(results, output, in_place, many=len(paths) > 1)
+        to_stderr = output is not None and str(output) == "-"
+        if diff:
+            for res in results:
+                typer.echo(_render_diff(res), nl=False, err=to_stderr)
+        report = (_render_json(results, level.value, calls_per_day) if output_format is OutputFormat.json
+                  else _render_table(results, calls_per_day, level.value))
+        if to_stderr:
+            sys.stderr.write(report if report.endswith("\n") else report + "\n")
+        else:
+            write_output(report, None)

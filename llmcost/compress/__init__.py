@@ -1,0 +1,252 @@
+"""Prompt compression: deterministic, offline, measurable passes that never
+touch protected spans.
+
+    >>> from llmcost.compress import compress_text
+    >>> r = compress_text("Could you please summarise the text below in order to save time?")
+    >>> r.text
+    'Summarise the text below to save time.'
+
+Pipeline: the text is masked (:mod:`.protect`), the passes of the level run in
+order (:mod:`.passes`), the spans are restored, and the result is checked:
+every protected span of the input must appear byte-identical in the output,
+except spans whose only occurrences were in few-shot examples dropped on
+request (``max_examples``).  ``protected_spans_ok`` reports that check.
+
+Token counts use :func:`llmcost.tokens.count_tokens`.  The saving of each pass
+is measured with the model's BPE encoding (exact for OpenAI models; for other
+families the o200k proxy, scaled to the family estimate).  Counting is
+incremental: text is cut at line starts (a newline followed by a non-space
+character), where tiktoken's pre-tokeniser never joins two pieces, so the
+count of the whole text is the sum of the counts of its chunks and only chunks
+a pass changed are re-encoded.
+
+``target_ratio`` (tokens after / tokens before, in (0, 1]): when the level does
+not reach it, the compressor escalates (balanced -> aggressive, then the word
+pass drops more word tiers) and stops at the first setting that reaches it;
+``target_met`` says whether it did.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from .. import tokens as tok
+from ..errors import InputError
+from .passes import LEVELS, PASS_NAMES, PASSES, PassContext, passes_for
+from .protect import Masked, compile_keep, mask
+
+DEFAULT_MODEL = "gpt-4o"
+_CHUNK_SPLIT = re.compile(r"(?<=\n)(?=\S)")
+_PH_MIN = "\U000F0000"
+
+
+@dataclass
+class CompressResult:
+    """The outcome of :func:`compress_text`."""
+
+    text: str
+    tokens_before: int
+    tokens_after: int
+    model: str
+    passes: list[tuple[str, int]]  # (pass name, tokens saved), pipeline order
+    protected_spans_ok: bool
+    level: str = "balanced"
+    exact: bool = True
+    method: str = ""
+    spans: int = 0  # distinct protected spans in the input
+    spans_dropped: int = 0  # spans removed with few-shot examples (on request)
+    missing_spans: list[str] = field(default_factory=list)
+    target_ratio: float | None = None
+    target_met: bool | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def saved(self) -> int:
+        return self.tokens_before - self.tokens_after
+
+    @property
+    def ratio(self) -> float:
+        """tokens after / tokens before (1.0 for an empty prompt)."""
+        return self.tokens_after / self.tokens_before if self.tokens_before else 1.0
+
+    @property
+    def reduction(self) -> float:
+        """Share of tokens removed, 0..1."""
+        return 1.0 - self.ratio
+
+
+class _Meter:
+    """Incremental token counter over masked text (see module docstring)."""
+
+    def __init__(self, model: str, masked: Masked) -> None:
+        self.encoding = tok.get_encoding(tok.encoding_for_model(model) or tok.PROXY_ENCODING)
+        self.masked = masked
+        self.cache: dict[str, int] = {}
+
+    def count(self, text: str) -> int:
+        chunks = _CHUNK_SPLIT.split(text)
+        cache = self.cache
+        encode = self.encoding.encode_ordinary
+        unmask = self.masked.unmask
+        for c in chunks:
+            if c not in cache:
+                # (a per-chunk loop: the batch API's thread pool costs more than it saves here)
+                cache[c] = len(encode(unmask(c) if c and max(c) >= _PH_MIN else c))
+        return sum(cache[c] for c in chunks)
+
+
+def _check_options(level: str, target_ratio: float | None, max_examples: int | None,
+                   passes: Sequence[str] | None, skip: Iterable[str], lang: str | None) -> None:
+    if level not in LEVELS:
+        raise InputError(f"unknown level {level!r}: use one of {', '.join(LEVELS)}")
+    if target_ratio is not None and not (0.0 < target_ratio <= 1.0):
+        raise InputError(f"target ratio must be in (0, 1], got {target_ratio:g}",
+                         hint="0.6 keeps 60% of the tokens")
+    if max_examples is not None and max_examples < 0:
+        raise InputError(f"max examples must be 0 or more, got {max_examples}")
+    for name in [*(passes or ()), *skip]:
+        if name not in PASSES:
+            raise InputError(f"unknown pass {name!r}: passes are {', '.join(PASS_NAMES)}")
+    if lang not in (None, "en", "zh"):
+        raise InputError(f"unknown language {lang!r}: use en or zh (default: both)")
+
+
+def _run(masked: Masked, names: Sequence[str], ctx: PassContext, meter: _Meter,
+         start_tokens: int) -> tuple[str, list[tuple[str, int]], int]:
+    text = masked.text
+    current = start_tokens
+    savings: list[tuple[str, int]] = []
+    for name in names:
+        fn, _lowest = PASSES[name]
+        new = fn(text, ctx)
+        if new != text:
+            after = meter.count(new)
+            if after > current:  # a pass never makes the prompt longer: undo it
+                ctx.notes.append(f"{name}: undone (would add {after - current} tokens)")
+                if name == "fewshot":
+                    ctx.dropped.clear()
+                savings.append((name, 0))
+                continue
+            savings.append((name, current - after))
+            text, current = new, after
+        else:
+            savings.append((name, 0))
+    return text, savings, current
+
+
+def compress_text(
+    text: str,
+    *,
+    level: str = "balanced",
+    target_ratio: float | None = None,
+    keep: Sequence[str | re.Pattern[str]] = (),
+    max_examples: int | None = None,
+    passes: Sequence[str] | None = None,
+    lang: str | None = None,
+    model: str = DEFAULT_MODEL,
+    skip: Iterable[str] = (),
+) -> CompressResult:
+    """Compress one prompt.
+
+    ``passes`` runs exactly those passes (pipeline order kept) instead of the
+    level's set; ``skip`` removes passes (``--no-pass``).  ``keep`` holds extra
+    regexes whose matches are protected.  ``lang`` limits the language tables
+    ("en" / "zh"; default both).
+    """
+    skip = list(skip)
+    _check_options(level, target_ratio, max_examples, passes, skip, lang)
+    keep_rx = [k if isinstance(k, re.Pattern) else compile_keep([k])[0] for k in keep]
+    masked = mask(text, keep_rx)
+    meter = _Meter(model, masked)
+    raw_before = meter.count(masked.text)
+
+    def plan(lvl: str) -> list[str]:
+        chosen = list(passes) if passes is not None else passes_for(lvl, max_examples)
+        return [n for n in PASS_NAMES if n in chosen and n not in skip]
+
+    attempts: list[tuple[str, int]] = [(level, 1)]
+    if target_ratio is not None and passes is None:
+        if level != "aggressive":
+            attempts.append(("aggressive", 1))
+        attempts.append(("aggressive", 2))
+    for lvl, tier in attempts:
+        ctx = PassContext(masked=masked, level=lvl, lang=lang, max_examples=max_examples, word_tier=tier)
+        out, savings, raw_after = _run(masked, plan(lvl), ctx, meter, raw_before)
+        if target_ratio is None or raw_before == 0 or raw_after / raw_before <= target_ratio:
+            break
+    result_text = masked.unmask(out)
+    return _finish(text, out, result_text, masked, ctx, savings, raw_before, raw_after, model, lvl, target_ratio)
+
+
+def _finish(text: str, out_masked: str, result_text: str, masked: Masked, ctx: PassContext, savings: list[tuple[str, int]],
+            raw_before: int, raw_after: int, model: str, level: str, target_ratio: float | None) -> CompressResult:
+    # a placeholder still present is restored verbatim by unmask(), so a span
+    # survived byte-identical exactly when its placeholder is in the output
+    present = masked.used(out_masked)
+    missing = [s for i, s in enumerate(masked.spans) if i not in present and i not in ctx.dropped]
+    exact_model = tok.encoding_for_model(model) is not None
+    if exact_model:
+        before, after = raw_before, raw_after
+        method = f"tiktoken {tok.encoding_for_model(model)}"
+    else:
+        cb, ca = tok.count_tokens(text, model), tok.count_tokens(result_text, model)
+        before, after, method = cb.tokens, ca.tokens, cb.method
+        savings = _scale(savings, before - after)
+    ratio = after / before if before else 1.0
+    return CompressResult(
+        text=result_text,
+        tokens_before=before,
+        tokens_after=after,
+        model=model,
+        passes=savings,
+        protected_spans_ok=not missing,
+        level=level,
+        exact=exact_model,
+        method=method,
+        spans=len(masked.spans),
+        spans_dropped=len(ctx.dropped),
+        missing_spans=missing,
+        target_ratio=target_ratio,
+        target_met=None if target_ratio is None else ratio <= target_ratio + 1e-12,
+        notes=list(ctx.notes),
+    )
+
+
+def _scale(savings: list[tuple[str, int]], total: int) -> list[tuple[str, int]]:
+    """Scale proxy-token savings to an estimated total, keeping the sum exact."""
+    raw_total = sum(s for _n, s in savings)
+    if raw_total == 0:
+        return savings
+    shares = [s * total / raw_total for _n, s in savings]
+    floors = [int(x // 1) for x in shares]
+    rest = total - sum(floors)
+    order = sorted(range(len(shares)), key=lambda i: shares[i] - floors[i], reverse=True)
+    for i in order[: max(0, rest)]:
+        floors[i] += 1
+    return [(n, f) for (n, _s), f in zip(savings, floors)]
+
+
+def compression_ratio(texts: Iterable[str], *, model: str = DEFAULT_MODEL, level: str = "balanced",
+                      max_examples: int | None = None) -> float:
+    """Token-weighted tokens-after / tokens-before over many prompts (1.0 when empty).
+
+    Used by ``whatif`` to measure the real saving on a log's own prompts;
+    equal prompts are compressed once.
+    """
+    cache: dict[str, tuple[int, int]] = {}
+    before = after = 0
+    for t in texts:
+        if not t or not t.strip():
+            continue
+        if t not in cache:
+            r = compress_text(t, level=level, model=model, max_examples=max_examples)
+            cache[t] = (r.tokens_before, r.tokens_after)
+        b, a = cache[t]
+        before += b
+        after += a
+    return after / before if before else 1.0
+
+
+__all__ = ["DEFAULT_MODEL", "LEVELS", "PASS_NAMES", "CompressResult", "compress_text", "compression_ratio"]

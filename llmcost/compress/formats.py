@@ -1,0 +1,183 @@
+"""Prompt files the compressor reads and writes.
+
+* Plain text and Markdown (``.txt``, ``.md``, ``.prompt``, anything not JSON /
+  YAML): the whole text is one prompt.
+* JSON and YAML (``.json``, ``.yaml``, ``.yml``): only *content fields* are
+  compressed; every other value (roles, names, model ids, parameters, ids)
+  is left alone.  A content field is a string under one of
+  :data:`CONTENT_KEYS`, at any depth, which covers
+
+  - chat messages: a list of ``{"role", "content"}`` (OpenAI Chat Completions
+    and Anthropic Messages request bodies: ``messages[*].content`` as a string
+    or a list of parts ``{"type": "text", "text": ...}``, Anthropic's
+    top-level ``system``; https://platform.openai.com/docs/api-reference/chat/create,
+    https://docs.anthropic.com/en/api/messages);
+  - GitHub Models ``.prompt.yml`` files (``messages[*].content``;
+    https://docs.github.com/en/github-models/use-github-models/storing-prompts-in-github-repositories);
+  - prompt-library files with ``system_prompt`` / ``user_prompt`` /
+    ``prompt`` / ``template`` / ``instructions`` keys.
+
+  JSON is written back with the file's own indentation (none, or the width of
+  its first indented line), non-ASCII kept as is.  YAML is written back with
+  ``yaml.safe_dump`` (key order kept, multi-line strings as ``|`` blocks);
+  YAML comments are not preserved.
+
+Decoding: UTF-8 (a BOM is dropped) or UTF-16/32 with a BOM.  Empty files,
+binary files (NUL bytes or many control characters) and text in any other
+encoding are rejected with one clear error.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError
+
+CONTENT_KEYS = frozenset({
+    "content", "text", "prompt", "template", "system", "system_prompt", "systemPrompt", "user_prompt",
+    "userPrompt", "instructions", "instruction", "developer", "prompt_template",
+})
+STRUCTURED_SUFFIXES = {".json": "json", ".yaml": "yaml", ".yml": "yaml"}
+_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+         (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+@dataclass
+class PromptDoc:
+    """One prompt file: its content fields and how to write it back."""
+
+    path: str
+    kind: str  # "text", "json" or "yaml"
+    raw: str
+    texts: list[str]
+    _render: Callable[[list[str]], str]
+
+    def render(self, texts: list[str]) -> str:
+        """The file's text with its content fields replaced by ``texts``."""
+        if len(texts) != len(self.texts):
+            raise ValueError("one replacement per content field is needed")
+        return self._render(texts)
+
+
+def decode_bytes(raw: bytes, name: str) -> str:
+    """Bytes of a prompt file -> text, or a one-line :class:`InputError`."""
+    if not raw.strip():
+        raise InputError("file is empty", file=name)
+    for bom, codec in _BOMS:
+        if raw.startswith(bom):
+            try:
+                text = raw.decode(codec)
+            except UnicodeDecodeError as exc:
+                raise InputError(f"invalid {codec} text (byte {exc.start})", file=name) from exc
+            break
+    else:
+        if b"\x00" in raw[:8192]:
+            raise InputError("binary file, not a text prompt", file=name)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"not UTF-8 text (byte {exc.start}); unknown encoding",
+                             file=name, hint="convert it to UTF-8, e.g. with iconv") from exc
+    if not text.strip():
+        raise InputError("file is empty", file=name)
+    sample = text[:8192]
+    if len(_CONTROL.findall(sample)) > max(8, len(sample) // 100):
+        raise InputError("binary file, not a text prompt", file=name)
+    return text
+
+
+def read_prompt(path: str | Path) -> PromptDoc:
+    """Read a prompt file (see module docstring)."""
+    file = Path(path)
+    try:
+        raw = file.read_bytes()
+    except IsADirectoryError as exc:
+        raise InputError("is a folder, not a file", file=str(path)) from exc
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror or exc}", file=str(path)) from exc
+    return parse_prompt(decode_bytes(raw, str(path)), str(path))
+
+
+def parse_prompt(text: str, name: str, kind: str | None = None) -> PromptDoc:
+    """A :class:`PromptDoc` from text; ``kind`` defaults from the file suffix."""
+    kind = kind or STRUCTURED_SUFFIXES.get(Path(name).suffix.lower(), "text")
+    if kind == "text":
+        return PromptDoc(name, "text", text, [text], lambda texts: texts[0])
+    doc = _load(text, kind, name)
+    slots: list[tuple[Any, Any]] = []
+    _collect(doc, slots)
+    texts = [container[key] for container, key in slots]
+
+    def render(new: list[str]) -> str:
+        for (container, key), value in zip(slots, new):
+            container[key] = value
+        try:
+            return _dump(doc, kind, text)
+        finally:
+            for (container, key), value in zip(slots, texts):
+                container[key] = value
+
+    return PromptDoc(name, kind, text, texts, render)
+
+
+def _load(text: str, kind: str, name: str) -> Any:
+    if kind == "json":
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"invalid JSON: {exc.msg}", file=name, line=exc.lineno) from exc
+    import yaml
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise InputError(f"invalid YAML: {getattr(exc, 'problem', None) or exc}", file=name,
+                         line=mark.line + 1 if mark is not None else None) from exc
+
+
+def _collect(node: Any, slots: list[tuple[Any, Any]]) -> None:
+    """Every (container, key) whose value is a content string, in document order."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if isinstance(value, str) and key in CONTENT_KEYS and value.strip():
+                slots.append((node, key))
+            elif isinstance(value, (dict, list)):
+                _collect(value, slots)
+    elif isinstance(node, list):
+        for item in node:
+            _collect(item, slots)
+
+
+def _json_indent(text: str) -> int | None:
+    m = re.search(r"\n([ ]+)\S", text)
+    if m:
+        return len(m.group(1))
+    return None if "\n" not in text.strip() else 0
+
+
+def _dump(doc: Any, kind: str, original: str) -> str:
+    if kind == "json":
+        out = json.dumps(doc, ensure_ascii=False, indent=_json_indent(original))
+    else:
+        import yaml
+
+        class _Dumper(yaml.SafeDumper):
+            pass
+
+        def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+            style = "|" if "\n" in value else None
+            return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+        _Dumper.add_representer(str, _str)
+        out = yaml.dump(doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=2**31 - 1)
+    return out if not original.endswith("\n") or out.endswith("\n") else out + "\n"
+
+
+__all__ = ["CONTENT_KEYS", "PromptDoc", "decode_bytes", "parse_prompt", "read_prompt"]

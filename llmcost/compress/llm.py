@@ -1,0 +1,175 @@
+"""Optional second stage: a cheap model condenses the instructions, and the
+result is accepted only if every protected span survived byte-identical.
+
+Providers (the official SDKs, nothing else):
+
+* OpenAI-compatible: ``client.chat.completions.create`` (POST
+  ``{base_url}/chat/completions``; https://platform.openai.com/docs/api-reference/chat/create).
+  Key from ``OPENAI_API_KEY``; base URL from ``--base-url``, else
+  ``OPENAI_BASE_URL``, else ``https://api.openai.com/v1``.  The reply text is
+  ``choices[0].message.content``.
+* Anthropic: ``client.messages.create`` (POST ``{base_url}/v1/messages``;
+  https://docs.anthropic.com/en/api/messages).  Key from ``ANTHROPIC_API_KEY``;
+  base URL from ``--base-url``, else ``ANTHROPIC_BASE_URL``.  The reply text is
+  the concatenated ``text`` blocks of ``content``.
+
+The provider is chosen from the model name: ``claude*`` (or an ``anthropic:``
+prefix) goes to Anthropic, everything else (or ``openai:``) to the OpenAI SDK,
+which also serves OpenAI-compatible gateways through ``--base-url``.
+
+The condensed text is rejected (and the deterministic result kept) when a
+protected span is missing or altered, when it is empty, or when it is not
+shorter in tokens than its input.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import LlmcostError
+
+SYSTEM_PROMPT = (
+    "You condense prompts for large language models. Rewrite the prompt the user sends so that it uses as few "
+    "tokens as possible while keeping every instruction, constraint, fact, number, name, example and the output "
+    "format. Do not answer or follow the prompt. Copy verbatim, character for character, every code block, inline "
+    "code, URL, e-mail address, quoted string, {placeholder}, {{template variable}} and <xml tag>. Keep the "
+    "prompt's language. Reply with the condensed prompt only, no preface and no code fence around it."
+)
+
+
+@dataclass
+class LlmResult:
+    """Outcome of the LLM stage."""
+
+    text: str  # the accepted text (the input when rejected)
+    accepted: bool
+    reason: str
+    model: str
+    provider: str
+    missing_spans: list[str] = field(default_factory=list)
+    usage_input_tokens: int | None = None
+    usage_output_tokens: int | None = None
+
+
+def provider_for(model: str) -> tuple[str, str]:
+    """(provider, model id) for an ``--llm`` model name."""
+    if ":" in model:
+        prefix, rest = model.split(":", 1)
+        if prefix in ("openai", "anthropic"):
+            return prefix, rest
+    name = model.rsplit("/", 1)[-1].lower()
+    return ("anthropic" if name.startswith("claude") else "openai"), model
+
+
+def _env_key(name: str) -> str:
+    key = os.environ.get(name, "").strip()
+    if not key:
+        raise LlmcostError(f"--llm needs {name} in the environment")
+    return key
+
+
+def _strip_fence(reply: str, original: str) -> str:
+    text = reply.strip()
+    if text.startswith("```") and text.endswith("```") and not original.lstrip().startswith("```"):
+        inner = text[3:-3]
+        first_nl = inner.find("\n")
+        if first_nl != -1 and " " not in inner[:first_nl].strip():
+            inner = inner[first_nl + 1:]
+        text = inner.strip()
+    return text
+
+
+def _call_openai(model: str, text: str, base_url: str | None, timeout: float) -> tuple[str, int | None, int | None]:
+    import openai
+
+    client = openai.OpenAI(api_key=_env_key("OPENAI_API_KEY"),
+                           base_url=base_url or os.environ.get("OPENAI_BASE_URL") or None,
+                           max_retries=1, timeout=timeout)
+    try:
+        resp = client.chat.completions.create(
+            model=model,
+            messages=[{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": text}],
+            temperature=0,
+        )
+    except openai.APIStatusError as exc:
+        raise LlmcostError(f"--llm {model}: HTTP {exc.status_code}: {_one_line(exc.message)}") from exc
+    except openai.APIConnectionError as exc:
+        raise LlmcostError(f"--llm {model}: cannot reach {client.base_url}") from exc
+    except openai.OpenAIError as exc:
+        raise LlmcostError(f"--llm {model}: {_one_line(str(exc))}") from exc
+    if not resp.choices:
+        return "", None, None
+    usage = resp.usage
+    return (resp.choices[0].message.content or "", getattr(usage, "prompt_tokens", None),
+            getattr(usage, "completion_tokens", None))
+
+
+def _call_anthropic(model: str, text: str, base_url: str | None, timeout: float,
+                    max_tokens: int) -> tuple[str, int | None, int | None]:
+    import anthropic
+
+    client = anthropic.Anthropic(api_key=_env_key("ANTHROPIC_API_KEY"),
+                                 base_url=base_url or os.environ.get("ANTHROPIC_BASE_URL") or None,
+                                 max_retries=1, timeout=timeout)
+    try:
+        resp = client.messages.create(model=model, max_tokens=max_tokens, system=SYSTEM_PROMPT,
+                                      messages=[{"role": "user", "content": text}])
+    except anthropic.APIStatusError as exc:
+        raise LlmcostError(f"--llm {model}: HTTP {exc.status_code}: {_one_line(exc.message)}") from exc
+    except anthropic.APIConnectionError as exc:
+        raise LlmcostError(f"--llm {model}: cannot reach {client.base_url}") from exc
+    except anthropic.AnthropicError as exc:
+        raise LlmcostError(f"--llm {model}: {_one_line(str(exc))}") from exc
+    reply = "".join(getattr(block, "text", "") for block in resp.content if getattr(block, "type", "") == "text")
+    usage = resp.usage
+    return reply, getattr(usage, "input_tokens", None), getattr(usage, "output_tokens", None)
+
+
+def _one_line(text: Any) -> str:
+    return " ".join(str(text).split())[:300]
+
+
+def llm_condense(
+    text: str,
+    spans: Sequence[str],
+    model: str,
+    *,
+    count: Any,
+    base_url: str | None = None,
+    timeout: float = 120.0,
+) -> LlmResult:
+    """Ask ``model`` to condense ``text``; keep its answer only if every span survived.
+
+    ``count`` is a callable text -> tokens used to check that the answer is
+    shorter (and to size Anthropic's ``max_tokens``).
+    """
+    provider, model_id = provider_for(model)
+    tokens_in = int(count(text))
+    if provider == "anthropic":
+        reply, used_in, used_out = _call_anthropic(model_id, text, base_url, timeout, max(256, min(32_000, tokens_in + 256)))
+    else:
+        reply, used_in, used_out = _call_openai(model_id, text, base_url, timeout)
+    candidate = _strip_fence(reply, text)
+    result = LlmResult(text=text, accepted=False, reason="", model=model_id, provider=provider,
+                       usage_input_tokens=used_in, usage_output_tokens=used_out)
+    if not candidate:
+        result.reason = "empty answer"
+        return result
+    missing = [s for s in dict.fromkeys(spans) if s not in candidate]
+    if missing:
+        result.missing_spans = missing
+        result.reason = f"{len(missing)} protected span(s) missing or altered, e.g. {missing[0][:60]!r}"
+        return result
+    if int(count(candidate)) >= tokens_in:
+        result.reason = "answer is not shorter than its input"
+        return result
+    result.text = candidate
+    result.accepted = True
+    result.reason = "accepted: all protected spans survived"
+    return result
+
+
+__all__ = ["SYSTEM_PROMPT", "LlmResult", "llm_condense", "provider_for"]

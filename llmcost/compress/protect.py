@@ -1,0 +1,207 @@
+"""Protected spans: text the compressor must never alter.
+
+Before any pass runs, every protected span is replaced by a two-character
+placeholder drawn from the Unicode private-use planes 15 and 16 (which no real
+prompt uses); after the passes the placeholders are swapped back, so a span
+can only survive byte-identical or (for a whole example dropped on request by
+``--max-examples``) disappear with its block.  Equal spans share one
+placeholder, so duplicate removal sees equal text.
+
+What is protected (first match at a position wins, in this order):
+
+* fenced code blocks (Markdown ``````` / ``~~~``, CommonMark: the closing fence
+  uses the same character and is at least as long; an unclosed fence runs to
+  the end of the text);
+* anything matching a user ``--keep REGEX``;
+* inline code (a run of backticks, then the same run);
+* template variables: ``{{ jinja/mustache }}``, ``{% blocks %}``, ``${shell}``,
+  Python ``str.format`` fields ``{name}`` / ``{name!r:>10}`` / ``{0}``;
+* XML/HTML tags ``<context>``, ``</context>``, ``<br/>`` (the tag, not the text
+  between the tags);
+* URLs (http, https, ftp, ``www.``) and e-mail addresses;
+* quoted strings: ``"..."``, ``'...'`` (not apostrophes), “...”, ‘...’,
+  「...」, 『...』 (one line, at most 300 characters);
+* numbers with units or currency: ``3.5 GB``, ``200ms``, ``15%``, ``$10``,
+  ``€4.99``, ``30 分钟``, ``500 字``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from ..errors import InputError
+
+# --------------------------------------------------------------------------- #
+# Placeholders
+# --------------------------------------------------------------------------- #
+
+_HI0 = 0xF0000  # plane 15 private use: high "digit"
+_LO0 = 0x100000  # plane 16 private use: low "digit"
+_BASE = 0xFFFE
+PLACEHOLDER_RE = re.compile("[\U000F0000-\U000FFFFD][\U00100000-\U0010FFFD]")
+_RESERVED_RE = re.compile("[\U000F0000-\U000FFFFD\U00100000-\U0010FFFD]")
+
+
+def placeholder(index: int) -> str:
+    return chr(_HI0 + index // _BASE) + chr(_LO0 + index % _BASE)
+
+
+def placeholder_index(ph: str) -> int:
+    return (ord(ph[0]) - _HI0) * _BASE + (ord(ph[1]) - _LO0)
+
+
+# --------------------------------------------------------------------------- #
+# Patterns
+# --------------------------------------------------------------------------- #
+
+_FENCE_OPEN = re.compile(r"(?m)^[ \t]{0,3}(`{3,}|~{3,})[^\n]*$")
+
+_UNITS = (
+    r"%|‰|ms|µs|us|ns|s|secs?|seconds?|mins?|minutes?|h|hrs?|hours?|days?|weeks?|months?|years?|yrs?"
+    r"|[KMGTP]i?B|[kKMGT]b|bytes?|bits?|tokens?|words?|characters?|chars|lines?|pages?|items?|points?"
+    r"|px|pt|em|rem|vh|vw|dpi|cm|mm|m|km|kg|g|mg|lbs?|oz|ft|in|mi|mph|km/h|°[CF]|K|Hz|kHz|MHz|GHz"
+    r"|[kKM]?W|V|mA|mAh|L|ml|mL|USD|EUR|GBP|JPY|CNY|RMB|dollars?|euros?|cents?|x"
+    r"|个|字|元|块|天|小时|分钟|秒|周|年|月|日|条|次|人|岁|公里|米|千克|公斤|克|倍|页|行|句|段"
+)
+_NUMBER = r"\d+(?:[.,]\d+)*"
+# Each pattern starts with a literal or a character class (a look-behind, when
+# needed, comes after the first character) so the regex engine can skip ahead.
+_PATTERNS: tuple[tuple[str, str], ...] = (
+    ("inline code", r"(?P<bt>`+)[^`\n](?:[^\n]*?[^`\n])?(?P=bt)(?!`)"),
+    ("template", r"\{\{.{0,300}?\}\}|\{%.{0,300}?%\}|\$\{[^{}\n]{1,100}\}"),
+    ("xml tag", r"<(?=/?[A-Za-z])/?[A-Za-z][\w:.\-]{0,60}(?:\s+[^<>\n]{0,300}?)?\s*/?>"),
+    ("quoted", (r"\"[^\"\n]{1,300}\"|“[^”\n]{1,300}”|‘[^’\n]{1,300}’|「[^」\n]{1,300}」|『[^』\n]{1,300}』"
+                r"|'(?<![\w'’]')[^'\n]{1,300}'(?![\w'])")),
+    ("placeholder", r"\{(?:[A-Za-z_][\w.\-\[\]]{0,80}|\d{1,3})?(?:![rsa])?(?::[^{}\s]{0,20})?\}"),
+    ("url", r"h(?<![\w]h)ttps?://[^\s<>\"'`]+|f(?<![\w]f)tp://[^\s<>\"'`]+|w(?<![\w]w)ww\.[A-Za-z0-9\-]+\.[^\s<>\"'`]+"),
+    ("email", r"[\w.+\-](?<![\w.+\-][\w.+\-])[\w.+\-]*@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+\b"),
+    ("number+unit", rf"[$€£¥]\s?{_NUMBER}(?:\s?(?:[kKmMbB]n?|million|billion|thousand))?\b"),
+    ("number+unit", rf"\d(?<![\w.]\d)(?:[.,]?\d)*\s?(?:{_UNITS})(?![A-Za-z\d])"),
+)
+_COMPILED = tuple((kind, re.compile(pat, re.DOTALL)) for kind, pat in _PATTERNS)
+_URL_TRAIL = ".,;:!?)]}>'\""
+
+
+@dataclass
+class Masked:
+    """Text with protected spans replaced by placeholders."""
+
+    text: str
+    spans: list[str] = field(default_factory=list)  # index -> original span text
+    kinds: list[str] = field(default_factory=list)  # index -> kind ("fenced code", "url"...)
+
+    def used(self, text: str | None = None) -> set[int]:
+        """Indices of the placeholders present in ``text`` (default: own text)."""
+        return {placeholder_index(m) for m in PLACEHOLDER_RE.findall(self.text if text is None else text)}
+
+    def unmask(self, text: str | None = None) -> str:
+        """``text`` (default: own text) with every placeholder restored."""
+        spans = self.spans
+        return PLACEHOLDER_RE.sub(lambda m: spans[placeholder_index(m.group())], self.text if text is None else text)
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.spans: list[str] = []
+        self.kinds: list[str] = []
+        self.index: dict[str, int] = {}
+
+    def add(self, span: str, kind: str) -> str:
+        idx = self.index.get(span)
+        if idx is None:
+            idx = len(self.spans)
+            self.index[span] = idx
+            self.spans.append(span)
+            self.kinds.append(kind)
+        return placeholder(idx)
+
+
+def compile_keep(patterns: Iterable[str]) -> list[re.Pattern[str]]:
+    """Compile user ``--keep`` regexes, with a clear error for a bad one."""
+    compiled = []
+    for pat in patterns:
+        try:
+            rx = re.compile(pat)
+        except re.error as exc:
+            raise InputError(f"invalid --keep regex {pat!r}: {exc}") from exc
+        if rx.search(""):
+            raise InputError(f"--keep regex {pat!r} matches the empty string")
+        compiled.append(rx)
+    return compiled
+
+
+def _mask_fences(text: str, b: _Builder) -> str:
+    out: list[str] = []
+    pos = 0
+    while True:
+        m = _FENCE_OPEN.search(text, pos)
+        if m is None:
+            break
+        fence = m.group(1)
+        close = re.compile(rf"(?m)^[ \t]{{0,3}}{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
+        c = close.search(text, m.end() + 1) if m.end() < len(text) else None
+        end = c.end() if c is not None else len(text)
+        start = m.start(1)  # the fence itself, without its indentation
+        out.append(text[pos:start])
+        out.append(b.add(text[start:end].rstrip(), "fenced code"))
+        tail = text[start:end]
+        out.append(tail[len(tail.rstrip()):])
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _mask_regex(text: str, rx: re.Pattern[str], kind: str, b: _Builder) -> str:
+    def repl(m: re.Match[str]) -> str:
+        whole = m.group()
+        core = whole.strip()
+        if not core:
+            return whole
+        if kind == "url":
+            stripped = core.rstrip(_URL_TRAIL)
+            # keep a closing bracket that belongs to the URL: wiki/Foo_(bar)
+            while len(stripped) < len(core) and core[len(stripped)] == ")" and stripped.count("(") > stripped.count(")"):
+                stripped += ")"
+            trail_url = core[len(stripped):]
+            if not stripped:
+                return whole
+            core = stripped
+        else:
+            trail_url = ""
+        lead = whole[: len(whole) - len(whole.lstrip())]
+        trail = whole[len(whole.rstrip()):]
+        if "\U000F0000" <= max(core) and PLACEHOLDER_RE.search(core):
+            core = PLACEHOLDER_RE.sub(lambda p: b.spans[placeholder_index(p.group())], core)  # a span around spans
+        return lead + b.add(core, kind) + trail_url + trail
+
+    return rx.sub(repl, text)
+
+
+def mask(text: str, keep: Sequence[str | re.Pattern[str]] = ()) -> Masked:
+    """Replace every protected span of ``text`` by a placeholder."""
+    if _RESERVED_RE.search(text):
+        raise InputError("text contains Unicode private-use characters of planes 15/16, which the compressor reserves")
+    b = _Builder()
+    masked = _mask_fences(text, b)
+    for rx in keep:
+        pattern = rx if isinstance(rx, re.Pattern) else compile_keep([rx])[0]
+        masked = _mask_regex(masked, pattern, "--keep", b)
+    for kind, rx in _COMPILED:
+        masked = _mask_regex(masked, rx, kind, b)
+    return Masked(masked, b.spans, b.kinds)
+
+
+def protected_spans(text: str, keep: Sequence[str | re.Pattern[str]] = ()) -> list[tuple[str, str]]:
+    """(kind, span) for every distinct protected span of ``text``, in order of first appearance."""
+    m = mask(text, keep)
+    return list(zip(m.kinds, m.spans))
+
+
+def missing_spans(spans: Iterable[str], text: str) -> list[str]:
+    """The spans that do not occur verbatim in ``text``."""
+    return [s for s in spans if s not in text]
+
+
+__all__ = ["PLACEHOLDER_RE", "Masked", "compile_keep", "mask", "missing_spans", "placeholder", "protected_spans"]

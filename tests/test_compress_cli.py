@@ -1,0 +1,199 @@
+"""``llmcost compress`` command line: outputs, --check, bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from llmcost import tokens as tok
+from llmcost.cli import app
+from llmcost.compress import compress_text
+
+runner = CliRunner()
+
+PROMPT = (
+    "Hello! I would like you to act as a **support agent** for ACME.\n\n"
+    "Please answer questions in order to help users. Do not reveal `internal notes`.\n"
+    "Do not reveal internal notes under any circumstances whatsoever, ever.\n"
+    "Do not reveal internal notes under any circumstances whatsoever, ever.\n\n"
+    "Docs: https://docs.acme.example/help. Thank you!\n"
+)
+COMPRESSED = (
+    "Act as a support agent for ACME.\n\n"
+    "Answer questions to help users. Don't reveal `internal notes`.\n"
+    "Don't reveal internal notes under any circumstances whatsoever, ever.\n\n"
+    "Docs: https://docs.acme.example/help.\n"
+)
+
+
+@pytest.fixture()
+def prompt(tmp_path: Path) -> Path:
+    p = tmp_path / "system.md"
+    p.write_text(PROMPT, encoding="utf-8")
+    return p
+
+
+def test_json_report_numbers(prompt: Path):
+    res = runner.invoke(app, ["compress", str(prompt), "--format", "json", "--calls-per-day", "10000",
+                              "-m", "gpt-4o", "-m", "gpt-4o-mini"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert doc["command"] == "compress" and doc["level"] == "balanced"
+    row, mini = doc["files"]
+    before = tok.count_tokens(PROMPT, "gpt-4o").tokens
+    after = tok.count_tokens(COMPRESSED.rstrip("\n"), "gpt-4o").tokens
+    assert (row["tokens_before"], row["tokens_after"]) == (before, after)
+    assert row["reduction_pct"] == round(100 * (1 - after / before), 2)
+    assert sum(row["passes"].values()) == before - after
+    from llmcost.pricing import PriceBook
+
+    price = PriceBook.default().quote("gpt-4o").input  # $ per 1M input tokens
+    assert row["saved_usd_per_1k_calls"] == pytest.approx((before - after) * price / 1000, rel=1e-9)
+    assert row["saved_usd_per_month"] == pytest.approx(row["saved_usd_per_1k_calls"] * 10 * 30, rel=1e-6)
+    assert row["protected_spans_ok"] and row["protected_spans"] == 2
+    assert mini["model"] == "gpt-4o-mini" and mini["passes"] is None
+    assert prompt.read_text(encoding="utf-8") == PROMPT  # report only: nothing written
+
+
+def test_output_file_and_stdout(prompt: Path, tmp_path: Path):
+    out = tmp_path / "small.md"
+    res = runner.invoke(app, ["compress", str(prompt), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert out.read_text(encoding="utf-8") == COMPRESSED
+    assert "Prompt compression (balanced)" in res.stdout and "filler" in res.stdout
+    res = runner.invoke(app, ["compress", str(prompt), "-o", "-"])
+    assert res.exit_code == 0
+    assert res.stdout == COMPRESSED
+
+
+def test_in_place_writes_atomically(prompt: Path):
+    res = runner.invoke(app, ["compress", str(prompt), "--in-place"])
+    assert res.exit_code == 0, res.output
+    assert prompt.read_text(encoding="utf-8") == COMPRESSED
+    assert [p.name for p in prompt.parent.iterdir()] == ["system.md"]  # no temp file left behind
+
+
+def test_diff_is_unified_and_coloured(prompt: Path):
+    res = runner.invoke(app, ["compress", str(prompt), "--diff"], color=True)
+    assert res.exit_code == 0
+    assert f"--- {prompt}" in res.stdout
+    assert "\x1b[31m-Hello! I would like you to act as a **support agent** for ACME.\n" in res.stdout
+    assert "\x1b[32m+Act as a support agent for ACME.\n" in res.stdout
+
+
+def test_no_pass_and_keep(prompt: Path):
+    res = runner.invoke(app, ["compress", str(prompt), "-o", "-", "--no-pass", "filler", "--keep", r"\*\*support agent\*\*"])
+    assert res.exit_code == 0, res.output
+    assert res.stdout.startswith("Hello! I would like you to act as a **support agent** for ACME.")
+
+
+def test_chat_json_file_rewritten_as_json(tmp_path: Path):
+    p = tmp_path / "chat.json"
+    p.write_text(json.dumps({"model": "gpt-4o", "messages": [
+        {"role": "system", "content": "Please answer in order to help."},
+        {"role": "user", "content": "Could you please list the plans?"}]}), encoding="utf-8")
+    res = runner.invoke(app, ["compress", str(p), "--in-place"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(p.read_text(encoding="utf-8"))
+    assert doc == {"model": "gpt-4o", "messages": [{"role": "system", "content": "Answer to help."},
+                                                  {"role": "user", "content": "List the plans."}]}
+
+
+def test_several_files_to_folder(tmp_path: Path):
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text("Please be brief.", encoding="utf-8")
+    b.write_text("In order to win, play.", encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    res = runner.invoke(app, ["compress", str(a), str(b), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert (out / "a.txt").read_text() == "Be brief.\n"
+    assert (out / "b.txt").read_text() == "To win, play.\n"
+    res = runner.invoke(app, ["compress", str(a), str(b), "-o", str(tmp_path / "x.txt")])
+    assert res.exit_code == 2 and "must be an existing folder" in res.output
+
+
+# --------------------------------------------------------------------------- #
+# --check
+# --------------------------------------------------------------------------- #
+
+
+def test_check_budget(tmp_path: Path, prompt: Path):
+    tokens = tok.count_tokens(PROMPT, "gpt-4o").tokens
+    ok = runner.invoke(app, ["compress", "--check", str(tmp_path), "--max-tokens", str(tokens)])
+    assert ok.exit_code == 0, ok.output
+    assert "OK: every prompt within budget." in ok.stdout
+    bad = runner.invoke(app, ["compress", "--check", str(tmp_path), "--max-tokens", str(tokens - 1)])
+    assert bad.exit_code == 1
+    assert "over budget by 1" in bad.stdout
+
+
+def test_check_against_baseline(tmp_path: Path, prompt: Path):
+    base = tmp_path / "base.json"
+    res = runner.invoke(app, ["compress", str(prompt), "--format", "json"])  # as in `... > base.json`
+    assert res.exit_code == 0, res.output
+    base.write_text(res.stdout, encoding="utf-8")
+    same = runner.invoke(app, ["compress", "--check", str(prompt), "--baseline", str(base), "--format", "json"])
+    assert same.exit_code == 0, same.output
+    assert json.loads(same.stdout)["failed"] is False
+    prompt.write_text(PROMPT + "Also answer in French.\n", encoding="utf-8")
+    grew = runner.invoke(app, ["compress", "--check", str(prompt), "--baseline", str(base), "--format", "json"])
+    assert grew.exit_code == 1
+    row = json.loads(grew.stdout)["files"][0]
+    added = tok.count_tokens(PROMPT + "Also answer in French.\n", "gpt-4o").tokens - tok.count_tokens(PROMPT, "gpt-4o").tokens
+    assert row["status"] == f"grew by {added}" and row["ok"] is False
+
+
+def test_check_needs_a_threshold(prompt: Path):
+    res = runner.invoke(app, ["compress", "--check", str(prompt)])
+    assert res.exit_code == 2 and "--check needs --max-tokens or --baseline" in res.output
+
+
+# --------------------------------------------------------------------------- #
+# bad input
+# --------------------------------------------------------------------------- #
+
+
+@pytest.mark.parametrize("ratio", ["0", "1.5", "-1"])
+def test_bad_target_ratio(prompt: Path, ratio: str):
+    res = runner.invoke(app, ["compress", str(prompt), "--target-ratio", ratio])
+    assert res.exit_code == 2
+    assert "--target-ratio must be in (0, 1]" in res.output
+    assert len(res.output.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [(b"", "file is empty"), (b"\x00\x01\x02binary\x00", "binary file"), ("Ol\u00e1".encode("cp1252"), "not UTF-8 text")],
+)
+def test_bad_files(tmp_path: Path, content: bytes, message: str):
+    p = tmp_path / "p.txt"
+    p.write_bytes(content)
+    res = runner.invoke(app, ["compress", str(p)])
+    assert res.exit_code == 2
+    assert message in res.output and str(p) in res.output
+    assert len(res.output.strip().splitlines()) == 1
+
+
+def test_in_place_failure_leaves_file_untouched(tmp_path: Path):
+    a = tmp_path / "a.txt"
+    a.write_text("Please be brief.", encoding="utf-8")
+    bad = tmp_path / "b.txt"
+    bad.write_bytes(b"")
+    res = runner.invoke(app, ["compress", str(a), str(bad), "--in-place"])
+    assert res.exit_code == 2
+    assert a.read_text(encoding="utf-8") == "Please be brief."  # all files are read before anything is written
+
+
+def test_output_and_in_place_conflict(prompt: Path):
+    res = runner.invoke(app, ["compress", str(prompt), "--in-place", "-o", "x.md"])
+    assert res.exit_code == 2 and "not both" in res.output
+
+
+def test_compress_text_matches_cli(prompt: Path):
+    assert compress_text(PROMPT).text + "\n" == COMPRESSED
+    assert os.path.exists(prompt)

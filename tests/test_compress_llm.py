@@ -1,0 +1,167 @@
+"""``--llm`` second stage against a local HTTP server speaking the OpenAI /
+Anthropic APIs (never the internet)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from llmcost import tokens as tok
+from llmcost.cli import app
+from llmcost.compress.llm import llm_condense, provider_for
+from llmcost.errors import LlmcostError
+
+runner = CliRunner()
+
+PROMPT = 'Please answer every question about {product} in a friendly way, and always use the format "Q: ... A: ...".\n'
+
+
+class _Server:
+    def __init__(self) -> None:
+        self.reply = ""
+        self.status = 200
+        self.requests: list[tuple[str, dict[str, Any], dict[str, str]]] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                outer.requests.append((self.path, body, {k.lower(): v for k, v in self.headers.items()}))
+                if outer.status != 200:
+                    payload: dict[str, Any] = {"error": {"message": "bad key", "type": "invalid_request_error"}}
+                elif self.path.endswith("/chat/completions"):
+                    payload = {"id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": body["model"],
+                               "choices": [{"index": 0, "finish_reason": "stop",
+                                            "message": {"role": "assistant", "content": outer.reply}}],
+                               "usage": {"prompt_tokens": 80, "completion_tokens": 20, "total_tokens": 100}}
+                else:
+                    payload = {"id": "msg_1", "type": "message", "role": "assistant", "model": body["model"],
+                               "content": [{"type": "text", "text": outer.reply}], "stop_reason": "end_turn",
+                               "stop_sequence": None, "usage": {"input_tokens": 81, "output_tokens": 21}}
+                data = json.dumps(payload).encode()
+                self.send_response(outer.status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.httpd = HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture()
+def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[_Server]:
+    srv = _Server()
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test")
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+    monkeypatch.delenv("ANTHROPIC_BASE_URL", raising=False)
+    yield srv
+    srv.close()
+
+
+def _count(text: str) -> int:
+    return tok.count_tokens(text, "gpt-4o").tokens
+
+
+SPANS = ["{product}", '"Q: ... A: ..."']
+
+
+def test_openai_accepts_when_spans_survive(server: _Server):
+    server.reply = 'Answer questions about {product} kindly; format "Q: ... A: ...".'
+    res = llm_condense(PROMPT, SPANS, "gpt-4o-mini", count=_count, base_url=server.url + "/v1")
+    assert res.accepted and res.provider == "openai"
+    assert res.text == server.reply
+    assert (res.usage_input_tokens, res.usage_output_tokens) == (80, 20)
+    path, body, headers = server.requests[0]
+    assert path == "/v1/chat/completions"
+    assert body["model"] == "gpt-4o-mini" and body["temperature"] == 0
+    assert body["messages"][1] == {"role": "user", "content": PROMPT}
+    assert headers["authorization"] == "Bearer sk-test"
+
+
+def test_openai_rejects_altered_span(server: _Server):
+    server.reply = 'Answer questions about {Product} kindly; format "Q: ... A: ...".'
+    res = llm_condense(PROMPT, SPANS, "gpt-4o-mini", count=_count, base_url=server.url + "/v1")
+    assert not res.accepted and res.text == PROMPT
+    assert res.missing_spans == ["{product}"]
+
+
+def test_rejects_longer_answer_and_strips_fence(server: _Server):
+    server.reply = "```\n" + PROMPT + " Extra words that make it longer than before, surely.\n```"
+    res = llm_condense(PROMPT, SPANS, "gpt-4o-mini", count=_count, base_url=server.url + "/v1")
+    assert not res.accepted and res.reason == "answer is not shorter than its input"
+
+
+def test_anthropic_via_env_base_url(server: _Server, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", server.url)
+    server.reply = 'About {product}: be friendly; format "Q: ... A: ...".'
+    res = llm_condense(PROMPT, SPANS, "claude-3-5-haiku-20241022", count=_count)
+    assert res.accepted and res.provider == "anthropic"
+    path, body, headers = server.requests[0]
+    assert path == "/v1/messages"
+    assert body["model"] == "claude-3-5-haiku-20241022"
+    assert body["messages"] == [{"role": "user", "content": PROMPT}]
+    assert body["max_tokens"] == max(256, _count(PROMPT) + 256)
+    # the key from ANTHROPIC_API_KEY, as x-api-key or (newer SDKs) a bearer token
+    assert "sk-ant-test" in (headers.get("x-api-key", "") + headers.get("authorization", ""))
+    assert headers["anthropic-version"]
+
+
+def test_http_error_is_one_line(server: _Server):
+    server.status = 401
+    with pytest.raises(LlmcostError, match="--llm gpt-4o-mini: HTTP 401"):
+        llm_condense(PROMPT, SPANS, "gpt-4o-mini", count=_count, base_url=server.url + "/v1")
+
+
+def test_missing_key(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    with pytest.raises(LlmcostError, match="--llm needs OPENAI_API_KEY"):
+        llm_condense(PROMPT, SPANS, "gpt-4o-mini", count=_count)
+
+
+def test_provider_for():
+    assert provider_for("claude-sonnet-4-5") == ("anthropic", "claude-sonnet-4-5")
+    assert provider_for("anthropic:my-proxy-model") == ("anthropic", "my-proxy-model")
+    assert provider_for("openai:claude-via-gateway") == ("openai", "claude-via-gateway")
+    assert provider_for("gpt-4o-mini") == ("openai", "gpt-4o-mini")
+
+
+def test_cli_llm_stage(server: _Server, tmp_path: Path):
+    p = tmp_path / "p.txt"
+    p.write_text(PROMPT, encoding="utf-8")
+    server.reply = 'Answer about {product} kindly; format "Q: ... A: ...".'
+    res = runner.invoke(app, ["compress", str(p), "--llm", "gpt-4o-mini", "--base-url", server.url + "/v1",
+                              "--format", "json", "-o", str(tmp_path / "out.txt")])
+    assert res.exit_code == 0, res.output
+    row = json.loads(res.stdout)["files"][0]
+    assert row["llm"]["accepted"] is True
+    assert row["tokens_after"] == _count(server.reply)
+    assert (tmp_path / "out.txt").read_text(encoding="utf-8") == server.reply + "\n"
+    # the LLM saw the deterministic result, not the raw file
+    assert server.requests[0][1]["messages"][1]["content"].startswith("Answer every question about {product}")
+
+
+def test_cli_llm_rejection_keeps_deterministic_result(server: _Server, tmp_path: Path):
+    p = tmp_path / "p.txt"
+    p.write_text(PROMPT, encoding="utf-8")
+    server.reply = "Answer about the product kindly."
+    res = runner.invoke(app, ["compress", str(p), "--llm", "gpt-4o-mini", "--base-url", server.url + "/v1", "-o", "-"])
+    assert res.exit_code == 0, res.output
+    assert res.stdout.startswith("Answer every question about {product}")

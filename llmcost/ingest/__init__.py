@@ -204,7 +204,8 @@ def count_missing_tokens(table: pd.DataFrame) -> int:
         return 0
     tokens = table[["input_tokens", "cache_read_tokens", "cache_write_tokens", "output_tokens"]].sum(axis=1)
     has_text = table["prompt"].notna() | table["response"].notna()
-    need = (tokens == 0) & has_text & (table["requests"] > 0)
+    # a row with a reported cost (e.g. a gateway cache hit billed $0) is not missing its usage
+    need = (tokens == 0) & has_text & (table["requests"] > 0) & table["reported_cost_usd"].isna()
     if not need.any():
         return 0
     from ..tokens import count_many

@@ -110,14 +110,16 @@ def test_model_names_as_logs_spell_them(book):
 def test_unknown_and_finetuned_models_are_unpriced_not_free(book):
     rows = [
         dict(time="2025-11-01", model="totally-unknown-model-9000", input_tokens=1000, output_tokens=10),
-        dict(time="2025-11-01", model="ft:gpt-4o-mini-2024-07-18:acme::abc123", input_tokens=1000),
+        dict(time="2025-11-01", model="ft:gpt-4.1-nano-2025-04-14:acme::abc123", input_tokens=1000),
         dict(time="2025-11-01", model="", input_tokens=5),
         dict(time="2025-11-01", model="gpt-4o", input_tokens=1_000_000),
+        # a fine-tune the table knows is priced at its fine-tune price, not its base model's
+        dict(time="2025-11-01", model="ft:gpt-4o-mini-2024-07-18:acme::abc123", input_tokens=1_000_000, output_tokens=1_000_000),
     ]
     p = price_usage(table(rows), book)
-    assert p["priced"].tolist() == [False, False, False, True]
-    assert p["cost_usd"].tolist() == pytest.approx([0, 0, 0, 2.5])
-    assert p["price_model"].tolist()[:3] == ["", "", ""]
+    assert p["priced"].tolist() == [False, False, False, True, True]
+    assert p["cost_usd"].tolist() == pytest.approx([0, 0, 0, 2.5, 1.5])
+    assert p["price_model"].tolist() == ["", "", "", "gpt-4o", "ft:gpt-4o-mini"]
 
 
 def test_cost_only_rows_count_at_billed_amount(book):

@@ -339,9 +339,18 @@ class PriceBook:
             if ov is not None:
                 return Resolution(provider=ov.provider or provider or "", override=ov)
         low = model.lower().strip()
-        if low.startswith("ft:") or ":ft-" in low:
-            return None  # fine-tunes are priced differently: only via overrides
         snap = get_snapshot()
+        if low.startswith("ft:") or ":ft-" in low or ".ft-" in low:
+            # fine-tunes cost more than their base model: only an explicit
+            # fine-tune entry (or an override) may price them, never the base
+            for prov in dict.fromkeys([provider.lower() or "openai", "openai", "azure"]):
+                try:
+                    p, m = snap.find_provider_model(low, None, prov, None)
+                except LookupError:
+                    continue
+                if "ft" in m.id:
+                    return Resolution(provider=p.id, model=m)
+            return None
         for prov, name in name_candidates(model, provider):
             try:
                 p, m = snap.find_provider_model(name, None, prov, None)

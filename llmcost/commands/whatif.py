@@ -86,8 +86,11 @@ def _response_cache(opts: dict[str, Any]) -> Any:
     mode = opts["cache"].lower()
     if mode not in ("exact", "semantic"):
         raise LeverError("cache", f"--cache must be exact or semantic, got {opts['cache']!r}")
-    if not 0.0 < opts["threshold"] <= 1.0:
+    if opts["threshold"] is not None and not 0.0 < opts["threshold"] <= 1.0:
         raise LeverError("cache", f"--threshold must be in (0, 1], got {opts['threshold']:g}")
+    method = (opts.get("similarity") or "lexical").lower()
+    if method not in ("lexical", "embedding"):
+        raise LeverError("cache", f"--similarity must be lexical or embedding, got {opts.get('similarity')!r}")
     if opts["cache_scope"] not in ("global", "app", "user"):
         raise LeverError("cache", f"--cache-scope must be global, app or user, got {opts['cache_scope']!r}")
     ttl = parse_ttl(opts["ttl"])
@@ -96,7 +99,9 @@ def _response_cache(opts: dict[str, Any]) -> Any:
     except ImportError:
         raise LeverError("cache", "lever not available in this installation") from None
     try:
-        return ResponseCache(mode=mode, ttl_seconds=ttl, threshold=opts["threshold"], scope=opts["cache_scope"])
+        return ResponseCache(
+            mode=mode, ttl_seconds=ttl, threshold=opts["threshold"], scope=opts["cache_scope"], method=method
+        )
     except ValueError as err:
         raise LeverError("cache", str(err)) from None
 
@@ -141,7 +146,12 @@ def register(app: typer.Typer) -> None:
         route: Path | None = typer.Option(None, "--route", help="Routing rules YAML."),
         cache: str = typer.Option("", "--cache", help="Response cache: exact or semantic."),
         ttl: str = typer.Option("24h", "--ttl", help="Response cache TTL, e.g. 30m, 24h, 7d."),
-        threshold: float = typer.Option(0.95, "--threshold", help="Semantic cache similarity threshold (0-1]."),
+        threshold: float | None = typer.Option(
+            None, "--threshold",
+            help="Semantic cache similarity threshold (0-1]. Default: the measured one (lexical 0.75, embedding 0.925)."),
+        similarity: str = typer.Option(
+            "lexical", "--similarity",
+            help="Semantic cache method: lexical (always available) or embedding (needs sentence-transformers installed)."),
         cache_scope: str = typer.Option("global", "--cache-scope", help="Response cache scope: global, app or user."),
         prompt_cache: bool = typer.Option(False, "--prompt-cache", help="Provider prompt caching of shared prefixes."),
         batch: str = typer.Option("", "--batch", help="Move traffic to Batch API: app=reports,feature=tagging or a share like 30%."),
@@ -177,7 +187,7 @@ def register(app: typer.Typer) -> None:
         if len(loaded.table) == 0:
             raise InputError("no usage rows found", file=", ".join(f for f, _, _ in loaded.files) or None)
         opts: dict[str, Any] = {
-            "route": route, "cache": cache, "ttl": ttl, "threshold": threshold, "cache_scope": cache_scope,
+            "route": route, "cache": cache, "ttl": ttl, "threshold": threshold, "similarity": similarity, "cache_scope": cache_scope,
             "prompt_cache": prompt_cache, "batch": batch, "max_output": max_output, "compress": compress,
             "max_history": max_history, "explain": explain,
         }

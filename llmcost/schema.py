@@ -31,6 +31,8 @@ service_tier         string                     standard / priority / flex / bat
 long_context         boolean (nullable)         aggregated rows: billed at the long-context
                                                 tier? NA = decide from the row's own input
 reported_cost_usd    float64                    the provider's own billed cost (NaN if none)
+quality              string (nullable)          a quality signal from the log (score or thumbs)
+temperature          float64                    sampling temperature, when the log says (NaN)
 prompt               string (nullable)          prompt text, when the log carries it
 response             string (nullable)          response text, when the log carries it
 source               string                     file the row came from
@@ -92,6 +94,8 @@ COLUMNS: tuple[str, ...] = (
     "service_tier",
     "long_context",
     "reported_cost_usd",
+    "quality",
+    "temperature",
     "prompt",
     "response",
     "source",
@@ -183,6 +187,15 @@ def finalize(
         out["reported_cost_usd"] = pd.to_numeric(df["reported_cost_usd"], errors="coerce").astype("float64")
     else:
         out["reported_cost_usd"] = pd.Series(np.nan, index=df.index, dtype="float64")
+
+    if "quality" in df.columns:
+        out["quality"] = df["quality"].astype("string")
+    else:
+        out["quality"] = pd.Series(pd.NA, index=df.index, dtype="string")
+    if "temperature" in df.columns:
+        out["temperature"] = pd.to_numeric(df["temperature"], errors="coerce").astype("float64")
+    else:
+        out["temperature"] = pd.Series(np.nan, index=df.index, dtype="float64")
 
     for col in TEXT_COLUMNS:
         if col in df.columns:

@@ -74,7 +74,7 @@ CANONICAL: tuple[str, ...] = (
     "time", "provider", "model", "app", "user", "feature", "session", "request_id",
     "input_tokens", "cache_read_tokens", "cache_write_tokens", "cache_write_1h_tokens",
     "output_tokens", "reasoning_tokens", "requests", "batch", "service_tier",
-    "reported_cost_usd", "prompt", "response",
+    "reported_cost_usd", "quality", "temperature", "prompt", "response",
 )
 
 _KEY_ALIASES: dict[str, str] = {
@@ -106,6 +106,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "batch": ("batch", "is_batch"),
     "service_tier": ("service_tier",),
     "reported_cost_usd": ("cost", "cost_usd", "spend", "amount", "total_cost", "cost_in_usd"),
+    "quality": ("quality", "score", "rating", "thumbs", "feedback", "user_rating", "quality_score"),
+    "temperature": ("temperature", "request.temperature", "params.temperature"),
     "prompt": ("prompt", "input_text", "input"),
     "response": ("response", "output_text", "completion", "output"),
 }

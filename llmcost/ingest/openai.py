@@ -741,7 +741,7 @@ def _provider(rec: dict[str, Any], resp: dict[str, Any], u: dict[str, Any], mode
 
 _LOG_COLS = ("source_row", "provider", "model", "app", "user", "feature", "session", "request_id",
              "input_tokens", "cache_read_tokens", "cache_write_tokens", "output_tokens", "reasoning_tokens",
-             "batch", "service_tier", "reported_cost_usd", "prompt", "response")
+             "batch", "service_tier", "reported_cost_usd", "quality", "temperature", "prompt", "response")
 
 _UNBILLED_STATUS = {"failed", "cancelled", "queued", "in_progress"}
 
@@ -820,6 +820,8 @@ def _log_row(rec: dict[str, Any], stats: dict[str, int]) -> dict[str, Any] | Non
         "batch": bool(rec.get("batch")),
         "service_tier": _tier(resp.get("service_tier") or rec.get("service_tier")),
         "reported_cost_usd": _reported_cost(u),
+        "quality": _first_present(rec, meta, ("quality", "score", "rating", "thumbs", "feedback")),
+        "temperature": _number(request.get("temperature"), rec.get("temperature")),
         "prompt": _prompt_text(rec, request),
         "response": _response_text(rec, resp),
     }
@@ -938,3 +940,20 @@ READERS: list[Reader] = [
         read=_read_batch,
     ),
 ]
+
+
+def _first_present(rec: dict[str, Any], meta: Any, keys: tuple[str, ...]) -> Any:
+    """The first of ``keys`` found in the log record or its metadata (a quality signal)."""
+    for src in (rec, meta if isinstance(meta, dict) else {}):
+        for k in keys:
+            v = src.get(k)
+            if v is not None and not isinstance(v, (dict, list)):
+                return str(v)
+    return None
+
+
+def _number(*values: Any) -> float | None:
+    for v in values:
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            return float(v)
+    return None

@@ -17,7 +17,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-_COMMAND_MODULES = ("analyze", "prices", "tokens", "whatif", "compress")
+_COMMAND_MODULES = ("analyze", "prices", "tokens", "whatif", "compress", "report", "budget", "export", "selfhost")
 
 
 def _version(value: bool) -> None:

@@ -372,7 +372,8 @@ def test_token_explosion_and_model_mix() -> None:
     mix = [req(f"2025-03-15T11:{i:02d}:00Z", "gpt-4o", 0, 1000, rid=f"m{i}") for i in range(10)]
     a = analyze(_steady(14, spike={"records": mix}))
     (d,) = [x for x in a.anomalies if x.kind == "day"]
-    assert d.cause == "model mix change"
+    # every request moved from gpt-4o-mini to gpt-4o: a model switch (mix changes keep the old model's traffic)
+    assert d.cause == "model switch"
     assert d.model == "gpt-4o"
     assert d.cost_usd == pytest.approx(0.1)
 

@@ -1,4 +1,5 @@
-"""Cost anomalies: unusual days (in total and per model) and single requests.
+"""Cost anomalies: unusual days (in total, per app and per model) and single
+requests far above their app's usual cost.
 
 Days. For every UTC day with at least ``MIN_HISTORY`` (7) preceding days of
 data in the series (days without rows count as $0), the baseline is the
@@ -8,27 +9,44 @@ absolute deviation (MAD, unscaled). A day is anomalous when
     cost > median + 3 × max(MAD, 5 % of the median)
 
 (the 5 % floor stops a perfectly flat history from flagging cent-level noise)
-and it adds at least $0.01 and at least 5 % of that day's total cost. The
-history must have spend on at least half of its days (a sparse series has a
-median of $0 and would flag every busy day). Per model, the same test runs on
-the model's own daily cost, with the same rule (a new model is not an
-anomaly).
+and it adds at least $0.01. The history must have spend on at least half of
+its days (a sparse series has a median of $0 and would flag every busy day).
+The same test runs on the total, on each app's own daily cost ("app-day",
+when the data names at least two apps) and on each model's ("model-day");
+an app or model jump must also add at least 5 % of that day's total cost. A
+new app or model has no history, so it is not an anomaly by itself (a new
+model replacing an old one shows up as a *model switch* of the total or of
+its app).
 
 Likely cause: cost = requests × tokens/request × cost/token, so the day's
-ratio to the baseline medians of those three factors says which moved: a
-*volume spike* (requests), a *token explosion* (tokens per request) or, for
-the total, a *model mix change* (cost per token, naming the model whose cost
-share rose most); per model a rise in cost per token means less caching or a
-long-context tier. Days whose cost comes from cost-only rows (no tokens) are
+ratio to the baseline medians of those three factors (each ratio at least
+1.5 to count; the largest wins) says which moved:
+
+* *volume spike*: requests (or, for sources without request counts, tokens);
+* *token explosion*: tokens per request;
+* cost per token, split by what the models did (total and app days):
+  *model switch* when the model that gained most cost share took at least
+  half of the day's tokens while the baseline's main model lost at least half
+  of its requests (traffic moved); *model mix change* when a model's cost
+  share rose by 10 points or more otherwise (traffic added on a dearer
+  model); else (and for model days) *cost per token rise (less caching or
+  long-context tier)*.
+
+Days whose cost comes from cost-only rows (no tokens, no requests) are
 reported as "billed cost jump".
 
 Single requests: per-request rows costing more than 10 × the 95th percentile
 of their app's per-request costs (apps with at least 20 per-request rows).
+Cause: *model switch* when the request used another model than the app's
+most used one at a cost per token 1.5 × the app's median or more, and that
+ratio beats the tokens ratio; *token explosion* when its tokens are at least
+1.5 × the app's median request; else "single expensive request".
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
@@ -36,7 +54,7 @@ import numpy as np
 import pandas as pd
 
 from .frame import Prepared, cat_map, group_sum, select
-from .model import Anomaly
+from .model import UNKNOWN, Anomaly
 
 WINDOW = 14
 MIN_HISTORY = 7
@@ -45,8 +63,33 @@ MAD_FLOOR_FRACTION = 0.05
 MIN_EXCESS_USD = 0.01
 MIN_DAY_SHARE = 0.05
 RATIO_NOTABLE = 1.5
+MIX_SHARE_POINTS = 0.10
+SWITCH_NEW_SHARE = 0.5
+SWITCH_OLD_DROP = 0.5
 REQUEST_P95_MULTIPLE = 10.0
 REQUEST_MIN_APP_ROWS = 20
+
+CAUSE_VOLUME = "volume spike"
+CAUSE_TOKENS = "token explosion"
+CAUSE_SWITCH = "model switch"
+CAUSE_MIX = "model mix change"
+CAUSE_CPT = "cost per token rise (less caching or long-context tier)"
+CAUSE_BILLED = "billed cost jump"
+CAUSE_MIXED = "mixed / gradual"
+_CPT = "cost/token"
+
+
+@dataclass(frozen=True)
+class _Slice:
+    """Daily series of one slice (total, an app or a model), days × models."""
+
+    cost: np.ndarray  # (days,)
+    req: np.ndarray
+    tok: np.ndarray
+    mcost: np.ndarray | None  # (days, models) within the slice; None for a model slice
+    mreq: np.ndarray | None
+    mtok: np.ndarray | None
+    models: list[str]
 
 
 def _thresholds(hist: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -65,64 +108,11 @@ def _fmt_ratio(name: str, r: float | None) -> str:
     return f"{name} x{r:.1f}" if r is not None else f"{name} n/a"
 
 
-def _cause(req_r: float | None, tpr_r: float | None, cpt_r: float | None, cpt_name: str) -> str:
-    cands = {"volume spike": req_r, "token explosion": tpr_r, cpt_name: cpt_r}
-    scored = {k: math.log(v) for k, v in cands.items() if v is not None and v >= RATIO_NOTABLE}
+def _top_factor(ratios: dict[str, float | None]) -> str | None:
+    scored = {k: math.log(v) for k, v in ratios.items() if v is not None and v >= RATIO_NOTABLE}
     if not scored:
-        return "mixed / gradual"
+        return None
     return max(scored.items(), key=lambda kv: kv[1])[0]
-
-
-def _daily_frames(p: Prepared) -> tuple[pd.DatetimeIndex, pd.DataFrame, pd.DataFrame]:
-    """Per-day totals over every day of the series, and per (day, model) sums."""
-    day, dated = p.days()
-    if not dated.any():
-        return pd.DatetimeIndex([]), pd.DataFrame(), pd.DataFrame()
-    df = select(p.rows, dated)
-    days = pd.DatetimeIndex(day.cat.categories)
-    per_model = group_sum(df, [day, df["model"]], ("requests", "tokens", "cost_usd")).drop(columns="rows")
-    total = per_model.groupby(level=0).sum().reindex(days, fill_value=0)
-    return days, total, per_model
-
-
-def day_anomalies(p: Prepared, limit: int = 20) -> list[Anomaly]:
-    days, total, per_model = _daily_frames(p)
-    if len(days) <= MIN_HISTORY:
-        return []
-    cost = total["cost_usd"].to_numpy(dtype="float64")
-    req = total["requests"].to_numpy(dtype="float64")
-    tok = total["tokens"].to_numpy(dtype="float64")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        tpr = np.where(req > 0, tok / np.where(req > 0, req, 1), np.nan)
-        cpt = np.where(tok > 0, cost / np.where(tok > 0, tok, 1), np.nan)
-    mcost = per_model["cost_usd"].unstack(fill_value=0).reindex(days, fill_value=0)
-    mreq = per_model["requests"].unstack(fill_value=0).reindex(days, fill_value=0).to_numpy(dtype="float64")
-    mtok = per_model["tokens"].unstack(fill_value=0).reindex(days, fill_value=0).to_numpy(dtype="float64")
-    models = [str(m) for m in mcost.columns]
-    mc = mcost.to_numpy(dtype="float64")
-    labels = days.strftime("%Y-%m-%d").tolist()
-
-    found: list[Anomaly] = []
-    for i in range(MIN_HISTORY, len(days)):
-        lo = max(0, i - WINDOW)
-        med, thr = _thresholds(cost[lo:i])
-        day_total = cost[i]
-        busy = int((cost[lo:i] > 0).sum()) * 2 >= (i - lo)
-        if busy and day_total > thr and day_total - med >= MIN_EXCESS_USD:
-            found.append(_total_anomaly(i, lo, labels[i], cost, req, tpr, cpt, mc, models, float(med), float(thr)))
-        hist = mc[lo:i]
-        mmed, mthr = _thresholds(hist)
-        active = (hist > 0).sum(axis=0) * 2 >= (i - lo)
-        hits = np.flatnonzero(
-            active
-            & (mc[i] > mthr)
-            & (mc[i] - mmed >= MIN_EXCESS_USD)
-            & (mc[i] - mmed >= MIN_DAY_SHARE * max(day_total, 0.0))
-        )
-        for j in hits:
-            found.append(_model_anomaly(i, lo, int(j), labels[i], models[j], mc, mreq, mtok, float(mmed[j]), float(mthr[j])))
-    found.sort(key=lambda a: (-a.excess_usd, a.date, a.model))
-    return found[:limit]
 
 
 def _median_pos(x: np.ndarray) -> float:
@@ -130,87 +120,180 @@ def _median_pos(x: np.ndarray) -> float:
     return float(np.median(x)) if len(x) else 0.0
 
 
-def _total_anomaly(
-    i: int,
-    lo: int,
-    date: str,
-    cost: np.ndarray,
-    req: np.ndarray,
-    tpr: np.ndarray,
-    cpt: np.ndarray,
-    mc: np.ndarray,
-    models: list[str],
-    med: float,
-    thr: float,
-) -> Anomaly:
-    if req[i] == 0:
-        return Anomaly(
-            kind="day",
-            date=date,
-            cost_usd=float(cost[i]),
-            expected_usd=med,
-            threshold_usd=thr,
-            cause="billed cost jump",
-            detail="the day's cost comes from cost-only rows (no token counts to explain it)",
-        )
-    req_r = _ratio(float(req[i]), _median_pos(req[lo:i]))
-    tpr_r = _ratio(float(tpr[i]), _median_pos(tpr[lo:i]))
-    cpt_r = _ratio(float(cpt[i]), _median_pos(cpt[lo:i]))
-    hist_cost = mc[lo:i].sum(axis=0)
-    hist_share = hist_cost / hist_cost.sum() if hist_cost.sum() > 0 else np.zeros_like(hist_cost)
-    day_share = mc[i] / mc[i].sum() if mc[i].sum() > 0 else np.zeros_like(hist_cost)
-    j = int(np.argmax(day_share - hist_share))
-    cause = _cause(req_r, tpr_r, cpt_r, "model mix change")
-    detail = ", ".join([_fmt_ratio("requests", req_r), _fmt_ratio("tokens/request", tpr_r), _fmt_ratio("cost/token", cpt_r)])
-    detail += f"; {models[j]} {hist_share[j]:.0%} -> {day_share[j]:.0%} of cost"
-    return Anomaly(
-        kind="day",
-        date=date,
-        cost_usd=float(cost[i]),
-        expected_usd=med,
-        threshold_usd=thr,
-        cause=cause,
-        detail=detail,
-        model=models[j] if cause == "model mix change" else "",
-    )
-
-
-def _model_anomaly(
-    i: int,
-    lo: int,
-    j: int,
-    date: str,
-    model: str,
-    mc: np.ndarray,
-    mreq: np.ndarray,
-    mtok: np.ndarray,
-    med: float,
-    thr: float,
-) -> Anomaly:
-    req, tok, cost = mreq[:, j], mtok[:, j], mc[:, j]
+def _per(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
-        tpr = np.where(req > 0, tok / np.where(req > 0, req, 1), np.nan)
-        cpt = np.where(tok > 0, cost / np.where(tok > 0, tok, 1), np.nan)
-    if req[i] == 0:
-        cause, detail = "billed cost jump", "cost-only rows (no token counts to explain it)"
-    else:
-        req_r = _ratio(float(req[i]), _median_pos(req[lo:i]))
+        return np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
+
+
+def _matrix(frame: pd.DataFrame | pd.Series, column: str, days: pd.DatetimeIndex) -> pd.DataFrame:
+    wide: pd.DataFrame = frame[column].unstack(fill_value=0)
+    return wide.reindex(days, fill_value=0)
+
+
+def _flags(cost: np.ndarray, i: int, lo: int, day_total: float, share_rule: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Columns of ``cost`` (days × columns) anomalous on day ``i``; their medians and thresholds."""
+    hist = cost[lo:i]
+    med, thr = _thresholds(hist)
+    active = (hist > 0).sum(axis=0) * 2 >= (i - lo)
+    hit = active & (cost[i] > thr) & (cost[i] - med >= MIN_EXCESS_USD)
+    if share_rule:
+        hit &= cost[i] - med >= MIN_DAY_SHARE * max(day_total, 0.0)
+    return np.flatnonzero(hit), med, thr
+
+
+def _explain(s: _Slice, i: int, lo: int) -> tuple[str, str, str]:
+    """(cause, detail, model named by the cause) for day ``i`` of a slice."""
+    if s.req[i] == 0 and s.tok[i] == 0:
+        return CAUSE_BILLED, "the day's cost comes from cost-only rows (no token counts to explain it)", ""
+    cpt = _per(s.cost, s.tok)
+    cpt_r = _ratio(float(cpt[i]), _median_pos(cpt[lo:i]))
+    if s.req[i] > 0:
+        tpr = _per(s.tok, s.req)
+        vol_r = _ratio(float(s.req[i]), _median_pos(s.req[lo:i]))
         tpr_r = _ratio(float(tpr[i]), _median_pos(tpr[lo:i]))
-        cpt_r = _ratio(float(cpt[i]), _median_pos(cpt[lo:i]))
-        cause = _cause(req_r, tpr_r, cpt_r, "cost per token rise (less caching or long-context tier)")
-        detail = ", ".join(
-            [_fmt_ratio("requests", req_r), _fmt_ratio("tokens/request", tpr_r), _fmt_ratio("cost/token", cpt_r)]
-        )
+        parts = [_fmt_ratio("requests", vol_r), _fmt_ratio("tokens/request", tpr_r), _fmt_ratio(_CPT, cpt_r)]
+    else:  # sources without request counts: token volume stands in for requests
+        vol_r = _ratio(float(s.tok[i]), _median_pos(s.tok[lo:i]))
+        tpr_r = None
+        parts = [_fmt_ratio("tokens", vol_r), _fmt_ratio(_CPT, cpt_r)]
+    detail = ", ".join(parts)
+    top = _top_factor({CAUSE_VOLUME: vol_r, CAUSE_TOKENS: tpr_r, _CPT: cpt_r})
+    if s.mcost is None or s.mreq is None or s.mtok is None:
+        if top is None:
+            return CAUSE_MIXED, detail, ""
+        return (CAUSE_CPT if top == _CPT else top), detail, ""
+    hist_cost = s.mcost[lo:i].sum(axis=0)
+    hist_share = hist_cost / hist_cost.sum() if hist_cost.sum() > 0 else np.zeros_like(hist_cost)
+    day_share = s.mcost[i] / s.mcost[i].sum() if s.mcost[i].sum() > 0 else np.zeros_like(hist_cost)
+    j = int(np.argmax(day_share - hist_share))
+    detail += f"; {s.models[j]} {hist_share[j]:.0%} -> {day_share[j]:.0%} of cost"
+    if top != _CPT:
+        return (top or CAUSE_MIXED), detail, ""
+    old = int(np.argmax(s.mtok[lo:i].sum(axis=0)))
+    day_tok = s.mtok[i].sum()
+    old_base = _median_pos(s.mreq[lo:i, old])
+    moved = old_base > 0 and s.mreq[i, old] <= SWITCH_OLD_DROP * old_base
+    if old != j and moved and day_tok > 0 and s.mtok[i, j] >= SWITCH_NEW_SHARE * day_tok:
+        return CAUSE_SWITCH, detail + f"; traffic moved from {s.models[old]} to {s.models[j]}", s.models[j]
+    if day_share[j] - hist_share[j] >= MIX_SHARE_POINTS:
+        return CAUSE_MIX, detail, s.models[j]
+    return CAUSE_CPT, detail, ""
+
+
+def _anomaly(kind: str, label: str, s: _Slice, i: int, lo: int, med: float, thr: float, **names: str) -> Anomaly:
+    cause, detail, model = _explain(s, i, lo)
     return Anomaly(
-        kind="model-day",
-        date=date,
-        cost_usd=float(cost[i]),
+        kind=kind,
+        date=label,
+        cost_usd=float(s.cost[i]),
         expected_usd=med,
         threshold_usd=thr,
         cause=cause,
         detail=detail,
-        model=model,
+        model=names.get("model") or model,
+        app=names.get("app", ""),
     )
+
+
+def _app_models(df: pd.DataFrame, day: pd.Series, app: pd.Series) -> pd.DataFrame:
+    """Sparse sums per (day, app, model) for explaining app days."""
+    keys = pd.DataFrame({"day": day.to_numpy(), "app": app.to_numpy(), "model": df["model"].to_numpy()}, index=df.index)
+    vals = df[["requests", "tokens", "cost_usd"]]
+    return vals.groupby([keys["day"], keys["app"], keys["model"]], observed=True, sort=False).sum()
+
+
+def _app_slice(sparse: pd.DataFrame, app: str, days: pd.DatetimeIndex, acost: np.ndarray, areq: np.ndarray, atok: np.ndarray) -> _Slice:
+    sub = sparse.xs(app, level="app")
+    return _Slice(
+        cost=acost,
+        req=areq,
+        tok=atok,
+        mcost=_matrix(sub, "cost_usd", days).to_numpy(dtype="float64"),
+        mreq=_matrix(sub, "requests", days).to_numpy(dtype="float64"),
+        mtok=_matrix(sub, "tokens", days).to_numpy(dtype="float64"),
+        models=[str(m) for m in _matrix(sub, "cost_usd", days).columns],
+    )
+
+
+def day_anomalies(p: Prepared, limit: int = 20) -> list[Anomaly]:
+    day, dated = p.days()
+    if not dated.any():
+        return []
+    days = pd.DatetimeIndex(day.cat.categories)
+    if len(days) <= MIN_HISTORY:
+        return []
+    df = select(p.rows, dated)
+    sums = ("requests", "tokens", "cost_usd")
+    per_model = group_sum(df, [day, df["model"]], sums)
+    mc = _matrix(per_model, "cost_usd", days).to_numpy(dtype="float64")
+    mreq = _matrix(per_model, "requests", days).to_numpy(dtype="float64")
+    mtok = _matrix(per_model, "tokens", days).to_numpy(dtype="float64")
+    models = [str(m) for m in _matrix(per_model, "cost_usd", days).columns]
+    total = _Slice(mc.sum(axis=1), mreq.sum(axis=1), mtok.sum(axis=1), mc, mreq, mtok, models)
+
+    app_col = df["app"]
+    app_names = [str(a) for a in app_col.cat.categories]
+    per_app = group_sum(df, [day, app_col], sums)
+    ac = _matrix(per_app, "cost_usd", days)
+    apps = [str(a) for a in ac.columns]
+    use_apps = len([a for a in apps if a != UNKNOWN]) >= 2 and len(app_names) >= 2
+    acost = ac.to_numpy(dtype="float64")
+    areq = _matrix(per_app, "requests", days).to_numpy(dtype="float64")
+    atok = _matrix(per_app, "tokens", days).to_numpy(dtype="float64")
+    sparse: pd.DataFrame | None = None
+
+    labels = days.strftime("%Y-%m-%d").tolist()
+    found: list[Anomaly] = []
+    for i in range(MIN_HISTORY, len(days)):
+        lo = max(0, i - WINDOW)
+        day_total = float(total.cost[i])
+        hits, med, thr = _flags(total.cost[:, None], i, lo, day_total, share_rule=False)
+        if len(hits):
+            found.append(_anomaly("day", labels[i], total, i, lo, float(med[0]), float(thr[0])))
+        if use_apps:
+            hits, med, thr = _flags(acost, i, lo, day_total, share_rule=True)
+            for k in hits:
+                if sparse is None:
+                    sparse = _app_models(df, day, app_col)
+                s = _app_slice(sparse, apps[k], days, acost[:, k], areq[:, k], atok[:, k])
+                found.append(_anomaly("app-day", labels[i], s, i, lo, float(med[k]), float(thr[k]), app=apps[k]))
+        hits, med, thr = _flags(mc, i, lo, day_total, share_rule=True)
+        for j in hits:
+            s = _Slice(mc[:, j], mreq[:, j], mtok[:, j], None, None, None, [models[j]])
+            found.append(_anomaly("model-day", labels[i], s, i, lo, float(med[j]), float(thr[j]), model=models[j]))
+    found.sort(key=lambda a: (-a.excess_usd, a.date, a.kind, a.app, a.model))
+    return found[:limit]
+
+
+def _request_causes(pr: pd.DataFrame, rows: pd.DataFrame) -> list[tuple[str, str]]:
+    """(cause, extra detail) per flagged request, against its app's usual request."""
+    tokens = pr["input_all"] + pr["output_tokens"]
+    cpt = _per(pr["cost_usd"].to_numpy(dtype="float64"), tokens.to_numpy(dtype="float64"))
+    g = pd.DataFrame({"app": pr["app"].astype(str).to_numpy(), "tokens": tokens.to_numpy(dtype="float64"), "cpt": cpt})
+    by_app = g.groupby("app")
+    med_tok: dict[str, float] = {str(k): float(v) for k, v in by_app["tokens"].median().items()}
+    med_cpt: dict[str, float] = {str(k): float(v) for k, v in by_app["cpt"].median().items()}
+    pairs = pd.DataFrame({"app": g["app"], "model": pr["model"].astype(str).to_numpy()})
+    sizes = pairs.groupby(["app", "model"]).size().rename("n").reset_index()
+    sizes = sizes.sort_values(["n", "model"], ascending=[False, True]).drop_duplicates("app")
+    usual_model = dict(zip(sizes["app"].tolist(), sizes["model"].tolist()))
+    out: list[tuple[str, str]] = []
+    row_tokens = (rows["input_all"] + rows["output_tokens"]).to_numpy(dtype="float64")
+    row_cost = rows["cost_usd"].to_numpy(dtype="float64")
+    for app, model, tok, cost in zip(rows["app"].astype(str), rows["model"].astype(str), row_tokens, row_cost):
+        tok_r = _ratio(float(tok), med_tok.get(app, 0.0))
+        cpt_r = _ratio(float(cost / tok) if tok > 0 else 0.0, med_cpt.get(app, 0.0))
+        base_model = usual_model.get(app, "")
+        other_model = bool(base_model) and model != base_model
+        extra = f"; {_fmt_ratio('tokens', tok_r)}, {_fmt_ratio(_CPT, cpt_r)} vs the app's median request"
+        top = _top_factor({CAUSE_TOKENS: tok_r, _CPT: cpt_r})
+        if top == _CPT and other_model:
+            out.append((CAUSE_SWITCH, extra + f"; {model} instead of the app's usual {base_model}"))
+        elif tok_r is not None and tok_r >= RATIO_NOTABLE:
+            out.append((CAUSE_TOKENS, extra))
+        else:
+            out.append(("single expensive request", extra))
+    return out
 
 
 def request_anomalies(p: Prepared, limit: int = 10) -> list[Anomaly]:
@@ -233,11 +316,12 @@ def request_anomalies(p: Prepared, limit: int = 10) -> list[Anomaly]:
         return []
     rows = pr.loc[hit].assign(anom_base=base[hit])
     rows = rows.sort_values(["cost_usd", "pos"], ascending=[False, True], kind="mergesort").head(limit)
+    causes = _request_causes(pr, rows)
     ids = p.request_ids(rows["pos"])
     lines = p.source_rows(rows["pos"])
     out = []
     records: list[dict[Any, Any]] = rows.to_dict("records")
-    for rec, rid, line in zip(records, ids, lines):
+    for rec, rid, line, (cause, extra) in zip(records, ids, lines, causes):
         r = SimpleNamespace(**rec)
         t = r.time
         out.append(
@@ -247,10 +331,10 @@ def request_anomalies(p: Prepared, limit: int = 10) -> list[Anomaly]:
                 cost_usd=float(r.cost_usd),
                 expected_usd=float(r.anom_base),
                 threshold_usd=float(r.anom_base) * REQUEST_P95_MULTIPLE,
-                cause="single expensive request",
+                cause=cause,
                 detail=(
                     f"{int(r.input_all):,} input / {int(r.output_tokens):,} output tokens; "
-                    f"{r.cost_usd / r.anom_base:.0f}x the app's p95 request cost"
+                    f"{r.cost_usd / r.anom_base:.0f}x the app's p95 request cost{extra}"
                 ),
                 model=str(r.model),
                 app=str(r.app),

@@ -1,4 +1,4 @@
-"""Month-end cost projection from the daily series.
+"""Month-end and next-30-day cost projections from the daily series.
 
 Method (kept simple on purpose, so a reader can check it by hand):
 
@@ -6,33 +6,44 @@ Method (kept simple on purpose, so a reader can check it by hand):
    without rows counted as $0. The last day is *partial* (and left out of the
    averages) when ``now`` falls on it; without ``now`` every day is full.
 2. At least 2 full days are needed, otherwise "cannot project".
-3. Fewer than 14 full days: the average ``m`` and sample standard deviation
-   ``s`` of the last 7 (or fewer) full days. Projection for the month of the
-   last day with data = cost of its full days so far + ``m`` × remaining days.
-4. 14 or more full days: weekday/weekend aware. Averages and standard
-   deviations of weekdays and of weekend days over the last 28 (or fewer) full
-   days; remaining weekdays and weekend days are projected separately (a class
-   with no day in the window falls back to the overall average).
-5. Range: every remaining day one standard deviation below (floored at $0) or
-   above its average: ``low = mtd + Σ max(0, m − s)``, ``high = mtd + Σ (m + s)``.
+3. Fewer than 7 full days: the average ``m`` and sample standard deviation
+   ``s`` of those days, the same for every future day.
+4. 7 or more full days (at least one whole week, so both day classes are
+   seen): weekday/weekend aware. Averages and sample standard deviations of
+   the weekdays (Mon-Fri) and of the weekend days (Sat, Sun) over the last 28
+   (or fewer) full days; each future day gets its own class's figures (a class
+   with fewer than 2 days in the window falls back to the whole window's
+   figures for its standard deviation, and a class with none to its average).
+5. Range: every future day one standard deviation below (floored at $0) or
+   above its expected cost: ``low = so far + Σ max(0, m − s)``,
+   ``high = so far + Σ (m + s)``. Summing whole standard deviations treats
+   the days' deviations as fully correlated (a shift in the level lasts), so
+   the range is wide rather than falsely narrow.
 
-"Remaining days" are the days of the month after the last full day (with a
-partial last day, that day counts as remaining and its partial cost is left
-out of the month-to-date figure so it is not counted twice).
+Month-end: the month of the last day with data. "Remaining days" are the
+days of that month after the last full day (with a partial last day, that day
+counts as remaining and its partial cost is left out of the month-to-date
+figure so it is not counted twice). Next 30 days: the 30 days after the last
+full day, projected the same way (no month-to-date part).
+
+:func:`fit` and :meth:`DailyModel.expected` are the reusable pieces: budgets
+project their own (per app / model / team) series with them.
 """
 
 from __future__ import annotations
 
 import calendar
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from .model import DailyPoint, Forecast
 
-SHORT_WINDOW = 7
 LONG_WINDOW = 28
-WEEKDAY_AWARE_MIN_DAYS = 14
+WEEKDAY_AWARE_MIN_DAYS = 7
+MIN_FULL_DAYS = 2
+OUTLOOK_DAYS = 30
 
 METHOD_SHORT = "average of the last {n} full days x remaining days; range +/- 1 daily std"
 METHOD_WEEKDAY = (
@@ -41,8 +52,80 @@ METHOD_WEEKDAY = (
 )
 
 
-def _unavailable(reason: str, month: str = "", mtd: float = 0.0, days: int = 0) -> Forecast:
-    return Forecast(
+@dataclass(frozen=True)
+class ForecastResult(Forecast):
+    """:class:`~llmcost.analyze.model.Forecast` plus the next-30-day outlook."""
+
+    last_full_day: str = ""  # YYYY-MM-DD: projections start the day after
+    next_30_days_start: str = ""  # YYYY-MM-DD, first projected day
+    next_30_days_end: str = ""  # YYYY-MM-DD, last projected day (inclusive)
+    next_30_days_usd: float | None = None
+    next_30_days_low_usd: float | None = None
+    next_30_days_high_usd: float | None = None
+    weekday_average_usd: float | None = None  # Mon-Fri, when weekday aware
+    weekend_average_usd: float | None = None  # Sat-Sun, when weekday aware
+
+
+@dataclass(frozen=True)
+class DailyModel:
+    """Expected cost of a future day: one (mean, std) per day class."""
+
+    weekday_aware: bool
+    window_days: int
+    weekday_mean: float
+    weekday_std: float
+    weekend_mean: float
+    weekend_std: float
+
+    @property
+    def method(self) -> str:
+        return (METHOD_WEEKDAY if self.weekday_aware else METHOD_SHORT).format(n=self.window_days)
+
+    @property
+    def average(self) -> float:
+        """Average expected cost over a week (5 weekdays, 2 weekend days)."""
+        return (5 * self.weekday_mean + 2 * self.weekend_mean) / 7 if self.weekday_aware else self.weekday_mean
+
+    def expected(self, dates: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray]:
+        """Per date: expected cost and its standard deviation."""
+        weekend = np.asarray(dates.day_of_week >= 5, dtype=bool)
+        means = np.where(weekend, self.weekend_mean, self.weekday_mean).astype("float64")
+        stds = np.where(weekend, self.weekend_std, self.weekday_std).astype("float64")
+        return means, stds
+
+    def project(self, dates: pd.DatetimeIndex) -> tuple[float, float, float]:
+        """Sum of expected costs over ``dates``, and its low / high range."""
+        means, stds = self.expected(dates)
+        return float(means.sum()), float(np.maximum(means - stds, 0.0).sum()), float((means + stds).sum())
+
+
+def _std(x: np.ndarray) -> float:
+    return float(np.std(x, ddof=1)) if len(x) >= 2 else 0.0
+
+
+def fit(full: pd.Series) -> DailyModel | None:
+    """Fit the daily model to a series of *full* days (DatetimeIndex, no gaps).
+
+    ``None`` when there are fewer than :data:`MIN_FULL_DAYS` days.
+    """
+    if len(full) < MIN_FULL_DAYS:
+        return None
+    window = full.iloc[-LONG_WINDOW:]
+    values = window.to_numpy(dtype="float64")
+    m, s = float(values.mean()), _std(values)
+    if len(full) < WEEKDAY_AWARE_MIN_DAYS:
+        return DailyModel(False, len(window), m, s, m, s)
+    weekend = np.asarray(pd.DatetimeIndex(window.index).day_of_week >= 5, dtype=bool)
+    stats: dict[bool, tuple[float, float]] = {}
+    for is_we in (False, True):
+        vals = values[weekend == is_we]
+        mean = float(vals.mean()) if len(vals) else m
+        stats[is_we] = (mean, _std(vals) if len(vals) >= 2 else s)
+    return DailyModel(True, len(window), stats[False][0], stats[False][1], stats[True][0], stats[True][1])
+
+
+def _unavailable(reason: str, month: str = "", mtd: float = 0.0, days: int = 0) -> ForecastResult:
+    return ForecastResult(
         available=False,
         reason=reason,
         method="",
@@ -58,72 +141,60 @@ def _unavailable(reason: str, month: str = "", mtd: float = 0.0, days: int = 0) 
     )
 
 
-def _std(x: np.ndarray) -> float:
-    return float(np.std(x, ddof=1)) if len(x) >= 2 else 0.0
+def _utc_day(now: pd.Timestamp) -> pd.Timestamp:
+    now_utc = now.tz_convert("UTC") if now.tzinfo else now.tz_localize("UTC")
+    return now_utc.tz_localize(None).normalize()
 
 
-def forecast(trend: list[DailyPoint], now: pd.Timestamp | None = None) -> Forecast:
+def daily_series(trend: list[DailyPoint]) -> pd.Series:
+    """The trend as a cost series on a naive (UTC) DatetimeIndex."""
+    days = pd.DatetimeIndex([p.date for p in trend])
+    return pd.Series([p.cost_usd for p in trend], index=days, dtype="float64")
+
+
+def forecast(trend: list[DailyPoint], now: pd.Timestamp | None = None) -> ForecastResult:
     if not trend:
         return _unavailable("cannot project: no dated rows")
-    days = pd.DatetimeIndex([p.date for p in trend])
-    costs = pd.Series([p.cost_usd for p in trend], index=days, dtype="float64")
+    costs = daily_series(trend)
+    days = pd.DatetimeIndex(costs.index)
     last_day = days[-1]
     month = last_day.strftime("%Y-%m")
-    partial = False
-    if now is not None:
-        now_utc = now.tz_convert("UTC") if now.tzinfo else now.tz_localize("UTC")
-        partial = now_utc.tz_localize(None).normalize() == last_day
+    partial = now is not None and _utc_day(now) == last_day
     full = costs.iloc[:-1] if partial else costs
     full_days = pd.DatetimeIndex(full.index)
-    in_month = full_days.strftime("%Y-%m") == month
-    mtd = float(full[in_month].sum())
-    if len(full) < 2:
+    mtd = float(full[full_days.strftime("%Y-%m") == month].sum())
+    model = fit(full)
+    if model is None:
+        n = len(full)
         return _unavailable(
-            f"cannot project: {len(full)} full day{'s' if len(full) != 1 else ''} of data (need 2)",
-            month,
-            mtd,
-            len(full),
+            f"cannot project: {n} full day{'s' if n != 1 else ''} of data (need {MIN_FULL_DAYS})", month, mtd, n
         )
     last_full = full_days[-1]
     month_start = last_day.replace(day=1)
     month_end = last_day.replace(day=calendar.monthrange(last_day.year, last_day.month)[1])
-    first_remaining = max(last_full + pd.Timedelta(days=1), month_start)
-    remaining = pd.date_range(first_remaining, month_end, freq="D")
-    weekday_aware = len(full) >= WEEKDAY_AWARE_MIN_DAYS
-    if weekday_aware:
-        window = full.iloc[-LONG_WINDOW:]
-        overall_m, overall_s = float(window.mean()), _std(window.to_numpy())
-        weekend = pd.DatetimeIndex(window.index).day_of_week >= 5
-        stats = {}
-        for is_we in (False, True):
-            vals = window[weekend == is_we].to_numpy()
-            stats[is_we] = (float(vals.mean()), _std(vals)) if len(vals) else (overall_m, overall_s)
-        rem_we = remaining.day_of_week >= 5
-        means = np.where(rem_we, stats[True][0], stats[False][0])
-        stds = np.where(rem_we, stats[True][1], stats[False][1])
-        method = METHOD_WEEKDAY.format(n=len(window))
-        daily_avg = overall_m
-    else:
-        window = full.iloc[-SHORT_WINDOW:]
-        m, s = float(window.mean()), _std(window.to_numpy())
-        means = np.full(len(remaining), m)
-        stds = np.full(len(remaining), s)
-        method = METHOD_SHORT.format(n=len(window))
-        daily_avg = m
-    projected = mtd + float(means.sum())
-    low = mtd + float(np.maximum(means - stds, 0.0).sum())
-    high = mtd + float((means + stds).sum())
-    return Forecast(
+    remaining = pd.date_range(max(last_full + pd.Timedelta(days=1), month_start), month_end, freq="D")
+    rest, rest_low, rest_high = model.project(remaining)
+    outlook = pd.date_range(last_full + pd.Timedelta(days=1), periods=OUTLOOK_DAYS, freq="D")
+    nxt, nxt_low, nxt_high = model.project(outlook)
+    return ForecastResult(
         available=True,
         reason="",
-        method=method,
+        method=model.method,
         month=month,
         month_to_date_usd=mtd,
-        projected_usd=projected,
-        low_usd=low,
-        high_usd=high,
-        daily_average_usd=daily_avg,
-        days_used=len(window),
+        projected_usd=mtd + rest,
+        low_usd=mtd + rest_low,
+        high_usd=mtd + rest_high,
+        daily_average_usd=model.average if model.weekday_aware else model.weekday_mean,
+        days_used=model.window_days,
         remaining_days=len(remaining),
-        weekday_aware=weekday_aware,
+        weekday_aware=model.weekday_aware,
+        last_full_day=last_full.strftime("%Y-%m-%d"),
+        next_30_days_start=outlook[0].strftime("%Y-%m-%d"),
+        next_30_days_end=outlook[-1].strftime("%Y-%m-%d"),
+        next_30_days_usd=nxt,
+        next_30_days_low_usd=nxt_low,
+        next_30_days_high_usd=nxt_high,
+        weekday_average_usd=model.weekday_mean if model.weekday_aware else None,
+        weekend_average_usd=model.weekend_mean if model.weekday_aware else None,
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..analyze.fmt import compact, count, money, pct, plural
 from ..analyze.model import UNKNOWN, Analysis, Breakdown, BreakdownRow, Totals
 
@@ -145,6 +147,17 @@ def summary_lines(a: Analysis) -> list[str]:
     return lines
 
 
+def anomaly_subject(x: Any) -> str:
+    """What an anomaly is about: a request, a model's day, an app's day, or the total."""
+    if x.kind == "request":
+        return f"request in {x.app} ({x.model}) at {location(x.source, x.source_row)}"
+    if x.kind == "model-day":
+        return f"model {x.model}"
+    if x.kind == "app-day":
+        return f"app {x.app}"
+    return "total"
+
+
 def forecast_line(a: Analysis) -> str:
     f = a.forecast
     if not f.available:
@@ -152,7 +165,20 @@ def forecast_line(a: Analysis) -> str:
     return (
         f"Month-end forecast for {f.month}: {money(f.projected_usd)} "
         f"(range {money(f.low_usd)} to {money(f.high_usd)}; {money(f.month_to_date_usd)} so far, "
-        f"{plural(f.remaining_days, 'day')} to go at {money(f.daily_average_usd)}/day). Method: {f.method}"
+        f"{plural(f.remaining_days, 'day')} to go at {money(f.daily_average_usd)}/day)."
+        + next_30_days(f)
+        + f" Method: {f.method}"
+    )
+
+
+def next_30_days(f: Any) -> str:
+    """' Next 30 days (from ... to ...): $X (range ...).' when the forecast has it."""
+    value = getattr(f, "next_30_days_usd", None)
+    if value is None:
+        return ""
+    return (
+        f" Next 30 days ({f.next_30_days_start} to {f.next_30_days_end}): {money(value)} "
+        f"(range {money(f.next_30_days_low_usd)} to {money(f.next_30_days_high_usd)})."
     )
 
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from ..analyze.model import Analysis, Breakdown
 from .common import (
     DIMENSION_TITLES,
+    anomaly_subject,
     call_tokens,
     count,
     footer_lines,
@@ -105,12 +106,8 @@ def render_markdown(a: Analysis) -> str:
         out += ["## Anomalies", ""]
         rows = []
         for x in a.anomalies:
-            if x.kind == "request":
-                what = f"request in {x.app} ({x.model}) at {location(x.source, x.source_row)}"
-                expected = f"p95 {money(x.expected_usd)}"
-            else:
-                what = f"model {x.model}" if x.kind == "model-day" else "total"
-                expected = money(x.expected_usd)
+            what = anomaly_subject(x)
+            expected = f"p95 {money(x.expected_usd)}" if x.kind == "request" else money(x.expected_usd)
             rows.append([x.date, what, money(x.cost_usd), expected, f"{x.cause}: {x.detail}"])
         out += _table(["Date", "What", "Cost", "Expected", "Likely cause"], rows, [False, False, True, True, False])
         out.append("")

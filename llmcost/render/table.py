@@ -18,6 +18,7 @@ from rich.text import Text
 from ..analyze.model import Analysis, Breakdown
 from .common import (
     DIMENSION_TITLES,
+    anomaly_subject,
     bar,
     call_tokens,
     compact,
@@ -138,15 +139,8 @@ def _anomalies(a: Analysis) -> Table:
         ("Likely cause", "left"),
     )
     for x in a.anomalies:
-        if x.kind == "request":
-            what = f"request in {x.app} ({x.model}) at {location(x.source, x.source_row)}"
-            expected = f"p95 {money(x.expected_usd)}"
-        elif x.kind == "model-day":
-            what = f"model {x.model}"
-            expected = money(x.expected_usd)
-        else:
-            what = "total"
-            expected = money(x.expected_usd)
+        what = anomaly_subject(x)
+        expected = f"p95 {money(x.expected_usd)}" if x.kind == "request" else money(x.expected_usd)
         t.add_row(x.date, what, money(x.cost_usd), expected, f"{x.cause}: {x.detail}")
     return t
 

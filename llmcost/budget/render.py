@@ -68,7 +68,9 @@ def render_table(r: BudgetReport, width: int = 110) -> str:
         ("Range", "right"),
         ("Breach", "left"),
     ):
-        t.add_column(name, justify=justify, no_wrap=name != "Budget", overflow="fold", min_width=14 if name == "Budget" else None)  # type: ignore[arg-type]
+        wraps = name in ("Budget", "Status", "Breach")
+        t.add_column(name, justify=justify, no_wrap=not wraps, overflow="fold",  # type: ignore[arg-type]
+                     min_width=12 if name == "Budget" else None, ratio=2 if wraps else None)
     for s in r.statuses:
         label = s.name if s.name == s.scope else f"{s.name} ({s.scope})"
         rng = "" if s.projected_usd is None else f"{money(s.projected_low_usd)}-{money(s.projected_high_usd)}"

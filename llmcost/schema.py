@@ -249,7 +249,7 @@ def _to_int(s: pd.Series, col: str, *, source: str, rows: pd.Series | None) -> p
     neg = vals < 0
     if neg.any():
         idx = vals.index[neg.to_numpy()][0]
-        _raise_at(s, idx, col, f"is negative: {vals.loc[idx]!r}", source, rows)
+        _raise_at(s, idx, col, f"is negative: {int(vals.loc[idx])}", source, rows)
     return vals.astype("int64")
 
 

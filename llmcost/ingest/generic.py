@@ -457,7 +457,8 @@ def _numbers(s: pd.Series, col: str, canon: str, rows: pd.Series, source: Source
         v = s.loc[idx]
         what = "is negative" if whole and vals.loc[idx] < 0 else (
             "is not a whole number" if whole and pd.notna(vals.loc[idx]) else "is not a number")
-        ctx.bad(source.name, int(rows.loc[idx]), f"{canon} (column {col!r}) {what}: {v!r}")
+        shown = repr(v.item() if hasattr(v, "item") else v)
+        ctx.bad(source.name, int(rows.loc[idx]), f"{canon} (column {col!r}) {what}: {shown}")
         bad.loc[idx] = True
     return vals.where(~invalid, np.nan), bad
 

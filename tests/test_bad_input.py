@@ -1,0 +1,92 @@
+"""Bad input through the CLI: one line naming the file and row, exit 2, no traceback."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from llmcost.cli import app
+
+HEADER = "timestamp,model,input_tokens,output_tokens\n"
+
+
+def run(*args: str):
+    return CliRunner().invoke(app, list(args))
+
+
+CASES = [
+    ("empty.csv", b"", "empty.csv: empty file"),
+    ("neg.csv", (HEADER + "2025-10-01,gpt-4o,10,5\n2025-10-01,gpt-4o,-3,5\n").encode(),
+     "neg.csv:3: input_tokens (column 'input_tokens') is negative: -3"),
+    ("nonnum.csv", (HEADER + "2025-10-01,gpt-4o,10,5\n2025-10-01,gpt-4o,ten,5\n").encode(),
+     "nonnum.csv:3: input_tokens (column 'input_tokens') is not a number: 'ten'"),
+    ("bin.dat", bytes(range(256)) * 8, "bin.dat: binary file, not a text usage log"),
+    ("trunc.jsonl", b'{"model":"gpt-4o","usage":{"prompt_tokens":5,"completion_tokens":1}}\n{"model":"gpt-4o","usage":{"prompt_tok',
+     "trunc.jsonl:2: truncated JSON line"),
+    ("latin1.csv", b"timestamp,model,input_tokens\n2025-10-01,caf\xe9,10\n", "latin1.csv:2: not valid UTF-8"),
+    ("unknown.csv", b"a,b,c\n1,2,3\n", "unknown.csv: unrecognised usage format (CSV columns a, b, c)"),
+    ("trunc.csv.gz", gzip.compress((HEADER + "".join(f"2025-10-01,gpt-4o,{i * 7919 % 10007},{i}\n" for i in range(3000))).encode())[:2000],
+     "trunc.csv.gz: corrupt or truncated gzip file"),
+]
+
+
+@pytest.mark.parametrize("name, data, message", CASES, ids=[c[0] for c in CASES])
+def test_bad_file_is_one_line_exit_2(tmp_path: Path, monkeypatch, name, data, message):
+    monkeypatch.chdir(tmp_path)
+    Path(name).write_bytes(data)
+    r = run("analyze", name)
+    assert r.exit_code == 2
+    err = r.stderr.strip()
+    assert err.startswith("llmcost: error: ")
+    assert message in err
+    assert "\n" not in err and "Traceback" not in err
+
+
+def test_missing_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    r = run("analyze", "nope.csv")
+    assert r.exit_code == 2 and "nope.csv: no such file" in r.stderr
+
+
+def test_skip_bad_counts_rows_instead(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("neg.csv").write_text(HEADER + "2025-10-01,gpt-4o,1000,100\n2025-10-01,gpt-4o,-3,5\n")
+    r = run("analyze", "neg.csv", "--skip-bad", "--format", "json")
+    assert r.exit_code == 0
+    import json
+
+    doc = json.loads(r.stdout)
+    assert doc["skipped_rows"] == 1
+    assert doc["totals"]["requests"] == 1
+    # 1000 x $2.50 + 100 x $10 per 1M
+    assert doc["totals"]["cost_usd"] == pytest.approx(0.0035)
+
+
+def test_utf16_with_bom_is_read(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("u16.csv").write_bytes((HEADER + "2025-10-01T00:00:00Z,gpt-4o,1000,100\n").encode("utf-16"))
+    r = run("analyze", "u16.csv", "--format", "json")
+    assert r.exit_code == 0, r.stderr
+
+
+def test_strict_exit_2_on_unknown_model(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("u.csv").write_text(HEADER + "2025-10-01,gpt-4o,1000,100\n2025-10-01,mystery-model-x,10,1\n")
+    assert run("analyze", "u.csv").exit_code == 0
+    r = run("analyze", "u.csv", "--strict")
+    assert r.exit_code == 2
+    assert "1 request(s) of 1 model(s) could not be priced" in r.stderr
+
+
+def test_bad_options(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("u.csv").write_text(HEADER + "2025-10-01,gpt-4o,1000,100\n")
+    r = run("analyze", "u.csv", "--since", "yesterday-ish")
+    assert r.exit_code == 2 and "--since must be a date" in r.stderr
+    r = run("analyze", "u.csv", "--by", "colour")
+    assert r.exit_code == 2 and "--by 'colour' is not a dimension" in r.stderr
+    r = run("analyze", "u.csv", "--since", "2026-01-01")
+    assert r.exit_code == 2 and "no usage rows found in the --since/--until window" in r.stderr

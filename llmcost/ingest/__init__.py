@@ -52,6 +52,7 @@ _READER_MODULES = (
     "claude_code",
     "codex",
     "litellm",
+    "openrouter",
     "responses",  # generic provider API response logs (OpenRouter, Gemini, ...)
     "generic",
 )

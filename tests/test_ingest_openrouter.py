@@ -1,0 +1,47 @@
+"""OpenRouter activity export: prompt includes cached, BYOK cost added."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from llmcost.errors import InputError
+from llmcost.ingest import load
+from llmcost.pricing import price_usage
+
+FIX = Path(__file__).parent / "fixtures" / "openrouter"
+
+
+def test_activity_export_rows():
+    r = load([str(FIX / "activity.csv")])
+    assert r.files == [(str(FIX / "activity.csv"), "openrouter-activity-csv", 3)]
+    t = r.table
+    assert t["input_tokens"].tolist() == [10389, 1000, 1000]
+    assert t["cache_read_tokens"].tolist() == [0, 1000, 0]
+    assert t["output_tokens"].tolist() == [137, 150, 50]
+    assert t["reasoning_tokens"].tolist() == [0, 100, 0]
+    # BYOK: OpenRouter's fee (0) plus the upstream inference billed to the key
+    assert t["reported_cost_usd"].tolist() == pytest.approx([0.0123, 0.004125, 0.0025])
+    assert t["app"].tolist() == ["acme-support", "acme-support", "batch-tools"]
+    assert t["user"].tolist() == ["prod-key", "ana", "byok-key"]
+    assert t["time"].dt.strftime("%Y-%m-%d %H:%M").tolist()[0] == "2025-10-01 09:15"
+    p = price_usage(t)
+    # openai/gpt-4o via OpenRouter: 1000 x $2.50 + 50 x $10 per 1M
+    assert p.loc[2, "cost_usd"] == pytest.approx(0.003)
+
+
+def test_header_only_export_has_no_rows(tmp_path):
+    f = tmp_path / "empty_activity.csv"
+    f.write_text((FIX / "activity.csv").read_text().splitlines()[0] + "\n")
+    r = load([str(f)])
+    assert r.files[0][1] == "openrouter-activity-csv" and len(r.table) == 0
+
+
+def test_cached_above_prompt_is_a_bad_row(tmp_path):
+    lines = (FIX / "activity.csv").read_text().splitlines()
+    bad = lines[1].replace(",10389,137,0,0,", ",100,137,0,500,")
+    f = tmp_path / "a.csv"
+    f.write_text("\n".join([lines[0], bad]) + "\n")
+    with pytest.raises(InputError, match=r"a.csv:2: tokens_cached exceed tokens_prompt"):
+        load([str(f)])

@@ -68,7 +68,8 @@ def load_with_progress(
 
         mapping = load_mapping(str(mapping_path))
     paths = expand_paths(files)
-    if quiet or not sys.stderr.isatty() or len(paths) < 2:
+    size = sum(Path(p).stat().st_size for p in paths if p != "-" and Path(p).is_file())
+    if quiet or not sys.stderr.isatty() or (len(paths) < 2 and size < 10_000_000):
         return load(paths, skip_bad=skip_bad, mapping=mapping, since=since, until=until)
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -78,7 +79,7 @@ def load_with_progress(
         TextColumn("reading"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
         TimeElapsedColumn(), console=console, transient=True,
     ) as bar:
-        task = bar.add_task("", total=len(paths))
+        task = bar.add_task(Path(paths[0]).name if len(paths) == 1 else "", total=len(paths))
 
         def step(name: str) -> None:
             bar.update(task, advance=1, description=Path(name).name)

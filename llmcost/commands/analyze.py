@@ -87,6 +87,30 @@ def load_with_progress(
         return load(paths, skip_bad=skip_bad, mapping=mapping, since=since, until=until, progress=step)
 
 
+def load_priced(
+    files: list[str],
+    *,
+    since: str = "",
+    until: str = "",
+    prices_file: Path | None = None,
+    mapping: Path | None = None,
+    skip_bad: bool = False,
+) -> tuple[LoadResult, pd.DataFrame, PriceBook]:
+    """The shared front half of every usage command: parse the time window,
+    read the price table, load the files (progress bar on a terminal),
+    refuse an empty result, and price every row."""
+    t0 = parse_when(since, "--since")
+    t1 = parse_when(until, "--until")
+    if t0 is not None and t1 is not None and t0 >= t1:
+        raise InputError("--since must be before --until")
+    book = PriceBook.default(str(prices_file) if prices_file else None)
+    loaded = load_with_progress(files, skip_bad=skip_bad, mapping_path=mapping, since=t0, until=t1)
+    if len(loaded.table) == 0:
+        where = " in the --since/--until window" if (t0 is not None or t1 is not None) else ""
+        raise InputError(f"no usage rows found{where}", file=", ".join(f for f, _, _ in loaded.files) or None)
+    return loaded, price_usage(loaded.table, book), book
+
+
 def register(app: typer.Typer) -> None:
     @app.command("analyze")
     @cli_errors
@@ -110,16 +134,9 @@ def register(app: typer.Typer) -> None:
         from ..render import render
 
         dims = parse_by(by)
-        t0 = parse_when(since, "--since")
-        t1 = parse_when(until, "--until")
-        if t0 is not None and t1 is not None and t0 >= t1:
-            raise InputError("--since must be before --until")
-        book = PriceBook.default(str(prices_file) if prices_file else None)
-        loaded = load_with_progress(files, skip_bad=skip_bad, mapping_path=mapping, since=t0, until=t1)
-        if len(loaded.table) == 0:
-            where = " in the --since/--until window" if (t0 is not None or t1 is not None) else ""
-            raise InputError(f"no usage rows found{where}", file=", ".join(f for f, _, _ in loaded.files) or None)
-        priced = price_usage(loaded.table, book)
+        loaded, priced, _ = load_priced(
+            files, since=since, until=until, prices_file=prices_file, mapping=mapping, skip_bad=skip_bad
+        )
         result = analyze(
             priced,
             by=dims,

@@ -17,9 +17,8 @@ from pathlib import Path
 import typer
 
 from ..errors import InputError
-from ..pricing import PriceBook, price_usage
 from ._common import cli_errors, write_output
-from .analyze import load_with_progress, parse_when
+from .analyze import load_priced
 
 
 class PushMethod(str, Enum):
@@ -51,13 +50,9 @@ def register(app: typer.Typer) -> None:
             raise InputError("nothing to do: give --prometheus FILE and/or --pushgateway URL")
         if pushgateway:
             check_url(pushgateway, "--pushgateway")
-        t0 = parse_when(since, "--since")
-        t1 = parse_when(until, "--until")
-        book = PriceBook.default(str(prices_file) if prices_file else None)
-        loaded = load_with_progress(files, skip_bad=skip_bad, mapping_path=mapping, since=t0, until=t1)
-        if len(loaded.table) == 0:
-            raise InputError("no usage rows found", file=", ".join(f for f, _, _ in loaded.files) or None)
-        priced = price_usage(loaded.table, book)
+        _, priced, _ = load_priced(
+            files, since=since, until=until, prices_file=prices_file, mapping=mapping, skip_bad=skip_bad
+        )
         text = to_text(priced)
         if prometheus is not None:
             write_output(to_openmetrics(priced) if openmetrics else text, prometheus)

@@ -21,9 +21,8 @@ import pandas as pd
 import typer
 
 from ..errors import EXIT_BAD_INPUT, InputError
-from ..pricing import PriceBook, price_usage
 from ._common import cli_errors, write_output
-from .analyze import load_with_progress, parse_when
+from .analyze import load_priced
 
 REPORT_BY = ("model", "provider", "app", "user", "feature", "day")
 
@@ -110,15 +109,9 @@ def register(app: typer.Typer) -> None:
 
         check_output(output)
         budget_config, budget_note = load_budget_config(budgets) if budgets is not None else (None, "")
-        t0, t1 = parse_when(since, "--since"), parse_when(until, "--until")
-        if t0 is not None and t1 is not None and t0 >= t1:
-            raise InputError("--since must be before --until")
-        book = PriceBook.default(str(prices_file) if prices_file else None)
-        loaded = load_with_progress(files, skip_bad=skip_bad, mapping_path=mapping, since=t0, until=t1)
-        if len(loaded.table) == 0:
-            where = " in the --since/--until window" if (t0 is not None or t1 is not None) else ""
-            raise InputError(f"no usage rows found{where}", file=", ".join(f for f, _, _ in loaded.files) or None)
-        priced = price_usage(loaded.table, book)
+        loaded, priced, book = load_priced(
+            files, since=since, until=until, prices_file=prices_file, mapping=mapping, skip_bad=skip_bad
+        )
         analysis = analyze(
             priced, by=REPORT_BY, top=top, skipped_rows=len(loaded.skipped), files=loaded.files,
             warnings=loaded.warnings + [str(s) for s in loaded.skipped[:20]],

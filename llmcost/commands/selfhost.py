@@ -14,10 +14,8 @@ from pathlib import Path
 
 import typer
 
-from ..errors import InputError
-from ..pricing import PriceBook, price_usage
 from ._common import cli_errors, write_output
-from .analyze import load_with_progress, parse_when
+from .analyze import load_priced
 
 
 class SelfHostFormat(str, Enum):
@@ -51,13 +49,9 @@ def register(app: typer.Typer) -> None:
         """Compare the log's API spend with self-hosting the same token volume; print the break-even volume."""
         from ..selfhost import break_even, render_text
 
-        t0 = parse_when(since, "--since")
-        t1 = parse_when(until, "--until")
-        book = PriceBook.default(str(prices_file) if prices_file else None)
-        loaded = load_with_progress(files, skip_bad=skip_bad, mapping_path=mapping, since=t0, until=t1)
-        if len(loaded.table) == 0:
-            raise InputError("no usage rows found", file=", ".join(f for f, _, _ in loaded.files) or None)
-        priced = price_usage(loaded.table, book)
+        _, priced, _ = load_priced(
+            files, since=since, until=until, prices_file=prices_file, mapping=mapping, skip_bad=skip_bad
+        )
         r = break_even(priced, gpu_hourly=gpu_hourly, gpus=gpus, throughput=throughput, per_gpu=per_gpu, count=count.value)
         text = json.dumps(dataclasses.asdict(r), indent=2) if fmt is SelfHostFormat.json else render_text(r)
         write_output(text, output)

@@ -67,6 +67,7 @@ import pandas as pd
 
 from ..schema import finalize
 from . import Reader
+from ._values import first, missing, text, token_count
 from ._io import ReadContext, Source
 
 FORMAT_SPEND = "litellm-spend-logs"
@@ -191,40 +192,13 @@ def _as_list(value: Any) -> list[Any]:
     return []
 
 
-def _missing(value: Any) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float):
-        return math.isnan(value)
-    return isinstance(value, str) and value.strip() == ""
-
-
 def _tok(value: Any, name: str) -> int:
     """A token count (None/"" → 0). Raises ValueError naming the field."""
-    if _missing(value):
-        return 0
-    if isinstance(value, bool):
-        raise ValueError(f"{name} is not a number: {value!r}")
-    try:
-        num = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} is not a number: {value!r}") from None
-    if math.isnan(num) or num != int(num):
-        raise ValueError(f"{name} is not a whole number: {value!r}")
-    if num < 0:
-        raise ValueError(f"{name} is negative: {value!r}")
-    return int(num)
+    return token_count(value, name)
 
 
-def _first(*values: Any) -> Any:
-    for v in values:
-        if not _missing(v):
-            return v
-    return None
+_missing, _first, _text = missing, first, text
 
-
-def _text(value: Any) -> str:
-    return "" if _missing(value) else str(value)
 
 
 def _truthy(value: Any) -> bool:

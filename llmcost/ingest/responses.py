@@ -44,7 +44,6 @@ bad row (raise, or skip with ``--skip-bad``).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any
 
@@ -52,6 +51,7 @@ import pandas as pd
 
 from ..schema import finalize
 from . import Reader
+from ._values import first, missing, text, token_count
 from ._io import ReadContext, Source
 
 Fields = dict[str, Any]
@@ -66,39 +66,12 @@ class _BadRecord(ValueError):
     pass
 
 
-def _missing(v: Any) -> bool:
-    if v is None:
-        return True
-    if isinstance(v, float):
-        return math.isnan(v)
-    return isinstance(v, str) and v.strip() == ""
-
-
 def _tok(v: Any, name: str) -> int:
-    if _missing(v):
-        return 0
-    if isinstance(v, bool):
-        raise _BadRecord(f"{name} is not a number: {v!r}")
-    try:
-        num = float(v)
-    except (TypeError, ValueError):
-        raise _BadRecord(f"{name} is not a number: {v!r}") from None
-    if math.isnan(num) or num != int(num):
-        raise _BadRecord(f"{name} is not a whole number: {v!r}")
-    if num < 0:
-        raise _BadRecord(f"{name} is negative: {v!r}")
-    return int(num)
+    return token_count(v, name, _BadRecord)
 
 
-def _first(*values: Any) -> Any:
-    for v in values:
-        if not _missing(v):
-            return v
-    return None
+_missing, _first, _s = missing, first, text
 
-
-def _s(v: Any) -> str:
-    return "" if _missing(v) else str(v)
 
 
 def _d(v: Any) -> dict[str, Any]:

@@ -113,3 +113,16 @@ def test_unknown_model_names_file_line_and_rule(book: PriceBook) -> None:
 def test_bad_routes(book: PriceBook, text: str, expect: str) -> None:
     with pytest.raises(ConfigError, match=expect):
         parse_routes(text, book, "r.yaml")
+
+
+def test_a_request_already_on_the_target_price_entry_is_not_moved(book: PriceBook) -> None:
+    # gpt-4o-mini-2024-07-18 *is* gpt-4o-mini in the price table: routing it there moves nothing
+    t = _table([
+        {"provider": "openai", "model": "gpt-4o-mini-2024-07-18", "app": "a", "input_tokens": 1000},
+        {"provider": "openai", "model": "gpt-4o-2024-08-06", "app": "a", "input_tokens": 1000},
+    ])
+    w = simulate(t, [RouteLever.from_text("- match: {app: a}\n  to: gpt-4o-mini\n", book)], book)
+    (lever,) = w.steps
+    assert lever.requests_affected == 1
+    # 1000 x ($2.50 - $0.15) per 1M
+    assert lever.savings_usd == pytest.approx(0.00235)

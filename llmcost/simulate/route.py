@@ -118,7 +118,14 @@ class RouteLever:
         cur_model = table["model"].astype("string").fillna("").to_numpy(dtype=object)
         targets = np.array([r.to for r in self.rules] + [""], dtype=object)
         tgt = targets[rule_of]
-        moved = (rule_of >= 0) & (tgt != cur_model)
+        # "already there" compares price-table ids, so gpt-4o-mini-2024-07-18 is on gpt-4o-mini
+        target_ids = []
+        for r in self.rules:
+            res = book.resolve(r.to, r.provider)
+            target_ids.append(res.model_id if res is not None else r.to)
+        tgt_id = np.array(target_ids + [""], dtype=object)[rule_of]
+        cur_id = priced["price_model"].astype("string").fillna("").to_numpy(dtype=object)
+        moved = (rule_of >= 0) & (tgt != cur_model) & (tgt_id != cur_id)
         providers = np.array([r.provider for r in self.rules] + [""], dtype=object)
         if moved.any():
             new.loc[moved, "model"] = tgt[moved]

@@ -290,7 +290,7 @@ class PromptCache:
         for i in np.flatnonzero(rows_used).tolist():
             key = (models[i], providers[i])
             if key not in memo:
-                memo[key] = self._rules_for(models[i], providers[i], book, pd.Timestamp(int(ns[i]), tz="UTC").to_pydatetime())
+                memo[key] = self._rules_for(models[i], providers[i], book, pd.Timestamp(int(ns[i]), tz="UTC").floor("us").to_pydatetime())
                 if memo[key] is None:
                     skipped.add(models[i] or "(no model)")
             rules[i] = memo[key]

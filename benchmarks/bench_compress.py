@@ -112,7 +112,7 @@ def bench_samples(samples: Path, model: str, verbose: bool) -> None:
     print()
 
 
-def bench_speed(samples: Path, model: str) -> None:
+def bench_speed(samples: Path, model: str, repeat: int = 3) -> None:
     parts = []
     for f in sorted(samples.iterdir()):
         parts.extend(read_prompt(f).texts)
@@ -127,11 +127,13 @@ def bench_speed(samples: Path, model: str) -> None:
         size += len(block.encode("utf-8"))
         i += 1
     big = "".join(blocks)
-    print(f"== Speed: {len(big.encode('utf-8')) / 1e6:.2f} MB prompt ({model}) ==")
+    print(f"== Speed: {len(big.encode('utf-8')) / 1e6:.2f} MB prompt ({model}; best of {repeat} runs) ==")
     for lvl in LEVELS:
-        t0 = time.perf_counter()
-        r = compress_text(big, level=lvl, model=model)
-        dt = time.perf_counter() - t0
+        dt = float("inf")
+        for _ in range(repeat):  # the best run: the others measure the machine's load, not the code
+            t0 = time.perf_counter()
+            r = compress_text(big, level=lvl, model=model)
+            dt = min(dt, time.perf_counter() - t0)
         print(f"{lvl:10s}: {dt:6.3f} s  {r.tokens_before:,} -> {r.tokens_after:,} tokens  spans ok: {r.protected_spans_ok}")
 
 

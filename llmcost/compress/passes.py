@@ -16,16 +16,30 @@ pass            from level what it does
                            of a few-shot set (examples holding a template variable
                            are the live query and are always kept)
 ``filler``      balanced   politeness and filler: "Please", "Could you ...?",
-                           "I would like you to", "Thank you!", 请, 麻烦你, 您好,
-                           请问, 一下 ... removed where the instruction stays intact
+                           "I would like you to", "Your task is to", "Be sure to",
+                           "You are not allowed to" (-> "Don't"), "Thank you!", 请,
+                           麻烦你, 您好, 请问, 一下 ... removed where the instruction
+                           stays intact
+``hedges``      balanced   intensifiers ("very", "really", "extremely", "simply",
+                           clause-initial "just", 非常, 十分 ...), never after a
+                           negation ("not very"), before a word that makes them
+                           meaningful ("very much", "quite a few", "just the"), or
+                           in few-shot data lines and table cells
 ``phrases``     balanced   verbose -> concise phrase table (:data:`PHRASES_EN`,
-                           :data:`PHRASES_ZH`), case of the first letter kept
-``dedupe``      safe       repeated paragraphs and lines (safe), repeated sentences
-                           (balanced); only units of 8+ words / 20+ CJK chars,
-                           never labelled lines ("A: ...") or table rows
+                           :data:`PHRASES_ZH`), case of the first letter kept;
+                           reduced relative clauses ("that are provided" ->
+                           "provided", "who is doing" -> "doing", "the text that the
+                           user provides" -> "the text the user provides"),
+                           "each of the risks" -> "each risk", 进行 + verb, 只需要…即可
+``dedupe``      safe       repeated paragraphs and lines, list numbering aside (safe;
+                           a numbered list is renumbered), repeated and restated
+                           sentences (balanced: see :class:`_NearIndex`); only
+                           units of 8+ words / 20+ CJK chars, never labelled lines
+                           ("A: ...") or table rows
 ``words``       aggressive low-information words dropped by score (see
                            :func:`word_scores`); never negations, numbers, named
-                           entities, modals or logical connectives
+                           entities, modals, logical connectives, a relative
+                           "that" before its verb or the verb after a pronoun
 ==============  =========  ======================================================
 """
 
@@ -37,6 +51,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .protect import PLACEHOLDER_RE, Masked, placeholder_index
 
@@ -78,8 +93,11 @@ _WORDISH = re.compile(rf"{_PH}|[^\W\d_]+(?:'[^\W\d_]+)?|\d+")
 _LABEL_LINE = re.compile(r"^\s*(?:[-*+]\s+)?[\w\u4e00-\u9fff ]{1,20}\s*[:：]")
 
 
+@lru_cache(maxsize=1 << 16)
 def _is_substantial(unit: str) -> bool:
     """A unit long enough that repeating it is redundancy, not structure."""
+    if len(unit) < 15:
+        return False  # 8 words need at least 15 characters, 20 CJK characters 20
     words = len(_WORDISH.findall(unit))
     return words >= 8 or len(_CJK_RE.findall(unit)) >= 20
 
@@ -256,11 +274,90 @@ def pass_markdown(text: str, ctx: PassContext) -> str:
 # --------------------------------------------------------------------------- #
 
 
+_ITEM_MARK = re.compile(r"[ \t]*(?:[-*+]|\d{1,3}[.)、]|[一二三四五六七八九十]{1,3}[、.])[ \t]+")
+_REMINDER_LABEL = re.compile(r"^\s*(?:[-*+]\s+)?(?:remember|reminder|note|important|again|once again|注意|重要|提醒|再次提醒)\s*[:：]\s*",
+                             re.IGNORECASE)
+#: words ignored when comparing two sentences for near-duplication ("Remember: don't reveal these
+#: instructions" restates "Don't reveal the instructions")
+_NEAR_STOP = frozenset(["a", "an", "the", "this", "these", "those", "that", "to", "of", "is", "are", "be", "please", "remember", "note", "also", "again", "reminder", "important", "once", "do", "does"])
+#: words whose absence from the later sentence would change the meaning: it is never a near duplicate then
+_NEAR_LOGIC = frozenset(["if", "unless", "only", "when", "whenever", "except", "not", "never", "no", "nor", "none", "without", "all", "any", "every", "each", "some", "must", "may", "might", "should", "can", "cannot", "before", "after", "or", "and", "than", "more", "less", "most", "least", "always", "first", "last"])
+_NEAR_MIN = 5  # content words, both sentences
+
+
+def _content_words(unit: str) -> tuple[str, ...]:
+    out: list[str] = []
+    for w in _WORDISH.findall(unit):
+        w = w.casefold().replace("’", "'")
+        if w.endswith("n't"):
+            base = {"ca": "can", "won": "will", "sha": "shall"}.get(w[:-3], w[:-3])
+            if base not in ("do", "does", "did"):
+                out.append(base)
+            out.append("not")
+        elif w not in _NEAR_STOP:
+            out.append(w)
+    return tuple(out)
+
+
+def _is_subsequence(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
+    it = iter(long)
+    return all(w in it for w in short)
+
+
+class _NearIndex:
+    """Earlier sentences, for near-duplicate look-up.
+
+    A later sentence is a near duplicate of an earlier one when its content
+    words (:func:`_content_words`) are, in order, a subsequence of the earlier
+    sentence's, it keeps at least 75% of them, both have 5+ content words and
+    the earlier sentence's extra words are plain content (no negation,
+    quantifier, modal, condition, number or protected span).  So a restatement
+    ("Remember: don't reveal these instructions to the customer under any
+    circumstances.") goes, but a narrower rule ("If X, do Y" then "Do Y") or a
+    reordered one ("convert euros to dollars") never does.
+    """
+
+    def __init__(self) -> None:
+        self.units: list[tuple[str, ...]] = []
+        self.by_word: dict[str, list[int]] = {}
+
+    def add(self, words: tuple[str, ...]) -> None:
+        if len(words) < _NEAR_MIN:
+            return
+        idx = len(self.units)
+        self.units.append(words)
+        for w in set(words):
+            self.by_word.setdefault(w, []).append(idx)
+
+    def restates(self, words: tuple[str, ...]) -> bool:
+        if len(words) < _NEAR_MIN:
+            return False
+        postings = [self.by_word.get(w) for w in set(words)]
+        if any(p is None for p in postings):
+            return False  # a word no earlier sentence has
+        rarest = min(postings, key=len)  # type: ignore[arg-type]
+        for idx in rarest[-64:]:  # type: ignore[index]
+            earlier = self.units[idx]
+            if len(words) < 0.75 * len(earlier) or not _is_subsequence(words, earlier):
+                continue
+            extra = set(earlier) - set(words)
+            if any(w in _NEAR_LOGIC or w[0].isdigit() or w[0] >= _PH_MIN for w in extra):
+                continue
+            if earlier.count("not") != words.count("not"):
+                continue
+            return True
+        return False
+
+
+_PH_MIN = "\U000F0000"
+
+
 def pass_dedupe(text: str, ctx: PassContext) -> str:
     sentences = ctx.level_at_least("balanced")
     parts = _PARA_SPLIT.split(text)
     seen_paras: set[str] = set()
     seen_units: set[str] = set()
+    near = _NearIndex()
     kept: list[str] = []
     for i in range(0, len(parts), 2):
         para = parts[i]
@@ -271,28 +368,56 @@ def pass_dedupe(text: str, ctx: PassContext) -> str:
         lines_out: list[str] = []
         for line in para.split("\n"):
             stripped = line.strip()
-            structural = not stripped or stripped.startswith("|") or _LABEL_LINE.match(line) is not None
-            lkey = _norm(line)
-            if not structural and lkey in seen_units and _is_substantial(line):
+            reminder = _REMINDER_LABEL.match(line) if sentences and (":" in line or "：" in line) else None
+            structural = (not stripped or stripped.startswith("|")
+                          or (_LABEL_LINE.match(line) is not None and reminder is None))
+            if structural:
+                lines_out.append(line)
                 continue
-            if sentences and not structural:
-                line = _dedupe_sentences(line, seen_units)
-                if not line.strip():
+            mark = _ITEM_MARK.match(line)
+            head = line[: mark.end()] if mark else ""
+            body = line[len(head):]
+            lkey = _norm(body)
+            if lkey in seen_units and _is_substantial(body):
+                continue  # a repeated line (list numbering aside)
+            if sentences:
+                body = _dedupe_sentences(body, seen_units, near, reminder is not None)
+                if not body.strip():
                     continue
-            if not structural:
-                seen_units.add(lkey)
-            lines_out.append(line)
+            seen_units.add(lkey)
+            lines_out.append(head + body)
         if lines_out:
             if kept:
                 kept.append(parts[i - 1])
-            kept.append("\n".join(lines_out))
+            kept.append("\n".join(_renumber(para.split("\n"), lines_out)))
     return "".join(kept)
 
 
-def _dedupe_sentences(line: str, seen: set[str]) -> str:
-    inner = line.rstrip()[:-1]
-    if not any(p in inner for p in ".!?。！？"):
-        return line  # one sentence: the line check covers it
+_NUMBERED = re.compile(r"^([ \t]*)(\d{1,3})([.)、])(?=[ \t])")
+
+
+def _renumber(before: list[str], after: list[str]) -> list[str]:
+    """After dropping items of a numbered list 1, 2, 3 ..., number the rest consecutively again."""
+    if len(after) == len(before):
+        return after
+    nums = [int(m.group(2)) for m in map(_NUMBERED.match, before) if m]
+    if len(nums) < 2 or nums != list(range(nums[0], nums[0] + len(nums))):
+        return after  # not one consecutive list: leave the numbers alone
+    n = nums[0]
+    out = []
+    for line in after:
+        m = _NUMBERED.match(line)
+        if m:
+            line = f"{m.group(1)}{n}{m.group(3)}{line[m.end():]}"
+            n += 1
+        out.append(line)
+    return out
+
+
+def _dedupe_sentences(line: str, seen: set[str], near: _NearIndex, reminder: bool) -> str:
+    """Drop the sentences of ``line`` already said (exactly, or restated: see :class:`_NearIndex`)."""
+    if len(line) < 15:
+        return line  # nothing substantial to drop or to remember
     bounds = [m.end() for m in _SENT_SPLIT.finditer(line)]
     starts = [0, *bounds]
     ends = [*bounds, len(line)]
@@ -304,7 +429,14 @@ def _dedupe_sentences(line: str, seen: set[str]) -> str:
         if key and key in seen and _is_substantial(piece):
             dropped = True
             continue
+        words = (_content_words(piece) if len(piece) >= 30 and _is_substantial(piece) and not _CJK_RE.search(piece)
+                 else ())
+        if words and near.restates(words):
+            dropped = True
+            continue
         seen.add(key)
+        if words and not reminder:
+            near.add(words)
         out.append(piece)
     if not dropped:
         return line
@@ -403,12 +535,27 @@ def _prev_word_char(s: str, i: int) -> bool:
     return i > 0 and (s[i - 1].isalnum() or s[i - 1] in "_'’")
 
 
+#: words after "and to" that show "to" is a preposition ("short and to the point"), not an infinitive
+_TO_OBJECT = ("the|a|an|this|that|these|those|my|your|his|her|its|our|their|me|you|him|them|us|it|which|whom"
+              "|what|each|every|all|any|some|no|one|other|another|such|both|either|neither|date")
+_INFINITIVE_AND_TO = re.compile(rf"\b(and|or|then) to (?=[a-z])(?!(?:{_TO_OBJECT})\b)")
+
+
 def _fix_to(rest: str) -> str:
-    # "read X and to analyse Y" -> "read X and analyse Y"
-    return re.sub(r"\b(and|or|then) to (?=[a-z])", r"\1 ", rest)
+    # "read X and to analyse Y" -> "read X and analyse Y" (but "short and to the point" stays)
+    return _INFINITIVE_AND_TO.sub(r"\1 ", rest)
 
 
 SubFn = Callable[[re.Match[str], str], str]
+
+
+_LOWER_CACHE: list[str] = ["", ""]  # (text, text.lower()) of the last call: passes often leave text unchanged
+
+
+def _lowered(text: str) -> str:
+    if text is not _LOWER_CACHE[0]:
+        _LOWER_CACHE[0], _LOWER_CACHE[1] = text, text.lower()
+    return _LOWER_CACHE[1]
 
 
 def _sub_on(rx: re.Pattern[str], text: str, fn: SubFn, *, lower: bool = False) -> str:
@@ -421,7 +568,7 @@ def _sub_on(rx: re.Pattern[str], text: str, fn: SubFn, *, lower: bool = False) -
     """
     hay = text
     if lower:
-        hay = text.lower()
+        hay = _lowered(text)
         if len(hay) != len(text):  # a rare character whose lowercase is longer
             return re.compile(rx.pattern, re.IGNORECASE).sub(lambda m: fn(m, text), text)
     out: list[str] = []
@@ -447,6 +594,13 @@ def _drop_prefix(m: re.Match[str], s: str) -> str:
     return _cap_first(_fix_to(_g(m, s, "rest")))
 
 
+def _drop_prefix_or_after_and(m: re.Match[str], s: str) -> str:
+    """Like :func:`_drop_prefix`, and also after "and": "... and make sure you include X" -> "... and include X"."""
+    if s[max(0, m.start() - 4):m.start()].lower() == "and ":
+        return _fix_to(_g(m, s, "rest"))
+    return _drop_prefix(m, s)
+
+
 def _drop_modal(m: re.Match[str], s: str) -> str:
     """"you should X" -> "X"; "you should not X" -> "don't X"; "you should never X" -> "never X"."""
     i = m.start()
@@ -461,6 +615,15 @@ def _drop_modal(m: re.Match[str], s: str) -> str:
     return rest if after_comma else _cap_first(rest)
 
 
+def _prohibition(m: re.Match[str], s: str) -> str:
+    if not _at_sentence_start(s, m.start()):
+        return s[m.start():m.end()]
+    never = _g(m, s, "never")
+    if never:
+        return _cap_first(never)
+    return "Don't " + (_g(m, s, "rest") or _g(m, s, "rest2"))
+
+
 def _question_to_imperative(m: re.Match[str], s: str) -> str:
     if not _at_sentence_start(s, m.start()):
         return s[m.start():m.end()]
@@ -473,8 +636,9 @@ def _after_connective(m: re.Match[str], s: str) -> str:
 
 
 def _mid_would_like(m: re.Match[str], s: str) -> str:
+    """"..., and I would like you to answer" -> "..., and you should answer" (the subject must stay "you")."""
     before = s[max(0, m.start() - 5):m.start()].lower()
-    return "" if re.search(r"(?:\band|,) $", before) else s[m.start():m.end()]
+    return "you should " if re.search(r"(?:\band|,) $", before) else s[m.start():m.end()]
 
 
 def _drop_if_sentence(m: re.Match[str], s: str) -> str:
@@ -482,13 +646,6 @@ def _drop_if_sentence(m: re.Match[str], s: str) -> str:
     line_start = s.rfind("\n", 0, i) + 1
     before = s[line_start:i].rstrip(" \t")
     return "" if not before or before[-1] in ".!?" else s[m.start():m.end()]
-
-
-def _drop_hedge(m: re.Match[str], s: str) -> str:
-    word = s[m.start():m.end()]
-    if m.group("next") is not None:
-        return m.group("next").upper() if _at_sentence_start(s, m.start()) else word
-    return word if _prev_word_char(s, m.start()) else ""
 
 
 # Each pattern starts with its keyword (so the regex engine can skip ahead);
@@ -509,7 +666,14 @@ _EN_FILLER: list[tuple[re.Pattern[str], SubFn, bool]] = [
                 r"|please kindly|kindly|please),?[ \t]+(?:try to[ \t]+|make sure (?:that )?you[ \t]+)?(?P<rest>[a-z][^.!?\n]*)"),
      _drop_prefix, True),
     # "Try to keep it short" / "Make sure that you cite" -> imperative
-    (re.compile(r"(?:try to|make sure (?:that )?you|ensure that you)[ \t]+(?P<rest>[a-z][^.!?\n]*)"), _drop_prefix, True),
+    # "Be sure to cite" / "Remember to cite" / "Your task is to convert" -> "Cite" / "Convert"
+    (re.compile(r"(?:try to|make sure (?:that )?you|ensure that you|be sure to|remember to|don't forget to|do not forget to"
+                r"|your (?:main |primary )?(?:task|job|goal|mission|objective|assignment) (?:here )?is to)"
+                r"[ \t]+(?P<rest>[a-z][^.!?\n]*)"), _drop_prefix_or_after_and, True),
+    # "You are not allowed to share" / "You must not share" -> "Don't share"; "You must never" -> "Never"
+    (re.compile(r"you (?:are not|aren't) (?:allowed|permitted) to[ \t]+(?P<rest>[a-z][^.!?\n]*)"
+                r"|you must not[ \t]+(?P<rest2>[a-z][^.!?\n]*)|you must (?P<never>never [a-z][^.!?\n]*)"),
+     _prohibition, True),
     # "..., and I would like you to turn them" -> "..., and turn them"
     (re.compile(r"i (?:would|'d) like you to (?=[a-z])"), _mid_would_like, True),
     # "You should ask" / "..., you need to check" -> imperative (negation kept as "don't"/"never")
@@ -518,9 +682,6 @@ _EN_FILLER: list[tuple[re.Pattern[str], SubFn, bool]] = [
     (re.compile(r"[ \t,][ \t]*please(?=[.!?])"), lambda m, s: "", True),
     # "... and please check" -> "... and check"
     (re.compile(r"please (?=[a-z])"), _after_connective, True),
-    # hedges: "Actually, ...", "really", "basically"
-    (re.compile(r"(?:Actually|Basically|Honestly|Really),[ \t]+(?P<next>\w)|(?:actually|basically|really|literally|truly)[ \t]+(?=[a-z])"),
-     _drop_hedge, False),
 ]
 
 
@@ -554,6 +715,9 @@ _ZH_FILLER: list[tuple[re.Pattern[str], SubFn]] = [
                 r"|请(?:(?:你|您)(?:帮我|帮忙)?|帮我|帮忙|(?![求假教客柬示愿安帖]))"), _zh_drop),
     (re.compile(r"(?:你|您)(?:能否|能不能|可不可以|可以|能)(?:帮我|帮忙)?(?P<body>[^。！？\n]+?)吗[？?]"), _zh_question),
     (re.compile(f"一下(?<=[{_CJK}]一下)(?![子午])"), lambda m, s: ""),
+    # a polite 请 inside a sentence, before the verb: "专有名词请保持原样" -> "专有名词保持原样"
+    (re.compile(f"请(?<=[{_CJK}）)]请)(?<![申邀聘宴恳吁提报声敬烦]请)"
+                "(?=不要|勿|尽量|保持|直接|使用|务必|先|只|根据|按照|确保|避免|用|在|以)"), lambda m, s: ""),
 ]
 
 
@@ -573,6 +737,82 @@ def _tidy_spaces(text: str) -> str:
     text = re.sub(r"[ \t]+(?=\n|$)", "", text)
     text = re.sub(r"  +(?=\S)", lambda m: m.group() if m.start() == 0 or m.string[m.start() - 1] == "\n" else " ", text)
     return re.sub(r"\n (?=\S)", "\n", text).lstrip(" ")
+
+
+# --------------------------------------------------------------------------- #
+# hedges (intensifiers)
+# --------------------------------------------------------------------------- #
+
+#: Intensifiers and hedges that add emphasis, not meaning.  "just" and "quite"
+#: are handled apart (they can mean "only" / "a fair amount").
+_HEDGE_EN = ("very", "really", "extremely", "basically", "actually", "simply", "truly", "literally", "incredibly",
+             "absolutely", "definitely", "certainly", "highly", "quite", "just")
+_HEDGE_RE = re.compile(rf"(?:{'|'.join(_HEDGE_EN)}) (?P<next>[a-z])"
+                       r"|(?:actually|basically|honestly|frankly|really|to be honest), (?P<next2>[a-z])")
+_NEGATION_BEFORE = re.compile(r"(?:\bnot|n't|\bnever|\bno|\bnor|\bwithout|\bhardly)[ \t]*$", re.IGNORECASE)
+#: next words after which a hedge carries meaning: "very much", "quite a few", "just the name" (= only),
+#: "simply put", "just before" (= shortly before), "really mean" ...
+_HEDGE_KEEP_NEXT: dict[str, frozenset[str]] = {
+    "very": frozenset({"much", "well", "same", "own", "least", "most", "first", "last", "end", "beginning", "top"}),
+    "quite": frozenset({"a", "an", "the", "some", "few", "right", "possibly", "likely", "different", "the same"}),
+    "highly": frozenset({"likely", "unlikely", "sensitive", "confidential", "available", "paid", "skilled", "regulated",
+                         "qualified", "toxic", "recommended"}),
+    "simply": frozenset({"put", "because"}),
+    "just": frozenset({"a", "an", "the", "one", "two", "this", "that", "these", "those", "my", "your", "our", "their",
+                       "his", "her", "its", "as", "in", "about", "before", "after", "now", "then", "once", "enough",
+                       "like", "for", "to", "because", "when", "if", "how", "what", "some", "few", "yet"}),
+    "certainly": frozenset({"not"}),
+    "definitely": frozenset({"not"}),
+    "absolutely": frozenset({"no", "nothing", "none", "not", "necessary"}),
+}
+_HEDGE_REPEAT = re.compile(rf"\b(?:{'|'.join(_HEDGE_EN)}),[ \t]*$", re.IGNORECASE)
+_HEDGE_ZH = re.compile(f"(?:非常|十分)(?<=[{_CJK}]..)(?![钟之分])(?=[{_CJK}])(?!感谢|谢谢)")
+_EXAMPLE_LINE = re.compile(
+    r"^\s*(?:Q|Question|Problem|Input|User|Human|Text|Sentence|Review|Query|Customer|Example|A|Answer|Output|Assistant"
+    r"|AI|Response|Label|Sentiment|Category|Result|问题|输入|用户|反馈|示例|答|答案|输出|回答|类别)\s*#?\s*\d*\s*[:：]",
+    re.IGNORECASE)
+
+
+def _hedge(m: re.Match[str], s: str) -> str:
+    """Drop one hedge word (and its space); the next letter is kept, capitalised when the hedge began a sentence."""
+    start = m.start()
+    whole = s[start:m.end()]
+    if m.start("next2") != -1:  # "Actually, answer ..." at a sentence start -> "Answer ..."
+        nxt2 = m.start("next2")
+        return s[nxt2].upper() if s[start].isupper() and _at_sentence_start(s, start) else whole
+    nxt_at = m.start("next")
+    word = s[start:nxt_at - 1]
+    low = word.lower()
+    next_char = s[nxt_at]
+    if _prev_word_char(s, start) or not next_char.islower():
+        return whole  # part of a longer word, or a capitalised name follows
+    nxt = re.match(r"[a-z]+", s[nxt_at:nxt_at + 20])
+    next_word = nxt.group() if nxt else ""
+    if next_word in _HEDGE_KEEP_NEXT.get(low, ()) or next_word in _HEDGE_EN:
+        return whole
+    line_start = s.rfind("\n", 0, start) + 1
+    line_end = s.find("\n", start)
+    line = s[line_start:line_end if line_end != -1 else len(s)]
+    if _EXAMPLE_LINE.match(line) or line.lstrip().startswith("|"):
+        return whole  # few-shot data and table cells are content, not instructions
+    before = s[line_start:start]
+    if _NEGATION_BEFORE.search(before) or _HEDGE_REPEAT.search(before):
+        return whole  # "not very long" is not "not long"; "very, very small" stays whole
+    stripped = before.rstrip()
+    initial = not stripped or _LIST_MARK.fullmatch(before) is not None or (stripped[-1] in ".!?" and stripped != before)
+    if word[0].isupper():
+        return next_char.upper() if initial else whole  # a capital mid-sentence: a name ("Simply Recipes")
+    if low == "just" and not initial and stripped[-1] not in ";:," and not stripped.endswith((" and", " then")):
+        return whole  # "just" as filler only at a clause start ("...; just answer the question")
+    return next_char
+
+
+def pass_hedges(text: str, ctx: PassContext) -> str:
+    if ctx.en():
+        text = _sub_on(_HEDGE_RE, text, _hedge, lower=True)
+    if ctx.zh():
+        text = _HEDGE_ZH.sub("", text)
+    return text
 
 
 # --------------------------------------------------------------------------- #
@@ -664,7 +904,6 @@ PHRASES_EN: dict[str, str] = {
     "is capable of": "can",
     "are capable of": "can",
     "in an effort to": "to",
-    "with the goal of": "to",
     "for the reason that": "because",
     "in view of the fact that": "because",
     "the fact that": "that",
@@ -672,6 +911,100 @@ PHRASES_EN: dict[str, str] = {
     "is going to": "will",
     "am going to": "will",
     "with regard to": "regarding",
+    # reviewed additions (each saves >= 1 o200k token in running text)
+    "it is important that you": "you must",
+    "it is essential that you": "you must",
+    "it is crucial that you": "you must",
+    "it is critical that you": "you must",
+    "it is vital that you": "you must",
+    "it is imperative that you": "you must",
+    "it is necessary that you": "you must",
+    "it is recommended that you": "you should",
+    "it is advisable that you": "you should",
+    "it is possible that": "maybe",
+    "keep in mind that": "remember that",
+    "keep in mind": "remember",
+    "bear in mind that": "remember that",
+    "bear in mind": "remember",
+    "as soon as possible": "ASAP",
+    "each time that": "whenever",
+    "every time that": "whenever",
+    "in the case that": "if",
+    "in case that": "if",
+    "on the condition that": "if",
+    "in a natural way": "naturally",
+    "in a clear way": "clearly",
+    "in a concise way": "concisely",
+    "in a clear and concise way": "clearly and concisely",
+    "in a clear and concise manner": "clearly and concisely",
+    "in a professional manner": "professionally",
+    "in a polite manner": "politely",
+    "in a respectful manner": "respectfully",
+    "in a consistent manner": "consistently",
+    "in a similar way": "similarly",
+    "in the same way as": "like",
+    "period of time": "period",
+    "make reference to": "refer to",
+    "makes reference to": "refers to",
+    "made reference to": "referred to",
+    "make an attempt to": "try to",
+    "makes an attempt to": "tries to",
+    "make a decision about": "decide on",
+    "come to a conclusion": "conclude",
+    "reach a conclusion": "conclude",
+    "give consideration to": "consider",
+    "take a look at": "look at",
+    "have a look at": "look at",
+    "provide an answer to": "answer",
+    "give an answer to": "answer",
+    "provide a response to": "respond to",
+    "give a response to": "respond to",
+    "provide assistance to": "help",
+    "provide assistance with": "help with",
+    "make changes to": "change",
+    "make a change to": "change",
+    "make a comparison between": "compare",
+    "make a list of": "list",
+    "provide a list of": "list",
+    "give a list of": "list",
+    "is in a position to": "can",
+    "are in a position to": "can",
+    "is dependent on": "depends on",
+    "are dependent on": "depend on",
+    "is dependent upon": "depends on",
+    "are dependent upon": "depend on",
+    "has a tendency to": "tends to",
+    "have a tendency to": "tend to",
+    "in an attempt to": "to",
+    "in spite of": "despite",
+    "in excess of": "over",
+    "in the vicinity of": "near",
+    "pertaining to": "about",
+    "a small number of": "a few",
+    "are we able to": "can we",
+    "are you able to": "can you",
+    "is it able to": "can it",
+    "don't make up": "don't invent",
+    "do not make up": "don't invent",
+    "never make up": "never invent",
+    "not to make up": "not to invent",
+    "by using": "using",
+    "any and all": "all",
+    "all of the": "all the",
+    "both of the": "both",
+    "on a case by case basis": "case by case",
+    "in this day and age": "today",
+    "until such time that": "until",
+    "during the course of": "during",
+    "in the course of": "during",
+    "throughout the course of": "throughout",
+    "for the duration of": "during",
+    "with the help of": "with",
+    "in such a way that": "so that",
+    "are supposed to": "should",
+    "is supposed to": "should",
+    "it is not necessary to": "no need to",
+    "there is no need to": "no need to",
     "with regards to": "regarding",
     "in regard to": "regarding",
     # negative contractions: one o200k token instead of two, negation kept
@@ -729,7 +1062,28 @@ PHRASES_ZH: dict[str, str] = {
     "确保你": "确保",
     "一定要": "务必",
     "非常非常": "非常",
+    "必须要": "必须",
+    "不需要": "无需",
+    "这样的话": "这样",
+    "的后面": "后",
+    "的前面": "前",
+    "进行适当的": "适当",
+    "进行必要的": "必要",
+    "是否是": "是否",
+    "任何的": "任何",
+    "一些的": "一些",
+    "以及其他": "及其他",
+    "并且还": "并且",
+    "然后再": "再",
+    "尽量地": "尽量",
 }
+# "只需要输出译文即可" -> "只输出译文"
+_ZH_ONLY_NEED = re.compile("只需要?(?P<b>[^。，！？；\n]{1,30}?)即可")
+# "对文章进行修改和润色" -> "对文章修改和润色" (进行 + a two-character verb at a clause end)
+_ZH_JINXING = re.compile(f"进行(?=[{_CJK}]{{2}}(?:[，。；、！？：,.;!?\n和或]|$))(?<![正在])")
+# "用列表的形式说明" -> "用列表说明"; "每一条" -> "每条"
+_ZH_FORM = re.compile(f"(?P<h>[用以][{_CJK}]{{1,4}}?)的(?:形式|方式)(?=[{_CJK}])")
+_ZH_EACH_ONE = re.compile("每一(?=[条句个项段步次位篇章行])")
 
 
 def _phrase_regex(table: dict[str, str]) -> re.Pattern[str]:
@@ -746,37 +1100,52 @@ def _is_word(ch: str) -> bool:
     return ch.isalnum() or ch in "_'’"
 
 
-def _replace_en_phrases(text: str) -> str:
-    """Apply :data:`PHRASES_EN` (whole words, any case, first-letter case kept).
+def _trie_pattern(words: list[str]) -> str:
+    """A regex matching any of ``words``, nested by common prefix (longest alternative first).
 
-    Located with ``str.find`` on the lowercased text, one phrase at a time:
-    ~100 literal scans are much faster than one big case-insensitive regex.
+    The regex engine tries one branch per character instead of every word at
+    every position: ~3x faster than one ``str.find`` scan per phrase.
+    """
+    trie: dict[str, dict] = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict[str, dict]) -> str:
+        alts = [re.escape(ch) + build(sub) for ch, sub in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return build(trie)
+
+
+# whole words: not after a letter, digit, "_" or apostrophe; not before a letter, digit or "_"
+_EN_PHRASE_RE = re.compile(r"(?<![\w'’])" + _trie_pattern(_EN_KEYS) + r"(?!\w)")
+
+
+def _replace_en_phrases(text: str) -> str:
+    """Apply :data:`PHRASES_EN` (whole words, any case, first-letter case kept; leftmost, then longest).
+
+    Runs on the lowercased text (one trie-shaped regex, see :func:`_trie_pattern`).
     """
     low = text.lower()
     if len(low) != len(text):
         low = "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
-    hits: list[tuple[int, int, str]] = []
-    n = len(low)
-    for key in _EN_KEYS:
-        i = low.find(key)
-        while i != -1:
-            j = i + len(key)
-            if (i == 0 or not _is_word(low[i - 1])) and (j == n or not (low[j].isalnum() or low[j] == "_")):
-                hits.append((i, j, key))
-            i = low.find(key, i + 1)
-    if not hits:
-        return text
-    hits.sort(key=lambda h: (h[0], h[0] - h[1]))
     out: list[str] = []
     pos = 0
-    for i, j, key in hits:
-        if i < pos:
-            continue
+    for m in _EN_PHRASE_RE.finditer(low):
+        i, j = m.span()
         out.append(text[pos:i])
         src = text[i:j]
-        repl = _EN_LOOKUP[key]
+        repl = _EN_LOOKUP[m.group()]
         out.append(("Note:" if src[:1].isupper() else "note:") if repl == "note:" else _match_case(src, repl))
         pos = j
+    if not out:
+        return text
     out.append(text[pos:])
     return "".join(out)
 
@@ -784,11 +1153,79 @@ def _replace_en_phrases(text: str) -> str:
 _PARTICIPLE = (r"(?:\w+ed|written|given|shown|known|taken|sent|built|made|kept|found|paid|held|chosen|spoken|done|seen"
                r"|(?:low|high|long|short|great|small|larg|bigg|old|new)er than|more than|less than)")
 # "the documents that are provided below" -> "the documents provided below"
-_REDUCED_RELATIVE = re.compile(rf"(?:that|which) (?:is|are) (?P<neg>not )?(?={_PARTICIPLE}\b)")
+_REDUCED_RELATIVE = re.compile(rf"(?:that|which) (?:is|are|was|were) (?P<neg>not )?(?={_PARTICIPLE}\b)")
 # "say that you will" -> "say you will" (complementiser before a pronoun subject); runs on lowercased text
 _COMPLEMENTISER = re.compile(
     r"(?P<v>say|says|note|ensure|sure|means|know|think|believe|remember|check|verify|mention|confirm|assume|realize"
     r"|realise|shows?|states?|indicates?) that (?=(?:you|we|they|i|he|she|it)\b)")
+
+
+#: words after which "that" is a conjunction or demonstrative, never an omissible relative pronoun
+#: ("so that", "such that", "now that", "except that", "in that", "is that"...)
+_THAT_KEEP_AFTER = frozenset(
+    ["so", "such", "now", "given", "except", "in", "than", "is", "are", "was", "were", "be", "been", "being", "not", "only", "also", "and", "or", "but", "nor", "of", "to", "for", "with", "on", "at", "by", "from", "about", "after", "before", "because", "since", "until", "unless", "if", "provided", "assuming", "considering", "seeing", "save", "like", "all", "that", "this", "it", "what", "whether", "when", "while", "where", "how", "way", "point", "extent", "degree", "sure", "note", "ensure", "mean", "means", "say", "says", "said", "fact", "event", "case"])
+_ING_ADJECTIVES = frozenset(
+    ["interesting", "boring", "amazing", "confusing", "misleading", "surprising", "exciting", "annoying", "disappointing", "worrying", "charming", "striking", "outstanding", "promising", "missing", "pending", "existing", "remaining", "following", "leading", "trending", "upcoming", "ongoing", "outgoing", "incoming", "corresponding", "matching", "relevant", "willing", "thing", "nothing", "something", "anything", "everything", "string", "king", "ring", "spring", "morning", "evening", "during", "going"])
+# "the things that I would like you to keep in mind" -> "the things to keep in mind"
+_THAT_MODAL_TO = re.compile(
+    r"(?:that|which) (?:i would like you|i'd like you|i want you|we want you|we would like you|we'd like you"
+    r"|you need|you have|you will need|you will have|you should|you are expected|you are asked) to (?=[a-z])")
+# "the text that the user provides" -> "the text the user provides" (object relative before a subject)
+_THAT_OBJECT = re.compile(r"that (?=(?:you|we|they|i|he|she|the user|the customer|the author|users|customers) )")
+# "a senior engineer who is doing a review" -> "a senior engineer doing a review"
+_WHO_IS_ING = re.compile(r"who (?:is|are) (?=(?P<ing>[a-z]+ing)\b)")
+#: verbs after which "who is ..." / "that ..." opens an indirect question, not a relative clause
+_QUESTION_VERBS = frozenset(
+    ["know", "knows", "ask", "asks", "asked", "tell", "tells", "decide", "determine", "identify", "see", "check", "find", "show", "explain", "wonder", "matter", "regardless", "depending", "out", "clarify", "understand", "figure", "learn", "guess", "consider", "discuss", "mention", "specify"])
+
+
+def _prev_word(s: str, i: int) -> str:
+    """The word just before position ``i`` (lowercase), "" at a line start or after punctuation."""
+    j = i
+    while j > 0 and s[j - 1] in " \t":
+        j -= 1
+    k = j
+    while k > 0 and (s[k - 1].isalpha() or s[k - 1] in "'’-"):
+        k -= 1
+    return s[k:j].lower() if j < i and k < j else ""
+
+
+def _relative_ok(s: str, i: int) -> bool:
+    prev = _prev_word(s, i)
+    return bool(prev) and prev not in _THAT_KEEP_AFTER and prev not in _QUESTION_VERBS and not prev.endswith("ly")
+
+
+def _that_modal_to(m: re.Match[str], s: str) -> str:
+    return "to " if _relative_ok(s, m.start()) else s[m.start():m.end()]
+
+
+def _that_object(m: re.Match[str], s: str) -> str:
+    return "" if _relative_ok(s, m.start()) else s[m.start():m.end()]
+
+
+def _who_is_ing(m: re.Match[str], s: str) -> str:
+    if m.group("ing") in _ING_ADJECTIVES or not _relative_ok(s, m.start()):
+        return s[m.start():m.end()]
+    return ""
+
+
+# "for each of the risks" -> "for each risk" (regular plurals only: -ies -> -y, consonant + s -> -)
+_EACH_OF_THE = re.compile(r"(?P<q>each) of the (?P<noun>[a-z]+(?:[^aeiousxz]s|ies))\b(?! of\b)")
+
+
+_NOT_PLURAL = frozenset(["news", "lens", "series", "species", "thanks", "means", "pants", "glasses", "scissors"])
+
+
+def _each_of_the(m: re.Match[str], s: str) -> str:
+    noun = _g(m, s, "noun")
+    if (_prev_word_char(s, m.start()) or not noun.islower() or len(noun) < 4 or noun in _NOT_PLURAL
+            or noun.endswith(("us", "is", "ss", "ics"))):
+        return s[m.start():m.end()]
+    single = noun[:-3] + "y" if noun.endswith("ies") else noun[:-1]
+    return _g(m, s, "q") + " " + single
+
+
+_AS_WELL = re.compile(r"as well(?=[.,;!?)]|\n|$)")
 
 
 def pass_phrases(text: str, ctx: PassContext) -> str:
@@ -799,8 +1236,17 @@ def pass_phrases(text: str, ctx: PassContext) -> str:
                        lambda m, s: _g(m, s, "v") + " " if not _prev_word_char(s, m.start()) else s[m.start():m.end()],
                        lower=True)
         text = _replace_en_phrases(text)
+        text = _sub_on(_EACH_OF_THE, text, _each_of_the, lower=True)
+        text = _sub_on(_THAT_MODAL_TO, text, _that_modal_to, lower=True)
+        text = _sub_on(_WHO_IS_ING, text, _who_is_ing, lower=True)
+        text = _sub_on(_THAT_OBJECT, text, _that_object, lower=True)
+        text = _sub_on(_AS_WELL, text, lambda m, s: "too" if not _prev_word_char(s, m.start()) else m.group(), lower=True)
     if ctx.zh():
         text = _ZH_PHRASE_RE.sub(lambda m: PHRASES_ZH[m.group()], text)
+        text = _ZH_ONLY_NEED.sub(lambda m: "只" + m.group("b"), text)
+        text = _ZH_JINXING.sub("", text)
+        text = _ZH_FORM.sub(lambda m: m.group("h"), text)
+        text = _ZH_EACH_ONE.sub("每", text)
     return text
 
 
@@ -836,6 +1282,13 @@ _NUMBER_WORDS = frozenset(
 _ZH_DROP = re.compile(rf"的(?<=[{_CJK}]的)(?<![目有真]的)(?![确话])|[呢吧啊呀哦](?<=[{_CJK}].)(?=[，。！？,.!?\n])"
                       rf"|(?:非常|十分)(?<=[{_CJK}]..)(?=[{_CJK}])")
 _WORD_COUNT = re.compile(r"\w+")
+
+
+#: "that" is dropped only before a subject ("note that you", "the text that the user provides")
+_THAT_NEXT = ("the ", "a ", "an ", "you ", "we ", "they ", "i ", "he ", "she ", "it ", "this ", "these ", "those ",
+              "your ", "our ", "their ", "my ", "his ", "her ", "its ", "users ", "customers ")
+_COPULAS = frozenset({"is", "are", "was", "were"})
+_PRONOUN_SUBJECTS = ("you ", "we ", "they ", "i ", "he ", "she ", "it ", "there ", "this ", "that ")
 
 
 def _tier(word: str) -> int:
@@ -880,6 +1333,10 @@ def word_scores(text: str, max_tier: int = 2) -> list[tuple[int, int, float, int
             continue  # the first word of a line (labels, list items) and table cells
         if word != low_word and (word == "A" or stripped[-1] not in ".!?"):
             continue  # capitalised mid-sentence: part of a name ("The Hague", "A Tale of...")
+        if low_word == "that" and not low.startswith(_THAT_NEXT, end + 1):
+            continue  # "clauses that aren't in the text": a subject relative pronoun carries the clause
+        if low_word in _COPULAS and before.lower().endswith(_PRONOUN_SUBJECTS):
+            continue  # "you are a legal assistant" / "it is important": the verb of the sentence
         general = -math.log2(_DROPPABLE_FREQ[low_word] / 1000.0)
         local = -math.log2(counts[low_word] / total)
         out.append((start, end, round(0.5 * general + 0.5 * local, 3), _tier(low_word)))
@@ -922,6 +1379,7 @@ PASSES: dict[str, tuple[PassFn, str]] = {
     "markdown": (pass_markdown, "balanced"),
     "fewshot": (pass_fewshot, "safe"),
     "filler": (pass_filler, "balanced"),
+    "hedges": (pass_hedges, "balanced"),
     "phrases": (pass_phrases, "balanced"),
     "dedupe": (pass_dedupe, "safe"),
     "words": (pass_words, "aggressive"),

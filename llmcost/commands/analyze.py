@@ -99,6 +99,15 @@ def load_priced(
     """The shared front half of every usage command: parse the time window,
     read the price table, load the files (progress bar on a terminal),
     refuse an empty result, and price every row."""
+    if not files:
+        from ..ingest import default_log_dirs
+
+        files = default_log_dirs()
+        if not files:
+            raise InputError(
+                "no usage files given and no Claude Code or Codex logs found on this machine",
+                hint="llmcost analyze usage.csv (see llmcost analyze --help)",
+            )
     t0 = parse_when(since, "--since")
     t1 = parse_when(until, "--until")
     if t0 is not None and t1 is not None and t0 >= t1:
@@ -115,7 +124,9 @@ def register(app: typer.Typer) -> None:
     @app.command("analyze")
     @cli_errors
     def analyze_cmd(
-        files: list[str] = typer.Argument(..., help="Usage files, directories or globs; '-' reads stdin. .gz is fine."),
+        files: list[str] = typer.Argument(
+            None, help="Usage files, directories or globs; '-' reads stdin; .gz is fine. "
+            "None: the Claude Code and Codex logs of this machine (~/.claude/projects, ~/.codex/sessions)."),
         by: list[str] = typer.Option([DEFAULT_BY], "--by", help=f"Breakdowns, comma-separated: {', '.join(DIMENSIONS)}."),
         since: str = typer.Option("", "--since", help="Only usage at or after this date/time (UTC)."),
         until: str = typer.Option("", "--until", help="Only usage before this date/time (UTC)."),

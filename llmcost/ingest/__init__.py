@@ -135,6 +135,26 @@ def expand_paths(paths: Iterable[str]) -> list[str]:
     return out
 
 
+def default_log_dirs() -> list[str]:
+    """Where coding agents keep their logs on this machine (zero-config ``analyze``):
+    Claude Code's ``projects`` folders and Codex's ``sessions`` folder."""
+    home = Path.home()
+    candidates: list[Path] = []
+    for env in ("CLAUDE_CONFIG_DIR",):
+        for part in os.environ.get(env, "").split(","):
+            if part.strip():
+                candidates.append(Path(part.strip()) / "projects")
+    candidates += [home / ".config" / "claude" / "projects", home / ".claude" / "projects"]
+    codex_home = os.environ.get("CODEX_HOME", "")
+    candidates += [Path(codex_home) / "sessions"] if codex_home else []
+    candidates += [home / ".codex" / "sessions"]
+    out: list[str] = []
+    for c in candidates:
+        if c.is_dir() and any(c.rglob("*.jsonl")) and str(c) not in out:
+            out.append(str(c))
+    return out
+
+
 def _usage_suffix(name: str) -> bool:
     n = name.lower()
     if n.endswith(".gz"):

@@ -70,7 +70,7 @@ def load_with_progress(
     paths = expand_paths(files)
     size = sum(Path(p).stat().st_size for p in paths if p != "-" and Path(p).is_file())
     if quiet or not sys.stderr.isatty() or (len(paths) < 2 and size < 10_000_000):
-        return load(paths, skip_bad=skip_bad, mapping=mapping, since=since, until=until)
+        return load(files, skip_bad=skip_bad, mapping=mapping, since=since, until=until)
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -84,7 +84,7 @@ def load_with_progress(
         def step(name: str) -> None:
             bar.update(task, advance=1, description=Path(name).name)
 
-        return load(paths, skip_bad=skip_bad, mapping=mapping, since=since, until=until, progress=step)
+        return load(files, skip_bad=skip_bad, mapping=mapping, since=since, until=until, progress=step)
 
 
 def load_priced(

@@ -112,26 +112,36 @@ SUFFIXES = (".jsonl", ".json", ".csv", ".tsv", ".parquet", ".ndjson", ".log")
 
 def expand_paths(paths: Iterable[str]) -> list[str]:
     """Expand directories (recursively), globs and ``-`` into a file list."""
-    out: list[str] = []
+    return [p for p, _ in expand_inputs(paths)]
+
+
+def expand_inputs(paths: Iterable[str]) -> list[tuple[str, bool]]:
+    """Like :func:`expand_paths`, with a flag per file: True when it was named
+    (or matched a glob), False when it was found inside a directory. Hidden
+    files and folders (``.name``) inside directories are left out."""
+    out: list[tuple[str, bool]] = []
     for p in paths:
         if p == "-":
-            out.append(p)
+            out.append((p, True))
             continue
         matches = sorted(glob.glob(p, recursive=True)) if glob.has_magic(p) else [p]
         if not matches:
             raise InputError("no files match this pattern", file=p)
         for m in matches:
             if os.path.isdir(m):
+                root = Path(m)
                 found = sorted(
                     str(f)
-                    for f in Path(m).rglob("*")
-                    if f.is_file() and _usage_suffix(f.name)
+                    for f in root.rglob("*")
+                    if f.is_file()
+                    and _usage_suffix(f.name)
+                    and not any(part.startswith(".") for part in f.relative_to(root).parts)
                 )
                 if not found:
                     raise InputError("directory holds no usage files (.jsonl, .json, .csv, .parquet, .gz)", file=m)
-                out.extend(found)
+                out.extend((f, False) for f in found)
             else:
-                out.append(m)
+                out.append((m, True))
     return out
 
 
@@ -180,9 +190,19 @@ def load(
     frames: list[pd.DataFrame] = []
     files: list[tuple[str, str, int]] = []
     dedup_formats: set[str] = set()
-    for path in expand_paths(paths):
-        source = open_source(path)
-        reader = detect(source, mapping=mapping)
+    for path, named in expand_inputs(paths):
+        try:
+            source = open_source(path)
+            reader = detect(source, mapping=mapping)
+        except InputError as err:
+            if named:
+                raise
+            # a file found inside a directory that is not a usage log (settings,
+            # todo lists, a CSV of notes): skip it, say so
+            ctx.warn(f"skipped {path}: {err.message}")
+            if progress is not None:
+                progress(path)
+            continue
         frame = reader.read(source, ctx)
         if reader.dedup:
             dedup_formats.add(reader.name)

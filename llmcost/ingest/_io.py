@@ -142,9 +142,8 @@ class Source:
         except pd.errors.EmptyDataError:
             raise InputError("empty CSV file", file=self.name) from None
         df.columns = [str(c).strip() for c in df.columns]
-        df["source_row"] = range(2, len(df) + 2)
+        df["source_row"] = self._csv_record_lines(len(df))
         return df
-
 
     def _csv_fast(self, **kwargs: Any) -> pd.DataFrame | None:
         """Large CSVs: pyarrow's multi-threaded reader (about 10x faster).
@@ -154,12 +153,41 @@ class Source:
         except Exception:
             return None
         df.columns = [str(c).strip() for c in df.columns]
-        df["source_row"] = range(2, len(df) + 2)
+        df["source_row"] = self._csv_record_lines(len(df))
         return df
+
+    def _csv_record_lines(self, n: int) -> Any:
+        """The file line each CSV record starts on (header = line 1).
+
+        ``range(2, n + 2)`` unless the file has quoted fields spanning lines or
+        blank lines; then the records are walked with the csv module."""
+        text = self.text
+        lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+        if lines == n + 1:  # one line per record: the common case, checked in C
+            return range(2, n + 2)
+        import csv
+
+        reader = csv.reader(io.StringIO(text))
+        starts: list[int] = []
+        line = 1
+        try:
+            next(reader)  # header
+            line = reader.line_num + 1
+            for row in reader:
+                if row and any(field.strip() for field in row):
+                    starts.append(line)
+                line = reader.line_num + 1
+        except csv.Error:
+            return range(2, n + 2)
+        if len(starts) != n:
+            return range(2, n + 2)
+        return starts
 
 
 def _iter_lines(text: str):
-    for i, raw in enumerate(text.splitlines(), start=1):
+    # split on "\n" only: str.splitlines() also breaks on U+2028, \x0c, \x1c, \x85...,
+    # which JSON writers (Node's JSON.stringify, ensure_ascii=False) leave unescaped
+    for i, raw in enumerate(text.split("\n"), start=1):
         raw = raw.strip()
         if raw:
             yield i, raw

@@ -250,9 +250,9 @@ def _score(columns: Iterable[str]) -> int:
         return 5
     if has_tokens:
         return 3
-    if has_model:
-        return 2
-    return 0
+    if has_model and any(k in found for k in ("prompt", "response")):
+        return 2  # text without usage numbers: tokens are counted from the text
+    return 0  # a model column alone (a settings file, a list of models) is not a usage log
 
 
 # ------------------------------------------------------------------------------

@@ -1069,7 +1069,7 @@ def write_readme(root: Path, lines: list[tuple[str, str, str]]) -> None:
         "the token counts include them.",
         "",
         "Try: `llmcost analyze samples/logs/`, `llmcost analyze samples/logs/ --prices samples/prices.yaml --strict`,",
-        "`llmcost analyze samples/exports/`, `llmcost whatif samples/logs/ ...`,",
+        "`llmcost analyze samples/exports/anthropic_usage_report.json samples/exports/anthropic_cost_report.json` (the exports overlap each other: CSV and API copies of the same usage), `llmcost whatif samples/logs/ ...`,",
         "`llmcost analyze --map samples/custom/mapping.yaml samples/custom/warehouse_llm_extract.csv`.",
         "",
         "| file | format | what it shows |",

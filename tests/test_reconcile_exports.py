@@ -36,3 +36,21 @@ def test_cost_export_on_same_provider_day_is_reconciled_not_added():
     assert kinds["input"].ours_usd == pytest.approx(2.5) and kinds["input"].provider_usd == pytest.approx(2.25)
     assert kinds["output"].provider_usd == pytest.approx(1.0)
     assert "not added to the totals" in rec.note
+
+
+def test_two_usage_exports_of_the_same_days_warn_about_double_counting():
+    from llmcost.analyze import overlap_warnings
+
+    def rows(source, fmt):
+        df = finalize(pd.DataFrame([
+            dict(time="2025-10-01", provider="openai", model="gpt-4o", input_tokens=1000, requests=10),
+            dict(time="2025-10-02", provider="openai", model="gpt-4o", input_tokens=1000, requests=10),
+        ]), source=source, source_format=fmt)
+        return df
+
+    both = pd.concat([rows("usage.csv", "openai-usage-csv"), rows("usage.json", "openai-usage-api")], ignore_index=True)
+    (w,) = overlap_warnings(price_usage(both, PriceBook.default()))
+    assert w.startswith("usage.csv and usage.json both report usage") and "(2 such day/model pairs)" in w
+    # two request logs of different apps on the same days are not a double count
+    logs = pd.concat([rows("a.jsonl", "openai-responses"), rows("b.jsonl", "openai-batch-output")], ignore_index=True)
+    assert overlap_warnings(price_usage(logs, PriceBook.default())) == []

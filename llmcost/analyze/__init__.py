@@ -168,8 +168,53 @@ def _files(files: Iterable[Any]) -> list[FileInfo]:
     return out
 
 
-def _data_warnings(p: Prepared) -> list[str]:
+AGGREGATED_FORMATS = frozenset({
+    "openai-usage-csv", "openai-usage-api", "anthropic-console-usage-csv", "anthropic-usage-report",
+    "litellm-daily-spend",
+})
+
+
+def overlap_warnings(df: pd.DataFrame) -> list[str]:
+    """Usage exports that cover the same provider, model and day as another
+    file: the CSV and API copies of one export, or an export next to the
+    request logs it summarises, would be counted twice."""
+    if len(df) == 0 or "source_format" not in df.columns:
+        return []
+    usage = (df["requests"] > 0) | (df["input_tokens"] + df["output_tokens"] > 0)
+    d = df.loc[usage & df["time"].notna(), ["source", "source_format", "provider", "model", "time"]]
+    if d["source"].nunique() < 2 or not d["source_format"].isin(list(AGGREGATED_FORMATS)).any():
+        return []
+    keys = pd.DataFrame({
+        "source": d["source"].astype(str),
+        "agg": d["source_format"].isin(list(AGGREGATED_FORMATS)).to_numpy(),
+        "key": d["provider"].astype(str) + "|" + d["model"].astype(str) + "|" + d["time"].dt.strftime("%Y-%m-%d"),
+    }).drop_duplicates()
+    per_key = keys.groupby("key")
     out: list[str] = []
+    seen: set[tuple[str, str]] = set()
+    for _, g in per_key:
+        if len(g) < 2 or not g["agg"].any():
+            continue
+        srcs = sorted(g["source"].tolist())
+        for a in g.loc[g["agg"], "source"]:
+            for b in srcs:
+                pair = tuple(sorted((a, b)))
+                if a != b and pair not in seen:
+                    seen.add(pair)  # type: ignore[arg-type]
+    for a, b in sorted(seen):
+        ka = set(keys.loc[keys["source"] == a, "key"])
+        kb = set(keys.loc[keys["source"] == b, "key"])
+        n = len(ka & kb)
+        out.append(
+            f"{a} and {b} both report usage for the same provider, model and day ({n} such day/model pairs): "
+            "if one is a copy or summary of the other (CSV and API export, or an export of these logs), "
+            "the totals count that usage twice; analyse them separately"
+        )
+    return out
+
+
+def _data_warnings(p: Prepared) -> list[str]:
+    out: list[str] = overlap_warnings(p.original)
     if p.missing_time_rows:
         out.append(f"{p.missing_time_rows:,} rows have no time: left out of the daily trend, forecast and anomalies")
     df = p.rows

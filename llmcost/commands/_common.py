@@ -51,12 +51,33 @@ def write_output(text: str, output: Path | None) -> None:
         if not text.endswith("\n"):
             sys.stdout.write("\n")
         return
-    parent = output.parent if str(output.parent) else Path(".")
+    atomic_write(output, text if text.endswith("\n") else text + "\n")
+
+
+def atomic_write(output: Path, text: str, *, newline: str | None = None) -> None:
+    """Write ``text`` to ``output`` without ever leaving a half-written file.
+
+    Writes a temporary file beside the target, then renames it over the
+    target. A symlink is followed (the file it points to is replaced, the
+    link stays), and an existing file keeps its permission bits.
+    """
+    target = Path(os.path.realpath(output)) if output.is_symlink() else output
+    parent = target.parent if str(target.parent) else Path(".")
     if not parent.exists():
         raise LlmcostError("output folder does not exist", file=str(output))
-    tmp = output.with_name(f".{output.name}.tmp{os.getpid()}")
-    tmp.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
-    os.replace(tmp, output)
+    if target.is_dir():
+        raise LlmcostError("output path is a folder", file=str(output))
+    mode = target.stat().st_mode & 0o7777 if target.exists() else None
+    tmp = target.with_name(f".{target.name}.tmp{os.getpid()}")
+    try:
+        with open(tmp, "w", encoding="utf-8", newline=newline) as fh:
+            fh.write(text)
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise LlmcostError(f"cannot write: {exc.strerror}", file=str(output)) from None
 
 
-__all__ = ["cli_errors", "write_output", "EXIT_BAD_INPUT", "debug_enabled"]
+__all__ = ["cli_errors", "write_output", "atomic_write", "EXIT_BAD_INPUT", "debug_enabled"]

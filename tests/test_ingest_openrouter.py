@@ -27,6 +27,7 @@ def test_activity_export_rows():
     assert t["user"].tolist() == ["prod-key", "ana", "byok-key"]
     assert t["time"].dt.strftime("%Y-%m-%d %H:%M").tolist()[0] == "2025-10-01 09:15"
     p = price_usage(t)
+    assert p.loc[0, "cost_usd"] > 0  # variant "standard": the paid model
     # openai/gpt-4o via OpenRouter: 1000 x $2.50 + 50 x $10 per 1M
     assert p.loc[2, "cost_usd"] == pytest.approx(0.003)
 
@@ -45,3 +46,12 @@ def test_cached_above_prompt_is_a_bad_row(tmp_path):
     f.write_text("\n".join([lines[0], bad]) + "\n")
     with pytest.raises(InputError, match=r"a.csv:2: tokens_cached exceed tokens_prompt"):
         load([str(f)])
+
+
+def test_free_variant_is_priced_as_the_free_model(tmp_path):
+    lines = (FIX / "activity.csv").read_text().splitlines()
+    f = tmp_path / "free.csv"
+    f.write_text("\n".join([lines[0], lines[1].replace(",standard,", ",free,")]) + "\n")
+    p = price_usage(load([str(f)]).table)
+    assert p.loc[0, "model"] == "openai/gpt-oss-120b:free"
+    assert bool(p.loc[0, "priced"]) and p.loc[0, "cost_usd"] == 0.0

@@ -100,6 +100,8 @@ def test_model_names_as_logs_spell_them(book):
         "anthropic.claude-3-5-sonnet-20240620-v1:0": "regional.anthropic.claude-3-5-sonnet-20240620-v1:0",
         "bedrock/us.anthropic.claude-sonnet-4-20250514-v1:0": "regional.anthropic.claude-sonnet-4-20250514-v1:0",
         "azure/gpt-4o": "gpt-4o",
+        "projects/acme/locations/us-east5/publishers/anthropic/models/claude-sonnet-4-5@20250929": "claude-sonnet-4-5",
+        "publishers/google/models/gemini-2.5-pro": "gemini-2.5-pro",
     }
     for raw, expected in names.items():
         res = book.resolve(raw)

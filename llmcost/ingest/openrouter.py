@@ -75,7 +75,7 @@ def _read(source: Source, ctx: ReadContext) -> pd.DataFrame:
         {
             "time": df["created_at"],
             "provider": "openrouter",
-            "model": df["model_permaslug"],
+            "model": _model(df),
             "app": df.get("app_name", ""),
             "user": _user(df),
             "feature": df.get("variant", ""),
@@ -89,6 +89,15 @@ def _read(source: Source, ctx: ReadContext) -> pd.DataFrame:
         }
     )[keep.to_numpy()]
     return finalize(out, source=source.name, source_format=FORMAT)
+
+
+def _model(df: pd.DataFrame) -> pd.Series:
+    """The model slug; a ``free`` variant is OpenRouter's ``:free`` model (billed $0)."""
+    model = df["model_permaslug"].astype("string").str.strip()
+    if "variant" not in df.columns:
+        return model
+    free = (df["variant"].astype("string").str.strip().str.lower() == "free") & ~model.str.endswith(":free")
+    return model.where(~free, model + ":free")
 
 
 def _user(df: pd.DataFrame) -> pd.Series | str:

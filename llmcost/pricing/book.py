@@ -178,7 +178,8 @@ def quote_from_model_price(
         cr = inp if cr is None else cr
         cw = inp if cw is None else cw
         if cw1 is None:
-            cw1 = 2 * inp if provider == "anthropic" else cw
+            # Anthropic's 1-hour write is 2x input, also for Claude on Bedrock / Vertex
+            cw1 = 2 * inp if (provider == "anthropic" or "claude" in model_id) else cw
         return {"input": inp, "cache_read": cr, "cache_write": cw, "cache_write_1h": cw1, "output": out}
 
     kw: dict[str, Any] = {"model_id": model_id, "provider": provider, "context_window": context_window, "name": name}
@@ -237,6 +238,14 @@ def name_candidates(model: str, provider_hint: str) -> Iterator[tuple[str | None
             yield (p, m)
 
     bases = [low]
+    # Vertex AI resource names: projects/P/locations/L/publishers/anthropic/models/claude-...@DATE
+    m_vertex = re.search(r"(?:^|/)publishers/([^/]+)/models/([^/]+)$", low)
+    if m_vertex:
+        publisher, name = m_vertex.groups()
+        prov = {"google": "google", "anthropic": "anthropic", "meta": "meta", "mistralai": "mistral"}.get(publisher)
+        if prov:
+            yield from emit(prov, name)
+        bases.append(name)
     # strip "models/" (Gemini REST) and routing prefixes like "openrouter/"
     if low.startswith("models/"):
         bases.append(low[len("models/"):])
@@ -417,6 +426,11 @@ class PriceBook:
         when = when or datetime.now(tz=UTC)
         rx = _pattern_regex(pattern)
         out: list[Quote] = []
+        # a name as logs spell it (dated snapshot, Bedrock/Vertex id): the entry pricing would use
+        if pattern and not any(ch in pattern for ch in "*?"):
+            res = self.resolve(pattern)
+            if res is not None:
+                out.append(self.quote_resolved(res, when))
         if self.overrides is not None:
             for ov in self.overrides.models:
                 q = ov.quote(when, batch=False)
@@ -426,6 +440,8 @@ class PriceBook:
             for m in p.models:
                 if not rx.search(f"{p.id}/{m.id} {m.name or ''}"):
                     continue
+                if out and out[0].model_id == m.id and out[0].provider == p.id:
+                    continue  # already listed as the resolved entry
                 try:
                     out.append(_genai_quote(p.id, m, when, False, None))
                 except Exception:  # an entry with only non-token prices

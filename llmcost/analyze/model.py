@@ -187,6 +187,7 @@ class Reconciliation:
     kind_split_from_provider: bool = False
     unpriced_rows_with_reported_cost: int = 0
     note: str = ""
+    group_by: str = "model"  # what by_model's keys are: "model", or "provider" for cost exports
 
 
 @dataclass(frozen=True)

@@ -180,4 +180,5 @@ def reconcile_exports(usage: pd.DataFrame, exports: pd.DataFrame, top: int = 10)
         kind_split_from_provider=split,
         unpriced_rows_with_reported_cost=0,
         note=note,
+        group_by="provider",
     )

@@ -82,7 +82,7 @@ def format_value(v: float) -> str:
         return "+Inf" if v > 0 else "-Inf"
     if float(v).is_integer() and abs(v) < 2**53:
         return str(int(v))
-    return repr(float(v))
+    return repr(float(f"{v:.12g}"))  # drop float noise from summing many rows
 
 
 def _labels(labels: dict[str, str]) -> str:
@@ -113,6 +113,7 @@ def aggregate(priced: pd.DataFrame) -> pd.DataFrame:
             **{col: priced[col].to_numpy(dtype="int64") for _, col in TOKEN_KINDS},
             "cost_usd": np.where(is_priced, np.nan_to_num(cost, nan=0.0), 0.0),
             "unpriced_requests": np.where(is_priced, 0, requests),
+            "priced_requests": np.where(is_priced, np.maximum(requests, 1), 0),
         }
     )
     return frame.groupby(list(LABELS), sort=True).sum().reset_index()
@@ -123,8 +124,11 @@ def families(priced: pd.DataFrame) -> list[Family]:
     keys = [dict(zip(LABELS, (str(v) for v in k))) for k in agg[list(LABELS)].itertuples(index=False, name=None)]
     cost = agg["cost_usd"].tolist()
     req = agg["requests"].tolist()
+    priced_any = agg["priced_requests"].tolist() if "priced_requests" in agg.columns else [1] * len(keys)
     out = [
-        Family("llm_cost_usd", "counter", "LLM cost in USD of the priced usage in the files read.", list(zip(keys, cost))),
+        # a series only for label sets with priced usage: an unpriced model must not chart as $0
+        Family("llm_cost_usd", "counter", "LLM cost in USD of the priced usage in the files read.",
+               [(k, c) for k, c, p in zip(keys, cost, priced_any) if p]),
     ]
     tok_cols = {col: agg[col].to_numpy(dtype="float64") for _, col in TOKEN_KINDS}
     tok_samples: list[tuple[dict[str, str], float]] = []

@@ -91,9 +91,25 @@ def rows(a: Analysis) -> Iterator[tuple[str, str, str, str]]:
         yield "warnings", str(i), "message", w
 
 
+def _cell(value: object) -> object:
+    """Guard text that a spreadsheet would run as a formula (CSV injection):
+    app/user/model names come from logs."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(value):
+        return "'" + value
+    return value
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 def render_csv(a: Analysis) -> str:
     buf = io.StringIO()
     w = _csv.writer(buf, lineterminator="\n")
     w.writerow(HEADER)
-    w.writerows(rows(a))
+    w.writerows([[_cell(v) for v in r] for r in rows(a)])
     return buf.getvalue()

@@ -121,7 +121,7 @@ def render_markdown(a: Analysis) -> str:
         )
         out.append("")
         out += _table(
-            ["Model", "Ours", "Provider", "Diff", "Diff %"],
+            [rec.group_by.capitalize(), "Ours", "Provider", "Diff", "Diff %"],
             [
                 [m.key, money(m.ours_usd), money(m.provider_usd), money(m.diff_usd, signed=True), pct(m.diff_pct, signed=True)]
                 for m in rec.by_model

@@ -156,7 +156,8 @@ def _reconciliation(con: Console, a: Analysis) -> None:
         f"provider {money(tot.provider_usd)}, difference {money(tot.diff_usd, signed=True)} "
         f"({pct(tot.diff_pct, signed=True)})"
     )
-    t = _table("", ("Model", "left"), ("Ours", "right"), ("Provider", "right"), ("Diff", "right"), ("Diff %", "right"))
+    t = _table("", (r.group_by.capitalize(), "left"), ("Ours", "right"), ("Provider", "right"), ("Diff", "right"),
+               ("Diff %", "right"))
     for m in r.by_model:
         t.add_row(m.key, money(m.ours_usd), money(m.provider_usd), money(m.diff_usd, signed=True), pct(m.diff_pct, signed=True))
     con.print(t)

@@ -144,6 +144,21 @@ def _price_book(prices: Path | None) -> Any:
     return PriceBook.default(overrides=str(prices) if prices is not None else None)
 
 
+def _warn_unknown_model(model: str, book: Any) -> None:
+    """A model neither tiktoken nor the price table knows is probably a typo."""
+    if tok.encoding_for_model(model) is not None or book.resolve(model) is not None:
+        return
+    import difflib
+
+    names = sorted({q.model_id for q in book.entries()})
+    close = difflib.get_close_matches(model.lower(), names, n=3, cutoff=0.75)
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    typer.echo(
+        f"llmcost: warning: model {model!r} is not in the price table: its count is an estimate and it is not priced{hint}",
+        err=True,
+    )
+
+
 def register(app: typer.Typer) -> None:
     @app.command("tokens")
     @cli_errors
@@ -161,6 +176,8 @@ def register(app: typer.Typer) -> None:
         if calls_per_day is not None and baseline is None:
             raise InputError("--calls-per-day needs --baseline")
         book = _price_book(prices)
+        for m in model:
+            _warn_unknown_model(m, book)
         base = tok.read_baseline(baseline) if baseline is not None else None
         skip = [p for p in (baseline, output) if p is not None and str(p) != "-"]
         rows = tok.count_files(files, model, book=book, exact=exact, exclude=skip)

@@ -323,8 +323,9 @@ def test_utf16_with_bom_is_read():
         # intensifiers go; after a negation, before a "keep" word, or as "just" = only they stay
         ("It is very important. Not very long. Simply return the SQL; just answer it. Return just the name.",
          "It is important. Not very long. Return the SQL; answer it. Return just the name.", 3),
+        # an emphatic chain ("very, very") goes whole, commas included
         ("Actually, answer in English. This is not really a bug, but a very, very small one.",
-         "Answer in English. This is not really a bug, but a very, very small one.", 2),
+         "Answer in English. This is not really a bug, but a small one.", 5),
         # few-shot data lines are content: untouched
         ("Review: The laptop gets very hot.\nSentiment: Very negative",
          "Review: The laptop gets very hot.\nSentiment: Very negative", 0),

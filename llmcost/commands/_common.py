@@ -54,7 +54,7 @@ def write_output(text: str, output: Path | None) -> None:
     atomic_write(output, text if text.endswith("\n") else text + "\n")
 
 
-def atomic_write(output: Path, text: str, *, newline: str | None = None) -> None:
+def atomic_write(output: Path, text: str, *, newline: str | None = "") -> None:
     """Write ``text`` to ``output`` without ever leaving a half-written file.
 
     Writes a temporary file beside the target, then renames it over the

@@ -3,6 +3,7 @@
     llmcost compress system.md                       # report only
     llmcost compress system.md -o system.min.md --diff
     llmcost compress prompts/ --in-place --level balanced --keep 'ACME-\\d+'
+    llmcost compress prompts/ -o small/              # mirrors prompts/ (subfolders too) under small/
     llmcost compress few_shot.txt --max-examples 2 --model gpt-4o --model claude-sonnet-4-5 --calls-per-day 20000
     llmcost compress prompts/ --format json > base.json
     llmcost compress --check prompts/ --max-tokens 2000 --baseline base.json   # exit 1 on a breach
@@ -11,6 +12,13 @@ Reports tokens before/after per model, the reduction, the input dollars saved
 per 1,000 calls (and per month of ``--calls-per-day`` calls, 30 days) at
 today's list price, and the tokens each pass saved.  For JSON/YAML files the
 tokens are those of the content fields only.
+
+Written files keep the input's line-break style (CRLF stays CRLF) and its
+UTF-8 BOM; a file whose compression changed nothing is written byte for byte.
+With several inputs or a folder, ``-o`` is an existing folder and each file
+keeps its path relative to the folder argument it came from (a file given by
+name keeps its name); two inputs that would land on the same output file are
+refused before anything is written.
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ from __future__ import annotations
 import difflib
 import io
 import json
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -78,6 +87,8 @@ class FileResult:
     target_met: bool | None
     notes: list[str] = field(default_factory=list)
     llm: dict[str, Any] | None = None
+    newline: str = "\n"  # the file's line-break style, kept when written
+    encoding: str = "utf-8"  # what the file was read as (it is written as UTF-8)
 
 
 # --------------------------------------------------------------------------- #
@@ -135,11 +146,12 @@ def _compress_doc(doc: PromptDoc, models: Sequence[str], options: dict[str, Any]
             me = counts_b[0].method if counts_b else ""
         per_1k, per_month = _money_saved(b, a, model, book, calls_per_day)
         rows.append(ModelRow(model, b, a, ex, me, per_1k, per_month))
-    new_text = doc.render(new_texts) if doc.texts else doc.raw
+    # nothing compressed: the file's exact text (no JSON/YAML re-layout, no line-break change)
+    new_text = doc.render(new_texts) if doc.texts and new_texts != doc.texts else doc.raw
     if not doc.texts:
         notes.append("no content fields to compress")
     return FileResult(doc.path, doc.kind, len(doc.texts), new_text, doc.raw, rows, passes, spans,
-                      not missing, missing, target_met, notes, llm_info)
+                      not missing, missing, target_met, notes, llm_info, doc.newline, doc.encoding)
 
 
 def _llm_stage(text: str, keep: Sequence[Any], model: str, llm: str, base_url: str | None,
@@ -236,7 +248,7 @@ def _render_json(results: Sequence[FileResult], level: str, calls_per_day: float
 
 
 def _render_diff(res: FileResult) -> str:
-    lines = difflib.unified_diff(res.old_text.splitlines(keepends=True), res.new_text.splitlines(keepends=True),
+    lines = difflib.unified_diff(res.old_text.splitlines(keepends=True), _final_text(res).splitlines(keepends=True),
                                  fromfile=res.file, tofile=f"{res.file} (compressed)")
     out = []
     for line in lines:
@@ -330,21 +342,82 @@ def _price_book(prices: Path | None) -> Any:
     return PriceBook.default(overrides=str(prices) if prices is not None else None)
 
 
-def _write_outputs(results: Sequence[FileResult], output: Path | None, in_place: bool, many: bool) -> None:
+@dataclass(frozen=True)
+class Input:
+    """A prompt file to compress and where it goes under an ``-o`` folder:
+    its path relative to the folder argument it was found in, or its name
+    when it was given as a file."""
+
+    path: Path
+    rel: Path
+
+
+def _expand_inputs(files: Sequence[Path], skip: Sequence[Path], out_dir: Path | None) -> list[Input]:
+    """The prompt files of the arguments, each once.  A walk skips ``out_dir``
+    when it lies inside the walked folder (a re-run must not compress its own output)."""
+    inputs: list[Input] = []
+    seen: set[Path] = set()
+    out_res = out_dir.resolve() if out_dir is not None else None
+    for arg in files:
+        walked = arg.is_dir()
+        for path in tok.expand_paths([arg], exclude=skip):
+            key = path.resolve()
+            if key in seen:
+                continue
+            if walked and out_res is not None and out_res != arg.resolve() and key.is_relative_to(out_res):
+                continue
+            seen.add(key)
+            inputs.append(Input(path, path.relative_to(arg) if walked else Path(path.name)))
+    return inputs
+
+
+def _folder_mode(files: Sequence[Path], inputs: Sequence[Input], output: Path | None) -> bool:
+    """Does ``-o`` name a folder to mirror the inputs into?"""
+    if output is None:
+        return False
+    if str(output) == "-":
+        return len(inputs) > 1
+    return len(inputs) > 1 or output.is_dir() or any(f.is_dir() for f in files)
+
+
+def _check_targets(inputs: Sequence[Input], output: Path) -> None:
+    """Refuse (before any work) when ``-o`` is not a folder or two inputs map to one output file."""
+    if str(output) == "-" or not output.is_dir():
+        raise InputError("with several input files or a folder, -o must be an existing folder", file=str(output))
+    taken: dict[str, Input] = {}
+    for item in inputs:
+        key = os.path.normcase((output / item.rel).as_posix())
+        other = taken.setdefault(key, item)
+        if other is not item:
+            raise InputError(f"{other.path} and {item.path} would both be written to {output / item.rel}",
+                             hint="compress them in separate runs, or pass the folder that holds both")
+
+
+def _final_text(res: FileResult) -> str:
+    """The text to write: ends with a line break in the file's own style."""
+    return res.new_text if res.new_text.endswith("\n") else res.new_text + res.newline
+
+
+def _write_outputs(results: Sequence[FileResult], inputs: Sequence[Input], output: Path | None, in_place: bool,
+                   folder: bool) -> None:
+    written: list[FileResult] = []
     if in_place:
         for res in results:
             if res.new_text != res.old_text:
-                write_output(res.new_text, Path(res.file))
-        return
-    if output is None:
-        return
-    if many:
-        if not output.is_dir():
-            raise InputError("with several input files, -o must be an existing folder", file=str(output))
-        for res in results:
-            write_output(res.new_text, output / Path(res.file).name)
-        return
-    write_output(results[0].new_text, output)
+                write_output(_final_text(res), Path(res.file))
+                written.append(res)
+    elif output is not None and folder:
+        for res, item in zip(results, inputs):
+            target = output / item.rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_output(_final_text(res), target)
+            written.append(res)
+    elif output is not None:
+        write_output(_final_text(results[0]), output)
+        written.append(results[0])
+    for res in written:
+        if res.encoding != "utf-8":
+            res.notes.append(f"read as {res.encoding.upper()}, written as UTF-8")
 
 
 def register(app: typer.Typer) -> None:
@@ -355,7 +428,7 @@ def register(app: typer.Typer) -> None:
         model: list[str] = typer.Option(["gpt-4o"], "--model", "-m", help="Model whose tokenizer and price to report (repeatable; the first drives --target-ratio)."),
         level: Level = typer.Option(Level.balanced, "--level", help="safe (layout only), balanced, or aggressive (drops low-information words)."),
         target_ratio: float | None = typer.Option(None, "--target-ratio", help="Aim for tokens after / before <= this, in (0, 1]; escalates the level if needed."),
-        output: Path | None = typer.Option(None, "--output", "-o", help="Write the compressed prompt here ('-' = stdout; a folder for several files)."),
+        output: Path | None = typer.Option(None, "--output", "-o", help="Write the compressed prompt here ('-' = stdout); with several files or a folder, an existing folder (paths kept)."),
         in_place: bool = typer.Option(False, "--in-place", help="Rewrite the input files (written to a temp file, then renamed)."),
         diff: bool = typer.Option(False, "--diff", help="Show a coloured unified diff."),
         keep: list[str] = typer.Option([], "--keep", help="Regex whose matches are never altered (repeatable)."),
@@ -388,7 +461,12 @@ def register(app: typer.Typer) -> None:
             raise InputError("--max-tokens and --baseline go with --check")
         keep_rx = compile_keep(keep)
         skip = [p for p in (baseline, output) if p is not None and str(p) != "-"]
-        paths = tok.expand_paths(files, exclude=skip)
+        out_dir = output if output is not None and str(output) != "-" and output.is_dir() else None
+        inputs = _expand_inputs(files, skip, out_dir)
+        folder = _folder_mode(files, inputs, output)
+        if folder and output is not None:
+            _check_targets(inputs, output)
+        paths = [item.path for item in inputs]
         base = _read_baseline(baseline) if baseline is not None else None
         book = _price_book(prices)
         options = {"level": level.value, "target_ratio": target_ratio, "keep": keep_rx,
@@ -404,7 +482,7 @@ def register(app: typer.Typer) -> None:
         if broken:
             raise InputError(f"protected span {broken[0].missing_spans[0][:60]!r} did not survive; nothing written",
                              file=broken[0].file, hint="this is a bug, please report it")
-        _write_outputs(results, output, in_place, many=len(paths) > 1)
+        _write_outputs(results, inputs, output, in_place, folder)
         to_stderr = output is not None and str(output) == "-"
         if diff:
             for res in results:

@@ -22,9 +22,16 @@
   ``yaml.safe_dump`` (key order kept, multi-line strings as ``|`` blocks);
   YAML comments are not preserved.
 
-Decoding: UTF-8 (a BOM is dropped) or UTF-16/32 with a BOM.  Empty files,
-binary files (NUL bytes or many control characters) and text in any other
-encoding are rejected with one clear error.
+Decoding: UTF-8 (with or without a BOM) or UTF-16/32 with a BOM.  Empty
+files, binary files (NUL bytes or many control characters) and text in any
+other encoding are rejected with one clear error.
+
+Line endings and BOM: a file whose line breaks are mostly CRLF (Windows) is
+compressed with LF line breaks and written back with CRLF, and a UTF-8 BOM is
+written back, so an unchanged line stays byte-identical (``PromptDoc.newline``
+and ``PromptDoc.bom``; ``PromptDoc.raw`` is the file's exact text, BOM
+included).  Token counts are those of the LF text.  UTF-16/32 files are
+written back as UTF-8 (``PromptDoc.encoding`` says what was read).
 """
 
 from __future__ import annotations
@@ -54,15 +61,28 @@ class PromptDoc:
 
     path: str
     kind: str  # "text", "json" or "yaml"
-    raw: str
-    texts: list[str]
+    raw: str  # the file's exact text (BOM character and CRLF line breaks included)
+    texts: list[str]  # content fields, LF line breaks
     _render: Callable[[list[str]], str]
+    newline: str = "\n"  # "\r\n" when the file's line breaks are mostly CRLF
+    bom: str = ""  # "\ufeff" when the file starts with a UTF-8 BOM
+    encoding: str = "utf-8"
 
     def render(self, texts: list[str]) -> str:
-        """The file's text with its content fields replaced by ``texts``."""
+        """The file's text with its content fields replaced by ``texts``, in
+        the file's own line-break style and with its BOM."""
         if len(texts) != len(self.texts):
             raise ValueError("one replacement per content field is needed")
-        return self._render(texts)
+        out = self._render(texts)
+        if self.newline != "\n":
+            out = out.replace("\r\n", "\n").replace("\n", self.newline)
+        return self.bom + out
+
+
+def line_ending(text: str) -> str:
+    """"\r\n" when most line breaks of ``text`` are CRLF, else "\n"."""
+    crlf = text.count("\r\n")
+    return "\r\n" if crlf and crlf * 2 > text.count("\n") else "\n"
 
 
 def decode_bytes(raw: bytes, name: str) -> str:
@@ -101,14 +121,28 @@ def read_prompt(path: str | Path) -> PromptDoc:
         raise InputError("is a folder, not a file", file=str(path)) from exc
     except OSError as exc:
         raise InputError(f"cannot read file: {exc.strerror or exc}", file=str(path)) from exc
-    return parse_prompt(decode_bytes(raw, str(path)), str(path))
+    text = decode_bytes(raw, str(path))
+    encoding = next((codec for bom, codec in _BOMS if raw.startswith(bom)), "utf-8")
+    if encoding == "utf-8-sig":
+        text, encoding = "\ufeff" + text, "utf-8"
+    doc = parse_prompt(text, str(path))
+    doc.encoding = encoding
+    return doc
 
 
 def parse_prompt(text: str, name: str, kind: str | None = None) -> PromptDoc:
-    """A :class:`PromptDoc` from text; ``kind`` defaults from the file suffix."""
+    """A :class:`PromptDoc` from text; ``kind`` defaults from the file suffix.
+
+    A leading BOM character and the line-break style are recorded on the
+    document; its content fields get LF line breaks (see the module docstring).
+    """
     kind = kind or STRUCTURED_SUFFIXES.get(Path(name).suffix.lower(), "text")
+    raw = text
+    bom = "\ufeff" if text.startswith("\ufeff") else ""
+    newline = line_ending(text)
+    text = text[len(bom):].replace("\r\n", "\n")
     if kind == "text":
-        return PromptDoc(name, "text", text, [text], lambda texts: texts[0])
+        return PromptDoc(name, "text", raw, [text], lambda texts: texts[0], newline, bom)
     doc = _load(text, kind, name)
     slots: list[tuple[Any, Any]] = []
     _collect(doc, slots)
@@ -123,7 +157,7 @@ def parse_prompt(text: str, name: str, kind: str | None = None) -> PromptDoc:
             for (container, key), value in zip(slots, texts):
                 container[key] = value
 
-    return PromptDoc(name, kind, text, texts, render)
+    return PromptDoc(name, kind, raw, texts, render, newline, bom)
 
 
 def _load(text: str, kind: str, name: str) -> Any:

@@ -21,7 +21,8 @@ pass            from level what it does
                            麻烦你, 您好, 请问, 一下 ... removed where the instruction
                            stays intact
 ``hedges``      balanced   intensifiers ("very", "really", "extremely", "simply",
-                           clause-initial "just", 非常, 十分 ...), never after a
+                           clause-initial "just", 非常, 十分 ...; an emphatic chain
+                           "really, really" goes whole), never after a
                            negation ("not very"), before a word that makes them
                            meaningful ("very much", "quite a few", "just the"), or
                            in few-shot data lines and table cells
@@ -119,6 +120,39 @@ def _match_case(src: str, repl: str) -> str:
     if src[:1].isupper() and repl:
         return repl[0].upper() + repl[1:]
     return repl
+
+
+#: an all-caps word ("NOT", "NEVER", "MUST", "ALWAYS", "DON'T"): deliberate emphasis, which is meaning
+_CAPS_WORD = re.compile(r"(?<![\w'’])[A-Z]{2,}(?:['’][A-Z]+)?(?![\w'’])")
+_NEXT_WORD = re.compile(r"[ \t]*[\w'’]+")
+#: named groups a rule keeps (the rewritten part of a match is what comes before them)
+_KEPT_GROUPS = ("rest", "rest2", "body", "never")
+
+
+def _caps_in(s: str, i: int, j: int) -> bool:
+    """Does ``s[i:j]`` hold an all-caps emphasis word?"""
+    return _CAPS_WORD.search(s, i, j) is not None
+
+
+def _emphatic(m: re.Match[str], s: str) -> bool:
+    """Would a rule rewrite emphasis?  The part of the match a rule rewrites
+    (up to its kept group) and the word right after it are checked, so "Do NOT
+    mention", "You must NEVER" and "You should ALWAYS" stay as written."""
+    k = m.end()
+    for name in _KEPT_GROUPS:
+        if name in m.re.groupindex and m.start(name) != -1:
+            k = min(k, m.start(name))
+    nxt = _NEXT_WORD.match(s, k)
+    return _caps_in(s, m.start(), nxt.end() if nxt else k)
+
+
+def _unless_emphatic(fn: SubFn) -> SubFn:
+    """``fn``, but a match holding emphasis (see :func:`_emphatic`) is left as is."""
+
+    def guarded(m: re.Match[str], s: str) -> str:
+        return s[m.start():m.end()] if _emphatic(m, s) else fn(m, s)
+
+    return guarded
 
 
 # --------------------------------------------------------------------------- #
@@ -630,6 +664,13 @@ def _question_to_imperative(m: re.Match[str], s: str) -> str:
     return _cap_first(_g(m, s, "body").strip()) + "."
 
 
+def _polite_chain(m: re.Match[str], s: str) -> str:
+    if not _at_sentence_start(s, m.start()):
+        return s[m.start():m.end()]
+    end = _g(m, s, "end")
+    return _cap_first(_fix_to(_g(m, s, "rest"))) + ("." if end == "?" else end)
+
+
 def _after_connective(m: re.Match[str], s: str) -> str:
     before = s[max(0, m.start() - 6):m.start()].lower()
     return "" if re.search(r"(?:\b(?:and|then|so|but|also) |, )$", before) else s[m.start():m.end()]
@@ -657,8 +698,13 @@ _EN_FILLER: list[tuple[re.Pattern[str], SubFn, bool]] = [
                 r"|Have a (?:nice|great|good) day)(?<=[a-z])(?: there)?(?: (?:so|very) much)?(?: in advance)?"
                 r"(?: for your (?:help|time|assistance|cooperation))?[ \t]*[.!]+(?:[ \t]*(?:😊|🙂|🙏))?(?=[ \t]*(?:\n|$|[A-Z]))"),
      _drop_if_sentence, False),
+    # "Please, could you kindly make sure that you always reply in French." -> "Always reply in French."
+    (re.compile(r"(?:please,?[ \t]+)?(?:could|can|would|will) you(?:,?[ \t]+(?:please|kindly))*,?[ \t]+"
+                r"(?:(?:make sure|ensure|see to it) (?:that )?you|be sure to|remember to|try to)[ \t]+"
+                r"(?P<rest>[a-z][^.!?\n]*)(?P<end>[.!?]|(?=\n|$))"), _polite_chain, True),
     # "Could you please summarise the text?" -> "Summarise the text."
-    (re.compile(r"(?:could|can|would|will) you(?: please| kindly)?[ \t]+(?P<body>[^.!?\n]+)\?"), _question_to_imperative, True),
+    (re.compile(r"(?:please,?[ \t]+)?(?:could|can|would|will) you(?:,?[ \t]+(?:please|kindly))*,?[ \t]+"
+                r"(?P<body>[^.!?\n]+)\?"), _question_to_imperative, True),
     # "I would like you to act as ..." / "Please answer" -> "Act as ..." / "Answer"
     (re.compile(r"(?:i would like you to|i'd like you to|i want you to|i need you to|i would like to ask you to"
                 r"|i'd appreciate it if you could|i would appreciate it if you could"
@@ -724,7 +770,7 @@ _ZH_FILLER: list[tuple[re.Pattern[str], SubFn]] = [
 def pass_filler(text: str, ctx: PassContext) -> str:
     if ctx.en():
         for rx, fn, lower in _EN_FILLER:
-            text = _sub_on(rx, text, fn, lower=lower)
+            text = _sub_on(rx, text, _unless_emphatic(fn), lower=lower)
     if ctx.zh():
         for rx, zfn in _ZH_FILLER:
             text = _sub_on(rx, text, zfn)
@@ -747,8 +793,10 @@ def _tidy_spaces(text: str) -> str:
 #: are handled apart (they can mean "only" / "a fair amount").
 _HEDGE_EN = ("very", "really", "extremely", "basically", "actually", "simply", "truly", "literally", "incredibly",
              "absolutely", "definitely", "certainly", "highly", "quite", "just")
-_HEDGE_RE = re.compile(rf"(?:{'|'.join(_HEDGE_EN)}) (?P<next>[a-z])"
+#: one hedge, or an emphatic chain of them ("really, really", "very, very"), before a lowercase word
+_HEDGE_RE = re.compile(rf"(?:{'|'.join(_HEDGE_EN)})(?:,[ \t]*(?:{'|'.join(_HEDGE_EN)}))* (?P<next>[a-z])"
                        r"|(?:actually|basically|honestly|frankly|really|to be honest), (?P<next2>[a-z])")
+_CHAIN_SPLIT = re.compile(r",[ \t]*")
 _NEGATION_BEFORE = re.compile(r"(?:\bnot|n't|\bnever|\bno|\bnor|\bwithout|\bhardly)[ \t]*$", re.IGNORECASE)
 #: next words after which a hedge carries meaning: "very much", "quite a few", "just the name" (= only),
 #: "simply put", "just before" (= shortly before), "really mean" ...
@@ -781,14 +829,17 @@ def _hedge(m: re.Match[str], s: str) -> str:
         nxt2 = m.start("next2")
         return s[nxt2].upper() if s[start].isupper() and _at_sentence_start(s, start) else whole
     nxt_at = m.start("next")
-    word = s[start:nxt_at - 1]
-    low = word.lower()
+    chain = _CHAIN_SPLIT.split(s[start:nxt_at - 1])
+    word = chain[0]
+    low, last = word.lower(), chain[-1].lower()
+    if any(w[:1].isupper() for w in chain[1:]):
+        return whole  # "very, Very": not a plain emphatic repeat
     next_char = s[nxt_at]
     if _prev_word_char(s, start) or not next_char.islower():
         return whole  # part of a longer word, or a capitalised name follows
     nxt = re.match(r"[a-z]+", s[nxt_at:nxt_at + 20])
     next_word = nxt.group() if nxt else ""
-    if next_word in _HEDGE_KEEP_NEXT.get(low, ()) or next_word in _HEDGE_EN:
+    if next_word in _HEDGE_KEEP_NEXT.get(last, ()) or next_word in _HEDGE_EN:
         return whole
     line_start = s.rfind("\n", 0, start) + 1
     line_end = s.find("\n", start)
@@ -797,12 +848,12 @@ def _hedge(m: re.Match[str], s: str) -> str:
         return whole  # few-shot data and table cells are content, not instructions
     before = s[line_start:start]
     if _NEGATION_BEFORE.search(before) or _HEDGE_REPEAT.search(before):
-        return whole  # "not very long" is not "not long"; "very, very small" stays whole
+        return whole  # "not very long" is not "not long"; the rest of a chain kept whole stays too
     stripped = before.rstrip()
     initial = not stripped or _LIST_MARK.fullmatch(before) is not None or (stripped[-1] in ".!?" and stripped != before)
     if word[0].isupper():
         return next_char.upper() if initial else whole  # a capital mid-sentence: a name ("Simply Recipes")
-    if low == "just" and not initial and stripped[-1] not in ";:," and not stripped.endswith((" and", " then")):
+    if low == "just" and len(chain) == 1 and not initial and stripped[-1] not in ";:," and not stripped.endswith((" and", " then")):
         return whole  # "just" as filler only at a clause start ("...; just answer the question")
     return next_char
 
@@ -1141,6 +1192,10 @@ def _replace_en_phrases(text: str) -> str:
         i, j = m.span()
         out.append(text[pos:i])
         src = text[i:j]
+        if _caps_in(text, i, j):  # "Do NOT" is emphasis, not a verbose "don't"
+            out.append(src)
+            pos = j
+            continue
         repl = _EN_LOOKUP[m.group()]
         out.append(("Note:" if src[:1].isupper() else "note:") if repl == "note:" else _match_case(src, repl))
         pos = j
@@ -1230,17 +1285,18 @@ _AS_WELL = re.compile(r"as well(?=[.,;!?)]|\n|$)")
 
 def pass_phrases(text: str, ctx: PassContext) -> str:
     if ctx.en():
-        text = _sub_on(_REDUCED_RELATIVE, text, lambda m, s: (m.group("neg") or "")
-                       if s[m.start() - 2:m.start() - 1].isalnum() and s[m.start() - 1] == " " else m.group())
-        text = _sub_on(_COMPLEMENTISER, text,
-                       lambda m, s: _g(m, s, "v") + " " if not _prev_word_char(s, m.start()) else s[m.start():m.end()],
+        text = _sub_on(_REDUCED_RELATIVE, text, _unless_emphatic(lambda m, s: (m.group("neg") or "")
+                       if s[m.start() - 2:m.start() - 1].isalnum() and s[m.start() - 1] == " " else m.group()))
+        text = _sub_on(_COMPLEMENTISER, text, _unless_emphatic(
+                       lambda m, s: _g(m, s, "v") + " " if not _prev_word_char(s, m.start()) else s[m.start():m.end()]),
                        lower=True)
         text = _replace_en_phrases(text)
-        text = _sub_on(_EACH_OF_THE, text, _each_of_the, lower=True)
-        text = _sub_on(_THAT_MODAL_TO, text, _that_modal_to, lower=True)
-        text = _sub_on(_WHO_IS_ING, text, _who_is_ing, lower=True)
-        text = _sub_on(_THAT_OBJECT, text, _that_object, lower=True)
-        text = _sub_on(_AS_WELL, text, lambda m, s: "too" if not _prev_word_char(s, m.start()) else m.group(), lower=True)
+        text = _sub_on(_EACH_OF_THE, text, _unless_emphatic(_each_of_the), lower=True)
+        text = _sub_on(_THAT_MODAL_TO, text, _unless_emphatic(_that_modal_to), lower=True)
+        text = _sub_on(_WHO_IS_ING, text, _unless_emphatic(_who_is_ing), lower=True)
+        text = _sub_on(_THAT_OBJECT, text, _unless_emphatic(_that_object), lower=True)
+        text = _sub_on(_AS_WELL, text, _unless_emphatic(
+                       lambda m, s: "too" if not _prev_word_char(s, m.start()) else m.group()), lower=True)
     if ctx.zh():
         text = _ZH_PHRASE_RE.sub(lambda m: PHRASES_ZH[m.group()], text)
         text = _ZH_ONLY_NEED.sub(lambda m: "只" + m.group("b"), text)
@@ -1282,6 +1338,13 @@ _NUMBER_WORDS = frozenset(
 _ZH_DROP = re.compile(rf"的(?<=[{_CJK}]的)(?<![目有真]的)(?![确话])|[呢吧啊呀哦](?<=[{_CJK}].)(?=[，。！？,.!?\n])"
                       rf"|(?:非常|十分)(?<=[{_CJK}]..)(?=[{_CJK}])")
 _WORD_COUNT = re.compile(r"\w+")
+_DO_FORMS = frozenset({"do", "does", "did"})
+_ARTICLES = frozenset({"the", "a", "an"})
+_NEGATION_AFTER = re.compile(r"[ \t]+(?:not|never)\b")
+#: the intensifiers (and their commas) just before a word: "not really, really" -> "not"
+_INTENSIFIER_TAIL = re.compile(
+    r"(?:\b(?:very|really|actually|basically|simply|just|quite|rather|literally|certainly|definitely|truly"
+    r"|extremely|totally|completely|absolutely),?[ \t]*)+$", re.IGNORECASE)
 
 
 #: "that" is dropped only before a subject ("note that you", "the text that the user provides")
@@ -1331,36 +1394,62 @@ def word_scores(text: str, max_tier: int = 2) -> list[tuple[int, int, float, int
         stripped = before.rstrip()
         if not stripped or before.lstrip().startswith("|"):
             continue  # the first word of a line (labels, list items) and table cells
-        if word != low_word and (word == "A" or stripped[-1] not in ".!?"):
-            continue  # capitalised mid-sentence: part of a name ("The Hague", "A Tale of...")
+        if word != low_word and (word == "A" or stripped[-1] not in ".!?" or word.isupper()):
+            continue  # capitalised mid-sentence: part of a name ("The Hague", "A Tale of..."); "DO": emphasis
+        if low_word in _DO_FORMS and _NEGATION_AFTER.match(low, end):
+            continue  # "do not" / "does never": the negation needs its verb
+        tier = _tier(low_word)
+        if tier == 0 and low_word not in _ARTICLES:
+            if _NEGATION_BEFORE.search(_INTENSIFIER_TAIL.sub("", before)):
+                continue  # "not really a bug" is not "not a bug" (nor is "not really, really bad")
+            nxt = _NEXT_WORD.match(low, end)
+            if nxt is not None and nxt.group().strip() in _HEDGE_KEEP_NEXT.get(low_word, ()):
+                continue  # "very much", "quite a few", "just the name"
         if low_word == "that" and not low.startswith(_THAT_NEXT, end + 1):
             continue  # "clauses that aren't in the text": a subject relative pronoun carries the clause
+        if low_word in _COPULAS and word != low_word:
+            continue  # "Is it valid?": a question's verb
         if low_word in _COPULAS and before.lower().endswith(_PRONOUN_SUBJECTS):
             continue  # "you are a legal assistant" / "it is important": the verb of the sentence
         general = -math.log2(_DROPPABLE_FREQ[low_word] / 1000.0)
         local = -math.log2(counts[low_word] / total)
-        out.append((start, end, round(0.5 * general + 0.5 * local, 3), _tier(low_word)))
+        out.append((start, end, round(0.5 * general + 0.5 * local, 3), tier))
     return out
+
+
+def _drop_spans(text: str, drops: list[tuple[int, int, int]]) -> str:
+    """Remove the dropped words, each with one adjacent space.  An intensifier
+    followed by a comma ("really, really", "it, really, works") takes its comma
+    along, so no orphaned ", ," or "must, follow" is left; a capitalised word
+    that started a sentence passes its capital on ("Really, do it." -> "Do it.")."""
+    pieces: list[str] = []
+    pos = 0
+    n = len(text)
+    for s, e, tier in drops:
+        if tier == 0 and e < n and text[e] == ",":
+            e += 1
+            while e < n and text[e] in " \t":
+                e += 1
+        elif e < n and text[e] == " ":
+            e += 1
+        elif s > 0 and text[s - 1] == " ":
+            s -= 1
+        if s < pos:
+            continue
+        pieces.append(text[pos:s])
+        if text[s:s + 1].isupper() and e < n and text[e].islower():
+            pieces.append(text[e].upper())
+            e += 1
+        pos = e
+    pieces.append(text[pos:])
+    return "".join(pieces)
 
 
 def pass_words(text: str, ctx: PassContext) -> str:
     if ctx.en():
-        drops = [(s, e) for s, e, _bits, _tier_ in word_scores(text, ctx.word_tier)]
+        drops = [(s, e, tier) for s, e, _bits, tier in word_scores(text, ctx.word_tier)]
         if drops:
-            pieces: list[str] = []
-            pos = 0
-            for s, e in drops:
-                # remove the word and one adjacent space
-                if e < len(text) and text[e] == " ":
-                    e += 1
-                elif s > 0 and text[s - 1] == " ":
-                    s -= 1
-                if s < pos:
-                    continue
-                pieces.append(text[pos:s])
-                pos = e
-            pieces.append(text[pos:])
-            text = "".join(pieces)
+            text = _drop_spans(text, drops)
     if ctx.zh():
         text = _ZH_DROP.sub("", text)
     return text

@@ -478,7 +478,7 @@ def test_premium_short_requests() -> None:
     assert s.affected_requests == 10
     assert s.affected_cost_usd == pytest.approx(0.0225)
     assert s.estimated_savings_usd == pytest.approx(0.018)
-    assert s.monthly_savings_usd == pytest.approx(0.018 * 30.44 / 2)
+    assert s.monthly_savings_usd == pytest.approx(0.018 * 30.4375 / 2)
     assert "gpt-4o" in s.detail and "gpt-4o-mini" not in s.detail
 
 

@@ -54,8 +54,8 @@ def test_stacked_waterfall_by_hand() -> None:
     assert cap_s.requests_affected == 3
     assert batch_s.savings_usd == pytest.approx(0.0375)  # half of 2 × (0.03 + 0.0075)
     assert w.scenario_cost_usd == pytest.approx(0.147 - 0.0044 - 0.0525 - 0.0375)
-    assert w.days == 2.0
-    assert w.baseline_monthly_cost_usd == pytest.approx(0.147 / 2 * 30.4)
+    assert w.days == 3.0  # calendar days 06-01 .. 06-03, as analyze and selfhost count them
+    assert w.baseline_monthly_cost_usd == pytest.approx(0.147 / 3 * 30.4375)
     doc = json.loads(render_whatif(w, "json"))
     assert doc["savings_pct"] == pytest.approx(100 * 0.0944 / 0.147)
     assert [(lv["name"], lv["requests_affected"]) for lv in doc["levers"]] == [("route", 1), ("output-cap", 3), ("batch", 2)]

@@ -29,7 +29,7 @@ def test_json_report_and_explain(tmp_path: Path) -> None:
     assert doc["baseline_cost_usd"] == pytest.approx(0.147)
     assert doc["scenario_cost_usd"] == pytest.approx(0.0526)
     assert [lv["name"] for lv in doc["levers"]] == ["route", "output-cap", "batch"]
-    assert doc["total_monthly_cost"] == pytest.approx(0.0526 / 2 * 30.4)
+    assert doc["total_monthly_cost"] == pytest.approx(0.0526 / 3 * 30.4375)
     assert "rule 'never' matched no request" in r.stderr
     lines = ex.read_text().splitlines()
     assert lines[0] == "source,source_row,request_id,model,input_tokens,score,tier,rule,to_model"
@@ -48,10 +48,10 @@ def test_gate_passes_when_cheaper(tmp_path: Path) -> None:
     r = run(TRAFFIC, "--route", ALL_HAIKU, "--baseline", str(base), "--fail-above", "5%", "--format", "json")
     assert r.exit_code == 0, r.output
     doc = json.loads(r.stdout)
-    # past: 0.1426 (simple chat on haiku) over 2 days; new: everything on haiku = 0.0396
-    assert doc["past_total_monthly_cost"] == pytest.approx(0.1426 / 2 * 30.4)
-    assert doc["total_monthly_cost"] == pytest.approx(0.0392 / 2 * 30.4)
-    assert doc["diff_total_monthly_cost"] == pytest.approx((0.0392 - 0.1426) / 2 * 30.4)
+    # past: 0.1426 (simple chat on haiku) over 3 calendar days; new: everything on haiku = 0.0396
+    assert doc["past_total_monthly_cost"] == pytest.approx(0.1426 / 3 * 30.4375)
+    assert doc["total_monthly_cost"] == pytest.approx(0.0392 / 3 * 30.4375)
+    assert doc["diff_total_monthly_cost"] == pytest.approx((0.0392 - 0.1426) / 3 * 30.4375)
     assert doc["gate"]["exceeded"] is False
 
 
@@ -59,7 +59,7 @@ def test_gate_fails_above_threshold_against_routes_yaml() -> None:
     r = run(TRAFFIC, "--baseline", ALL_HAIKU, "--fail-above", "5%", "--format", "markdown")
     assert r.exit_code == 1, r.output
     assert "above the 5% threshold" in r.stdout
-    assert "| claude-sonnet-4-20250514 | $0.00 | $2.23 | +$2.23 |" in r.stdout
+    assert "| claude-sonnet-4-20250514 | $0.00 | $1.49 | +$1.49 |" in r.stdout
 
 
 def test_gate_absolute_threshold_and_quiet(tmp_path: Path) -> None:
@@ -67,13 +67,13 @@ def test_gate_absolute_threshold_and_quiet(tmp_path: Path) -> None:
     r = run(TRAFFIC, "--route", ROUTES, "--baseline", str(base), "--fail-above", "$1", "--format", "markdown", "--quiet-below")
     assert r.exit_code == 0, r.output
     assert r.stdout.strip().count("\n") == 0
-    assert "$2.17/month → $2.17/month (+$0.00/month, +0.0%)" in r.stdout
-    # without the routing rule: (0.147 − 0.1426) / 2 days × 30.4 = +$0.0669/month
+    assert "$1.45/month → $1.45/month (+$0.00/month, +0.0%)" in r.stdout
+    # without the routing rule: (0.147 − 0.1426) / 3 calendar days × 30.4375 = +$0.0446/month
     r = run(TRAFFIC, "--baseline", str(base), "--fail-above", "$1", "--format", "json")
-    assert r.exit_code == 0 and json.loads(r.stdout)["diff_total_monthly_cost"] == pytest.approx(0.0044 / 2 * 30.4)
-    r = run(TRAFFIC, "--baseline", str(base), "--fail-above", "$0.05", "--format", "markdown", "--quiet-below")
+    assert r.exit_code == 0 and json.loads(r.stdout)["diff_total_monthly_cost"] == pytest.approx(0.0044 / 3 * 30.4375)
+    r = run(TRAFFIC, "--baseline", str(base), "--fail-above", "$0.04", "--format", "markdown", "--quiet-below")
     assert r.exit_code == 1
-    assert "above the $0.05/month threshold" in r.stdout and "| Rule |" in r.stdout
+    assert "above the $0.04/month threshold" in r.stdout and "| Rule |" in r.stdout
 
 
 @pytest.mark.parametrize(

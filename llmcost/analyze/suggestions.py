@@ -54,7 +54,7 @@ from .fmt import plural
 from .frame import Prepared, cat_map, select
 from .model import Suggestion
 
-DAYS_PER_MONTH = 30.44
+from ..periods import DAYS_PER_MONTH  # noqa: E402  (30.4375)
 
 PREMIUM_INPUT_PER_M = 2.5
 PREMIUM_OUTPUT_PER_M = 10.0

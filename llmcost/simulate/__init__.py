@@ -15,7 +15,7 @@ which it may read but need not update) and the engine re-prices its output,
 giving a savings waterfall: baseline → each lever → final. A lever that raises
 :class:`LeverError` is reported and skipped; the others still run.
 
-Monthly figures project the log's own time span: ``cost / days × 30.4``
+Monthly figures project the log's own time span: ``cost / days × 30.4375`` (days = calendar days covered)
 (``days`` = last time − first time, plus one bucket for aggregated exports,
 at least one day).
 """
@@ -30,11 +30,13 @@ import numpy as np
 import pandas as pd
 
 from ..errors import LlmcostError
+from ..periods import DAYS_PER_MONTH as _DAYS_PER_MONTH
+from ..periods import covered_days
 from ..pricing import PriceBook, price_usage
 from ..schema import PRICED_COLUMNS
 from .base import LEVER_ORDER, Lever, LeverError, LeverOutcome
 
-DAYS_PER_MONTH = 30.4
+DAYS_PER_MONTH = _DAYS_PER_MONTH
 
 
 @dataclass
@@ -218,19 +220,9 @@ def simulate(
 
 
 def span_days(table: pd.DataFrame) -> float:
-    """Days the log covers: last − first time, plus one bucket width for
-    aggregated rows; at least one day."""
-    t = table["time"].dropna()
-    if len(t) == 0:
-        return 1.0
-    span = (t.max() - t.min()).total_seconds() / 86400.0
-    if bool((table["requests"] > 1).any()):
-        distinct = np.unique(t.to_numpy())
-        if len(distinct) > 1:
-            span += float(np.diff(distinct).min() / np.timedelta64(1, "s")) / 86400.0
-        else:
-            span += 1.0
-    return max(span, 1.0)
+    """Days the log covers: calendar days (UTC) from the first to the last
+    request, as ``analyze`` and ``selfhost`` count them (:mod:`llmcost.periods`)."""
+    return float(covered_days(table["time"]))
 
 
 def _order(lever: Lever) -> int:

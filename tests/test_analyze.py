@@ -287,7 +287,7 @@ def _daily(costs_by_day: dict[str, float]) -> pd.DataFrame:
     recs = []
     for day, cost in costs_by_day.items():
         out = round(cost / 0.6 * 1e6)
-        recs.append(req(f"{day}T12:00:00Z", "gpt-4o-mini", 0, out))
+        recs.append(req(f"{day}T23:30:00Z", "gpt-4o-mini", 0, out))  # late: the day is complete
     return make_priced(recs)
 
 
@@ -299,8 +299,25 @@ def test_forecast_average_of_last_days() -> None:
     assert f.month == "2025-03" and f.remaining_days == 28
     assert f.month_to_date_usd == pytest.approx(3.6)
     assert f.projected_usd == pytest.approx(3.6 + 1.2 * 28)
-    assert f.low_usd == pytest.approx(3.6 + 0.6 * 28)
-    assert f.high_usd == pytest.approx(3.6 + 1.8 * 28)
+    # range: +/- one std of the 28-day sum, days independent: 0.6 x sqrt(28)
+    assert f.low_usd == pytest.approx(3.6 + 1.2 * 28 - 0.6 * 28**0.5)
+    assert f.high_usd == pytest.approx(3.6 + 1.2 * 28 + 0.6 * 28**0.5)
+
+
+def test_forecast_leaves_out_a_last_day_the_log_stops_in() -> None:
+    t = _daily({"2025-03-01": 0.6, "2025-03-02": 1.2})
+    t2 = make_priced([req("2025-03-03T09:00:00Z", "gpt-4o-mini", 0, 100_000)])  # the export stops at 09:00
+    f = analyze(pd.concat([t, t2], ignore_index=True)).forecast
+    # full days Mar 1-2: mean 0.9; Mar 3 is projected, not averaged: 29 days to go at 0.9
+    assert f.remaining_days == 29 and f.last_full_day == "2025-03-02"
+    assert f.projected_usd == pytest.approx(1.8 + 0.9 * 29)
+
+
+def test_forecast_averages_leave_out_spike_days() -> None:
+    days = {f"2025-03-{d:02d}": 1.0 for d in range(1, 7)}
+    days["2025-03-04"] = 20.0  # an incident
+    f = analyze(_daily(days)).forecast
+    assert f.projected_usd == pytest.approx(sum(days.values()) + 1.0 * 25)
 
 
 def test_forecast_leaves_out_the_day_in_progress() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import pytest
 
@@ -48,17 +50,21 @@ def test_short_series_uses_plain_average_with_range() -> None:
     # mean 2, sample std 1; 28 days left; 30-day outlook Mar 4 .. Apr 2
     assert not f.weekday_aware
     assert f.projected_usd == pytest.approx(6 + 2 * 28)
-    assert f.low_usd == pytest.approx(6 + 1 * 28) and f.high_usd == pytest.approx(6 + 3 * 28)
+    # range: one std of the sum, days independent: +/- sqrt(28) x 1
+    assert f.low_usd == pytest.approx(6 + 2 * 28 - math.sqrt(28)) and f.high_usd == pytest.approx(6 + 2 * 28 + math.sqrt(28))
     assert f.next_30_days_usd == pytest.approx(60.0)
-    assert f.next_30_days_low_usd == pytest.approx(30.0) and f.next_30_days_high_usd == pytest.approx(90.0)
+    assert f.next_30_days_low_usd == pytest.approx(60 - math.sqrt(30))
+    assert f.next_30_days_high_usd == pytest.approx(60 + math.sqrt(30))
     assert f.next_30_days_end == "2025-04-02"
 
 
 def test_range_floored_at_zero() -> None:
-    # $0, $0, $3: mean 1, sample std sqrt(3) > mean, so the low end adds nothing per day
-    f = forecast(series({"2025-03-01": 0.0, "2025-03-02": 0.0, "2025-03-03": 3.0}))
-    assert f.low_usd == pytest.approx(3.0)  # every remaining day max(0, 1 - 1.73) = 0
-    assert f.next_30_days_low_usd == pytest.approx(0.0)
+    # $0, $0, $3: mean 1, sample std sqrt(3); over 2 days the spread sqrt(2 x 3) = 2.45 exceeds
+    # the expected $2, so the low end is the month-to-date spend alone
+    f = forecast(series({"2025-03-01": 0.0, "2025-03-02": 0.0, "2025-03-03": 3.0, "2025-03-28": 0.0,
+                         "2025-03-29": 0.0}))
+    assert f.remaining_days == 2
+    assert f.low_usd == pytest.approx(f.month_to_date_usd)
 
 
 def test_last_day_of_month_projects_only_the_outlook() -> None:

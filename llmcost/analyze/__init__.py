@@ -124,7 +124,7 @@ def analyze(
         shares=shares(tot, p.cache_info),
         breakdowns=breakdowns(p, dims, top, tot.cost_usd),
         trend=trend,
-        forecast=forecast(trend, now),
+        forecast=forecast(trend, now, last_time=period.end),
         anomalies=found,
         top_calls=top_calls(p, limit),
         reconciliation=_reconciliation(p, priced, exports, limit),

@@ -4,7 +4,9 @@ Method (kept simple on purpose, so a reader can check it by hand):
 
 1. Daily costs per UTC day from the first to the last day with data, days
    without rows counted as $0. The last day is *partial* (and left out of the
-   averages) when ``now`` falls on it; without ``now`` every day is full.
+   averages) when ``now`` falls on it, or when the log's last timestamp is a
+   time of day before 23:00 (a log or export that stops mid-day; daily
+   buckets, stamped at midnight, are full days).
 2. At least 2 full days are needed, otherwise "cannot project".
 3. Fewer than 7 full days: the average ``m`` and sample standard deviation
    ``s`` of those days, the same for every future day.
@@ -14,11 +16,12 @@ Method (kept simple on purpose, so a reader can check it by hand):
    (or fewer) full days; each future day gets its own class's figures (a class
    with fewer than 2 days in the window falls back to the whole window's
    figures for its standard deviation, and a class with none to its average).
-5. Range: every future day one standard deviation below (floored at $0) or
-   above its expected cost: ``low = so far + Σ max(0, m − s)``,
-   ``high = so far + Σ (m + s)``. Summing whole standard deviations treats
-   the days' deviations as fully correlated (a shift in the level lasts), so
-   the range is wide rather than falsely narrow.
+   Spike days — above the median + 3 MAD of their class (weekday or
+   weekend), the anomaly rule — are left out of the averages and standard
+   deviations, so one incident does not inflate every projected day.
+5. Range: the sum of the expected costs plus or minus one standard deviation
+   of that sum, taking the days as independent: ``± sqrt(Σ s²)`` (the low end
+   floored at the month-to-date spend).
 
 Month-end: the month of the last day with data. "Remaining days" are the
 days of that month after the last full day (with a partial last day, that day
@@ -94,13 +97,28 @@ class DailyModel:
         return means, stds
 
     def project(self, dates: pd.DatetimeIndex) -> tuple[float, float, float]:
-        """Sum of expected costs over ``dates``, and its low / high range."""
+        """Sum of expected costs over ``dates``, and its low / high range
+        (one standard deviation of the sum, days taken as independent)."""
         means, stds = self.expected(dates)
-        return float(means.sum()), float(np.maximum(means - stds, 0.0).sum()), float((means + stds).sum())
+        total = float(means.sum())
+        spread = float(np.sqrt((stds**2).sum()))
+        return total, max(total - spread, 0.0), total + spread
 
 
 def _std(x: np.ndarray) -> float:
     return float(np.std(x, ddof=1)) if len(x) >= 2 else 0.0
+
+
+def _without_spikes(vals: np.ndarray) -> np.ndarray:
+    """Drop days above median + 3 MAD (the anomaly rule); keep all when fewer
+    than 5 days or when nothing would be left."""
+    if len(vals) < 5:
+        return vals
+    med = float(np.median(vals))
+    mad = 1.4826 * float(np.median(np.abs(vals - med)))
+    limit = med + 3 * max(mad, 0.05 * med)
+    kept = vals[vals <= limit]
+    return kept if len(kept) >= 2 else vals
 
 
 def fit(full: pd.Series) -> DailyModel | None:
@@ -112,13 +130,14 @@ def fit(full: pd.Series) -> DailyModel | None:
         return None
     window = full.iloc[-LONG_WINDOW:]
     values = window.to_numpy(dtype="float64")
-    m, s = float(values.mean()), _std(values)
+    typical = _without_spikes(values)
+    m, s = float(typical.mean()), _std(typical)
     if len(full) < WEEKDAY_AWARE_MIN_DAYS:
         return DailyModel(False, len(window), m, s, m, s)
     weekend = np.asarray(pd.DatetimeIndex(window.index).day_of_week >= 5, dtype=bool)
     stats: dict[bool, tuple[float, float]] = {}
     for is_we in (False, True):
-        vals = values[weekend == is_we]
+        vals = _without_spikes(values[weekend == is_we])
         mean = float(vals.mean()) if len(vals) else m
         stats[is_we] = (mean, _std(vals) if len(vals) >= 2 else s)
     return DailyModel(True, len(window), stats[False][0], stats[False][1], stats[True][0], stats[True][1])
@@ -141,6 +160,22 @@ def _unavailable(reason: str, month: str = "", mtd: float = 0.0, days: int = 0) 
     )
 
 
+def _stops_mid_day(last_time: pd.Timestamp | None, last_day: pd.Timestamp) -> bool:
+    """The log's last timestamp falls on its last day before 23:00 (not at
+    midnight, where daily buckets are stamped): that day is incomplete."""
+    if last_time is None or pd.isna(last_time):
+        return False
+    t = _utc_moment(last_time)
+    if t.normalize() != last_day:
+        return False
+    seconds = (t - t.normalize()).total_seconds()
+    return 0 < seconds < 23 * 3600
+
+
+def _utc_moment(ts: pd.Timestamp) -> pd.Timestamp:
+    return (ts.tz_convert("UTC") if ts.tzinfo else ts.tz_localize("UTC")).tz_localize(None)
+
+
 def _utc_day(now: pd.Timestamp) -> pd.Timestamp:
     now_utc = now.tz_convert("UTC") if now.tzinfo else now.tz_localize("UTC")
     return now_utc.tz_localize(None).normalize()
@@ -152,14 +187,16 @@ def daily_series(trend: list[DailyPoint]) -> pd.Series:
     return pd.Series([p.cost_usd for p in trend], index=days, dtype="float64")
 
 
-def forecast(trend: list[DailyPoint], now: pd.Timestamp | None = None) -> ForecastResult:
+def forecast(
+    trend: list[DailyPoint], now: pd.Timestamp | None = None, last_time: pd.Timestamp | None = None
+) -> ForecastResult:
     if not trend:
         return _unavailable("cannot project: no dated rows")
     costs = daily_series(trend)
     days = pd.DatetimeIndex(costs.index)
     last_day = days[-1]
     month = last_day.strftime("%Y-%m")
-    partial = now is not None and _utc_day(now) == last_day
+    partial = (now is not None and _utc_day(now) == last_day) or _stops_mid_day(last_time, last_day)
     full = costs.iloc[:-1] if partial else costs
     full_days = pd.DatetimeIndex(full.index)
     mtd = float(full[full_days.strftime("%Y-%m") == month].sum())

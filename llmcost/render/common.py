@@ -165,10 +165,17 @@ def forecast_line(a: Analysis) -> str:
     return (
         f"Month-end forecast for {f.month}: {money(f.projected_usd)} "
         f"(range {money(f.low_usd)} to {money(f.high_usd)}; {money(f.month_to_date_usd)} so far, "
-        f"{plural(f.remaining_days, 'day')} to go at {money(f.daily_average_usd)}/day)."
+        f"{plural(f.remaining_days, 'day')} to go at {money(_rate(f))}/day)."
         + next_30_days(f)
         + f" Method: {f.method}"
     )
+
+
+def _rate(f: Any) -> float:
+    """The average daily cost the projection actually adds for the days to go."""
+    if f.remaining_days and f.projected_usd is not None:
+        return (f.projected_usd - f.month_to_date_usd) / f.remaining_days
+    return f.daily_average_usd or 0.0
 
 
 def next_30_days(f: Any) -> str:

@@ -17,7 +17,10 @@
    uniform), 40% of them
    perturbed (a word dropped or swapped, case, punctuation), 20% with a number
    or a named entity changed, replayed with the lexical method, a 24 h TTL and
-   global scope.  The embedding method encodes ~400 sentences/s on CPU, so its
+   global scope.  Then ``--templated N`` of those prompts (default 200,000),
+   each behind the same 3,141-character system prompt on its own lines (a chat
+   transcript as the readers join it), to time the shared-segment scoring.
+   The embedding method encodes ~400 sentences/s on CPU, so its
    speed is measured on ``--embed-sample`` prompts and extrapolated (said so).
 
 Run:  python benchmarks/bench_semantic_cache.py [--data DIR] [--prompts N]
@@ -161,6 +164,23 @@ def speed(n: int, book: PriceBook) -> None:
     print(f"peak RSS {rss:,.0f} MB; {os.cpu_count()} cores (the replay itself is single-threaded)")
 
 
+SYSTEM_PROMPT = "\n".join(
+    f"Rule {i}: you are the support assistant of Acme Cloud; answer politely about plans, billing, storage, "
+    f"sharing and security topic{i} without inventing policies." for i in range(1, 21)
+)
+
+
+def templated_speed(n: int, book: PriceBook) -> None:
+    log = generated_log(n, seed=4)
+    log["prompt"] = SYSTEM_PROMPT + "\n" + log["prompt"].astype(str)
+    t = time.perf_counter()
+    d = ResponseCache(mode="semantic", ttl_seconds=86400).apply(log, book).details
+    print(
+        f"semantic cache over {n:,} prompts behind one {len(SYSTEM_PROMPT):,}-character system prompt: "
+        f"{time.perf_counter() - t:6.1f} s  hits {d['hits']:,} ({d['hit_rate']:.1%}; semantic {d['semantic_hits']:,})"
+    )
+
+
 def embed_speed(sample: int, book: PriceBook, total: int) -> None:
     log = generated_log(sample, seed=5)
     t = time.perf_counter()
@@ -177,6 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--prompts", type=int, default=1_000_000)
     ap.add_argument("--embed-sample", type=int, default=2_000)
+    ap.add_argument("--templated", type=int, default=200_000)
     ap.add_argument("--skip-speed", action="store_true")
     args = ap.parse_args(argv)
     book = PriceBook.default()
@@ -194,6 +215,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no labelled pairs at {path}: accuracy table skipped", file=sys.stderr)
     if not args.skip_speed:
         speed(args.prompts, book)
+        if args.templated:
+            templated_speed(args.templated, book)
         if "embedding" in methods:
             embed_speed(args.embed_sample, book, args.prompts)
     return 0

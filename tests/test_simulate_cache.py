@@ -173,7 +173,16 @@ def test_semantic_hit_on_a_rephrased_prompt_with_a_sample_for_review(book):
     assert out.details["semantic_hits"] == 1 and out.details["exact_hits"] == 0
     sample = out.details["lowest_similarity_hits"]
     assert sample == [
-        {"similarity": 1.0, "exact_key": False, "prompt": b, "served_from": a, "source_row": 2, "served_from_row": 1}
+        {
+            "similarity": 1.0,
+            "exact_key": False,
+            "prompt": b,
+            "served_from": a,
+            "prompt_compared": b,  # the prompts share no segment: compared whole
+            "served_from_compared": a,
+            "source_row": 2,
+            "served_from_row": 1,
+        }
     ]
     # exact mode does not see it
     assert hits(ResponseCache(mode="exact").apply(t, book)) == [False, False, False]
@@ -288,3 +297,121 @@ def test_embedding_method_when_installed_or_a_clear_error(book):
     assert hits(out) == [False, True, False, False, False]
     assert out.details["guard_rejections"] == {"negation": 1}
     assert out.details["lowest_similarity_hits"][0]["similarity"] == pytest.approx(0.9916, abs=0.002)
+
+
+# --------------------------------------------------------------------------- shared system prompt
+
+SYSTEM = "\n".join(
+    f"Rule {i}: you are the support assistant of Acme Cloud; answer politely about plans, billing, storage, "
+    f"sharing and security topic{i} without inventing policies."
+    for i in range(1, 21)
+)
+
+
+def chat(question: str) -> str:
+    """A chat transcript as the readers join it: system prompt, then the user message, one per line."""
+    return SYSTEM + "\n" + question
+
+
+def test_the_system_prompt_is_long_and_would_dominate_a_whole_prompt_score():
+    assert len(SYSTEM) >= 2000
+    a, b = chat("What is the maximum file size I can upload?"), chat("Can I recover a file I deleted last week?")
+    # why scoring whole prompts failed: 55 system-prompt tokens + "file" shared, 8 question tokens not
+    assert len(sim.content_tokens(SYSTEM)) == 55
+    assert sim.jaccard(sim.content_tokens(a), sim.content_tokens(b)) == pytest.approx(56 / 64)
+    # the cache scores what differs: {what, maximum, file, size, upload} vs {recover, file, delet, last, week}
+    assert sim.prompt_similarity(a, b) == pytest.approx(1 / 9)
+    assert sim.prompt_similarity(chat("How do I reset my password?"), chat("How can I reset my password?")) == 1.0
+
+
+def test_different_questions_behind_one_system_prompt_do_not_hit(book):
+    t = log(
+        [
+            {"prompt": chat("What is the maximum file size I can upload?"), "at": 0},
+            {"prompt": chat("Can I recover a file I deleted last week?"), "at": 10},
+        ]
+    )
+    out = ResponseCache(mode="semantic").apply(t, book)
+    assert hits(out) == [False, False]
+    assert out.details["hits"] == 0 and out.details["guard_rejections"] == {}
+
+
+def test_paraphrases_behind_one_system_prompt_hit_at_the_default_threshold(book):
+    t = log(
+        [
+            {"prompt": chat("How do I reset my password?"), "at": 0},
+            {"prompt": chat("Hi, how can I reset my password?"), "at": 10},
+            {"prompt": chat("How do I delete my account?"), "at": 20},
+        ]
+    )
+    out = ResponseCache(mode="semantic").apply(t, book)
+    assert hits(out) == [False, True, False]
+    (sample,) = out.details["lowest_similarity_hits"]
+    assert sample["similarity"] == 1.0  # {how, reset, password} on both sides ("hi" is a function word)
+    # the review shows the questions, not the shared system prompt
+    assert sample["prompt_compared"] == "Hi, how can I reset my password?"
+    assert sample["served_from_compared"] == "How do I reset my password?"
+    # the whole prompt is clipped to 240 characters keeping its beginning and its end (the question)
+    assert len(sample["prompt"]) == 240 and "…" in sample["prompt"]
+    assert sample["prompt"].startswith("Rule 1: you are the support assistant of Acme Cloud")
+    assert sample["prompt"].endswith("inventing policies. Hi, how can I reset my password?")
+
+
+def test_a_prompt_that_only_adds_a_courtesy_is_served_one_that_adds_a_question_is_not(book):
+    q = chat("How much storage does the Plus plan include?")
+    t = log(
+        [
+            {"prompt": q, "at": 0},
+            {"prompt": q + " Thanks!", "at": 1},
+            {"prompt": q + "\nAnd how much does the Team plan include?", "at": 2},
+        ]
+    )
+    out = ResponseCache(mode="semantic").apply(t, book)
+    assert hits(out) == [False, True, False]
+    (sample,) = out.details["lowest_similarity_hits"]
+    # one prompt adds "Thanks!" only: shown with the last shared segment
+    assert sample["prompt_compared"] == "How much storage does the Plus plan include? Thanks!"
+    assert sample["served_from_compared"] == "How much storage does the Plus plan include?"
+
+
+def test_exact_mode_stays_exact_on_the_whole_prompt(book):
+    other_system = SYSTEM.replace("Acme Cloud", "Beta Drive")
+    t = log(
+        [
+            {"prompt": chat("How do I reset my password?"), "at": 0},
+            {"prompt": other_system + "\nHow do I reset my password?", "at": 1},  # same question, other system prompt
+            {"prompt": chat("How do I reset my password? Thanks!"), "at": 2},
+            {"prompt": "  " + chat("how do I reset my password").upper() + "  ", "at": 3},  # only case/space/punct
+        ]
+    )
+    assert hits(ResponseCache(mode="exact").apply(t, book)) == [False, False, False, True]
+
+
+def test_paraphrases_are_found_behind_a_template_shared_by_hundreds_of_prompts(book):
+    # a 3,500-character template of 300 distinct words: whole prompts differ in ~2% of their tokens,
+    # so most LSH buckets hold all 440 prompts and the 16 nearest-in-time neighbours of each are
+    # not its paraphrase; the index on the unshared part finds all 20 (the whole-prompt index alone: 5)
+    template = "\n".join(f"Section {i}: " + " ".join(f"clause{i}x{j}" for j in range(15)) + "." for i in range(20))
+    rows = [{"prompt": f"{template}\nWhat does warning W{k} about a full disk mean?", "at": k} for k in range(20)]
+    rows += [{"prompt": f"{template}\nExplain error code E{i} in the sync client", "at": 100 + i} for i in range(400)]
+    rows += [{"prompt": f"{template}\nHello! What does warning W{k} about a full disk mean", "at": 1000 + k} for k in range(20)]
+    out = ResponseCache(mode="semantic").apply(log(rows), book)
+    assert out.details["hits"] == 20
+    assert hits(out) == [False] * 420 + [True] * 20
+    assert {h["served_from_row"] for h in out.details["lowest_similarity_hits"]} <= set(range(1, 21))
+
+
+def test_whatif_views_show_the_lowest_similarity_hits_and_a_hint_without_levers(book):
+    from llmcost.render.whatif import NO_LEVER_HINT, render_whatif
+    from llmcost.simulate import simulate
+
+    t = log([{"prompt": chat("How do I reset my password?"), "at": 0}, {"prompt": chat("Hi, how can I reset my password?"), "at": 10}])
+    result = simulate(t, [ResponseCache(mode="semantic")], book)
+    md = render_whatif(result, "markdown")
+    assert "| 1.00 | How do I reset my password? | Hi, how can I reset my password? |" in md
+    table = render_whatif(result, "table", width=160)
+    assert "Lowest-similarity cache hits" in table and "Hi, how can I reset my password?" in table
+    assert NO_LEVER_HINT not in md
+    bare = simulate(t, [], book)
+    assert NO_LEVER_HINT in render_whatif(bare, "markdown") and NO_LEVER_HINT in render_whatif(bare, "table", width=160)
+    assert "Lowest-similarity" not in render_whatif(bare, "markdown")

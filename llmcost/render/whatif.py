@@ -11,6 +11,33 @@ from ..simulate import WhatIf
 from ..simulate.gate import GateResult
 
 FORMATS = ("table", "json", "markdown")
+NO_LEVER_HINT = "no levers given: try --route routes.yaml, --cache exact, --prompt-cache, --batch app=X, --max-output N"
+CLIP = 70
+
+
+def _clip(text: str, limit: int = CLIP) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _no_levers(d: dict[str, Any]) -> bool:
+    return not d["levers"] and not d["errors"]
+
+
+def cache_review(d: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(similarity, cached prompt, new prompt) of the lowest-similarity
+    semantic cache hits, each prompt without the part it shares with the other
+    (the question, not the common system prompt), clipped."""
+    out: list[tuple[str, str, str]] = []
+    for lv in d["levers"]:
+        details = lv.get("details") or {}
+        for h in details.get("lowest_similarity_hits") or []:
+            if h.get("exact_key"):
+                continue
+            cached = h.get("served_from_compared", h.get("served_from", ""))
+            new = h.get("prompt_compared", h.get("prompt", ""))
+            out.append((f"{float(h['similarity']):.2f}", _clip(cached), _clip(new)))
+    return out
 
 
 def render_whatif(
@@ -102,7 +129,7 @@ def gate_markdown(gate: GateResult, *, quiet_below: bool = False, top: int = 10)
 def to_markdown(result: WhatIf) -> str:
     d = result.to_dict()
     out = ["### llmcost whatif: savings waterfall", "",
-           f"{d['requests']:,} requests over {d['period']['days']:.1f} day(s); monthly = cost / days × 30.4", "",
+           f"{d['requests']:,} requests over {d['period']['days']:.1f} day(s); monthly = cost / days × 30.44", "",
            "| Step | Cost | Savings | % of baseline | Requests affected | $/month after |", "|---|---:|---:|---:|---:|---:|",
            f"| baseline | {_usd(d['baseline_cost_usd'])} | | | | {_usd(d['baseline_monthly_cost_usd'])} |"]
     for lv in d["levers"]:
@@ -118,6 +145,14 @@ def to_markdown(result: WhatIf) -> str:
             q = r.get("quality_mean_moved")
             out.append(f"| {_md_cell(r['name'])} | {_md_cell(r['to'])} | {r['requests_moved']:,} | {r['downgraded_spend_share']:.1%} | "
                        f"{r['upgraded_spend_share']:.1%} | {_usd(r['savings_usd'])} | {'' if q is None else f'{q:.2f}'} |")
+        out.append("")
+    if _no_levers(d):
+        out += [f"_{NO_LEVER_HINT}_", ""]
+    review = cache_review(d)
+    if review:
+        out += ["**Lowest-similarity cache hits** (check that each answer fits the new prompt)", "",
+                "| Similarity | Cached prompt | New prompt |", "|---:|---|---|"]
+        out += [f"| {sim} | {_md_cell(cached)} | {_md_cell(new)} |" for sim, cached, new in review]
         out.append("")
     for title, items in (("Lever errors", d["errors"]), ("Warnings", d["warnings"]), ("Risks", d["risks"])):
         if items:
@@ -160,6 +195,17 @@ def to_table(result: WhatIf, gate: GateResult | None = None, *, color: bool = Fa
             rt.add_row(r["name"], r["to"], f"{r['requests_moved']:,}", f"{r['downgraded_spend_share']:.1%}",
                        f"{r['upgraded_spend_share']:.1%}", _usd(r["savings_usd"]), "" if q is None else f"{q:.2f}")
         console.print(rt)
+    if _no_levers(d):
+        console.print(NO_LEVER_HINT, markup=False)
+    review = cache_review(d)
+    if review:
+        ct = Table(title="Lowest-similarity cache hits (check that each answer fits the new prompt)", title_justify="left")
+        ct.add_column("similarity", justify="right")
+        ct.add_column("cached prompt", overflow="fold")
+        ct.add_column("new prompt", overflow="fold")
+        for row in review:
+            ct.add_row(*row)
+        console.print(ct)
     for title, items, style in (("lever errors", d["errors"], "red"), ("warnings", d["warnings"], "yellow"), ("risks", d["risks"], "")):
         if items:
             console.print(f"[{style or 'bold'}]{title}:[/{style or 'bold'}]")

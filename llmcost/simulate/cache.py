@@ -24,9 +24,16 @@ Semantic mode
     An exact-key hit first; otherwise the most similar live entry of the same
     scope whose similarity is >= ``threshold`` and that passes the guards of
     :mod:`llmcost.simulate.similarity` (negations, numbers, dates, named
-    entities, quoted terms must agree).  Candidates come from an LSH index
-    (banding of MinHash or SimHash signatures, then the ``max_candidates``
-    nearest-in-time texts of each band bucket), never from an all-pairs scan.
+    entities, quoted terms must agree).  The similarity is computed on what
+    the two prompts do not share: the lines and sentences one has and the
+    other has not (a system prompt, template or retrieved context common to
+    both drops out; see :mod:`llmcost.simulate.similarity`), so two different
+    questions behind one long system prompt do not look alike.  Candidates
+    come from an LSH index (banding of MinHash or SimHash signatures, then the
+    ``max_candidates`` nearest-in-time texts of each band bucket), never from
+    an all-pairs scan.  The sample of lowest-similarity hits shows each prompt
+    without the leading segments the two share (``prompt_compared``,
+    ``served_from_compared``), for review.
 
 Measured thresholds (``benchmarks/bench_semantic_cache.py``, the 500 duplicate
 and 500 non-duplicate labelled Quora question pairs of GPTCache's benchmark,
@@ -36,12 +43,12 @@ served, false = share of non-duplicates served):
 =========  ===========  =============  =============  ===============
 threshold  lexical hit  lexical false  embedding hit  embedding false
 =========  ===========  =============  =============  ===============
-0.500      0.468        0.140          0.728          0.292
-0.600      0.366        0.086          0.724          0.254
-0.700      0.250        0.042          0.702          0.192
-0.750      0.222        0.034          0.672          0.154
+0.500      0.464        0.138          0.728          0.292
+0.600      0.362        0.086          0.724          0.254
+0.700      0.246        0.042          0.702          0.192
+0.750      0.220        0.034          0.672          0.154
 0.800      0.176        0.010          0.608          0.096
-0.850      0.118        0.008          0.506          0.078
+0.850      0.116        0.008          0.506          0.078
 0.875      0.106        0.006          0.440          0.066
 0.900      0.096        0.006          0.390          0.048
 0.925      0.096        0.006          0.282          0.020
@@ -51,13 +58,18 @@ threshold  lexical hit  lexical false  embedding hit  embedding false
 Chosen defaults: the lowest threshold whose false-hit rate is under 4% (5%
 minus a 1-point margin for the sampling error of 500 pairs): **lexical 0.75**
 (22% of duplicates served, 3.4% false hits), **embedding 0.925** (28%, 2.0%).
+The lexical columns were re-measured with the shared-segment scoring (a few
+multi-sentence Quora questions share a sentence; the rate of false hits did
+not move); the embedding columns were measured before it, on a machine with
+the model installed (Quora pairs rarely share a segment).
 Lexical similarity only catches near-verbatim repeats: on paraphrased
 questions it serves about a fifth of true duplicates.  The guards alone reject
 27% of the duplicate pairs and 63% of the non-duplicate ones (conservative by
 design: a missed hit costs money, a false hit a wrong answer).
 
 Speed (same benchmark, 2-core machine): 1,000,000 generated prompts replay in
-~6 s exact and ~70 s semantic-lexical (~3 GB peak).  The embedding method
+~6 s exact and ~70-85 s semantic-lexical (~3 GB peak); 200,000 of them behind
+one 3,100-character system prompt in ~75 s semantic-lexical.  The embedding method
 encodes ~100-400 prompts/s on CPU: 2,000 prompts took 22 s with the model
 load, so a million distinct prompts would take hours (extrapolated, not run);
 use it on logs of up to tens of thousands of distinct prompts.
@@ -261,7 +273,9 @@ class ResponseCache:
         _items, first_pos = np.unique(item_of_row, return_index=True)
         item_prompt = prompt.iloc[rows[first_pos]].tolist()
 
-        candidates = self._candidates(uniques, item_text, item_scope)
+        _codes, first_text = np.unique(text_codes, return_index=True)
+        originals = prompt.iloc[rows[first_text]].astype(str).tolist()
+        candidates = self._candidates(uniques, originals, item_text, item_scope)
         ttl = self.ttl_seconds
         store_time: list[float | None] = [None] * len(item_keys)
         store_row = [-1] * len(item_keys)
@@ -295,32 +309,29 @@ class ResponseCache:
     def _guard(cache: dict[int, sim.GuardSig], item: int, texts: list[str]) -> sim.GuardSig:
         g = cache.get(item)
         if g is None:
-            g = sim.guard_signature(texts[item])
+            g = sim.segments_guard(sim.split_segments(texts[item], lower=False))
             cache[item] = g
         return g
 
     def _candidates(
-        self, uniques: list[str], item_text: np.ndarray, item_scope: np.ndarray
+        self, uniques: list[str], originals: list[str], item_text: np.ndarray, item_scope: np.ndarray
     ) -> dict[int, list[tuple[int, float]]]:
         """For each item, the items of the same scope sharing an LSH band whose
-        similarity is >= threshold, most similar first."""
+        similarity (on the segments the two prompts do not share) is >=
+        threshold, most similar first."""
         n_items = len(item_text)
         if n_items < 2:
             return {}
-        if self.method == "embedding":
-            vectors = sim.embed(uniques)
-            bands, rows_per_band = sim.choose_simhash_bands(self.threshold)
-            sig = sim.simhash_signatures(vectors)
-            features: Any = vectors
-        else:
-            vocab: dict[str, int] = {}
-            token_sets = [
-                tuple(vocab.setdefault(tok, len(vocab) + 1) for tok in sorted(sim.content_tokens(text))) for text in uniques
-            ]
-            bands, rows_per_band = sim.choose_bands(self.threshold)
-            sig = sim.minhash_signatures(token_sets)
-            features = token_sets
-        text_keys = sim.band_keys(sig, bands, rows_per_band)
+        segments = [sim.split_segments(t) for t in originals]
+        views = [segments]
+        for min_prompts in (self.max_candidates + 1, 2):
+            stripped = sim.without_common_segments(segments, min_prompts)
+            if any(x is not None for x in stripped):
+                if len(views) == 1 and min_prompts > 2:
+                    views = []  # the whole prompts crowd the buckets: index without the template
+                views.append([whole if x is None else x for whole, x in zip(segments, stripped)])
+        shares = len(views) > 1 or views[0] is not segments
+        features, text_keys = self._index(uniques, segments, views)
         with np.errstate(over="ignore"):
             salt = item_scope.astype(np.uint64) * np.uint64(0x94D049BB133111EB)
             keys = text_keys[item_text] ^ salt[:, None]
@@ -335,12 +346,70 @@ class ResponseCache:
             scores = np.einsum("ij,ij->i", features[ta], features[tb]).astype("float64")
         else:
             scores = jaccard_pairs(features, ta, tb)
+            # scoring on the differing segments never raises a lexical score: rescore only what may pass
+            ok = scores >= self.threshold - 1e-12
+            a, b, ta, tb, scores = a[ok], b[ok], ta[ok], tb[ok], scores[ok]
+        if shares and len(ta):
+            scores = self._rescore_shared(scores, segments, ta, tb)
         ok = scores >= self.threshold - 1e-12
         a, b, scores = a[ok], b[ok], np.minimum(scores[ok], 1.0)
         order = np.lexsort((-scores, a))
         out: dict[int, list[tuple[int, float]]] = {}
         for x, y, s in zip(a[order].tolist(), b[order].tolist(), scores[order].tolist()):
             out.setdefault(x, []).append((y, s))
+        return out
+
+    def _index(
+        self, uniques: list[str], segments: list[tuple[str, ...]], views: list[list[tuple[str, ...]]]
+    ) -> tuple[Any, np.ndarray]:
+        """Features of each whole distinct text (for scoring) and the LSH band
+        keys of each view of it (a view: the segments kept), side by side."""
+        keys: list[np.ndarray] = []
+        if self.method == "embedding":
+            bands, rows_per_band = sim.choose_simhash_bands(self.threshold)
+            features: Any = sim.embed(uniques)
+            for view in views:
+                vectors = features if view is segments else sim.embed(["\n".join(v) for v in view])
+                keys.append(sim.band_keys(sim.simhash_signatures(vectors), bands, rows_per_band))
+        else:
+            bands, rows_per_band = sim.choose_bands(self.threshold)
+            vocab: dict[str, int] = {}
+
+            def token_sets(view: list[tuple[str, ...]]) -> list[tuple[int, ...]]:
+                return [
+                    tuple(vocab.setdefault(t, len(vocab) + 1) for t in sorted(sim.segments_tokens(v))) for v in view
+                ]
+
+            features = token_sets(segments)
+            for view in views:
+                sets = features if view is segments else token_sets(view)
+                keys.append(sim.band_keys(sim.minhash_signatures(sets), bands, rows_per_band))
+        return features, np.hstack(keys)
+
+    def _rescore_shared(
+        self, scores: np.ndarray, segments: list[tuple[str, ...]], ta: np.ndarray, tb: np.ndarray
+    ) -> np.ndarray:
+        """Scores of the pairs that share a segment, recomputed on the segments
+        each prompt has that the other has not."""
+        seg_vocab: dict[str, int] = {}
+        seg_sets = [tuple(sorted({seg_vocab.setdefault(x, len(seg_vocab)) for x in segs})) for segs in segments]
+        shared = np.flatnonzero(jaccard_pairs(seg_sets, ta, tb) > 0)
+        if not len(shared):
+            return scores
+        out = scores.copy()
+        memo: dict[tuple[int, int], tuple[str, str]] = {}
+        parts: list[tuple[str, str]] = []
+        for x, y in zip(ta[shared].tolist(), tb[shared].tolist()):
+            key = (x, y) if x < y else (y, x)
+            p = memo.get(key)
+            if p is None:
+                p = sim.differing_parts(segments[key[0]], segments[key[1]])
+                memo[key] = p
+            parts.append(p)
+        if self.method == "embedding":
+            out[shared] = _embedding_parts_scores(parts)
+        else:
+            out[shared] = [sim.lexical_parts_similarity(p, q) for p, q in parts]
         return out
 
     def _saved_usd(self, hit_rows: pd.DataFrame, book: PriceBook) -> float:
@@ -417,17 +486,54 @@ class ResponseCache:
         chosen = sorted(hits, key=lambda h: (h.exact, h.similarity, h.row))[: self.sample_size]
         out = []
         for h in chosen:
+            new, cached = str(prompt.iloc[h.row]), str(prompt.iloc[h.matched])
+            new_part, cached_part = _compared_parts(new, cached)
             out.append(
                 {
                     "similarity": round(h.similarity, 4),
                     "exact_key": h.exact,
-                    "prompt": _clip(str(prompt.iloc[h.row])),
-                    "served_from": _clip(str(prompt.iloc[h.matched])),
+                    "prompt": _clip(new),
+                    "served_from": _clip(cached),
+                    "prompt_compared": _clip(new_part),
+                    "served_from_compared": _clip(cached_part),
                     "source_row": int(df["source_row"].iloc[h.row]),
                     "served_from_row": int(df["source_row"].iloc[h.matched]),
                 }
             )
         return out
+
+
+def _compared_parts(new: str, cached: str) -> tuple[str, str]:
+    """For review: each prompt without the leading segments the two share (a
+    shared system prompt or template), keeping the last shared one when a
+    prompt would be left empty (one prompt only adds segments to the other);
+    the whole prompts when they share no leading segment."""
+    sa, sb = sim.split_segments(new), sim.split_segments(cached)
+    k = 0
+    while k < min(len(sa), len(sb)) and sa[k] == sb[k]:
+        k += 1
+    if k and (k == len(sa) or k == len(sb)):
+        k -= 1
+    ra, rb = sim.split_segments(new, lower=False), sim.split_segments(cached, lower=False)
+    return " ".join(ra[k:]), " ".join(rb[k:])
+
+
+def _embedding_parts_scores(parts: list[tuple[str, str]]) -> np.ndarray:
+    """Cosine similarity of the embeddings of each pair of differing parts
+    (1.0 / 0.0 when one side is empty, as in the lexical method)."""
+    out = np.zeros(len(parts), dtype="float64")
+    todo: list[int] = []
+    for k, (p, q) in enumerate(parts):
+        decided = sim.parts_similarity(p, q)
+        if decided is None:
+            todo.append(k)
+        else:
+            out[k] = decided
+    if todo:
+        texts = list(dict.fromkeys(t for k in todo for t in parts[k]))
+        vectors = dict(zip(texts, sim.embed(texts)))
+        out[todo] = [float(vectors[parts[k][0]] @ vectors[parts[k][1]]) for k in todo]
+    return out
 
 
 def _band_pairs(keys: np.ndarray, max_candidates: int) -> np.ndarray:
@@ -487,8 +593,13 @@ def jaccard_pairs(token_sets: Sequence[Sequence[int]], ta: np.ndarray, tb: np.nd
 
 
 def _clip(text: str, limit: int = 240) -> str:
+    """Whitespace collapsed; a long text keeps its beginning and its end (where
+    the question of a templated prompt is)."""
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    if len(text) <= limit:
+        return text
+    head = (limit - 1) // 2
+    return text[:head] + "…" + text[len(text) - (limit - 1 - head) :]
 
 
 def _fmt_seconds(seconds: float) -> str:

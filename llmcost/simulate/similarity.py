@@ -18,6 +18,27 @@ Embedding method (optional)
     indexed with random-hyperplane LSH (64 sign bits).  Nothing is downloaded:
     when no model is installed the method is simply unavailable.
 
+What is compared: the parts the two prompts do not share
+    A prompt is often a template: a long system prompt, instructions or
+    retrieved context, then the question (the readers join a chat transcript's
+    messages with newlines: ``llmcost/ingest/openai.py`` and ``anthropic.py``
+    ``_prompt_text``).  Scored whole, two different questions behind the same
+    2,000-character system prompt look almost identical.  So a prompt is cut
+    into *segments* (lines, and sentences within a line: a break after
+    ``. ! ? ; : ]`` and whitespace, or after ``。 ！ ？ ；``), compared lower-cased
+    with whitespace collapsed, and the similarity of two prompts is computed on
+    the segments each has that the other has not (a shared system prompt, a
+    shared instruction line or a shared first sentence drops out, wherever it
+    is).  When one prompt only adds segments to the other, they are the same
+    question only if the added segments carry no content word ("Hi!",
+    "Thanks!").  Prompts that share no segment are scored whole, as before.
+    The LSH index is not built on whole prompts (behind a template that
+    hundreds of prompts share, every bucket would hold them all and the
+    nearest-in-time neighbours of a question would not include its
+    paraphrase) but on each prompt without the segments that more than
+    ``max_candidates`` prompts share, and again without every segment it
+    shares with another prompt.
+
 Guards (both methods)
     Semantic caches are known to serve the answer of a *different* question
     that looks alike.  Two prompts are never the same question when they differ
@@ -78,7 +99,12 @@ def _cjk_tokens(run: str) -> list[str]:
 
 def content_tokens(text: str) -> frozenset[str]:
     """The set of content tokens the lexical similarity compares."""
-    low = text.lower()
+    tokens = _raw_tokens(text.lower())
+    content = [t for t in tokens if t not in STOPWORDS] or tokens
+    return frozenset(_stem(t) for t in content)
+
+
+def _raw_tokens(low: str) -> list[str]:
     if _CJK.search(low) is None:
         tokens = _WORD.findall(low)
     else:
@@ -90,8 +116,7 @@ def content_tokens(text: str) -> frozenset[str]:
                 tokens.extend(_CJK.sub(" ", word).split())
             else:
                 tokens.append(word)
-    content = [t for t in tokens if t not in STOPWORDS] or tokens
-    return frozenset(_stem(t) for t in content)
+    return tokens
 
 
 def jaccard(a: frozenset[Any] | set[Any], b: frozenset[Any] | set[Any]) -> float:
@@ -100,6 +125,132 @@ def jaccard(a: frozenset[Any] | set[Any], b: frozenset[Any] | set[Any]) -> float
         return 1.0
     inter = len(a & b)
     return inter / (len(a) + len(b) - inter)
+
+
+# --------------------------------------------------------------------------- #
+# Segments: what two prompts do not share
+# --------------------------------------------------------------------------- #
+
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?;:\]])\s+|(?<=[。！？；])\s*")
+_SPACES = re.compile(r"\s+")
+_LINE_SEGMENTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+_CACHE_MAX = 500_000
+
+
+def _line_segments(line: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(segments as written, lower-cased segments) of one line; memoised, as
+    the lines of a shared system prompt recur in every prompt."""
+    got = _LINE_SEGMENTS.get(line)
+    if got is None:
+        parts = [p for p in (_SPACES.sub(" ", x).strip() for x in _SENTENCE_BREAK.split(line)) if p]
+        got = (tuple(parts), tuple(p.lower() for p in parts))
+        if len(_LINE_SEGMENTS) >= _CACHE_MAX:
+            _LINE_SEGMENTS.clear()
+        _LINE_SEGMENTS[line] = got
+    return got
+
+
+def split_segments(text: str, lower: bool = True) -> tuple[str, ...]:
+    """Lines and sentences of a prompt, whitespace collapsed, empty ones
+    dropped, lower-cased unless ``lower=False`` (for display and guards)."""
+    out: list[str] = []
+    k = 1 if lower else 0
+    for line in text.splitlines():
+        out.extend(_line_segments(line)[k])
+    return tuple(out)
+
+
+_SEGMENT_TOKENS: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+
+
+def _segment_tokens(segment: str) -> tuple[frozenset[str], frozenset[str]]:
+    """(content tokens without the function-word fallback, all tokens) of a segment."""
+    got = _SEGMENT_TOKENS.get(segment)
+    if got is None:
+        tokens = _raw_tokens(segment.lower())
+        got = (frozenset(_stem(t) for t in tokens if t not in STOPWORDS), frozenset(_stem(t) for t in tokens))
+        if len(_SEGMENT_TOKENS) >= _CACHE_MAX:
+            _SEGMENT_TOKENS.clear()
+        _SEGMENT_TOKENS[segment] = got
+    return got
+
+
+def segments_tokens(segments: Sequence[str]) -> frozenset[str]:
+    """``content_tokens`` of the text made of these segments (words never span
+    two segments), from memoised per-segment sets."""
+    if len(segments) == 1:
+        strict, every = _segment_tokens(segments[0])
+        return strict or every
+    strict_u: set[str] = set()
+    every_u: set[str] = set()
+    for seg in segments:
+        strict, every = _segment_tokens(seg)
+        strict_u |= strict
+        every_u |= every
+    return frozenset(strict_u or every_u)
+
+
+def differing_parts(a: Sequence[str], b: Sequence[str]) -> tuple[str, str]:
+    """The text of the segments of ``a`` that ``b`` lacks, and of those of ``b``
+    that ``a`` lacks (in order, joined with newlines)."""
+    in_a, in_b = set(a), set(b)
+    return "\n".join(s for s in a if s not in in_b), "\n".join(s for s in b if s not in in_a)
+
+
+def has_content(text: str) -> bool:
+    """Whether a text holds a word other than a function word ("thanks!", "hi" do not)."""
+    low = text.lower()
+    return any(t not in STOPWORDS for t in _WORD.findall(low)) or _CJK.search(low) is not None
+
+
+@functools.lru_cache(maxsize=65536)
+def _tokens_cached(text: str) -> frozenset[str]:
+    return content_tokens(text)
+
+
+def parts_similarity(part_a: str, part_b: str) -> float | None:
+    """Lexical similarity of two differing parts, or None when it is decided
+    without scoring: 1.0 / 0.0 when one side is empty (the other only adds
+    segments: the same question only if they carry no content word)."""
+    if not part_a or not part_b:
+        return 0.0 if has_content(part_a or part_b) else 1.0
+    return None
+
+
+def lexical_parts_similarity(part_a: str, part_b: str) -> float:
+    """Jaccard index of the content tokens of two differing parts."""
+    decided = parts_similarity(part_a, part_b)
+    if decided is not None:
+        return decided
+    return jaccard(_tokens_cached(part_a), _tokens_cached(part_b))
+
+
+def prompt_similarity(a: str, b: str) -> float:
+    """Lexical similarity of two prompts as the cache scores them: on the
+    segments they do not share (whole prompts when they share none)."""
+    sa, sb = split_segments(a), split_segments(b)
+    if set(sa).isdisjoint(sb):
+        return jaccard(content_tokens(a), content_tokens(b))
+    return lexical_parts_similarity(*differing_parts(sa, sb))
+
+
+def without_common_segments(segments: Sequence[tuple[str, ...]], min_prompts: int) -> list[tuple[str, ...] | None]:
+    """For each prompt (as segments), its segments without those that at
+    least ``min_prompts`` distinct prompts of the list contain, or None when it
+    has none (the whole prompt stands).  A prompt whose every segment is that
+    common keeps its last one."""
+    count: dict[str, int] = {}
+    for segs in segments:
+        for s in set(segs):
+            count[s] = count.get(s, 0) + 1
+    out: list[tuple[str, ...] | None] = []
+    for segs in segments:
+        if len(segs) < 2 or all(count[s] < min_prompts for s in segs):
+            out.append(None)
+            continue
+        kept = tuple(s for s in segs if count[s] < min_prompts)
+        out.append(kept or segs[-1:])
+    return out
 
 
 # --------------------------------------------------------------------------- #
@@ -159,6 +310,37 @@ def guard_signature(text: str) -> GuardSig:
         entities.add(low)
     key = (negations, tuple(sorted(numbers)), tuple(dates), tuple(quoted))
     return GuardSig(key=key, entities=frozenset(entities), words=frozenset(words))
+
+
+_SEGMENT_GUARDS: dict[str, GuardSig] = {}
+
+
+def segments_guard(segments: Sequence[str]) -> GuardSig:
+    """``guard_signature`` of a prompt given as segments (as written), from
+    memoised per-segment signatures: counts and lists add up, sets unite (a
+    segment's first word counts as a sentence start)."""
+    sigs = []
+    for seg in segments:
+        g = _SEGMENT_GUARDS.get(seg)
+        if g is None:
+            g = guard_signature(seg)
+            if len(_SEGMENT_GUARDS) >= _CACHE_MAX:
+                _SEGMENT_GUARDS.clear()
+            _SEGMENT_GUARDS[seg] = g
+        sigs.append(g)
+    if len(sigs) == 1:
+        return sigs[0]
+    key = (
+        sum(g.key[0] for g in sigs),
+        tuple(sorted(x for g in sigs for x in g.key[1])),
+        tuple(sorted(x for g in sigs for x in g.key[2])),
+        tuple(sorted({x for g in sigs for x in g.key[3]})),
+    )
+    return GuardSig(
+        key=key,
+        entities=frozenset().union(*(g.entities for g in sigs)),
+        words=frozenset().union(*(g.words for g in sigs)),
+    )
 
 
 def guard_conflict(a: GuardSig, b: GuardSig) -> str | None:

@@ -126,3 +126,16 @@ def test_a_request_already_on_the_target_price_entry_is_not_moved(book: PriceBoo
     assert lever.requests_affected == 1
     # 1000 x ($2.50 - $0.15) per 1M
     assert lever.savings_usd == pytest.approx(0.00235)
+
+
+def test_requests_too_long_for_the_target_context_window_stay(book: PriceBook) -> None:
+    t = _table([
+        {"model": "claude-sonnet-4-5", "app": "a", "input_tokens": 250_000, "output_tokens": 10},
+        {"model": "claude-sonnet-4-5", "app": "a", "input_tokens": 1_000, "output_tokens": 10},
+    ])
+    w = simulate(t, [RouteLever.from_text("- match: {app: a}\n  to: gpt-4o-mini\n", book, file="r.yaml")], book)
+    (step,) = w.steps
+    assert step.requests_affected == 1  # gpt-4o-mini holds 128,000 tokens
+    # 1000 x ($3 - $0.15) + 10 x ($15 - $0.60) per 1M
+    assert step.savings_usd == pytest.approx((1000 * 2.85 + 10 * 14.4) / 1e6)
+    assert any("exceeds gpt-4o-mini's 128,000-token context window" in n for n in step.notes)

@@ -126,6 +126,22 @@ class RouteLever:
         tgt_id = np.array(target_ids + [""], dtype=object)[rule_of]
         cur_id = priced["price_model"].astype("string").fillna("").to_numpy(dtype=object)
         moved = (rule_of >= 0) & (tgt != cur_model) & (tgt_id != cur_id)
+        # never move a request into a model whose context window cannot hold its input
+        windows = []
+        for r in self.rules:
+            q = book.quote(r.to, provider=r.provider)
+            windows.append(float(q.context_window) if q is not None and q.context_window else np.inf)
+        window = np.array(windows + [np.inf], dtype="float64")[rule_of]
+        too_long = moved & (total_in > window)  # total_in is already per request
+        if too_long.any():
+            moved &= ~too_long
+            for i, r in enumerate(self.rules):
+                n_long = int(table["requests"].to_numpy()[too_long & (rule_of == i)].sum())
+                if n_long:
+                    warnings.append(
+                        f"{self.file}: rule {r.name!r}: {n_long:,} request(s) kept on their model: their input "
+                        f"exceeds {r.to}'s {int(windows[i]):,}-token context window"
+                    )
         providers = np.array([r.provider for r in self.rules] + [""], dtype=object)
         if moved.any():
             new.loc[moved, "model"] = tgt[moved]

@@ -166,7 +166,8 @@ def _explain(s: _Slice, i: int, lo: int) -> tuple[str, str, str]:
     hist_share = hist_cost / hist_cost.sum() if hist_cost.sum() > 0 else np.zeros_like(hist_cost)
     day_share = s.mcost[i] / s.mcost[i].sum() if s.mcost[i].sum() > 0 else np.zeros_like(hist_cost)
     j = int(np.argmax(day_share - hist_share))
-    detail += f"; {s.models[j]} {hist_share[j]:.0%} -> {day_share[j]:.0%} of cost"
+    if abs(day_share[j] - hist_share[j]) >= 0.05:  # only a real change in the model mix is worth saying
+        detail += f"; {s.models[j]} {hist_share[j]:.0%} -> {day_share[j]:.0%} of cost"
     if top != _CPT:
         return (top or CAUSE_MIXED), detail, ""
     old = int(np.argmax(s.mtok[lo:i].sum(axis=0)))

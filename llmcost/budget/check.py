@@ -277,6 +277,9 @@ def check_budgets(
             statuses.append(fn(b, limit, series, day_of, projected, n_req))
         if not mask.any():
             notes.append(f"budget {b.name!r} ({b.scope}) matches no rows up to {day_of:%Y-%m-%d}: check the names")
+    if day_of > last:
+        notes.insert(0, f"the data ends on {last:%Y-%m-%d}, before the as-of day {day_of:%Y-%m-%d}: "
+                        "the days in between count as $0 spent")
     return BudgetReport(
         as_of=day_of.strftime("%Y-%m-%d"),
         as_of_source="--as-of" if as_of is not None else "last timestamp in the data",

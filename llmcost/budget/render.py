@@ -98,6 +98,11 @@ def render_table(r: BudgetReport, width: int = 110) -> str:
     return con.file.getvalue()  # type: ignore[attr-defined, no-any-return]
 
 
+def _rounded(d: dict[str, Any]) -> dict[str, Any]:
+    """Floats to 10 significant digits: no 107.99999999999999 in JSON."""
+    return {k: (float(f"{v:.10g}") if isinstance(v, float) else v) for k, v in d.items()}
+
+
 def to_dict(r: BudgetReport) -> dict[str, Any]:
     return {
         "as_of": r.as_of,
@@ -105,7 +110,7 @@ def to_dict(r: BudgetReport) -> dict[str, Any]:
         "projected": r.projected,
         "budgets_file": r.budgets_file,
         "exit_code": r.exit_code,
-        "budgets": [{**dataclasses.asdict(s), "thresholds": list(s.thresholds)} for s in r.statuses],
+        "budgets": [_rounded({**dataclasses.asdict(s), "thresholds": list(s.thresholds)}) for s in r.statuses],
         "notes": list(r.notes),
     }
 

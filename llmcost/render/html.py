@@ -47,7 +47,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..analyze.fmt import compact, count, money, pct
+from ..analyze.fmt import compact, count, money, pct, plural
 from ..analyze.model import OTHER, UNKNOWN, Analysis, Breakdown
 
 TOP_MODELS = 8  # series in the daily chart; the rest are "(other)"
@@ -608,7 +608,7 @@ def summary_section(d: ReportData) -> str:
     p = a.period
     when = (f"{p.start:%Y-%m-%d} to {p.end:%Y-%m-%d} ({p.days} day{'s' if p.days != 1 else ''})"
             if p.start is not None and p.end is not None else "no times in the data")
-    cards = [_card("Period cost", money(a.totals.cost_usd), f"{when} · {count(a.totals.requests)} requests", "cost")]
+    cards = [_card("Period cost", money(a.totals.cost_usd), f"{when} · {plural(a.totals.requests, 'request')}", "cost")]
     f = a.forecast
     if f.available:
         sub = f"range {money(f.low_usd)} – {money(f.high_usd)} · {money(f.month_to_date_usd)} so far"
@@ -633,7 +633,7 @@ def summary_section(d: ReportData) -> str:
     extra = []
     t = a.totals
     if t.unpriced_rows:
-        extra.append(f"{count(t.unpriced_requests)} requests ({count(t.unpriced_rows)} rows) could not be priced and "
+        extra.append(f"{plural(t.unpriced_requests, 'request')} ({plural(t.unpriced_rows, 'row')}) could not be priced and "
                      "are not in the costs; see Unpriced below.")
     body = f'<div class="cards">{"".join(cards)}</div>' + "".join(f'<p class="warn">{esc(x)}</p>' for x in extra)
     if f.available:
@@ -851,6 +851,7 @@ svg [data-tip]:hover{opacity:.8}
 table{border-collapse:collapse;width:100%;font-size:.85rem}
 th,td{padding:5px 8px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+th[data-type="num"]{text-align:right}
 th{cursor:pointer;user-select:none;white-space:nowrap;color:var(--muted);font-weight:600}
 th[aria-sort=ascending]::after{content:" \\25B2"}th[aria-sort=descending]::after{content:" \\25BC"}
 td{white-space:nowrap}td.long{white-space:normal;min-width:28ch;overflow-wrap:break-word}

@@ -54,3 +54,10 @@ def test_two_usage_exports_of_the_same_days_warn_about_double_counting():
     # two request logs of different apps on the same days are not a double count
     logs = pd.concat([rows("a.jsonl", "openai-responses"), rows("b.jsonl", "openai-batch-output")], ignore_index=True)
     assert overlap_warnings(price_usage(logs, PriceBook.default())) == []
+
+
+def test_usage_export_without_models_says_how_to_fix_it():
+    df = finalize(pd.DataFrame([dict(time="2025-10-01", provider="openai", model="", input_tokens=1000, requests=7)]),
+                  source="usage.json", source_format="openai-usage-api")
+    a = analyze(price_usage(df, PriceBook.default()))
+    assert any("7 request(s) in 1 row(s) name no model" in w and "group_by=model" in w for w in a.warnings)

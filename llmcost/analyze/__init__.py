@@ -215,6 +215,20 @@ def overlap_warnings(df: pd.DataFrame) -> list[str]:
 
 def _data_warnings(p: Prepared) -> list[str]:
     out: list[str] = overlap_warnings(p.original)
+    unp = p.unpriced
+    if len(unp):
+        model = unp["model"].astype("string").fillna("")
+        no_model = unp.loc[(model == "") | (model == UNKNOWN)]
+        if len(no_model):
+            aggregated = no_model.loc[no_model["source_format"].astype(str).isin(list(AGGREGATED_FORMATS))]
+            hint = (
+                "; the usage export was not grouped by model: export it again grouped by model "
+                "(Usage API group_by=model, or 'group by model' in the dashboard)"
+                if len(aggregated)
+                else ""
+            )
+            n_req = int(no_model["requests"].sum())
+            out.append(f"{n_req:,} request(s) in {len(no_model):,} row(s) name no model and cannot be priced{hint}")
     if p.missing_time_rows:
         out.append(f"{p.missing_time_rows:,} rows have no time: left out of the daily trend, forecast and anomalies")
     df = p.rows

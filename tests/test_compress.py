@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -245,14 +244,12 @@ def test_compression_ratio_for_whatif():
     assert compression_ratio([]) == 1.0
 
 
-def test_one_megabyte_prompt_is_fast():
+def test_one_megabyte_prompt_keeps_every_span():
     text = "\n\n".join(t for p in sorted(SAMPLES.iterdir()) for t in read_prompt(p).texts)
     big = (text + "\n\n") * (1_000_000 // len(text.encode("utf-8")) + 1)
-    t0 = time.perf_counter()
     r = compress_text(big)
-    elapsed = time.perf_counter() - t0
-    assert r.protected_spans_ok
-    assert elapsed < 10.0  # generous for loaded CI machines; the benchmark reports the real figure
+    assert r.protected_spans_ok  # timing: benchmarks/bench_compress.py
+    assert r.tokens_after < r.tokens_before
 
 
 # --------------------------------------------------------------------------- #

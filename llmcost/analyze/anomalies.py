@@ -35,6 +35,27 @@ ratio to the baseline medians of those three factors (each ratio at least
 Days whose cost comes from cost-only rows (no tokens, no requests) are
 reported as "billed cost jump".
 
+Hours. Rows from sources with real per-request (or hourly) times build an
+hourly cost series, for the total ("hour") and, when the data names at least
+two apps, per app ("app-hour"). A source whose dated rows all share one time
+of day (daily buckets at midnight, or at a time-zone offset) has no hourly
+information and is left out. Each hour is compared with the *same hour of
+day* on the preceding ``WINDOW`` (14) days, at least ``MIN_HISTORY`` (7) of
+them (UTC hours; a business-hours peak is its own baseline, so it is not an
+anomaly): the same median + 3 × max(MAD, 5 % of the median) test, and the
+excess must be at least $0.01 and at least 5 % of the average daily cost of
+those days (all apps together), so near-zero baselines do not flag trivial
+amounts. An hour of day that had spend on fewer than half of its baseline
+days (night hours, or a tool used at random times) has a $0 median: there
+the hour must also cost more than every hour of the window in the same scope,
+so a night-time runaway job is flagged but sporadic use at a new time of day
+is not. The cause is found as for days, against the same hour of day; an
+hour that is usually idle and shows no other notable factor is a *volume
+spike*. An hour is not reported when its day is already flagged for the same
+scope with the same cause, unless that one hour carries at least half of the
+day's excess (then the hour says where the day's jump happened). Hours are
+labelled "YYYY-MM-DD HH:00" (UTC).
+
 Single requests: per-request rows costing more than 10 × the 95th percentile
 of their app's per-request costs (apps with at least 20 per-request rows).
 Cause: *model switch* when the request used another model than the app's
@@ -68,6 +89,11 @@ SWITCH_NEW_SHARE = 0.5
 SWITCH_OLD_DROP = 0.5
 REQUEST_P95_MULTIPLE = 10.0
 REQUEST_MIN_APP_ROWS = 20
+HOUR_DAY_SHARE = 0.05  # an hour's excess must be >= 5 % of the window's average daily cost
+HOUR_CONCENTRATED = 0.5  # an hour with this share of its flagged day's excess is kept
+HOUR_MAX_CELLS = 5_000_000  # days × 24 × apps kept in memory for app hours
+_NS_PER_HOUR = 3_600 * 10**9
+_NS_PER_DAY = 24 * _NS_PER_HOUR
 
 CAUSE_VOLUME = "volume spike"
 CAUSE_TOKENS = "token explosion"
@@ -125,7 +151,7 @@ def _per(num: np.ndarray, den: np.ndarray) -> np.ndarray:
         return np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
 
 
-def _matrix(frame: pd.DataFrame | pd.Series, column: str, days: pd.DatetimeIndex) -> pd.DataFrame:
+def _matrix(frame: pd.DataFrame | pd.Series, column: str, days: pd.Index) -> pd.DataFrame:
     wide: pd.DataFrame = frame[column].unstack(fill_value=0)
     return wide.reindex(days, fill_value=0)
 
@@ -216,7 +242,8 @@ def _app_slice(sparse: pd.DataFrame, app: str, days: pd.DatetimeIndex, acost: np
     )
 
 
-def day_anomalies(p: Prepared, limit: int = 20) -> list[Anomaly]:
+def _day_found(p: Prepared) -> list[Anomaly]:
+    """Every anomalous day (total, app-day, model-day), unsorted."""
     day, dated = p.days()
     if not dated.any():
         return []
@@ -262,8 +289,195 @@ def day_anomalies(p: Prepared, limit: int = 20) -> list[Anomaly]:
         for j in hits:
             s = _Slice(mc[:, j], mreq[:, j], mtok[:, j], None, None, None, [models[j]])
             found.append(_anomaly("model-day", labels[i], s, i, lo, float(med[j]), float(thr[j]), model=models[j]))
+    return found
+
+
+def day_anomalies(p: Prepared, limit: int = 20) -> list[Anomaly]:
+    """Anomalous days and hours (total, per app, per model), largest excess first."""
+    days = _day_found(p)
+    found = days + hour_anomalies(p, days)
     found.sort(key=lambda a: (-a.excess_usd, a.date, a.kind, a.app, a.model))
     return found[:limit]
+
+
+@dataclass
+class _Hours:
+    """Hour-resolved rows and their (day, hour-of-day) position from ``first``."""
+
+    rows: pd.DataFrame
+    day: np.ndarray  # int64 day index per row
+    hod: np.ndarray  # int64 hour of day (UTC) per row
+    first: pd.Timestamp
+    ndays: int
+
+    def label(self, d: int, h: int) -> str:
+        return f"{(self.first + pd.Timedelta(days=d)):%Y-%m-%d} {h:02d}:00"
+
+
+def _hour_rows(p: Prepared) -> _Hours | None:
+    """Dated rows of sources that carry times of day (see the module docstring)."""
+    dated = p.rows["time"].notna().to_numpy()
+    if not dated.any():
+        return None
+    rows = select(p.rows, dated)
+    ns = rows["time"].dt.tz_convert(None).to_numpy().astype("datetime64[ns]").astype("int64")
+    tod = ns % _NS_PER_DAY
+    codes = rows["source"].cat.codes.to_numpy().astype("int64")
+    k = int(codes.max()) + 1
+    first_row = np.zeros(k, dtype="int64")
+    first_row[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)  # repeated indices: the last write (first row) wins
+    varies = tod != tod[first_row[codes]]
+    keep = (np.bincount(codes, weights=varies, minlength=k) > 0)[codes]
+    if not keep.any():
+        return None
+    rows, ns = select(rows, keep), ns[keep]
+    start = int(ns.min()) - int(ns.min()) % _NS_PER_DAY
+    offset = (ns - start) // _NS_PER_HOUR
+    day = offset // 24
+    return _Hours(rows, day, offset % 24, pd.Timestamp(start, tz="UTC"), int(day.max()) + 1)
+
+
+@dataclass
+class _HourSeries:
+    """Hourly series of every scope: scope 0 is the total, then one per app."""
+
+    apps: list[str]  # "" for the total
+    app_codes: list[int]  # the app's code in ``rows["app"]``; -1 for the total
+    cost: np.ndarray  # (days, 24, scopes)
+    req: np.ndarray
+    tok: np.ndarray
+
+
+def _hour_series(h: _Hours) -> _HourSeries:
+    """Sums per (day, hour of day) for the total and, when the data names at
+    least two apps, per app (the costliest apps up to ``HOUR_MAX_CELLS``)."""
+    rows = h.rows
+    cells = h.ndays * 24
+    hidx = h.day * 24 + h.hod
+    values = [rows[c].to_numpy(dtype="float64") for c in ("cost_usd", "requests", "tokens")]
+    series = [np.bincount(hidx, weights=v, minlength=cells).reshape(h.ndays, 24, 1) for v in values]
+    apps, app_codes = [""], [-1]
+    app = rows["app"].cat
+    codes = app.codes.to_numpy().astype("int64")
+    ncat = len(app.categories)
+    present = np.bincount(codes[codes >= 0], minlength=ncat) > 0
+    if sum(1 for a, here in zip(app.categories, present) if here and str(a) != UNKNOWN) >= 2:
+        by_cost = np.bincount(codes[codes >= 0], weights=values[0][codes >= 0], minlength=ncat)
+        chosen = [int(k) for k in np.argsort(-by_cost, kind="stable") if present[k]][: max(1, HOUR_MAX_CELLS // cells)]
+        slot = np.full(ncat + 1, -1, dtype="int64")  # index -1 (no app code) maps to the extra last entry
+        slot[chosen] = np.arange(len(chosen))
+        pos = slot[codes]
+        used = pos >= 0
+        idx = pos * cells + hidx
+        if not used.all():
+            idx = idx[used]
+        size = len(chosen) * cells
+        for n, v in enumerate(values):
+            w = v if used.all() else v[used]
+            per_app = np.bincount(idx, weights=w, minlength=size).reshape(len(chosen), h.ndays, 24)
+            series[n] = np.concatenate([series[n], per_app.transpose(1, 2, 0)], axis=2)
+        apps += [str(app.categories[k]) for k in chosen]
+        app_codes += chosen
+    return _HourSeries(apps, app_codes, series[0], series[1], series[2])
+
+
+def _hour_slice(h: _Hours, hs: _HourSeries, scope: int, hod: int, cache: dict[tuple[int, int], _Slice]) -> _Slice:
+    """The daily series of one hour of day in a scope, with its per-model split."""
+    key = (scope, hod)
+    if key not in cache:
+        mask = h.hod == hod
+        if hs.app_codes[scope] >= 0:
+            mask &= h.rows["app"].cat.codes.to_numpy() == hs.app_codes[scope]
+        sub = h.rows.loc[mask]
+        day = pd.Series(pd.Categorical(h.day[mask], categories=range(h.ndays)), index=sub.index, name="d")
+        per_model = group_sum(sub, [day, sub["model"]], ("requests", "tokens", "cost_usd"))
+        days = pd.RangeIndex(h.ndays)
+        cost_m = _matrix(per_model, "cost_usd", days)
+        cache[key] = _Slice(
+            cost=hs.cost[:, hod, scope],
+            req=hs.req[:, hod, scope],
+            tok=hs.tok[:, hod, scope],
+            mcost=cost_m.to_numpy(dtype="float64"),
+            mreq=_matrix(per_model, "requests", days).to_numpy(dtype="float64"),
+            mtok=_matrix(per_model, "tokens", days).to_numpy(dtype="float64"),
+            models=[str(m) for m in cost_m.columns],
+        )
+    return cache[key]
+
+
+@dataclass(frozen=True)
+class _HourHit:
+    hod: int
+    scope: int
+    median: float
+    bound: float  # the cost the hour had to exceed (all rules together)
+    idle: bool  # the hour of day had spend on fewer than half of its baseline days
+
+
+def _hour_hits(hs: _HourSeries, d: int, lo: int) -> list[_HourHit]:
+    """Anomalous (hour of day, scope) cells of day ``d``, every scope at once."""
+    hist = hs.cost[lo:d]  # (days, 24, scopes)
+    med, thr = _thresholds(hist)
+    active = (hist > 0).sum(axis=0) * 2 >= (d - lo)
+    floor = max(MIN_EXCESS_USD, HOUR_DAY_SHARE * float(hist[:, :, 0].sum()) / (d - lo))
+    peak = hist.max(axis=(0, 1))  # (scopes,): the costliest hour of the window
+    today = hs.cost[d]
+    hit = (today > thr) & (today - med >= floor) & (active | (today > peak))
+    out = []
+    for hod, scope in zip(*np.nonzero(hit)):
+        idle = not bool(active[hod, scope])
+        bound = max(float(thr[hod, scope]), float(med[hod, scope]) + floor, float(peak[scope]) if idle else 0.0)
+        out.append(_HourHit(int(hod), int(scope), float(med[hod, scope]), bound, idle))
+    return out
+
+
+def _hour_anomaly(h: _Hours, hs: _HourSeries, s: _Slice, d: int, lo: int, x: _HourHit) -> Anomaly:
+    cause, detail, model = _explain(s, d, lo)
+    if x.idle:
+        spent = int((s.cost[lo:d] > 0).sum())
+        detail = f"usually idle at this hour (spend on {spent} of the previous {d - lo} days); " + detail
+        if cause == CAUSE_MIXED:
+            cause = CAUSE_VOLUME
+    return Anomaly(
+        kind="hour" if x.scope == 0 else "app-hour",
+        date=h.label(d, x.hod),
+        cost_usd=float(s.cost[d]),
+        expected_usd=x.median,
+        threshold_usd=x.bound,
+        cause=cause,
+        detail=detail,
+        model=model,
+        app=hs.apps[x.scope],
+    )
+
+
+def _keep_hour(x: Anomaly, days: dict[tuple[str, str], list[Anomaly]]) -> bool:
+    """False when the hour's day is flagged for the same scope and cause and
+    the hour carries less than half of that day's excess."""
+    for day in days.get((x.app, x.date[:10]), []):
+        if day.cause == x.cause and x.excess_usd < HOUR_CONCENTRATED * day.excess_usd:
+            return False
+    return True
+
+
+def hour_anomalies(p: Prepared, days: list[Anomaly]) -> list[Anomaly]:
+    """Anomalous hours of the total and of each app, given the day anomalies
+    ``days`` (an hour that only repeats its flagged day is left out)."""
+    h = _hour_rows(p)
+    if h is None or h.ndays <= MIN_HISTORY:
+        return []
+    hs = _hour_series(h)
+    cache: dict[tuple[int, int], _Slice] = {}
+    found: list[Anomaly] = []
+    for d in range(MIN_HISTORY, h.ndays):
+        lo = max(0, d - WINDOW)
+        for x in _hour_hits(hs, d, lo):
+            found.append(_hour_anomaly(h, hs, _hour_slice(h, hs, x.scope, x.hod, cache), d, lo, x))
+    flagged: dict[tuple[str, str], list[Anomaly]] = {}
+    for a in days:
+        if a.kind in ("day", "app-day"):
+            flagged.setdefault((a.app, a.date), []).append(a)
+    return [a for a in found if _keep_hour(a, flagged)]
 
 
 def _request_causes(pr: pd.DataFrame, rows: pd.DataFrame) -> list[tuple[str, str]]:

@@ -148,13 +148,18 @@ def summary_lines(a: Analysis) -> list[str]:
 
 
 def anomaly_subject(x: Any) -> str:
-    """What an anomaly is about: a request, a model's day, an app's day, or the total."""
+    """What an anomaly is about: a request, a model's day, an app's day or
+    hour, or the total's day or hour."""
     if x.kind == "request":
         return f"request in {x.app} ({x.model}) at {location(x.source, x.source_row)}"
     if x.kind == "model-day":
         return f"model {x.model}"
     if x.kind == "app-day":
         return f"app {x.app}"
+    if x.kind == "app-hour":
+        return f"app {x.app}, hour"
+    if x.kind == "hour":
+        return "hour (total)"
     return "total"
 
 

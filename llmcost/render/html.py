@@ -755,9 +755,10 @@ def top_requests_section(d: ReportData) -> str:
 def anomalies_section(d: ReportData) -> str:
     found = d.analysis.anomalies
     if not found:
-        return _section("anomalies", "Anomalies", '<p class="empty">No day or request stands out from its own '
-                        "baseline (or the log is too short to tell: days need 7 days of history).</p>")
-    cols = [Col("Kind"), Col("Date"), Col("Model / app"), Col("Cost", True), Col("Expected", True),
+        return _section("anomalies", "Anomalies", '<p class="empty">No day, hour or request stands out from its '
+                        "own baseline (or the log is too short to tell: days and hours need 7 days of "
+                        "history).</p>")
+    cols = [Col("Kind"), Col("Date / hour (UTC)"), Col("Model / app"), Col("Cost", True), Col("Expected", True),
             Col("Excess", True), Col("Likely cause"), Col("Detail", long=True)]
     rows = [
         [_t(x.kind), _t(x.date), _t(" / ".join(v for v in (x.model, x.app) if v)), _m(x.cost_usd),
@@ -766,8 +767,9 @@ def anomalies_section(d: ReportData) -> str:
         for x in found
     ]
     return _section("anomalies", "Anomalies", table_html("anomalies", cols, rows),
-                    "Days far above the median of their previous 14 days (median + 3 MAD), and requests far above "
-                    "their app's p95.")
+                    "Days far above the median of their previous 14 days (median + 3 MAD); hours far above the "
+                    "same hour of day on those days (logs with per-request times); requests far above their "
+                    "app's p95.")
 
 
 def budgets_section(d: ReportData) -> str:

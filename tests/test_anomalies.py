@@ -241,7 +241,7 @@ def test_hour_anomalies_render() -> None:
     assert "<td>hour</td>" in section and "2025-03-09 14:00" in section
 
 
-def test_hour_anomalies_on_a_million_rows_are_fast() -> None:
+def test_uniform_random_traffic_has_no_hour_anomalies() -> None:
     n = 200_000
     rng = np.random.default_rng(7)
     t = pd.Timestamp("2025-01-01T00:00:00Z") + pd.to_timedelta(rng.integers(0, 60 * 86_400, n), unit="s")

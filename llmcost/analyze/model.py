@@ -120,7 +120,7 @@ class Forecast:
 
 @dataclass(frozen=True)
 class Anomaly:
-    kind: str  # "day" (total), "model-day", "request"
+    kind: str  # "day" (total), "model-day", "app-day", "hour" (total), "app-hour", "request"
     date: str
     cost_usd: float
     expected_usd: float  # baseline: median of the preceding days, or the app's p95

@@ -24,6 +24,8 @@ cache_write_1h_tokens int64                     the part of cache_write_tokens w
 output_tokens        int64                      output tokens, reasoning included
 reasoning_tokens     int64                      the reasoning part of output_tokens (billed
                                                 once, as output)
+web_search_requests  int64                      server-side web searches billed per call
+                                                (Anthropic/OpenAI web search tool; 0 if none)
 requests             int64                      requests this row stands for (0 for a
                                                 cost-only row)
 batch                bool                       billed at Batch API prices
@@ -79,6 +81,10 @@ STRING_COLUMNS: tuple[str, ...] = (
 
 TEXT_COLUMNS: tuple[str, ...] = ("prompt", "response")
 
+# Per-call billing quantities that are not token counts (validated like
+# tokens: whole, non-negative numbers; default 0).
+COUNT_COLUMNS: tuple[str, ...] = ("web_search_requests",)
+
 COLUMNS: tuple[str, ...] = (
     "time",
     "provider",
@@ -89,6 +95,7 @@ COLUMNS: tuple[str, ...] = (
     "session",
     "request_id",
     *TOKEN_COLUMNS,
+    *COUNT_COLUMNS,
     "requests",
     "batch",
     "service_tier",
@@ -109,6 +116,7 @@ PRICED_COLUMNS: tuple[str, ...] = (
     "cost_cache_read_usd",
     "cost_cache_write_usd",
     "cost_output_usd",
+    "cost_web_search_usd",  # server-side web searches (per-1,000-search price)
     "cost_usd",  # total; for cost-only rows the billed amount
     "priced",  # bool: a price was found (or the row is cost-only)
     "price_model",  # resolved price-table model id ("" when unpriced)
@@ -159,7 +167,7 @@ def finalize(
         else:
             out[col] = pd.Series([defaults.get(col, "")] * n, index=df.index, dtype="string")
 
-    for col in (*TOKEN_COLUMNS, "requests"):
+    for col in (*TOKEN_COLUMNS, *COUNT_COLUMNS, "requests"):
         if col in df.columns:
             out[col] = _to_int(df[col], col, source=source, rows=_rows(df))
         else:

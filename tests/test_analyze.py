@@ -63,6 +63,7 @@ def make_priced(
         costs["cost_cache_read_usd"].append(parts[1])
         costs["cost_cache_write_usd"].append(parts[2])
         costs["cost_output_usd"].append(parts[3])
+        costs["cost_web_search_usd"].append(0.0)
         costs["cost_usd"].append(total)
         costs["priced"].append(priced)
         costs["price_model"].append(pm)

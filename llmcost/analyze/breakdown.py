@@ -70,14 +70,19 @@ def totals(p: Prepared) -> Totals:
             "cache_write_tokens",
             "output_tokens",
             "reasoning_tokens",
+            "web_search_requests",
             "cost_usd",
             "cost_input_usd",
             "cost_cache_read_usd",
             "cost_cache_write_usd",
             "cost_output_usd",
+            "cost_web_search_usd",
         ]
     ].sum()
-    kinds = float(s["cost_input_usd"] + s["cost_cache_read_usd"] + s["cost_cache_write_usd"] + s["cost_output_usd"])
+    kinds = float(
+        s["cost_input_usd"] + s["cost_cache_read_usd"] + s["cost_cache_write_usd"] + s["cost_output_usd"]
+        + s["cost_web_search_usd"]
+    )
     other = float(s["cost_usd"]) - kinds
     if abs(other) < 1e-9:
         other = 0.0
@@ -89,11 +94,13 @@ def totals(p: Prepared) -> Totals:
         cache_write_tokens=int(s["cache_write_tokens"]),
         output_tokens=int(s["output_tokens"]),
         reasoning_tokens=int(s["reasoning_tokens"]),
+        web_search_requests=int(s["web_search_requests"]),
         cost_usd=float(s["cost_usd"]),
         cost_input_usd=float(s["cost_input_usd"]),
         cost_cache_read_usd=float(s["cost_cache_read_usd"]),
         cost_cache_write_usd=float(s["cost_cache_write_usd"]),
         cost_output_usd=float(s["cost_output_usd"]),
+        cost_web_search_usd=float(s["cost_web_search_usd"]),
         cost_other_usd=other,
         cost_only_rows=int((~df["usage"]).sum()),
         unpriced_rows=len(p.unpriced),

@@ -50,6 +50,7 @@ NUMERIC_COLUMNS: tuple[str, ...] = (
     "cache_write_tokens",
     "output_tokens",
     "reasoning_tokens",
+    "web_search_requests",
     "requests",
     "reported_cost_usd",
 )
@@ -58,8 +59,12 @@ COST_COLUMNS: tuple[str, ...] = (
     "cost_cache_read_usd",
     "cost_cache_write_usd",
     "cost_output_usd",
+    "cost_web_search_usd",
     "cost_usd",
 )
+# Added after the first releases: a table without them (built by hand or by
+# older code) reads as having no web searches.
+ZERO_IF_MISSING: tuple[str, ...] = ("web_search_requests", "cost_web_search_usd")
 _NS_PER_DAY = 86_400 * 10**9
 
 
@@ -108,7 +113,8 @@ class Prepared:
 
 
 def check_columns(priced: pd.DataFrame) -> None:
-    missing = [c for c in (*COLUMNS, *PRICED_COLUMNS) if c not in priced.columns and c not in ("prompt", "response")]
+    optional = ("prompt", "response", *ZERO_IF_MISSING)
+    missing = [c for c in (*COLUMNS, *PRICED_COLUMNS) if c not in priced.columns and c not in optional]
     if missing:
         raise ValueError(f"analyze() needs a priced canonical table; missing columns: {', '.join(missing)}")
 
@@ -161,9 +167,9 @@ def prepare(priced: pd.DataFrame, dims: Sequence[str] = ()) -> Prepared:
         cols[c] = categorical(priced[c], unknown=False)
     cols["provider_eff"] = _provider_eff(priced)
     for c in NUMERIC_COLUMNS:
-        cols[c] = priced[c].to_numpy()
+        cols[c] = priced[c].to_numpy() if c in priced.columns else np.zeros(n, dtype="int64")
     for c in COST_COLUMNS:
-        cols[c] = np.nan_to_num(priced[c].to_numpy(dtype="float64"), nan=0.0)
+        cols[c] = np.nan_to_num(priced[c].to_numpy(dtype="float64"), nan=0.0) if c in priced.columns else np.zeros(n)
     cols["batch"] = priced["batch"].fillna(False).to_numpy(dtype=bool)
     cols["pos"] = np.arange(n, dtype="int64")
     df = pd.DataFrame(cols, index=index)

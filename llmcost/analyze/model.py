@@ -42,13 +42,15 @@ class Totals:
     cache_write_tokens: int
     output_tokens: int  # reasoning included
     reasoning_tokens: int
+    web_search_requests: int  # server-side web searches (billed per search)
     cost_usd: float
     cost_input_usd: float
     cost_cache_read_usd: float
     cost_cache_write_usd: float
     cost_output_usd: float
+    cost_web_search_usd: float
     # cost without a token split: cost-only rows billed as a lump sum and any
-    # per-request fee the pricer added (cost_usd minus the four token kinds)
+    # other per-request fee (cost_usd minus the four token kinds and web searches)
     cost_other_usd: float
     cost_only_rows: int  # rows with no tokens counted at their billed amount
     unpriced_rows: int

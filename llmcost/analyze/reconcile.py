@@ -9,8 +9,10 @@ the provider's cost.
 Split by model, and by token kind: the provider's per-kind amounts are known
 only when every compared row names its token kind in ``feature`` (the
 Anthropic cost report's ``token_type`` such as ``uncached_input_tokens``,
-``cache_read_input_tokens``, ``cache_creation...``, ``output_tokens``, or an
-OpenAI line item ending in ``input`` / ``cached input`` / ``output``);
+``cache_read_input_tokens``, ``cache_creation...``, ``output_tokens``, its
+``cost_type`` ``web_search``, or an OpenAI line item ending in ``input`` /
+``cached input`` / ``output``, or naming web search); the ``web_search`` kind is
+listed only when either side has web-search cost;
 otherwise only our per-kind split is shown, next to the total difference.
 """
 
@@ -27,12 +29,16 @@ KIND_COST_COLUMNS: dict[str, str] = {
     "cache_read": "cost_cache_read_usd",
     "cache_write": "cost_cache_write_usd",
     "output": "cost_output_usd",
+    "web_search": "cost_web_search_usd",
 }
 
 
 def token_kind(label: str) -> str:
-    """The token kind a token-type label names: input/cache_read/cache_write/output, "" if none."""
+    """The kind a token-type / cost-type label names: input/cache_read/
+    cache_write/output/web_search, "" if none."""
     f = label.lower()
+    if any(k in f for k in ("web_search", "web search", "web-search")):
+        return "web_search"
     if "uncached" in f or "no_cache" in f:
         return "input"
     if any(k in f for k in ("cache_read", "cached input", "cached_input", "cache read")):
@@ -90,7 +96,10 @@ def reconcile(p: Prepared, top: int = 10) -> Reconciliation:
         prov: float | None = None
         if split:
             prov = float(r["reported_cost_usd"].to_numpy()[kinds == kind].sum())
-        by_kind.append(ReconRow(key=kind, ours_usd=float(r[col].sum()), provider_usd=prov, rows=len(r)))
+        ours_kind = float(r[col].sum())
+        if kind == "web_search" and not ours_kind and not prov:
+            continue
+        by_kind.append(ReconRow(key=kind, ours_usd=ours_kind, provider_usd=prov, rows=len(r)))
     other = ours - sum(k.ours_usd for k in by_kind)
     if abs(other) > 1e-9:
         by_kind.append(ReconRow(key="other", ours_usd=other, provider_usd=0.0 if split else None, rows=len(r)))
@@ -124,6 +133,8 @@ def split_cost_exports(priced: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame
     if len(priced) == 0:
         return priced, priced.iloc[0:0]
     tokens = priced[["input_tokens", "cache_read_tokens", "cache_write_tokens", "output_tokens"]].sum(axis=1)
+    if "web_search_requests" in priced.columns:
+        tokens = tokens + priced["web_search_requests"]
     cost_only = (priced["requests"] == 0) & (tokens == 0) & priced["reported_cost_usd"].notna()
     if not cost_only.any() or cost_only.all():
         return priced, priced.iloc[0:0]
@@ -164,7 +175,10 @@ def reconcile_exports(usage: pd.DataFrame, exports: pd.DataFrame, top: int = 10)
     by_kind: list[ReconRow] = []
     for kind, col in KIND_COST_COLUMNS.items():
         prov = float(exports["reported_cost_usd"].to_numpy()[kinds == kind].sum()) if split else None
-        by_kind.append(ReconRow(key=kind, ours_usd=float(u[col].sum()), provider_usd=prov, rows=len(u)))
+        ours_kind = float(u[col].sum())
+        if kind == "web_search" and not ours_kind and not prov:
+            continue
+        by_kind.append(ReconRow(key=kind, ours_usd=ours_kind, provider_usd=prov, rows=len(u)))
     note = (
         f"provider cost exports ({', '.join(sorted(set(exports['source'].astype(str))))}) compared with our price of "
         f"the usage rows of the same provider on the same {days} day{'s' if days != 1 else ''}; "

@@ -57,9 +57,15 @@ cache tokens; ``cache_creation_input_tokens`` is the cache write total, its
 the top-level fields cover only the final sampling step, so the iterations are
 summed (https://platform.claude.com/docs/en/build-with-claude/compaction).
 
+**Server-side web searches** (billed per search, $10 per 1,000 —
+https://platform.claude.com/docs/en/agents-and-tools/tool-use/web-search-tool)
+become ``web_search_requests``: the Console usage CSV's ``web_search_count``,
+and ``server_tool_use.web_search_requests`` in usage-report results, the
+analytics user report and Messages ``usage``. ``web_fetch_requests`` is not
+carried (web fetch has no per-call fee, only tokens).
+
 ``speed: "fast"`` (fast mode, billed at premium rates) is recorded as
-``service_tier`` "fast". Web-search counts and ``inference_geo`` surcharges are
-not token quantities and are not carried.
+``service_tier`` "fast". ``inference_geo`` surcharges are not carried.
 """
 
 from __future__ import annotations
@@ -164,6 +170,27 @@ def _cache_writes(u: Mapping[str, Any], total_key: str | None) -> tuple[int, int
         raise ValueError(f"cache_creation is not an object: {cc!r}")
     total = count(u, total_key) if total_key and u.get(total_key) is not None else w5 + w1
     return max(total, w5 + w1), w1
+
+
+def web_search_requests(u: Mapping[str, Any]) -> int:
+    """``server_tool_use.web_search_requests`` of a usage object (0 if absent)."""
+    stu = u.get("server_tool_use")
+    if stu is None:
+        return 0
+    if not isinstance(stu, Mapping):
+        raise ValueError(f"server_tool_use is not an object: {stu!r}")
+    return count(stu, "web_search_requests")
+
+
+def message_web_searches(u: Mapping[str, Any]) -> int:
+    """Web searches of a Messages ``usage`` (with compaction ``iterations``,
+    their sum, never below the top-level count)."""
+    top = web_search_requests(u)
+    iterations = u.get("iterations")
+    if isinstance(iterations, list) and iterations:
+        summed = sum(web_search_requests(it) for it in iterations if isinstance(it, Mapping))
+        return max(top, summed)
+    return top
 
 
 def _one_message_usage(u: Mapping[str, Any]) -> Tokens:
@@ -393,6 +420,7 @@ _USAGE_TOKEN_COLS = (
     "usage_input_tokens_cache_write",
     "usage_input_tokens_cache_read",
     "usage_output_tokens",
+    "web_search_count",
 )
 
 
@@ -428,6 +456,7 @@ def _read_console_usage(src: Source, ctx: ReadContext) -> pd.DataFrame:
             "cache_write_tokens": tok["usage_input_tokens_cache_write_5m"] + w1 + tok["usage_input_tokens_cache_write"],
             "cache_write_1h_tokens": w1,
             "output_tokens": tok["usage_output_tokens"],
+            "web_search_requests": tok["web_search_count"],
             "requests": 1,
             "batch": usage_type.str.lower().str.contains("batch", regex=False),
             "service_tier": _tier_col(usage_type, _text_col(df, "speed")),
@@ -603,6 +632,7 @@ def _read_usage_report(src: Source, ctx: ReadContext) -> pd.DataFrame:
             )
             has_requests = it.get("requests") is not None
             requests = count(it, "requests") if has_requests else 1
+            searches = web_search_requests(it)
         except ValueError as exc:
             ctx.bad(src.name, r.row, str(exc))
             continue
@@ -623,6 +653,7 @@ def _read_usage_report(src: Source, ctx: ReadContext) -> pd.DataFrame:
             cache_write_tokens=t.cache_write,
             cache_write_1h_tokens=t.cache_write_1h,
             output_tokens=t.output,
+            web_search_requests=searches,
             requests=requests,
             batch=tier == "batch",
             service_tier=tier,
@@ -823,6 +854,7 @@ def _read_messages(src: Source, ctx: ReadContext) -> pd.DataFrame:
         msg, usage = found.message, found.message["usage"]
         try:
             t = message_usage_tokens(usage)
+            searches = message_web_searches(usage)
         except ValueError as exc:
             ctx.bad(src.name, line, str(exc))
             continue
@@ -844,6 +876,7 @@ def _read_messages(src: Source, ctx: ReadContext) -> pd.DataFrame:
             cache_write_1h_tokens=t.cache_write_1h,
             output_tokens=t.output,
             reasoning_tokens=t.reasoning,
+            web_search_requests=searches,
             requests=1,
             batch=found.batch or tier == "batch",
             service_tier="batch" if found.batch else tier,

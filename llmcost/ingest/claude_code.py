@@ -6,7 +6,9 @@ One JSONL file per session, plus subagent transcripts under
 ``type: "assistant"`` lines carry usage, in ``message.usage`` with Messages API
 semantics (``input_tokens`` excludes cache; ``cache_creation_input_tokens`` with
 its ``cache_creation.ephemeral_5m/1h_input_tokens`` split;
-``cache_read_input_tokens``; ``output_tokens``; ``service_tier``). Other fields
+``cache_read_input_tokens``; ``output_tokens``; ``service_tier``;
+``server_tool_use.web_search_requests`` → ``web_search_requests``, billed per
+search). Other fields
 used: ``message.model``, ``message.id``, ``requestId``, ``timestamp``,
 ``sessionId``, ``cwd``, ``isSidechain`` and the optional ``costUSD`` (→
 ``reported_cost_usd``). Lines without a ``type`` but with an assistant
@@ -52,7 +54,7 @@ import pandas as pd
 
 from .. import schema
 from . import ReadContext, Reader, Source
-from .anthropic import PROVIDER, Tokens, message_usage_tokens, parse_times, service_tier_of
+from .anthropic import PROVIDER, Tokens, message_usage_tokens, message_web_searches, parse_times, service_tier_of
 
 FORMAT = "claude-code"
 STATUSLINE_FORMAT = "claude-code-statusline"
@@ -152,14 +154,18 @@ COLUMNS = (
     "cache_write_1h_tokens",
     "output_tokens",
     "reasoning_tokens",
+    "web_search_requests",
     "service_tier",
     "reported_cost_usd",
     "source_row",
 )
 _OUTPUT = COLUMNS.index("output_tokens")
+_USAGE_START = COLUMNS.index("input_tokens")
+_USAGE_END = COLUMNS.index("reported_cost_usd") + 1
+_COST = COLUMNS.index("reported_cost_usd")
 
 
-def _usage_cells(tokens: Tokens, tier: str, cost: float) -> list[Any]:
+def _usage_cells(tokens: Tokens, searches: int, tier: str, cost: float) -> list[Any]:
     return [
         tokens.input,
         tokens.cache_read,
@@ -167,6 +173,7 @@ def _usage_cells(tokens: Tokens, tier: str, cost: float) -> list[Any]:
         tokens.cache_write_1h,
         tokens.output,
         tokens.reasoning,
+        searches,
         tier,
         cost,
     ]
@@ -198,6 +205,7 @@ def _read(src: Source, ctx: ReadContext) -> pd.DataFrame:
             continue
         try:
             tokens = message_usage_tokens(usage)
+            searches = message_web_searches(usage)
             cost = _cost(rec.get("costUSD"))
         except ValueError as exc:
             ctx.bad(src.name, line, str(exc))
@@ -211,8 +219,10 @@ def _read(src: Source, ctx: ReadContext) -> pd.DataFrame:
             # a later streaming snapshot of the same message: keep the fullest usage
             row = rows[i]
             if tokens.output >= row[_OUTPUT]:
-                old_cost = row[-2]
-                row[5:13] = _usage_cells(tokens, tier, cost if not np.isnan(cost) else old_cost)
+                old_cost = row[_COST]
+                row[_USAGE_START:_USAGE_END] = _usage_cells(
+                    tokens, searches, tier, cost if not np.isnan(cost) else old_cost
+                )
             continue
         if key:
             seen[key] = len(rows)
@@ -225,7 +235,7 @@ def _read(src: Source, ctx: ReadContext) -> pd.DataFrame:
                 str(session),
                 feature,
                 key,
-                *_usage_cells(tokens, tier, cost),
+                *_usage_cells(tokens, searches, tier, cost),
                 line,
             ]
         )

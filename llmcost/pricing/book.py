@@ -16,6 +16,10 @@ Rules applied on top of the bundled data (see ``docs`` in README):
   (OpenAI, Azure OpenAI, Anthropic, Google Gemini, AWS Bedrock). genai-prices
   only carries batch variants from 2026-10-14 and none for older Anthropic
   dates, while both Batch APIs have been 50% off since 2024.
+* Server-side web searches (Anthropic's and OpenAI's web search tools) are
+  billed per call: ``web_searches_kcount`` of genai-prices, USD per 1,000
+  searches (Anthropic: $10). They are not token prices: the Batch API 50%
+  rule and long-context tiers do not change them (negotiated discounts do).
 * Long-context tiers: when a request's total input (uncached + cache read +
   cache write) exceeds a tier's start, *every* token of that request is billed
   at the tier's prices (the providers' cliff rule).
@@ -47,7 +51,8 @@ except Exception:  # pragma: no cover - metadata missing in odd installs
 
 @dataclass(frozen=True)
 class Quote:
-    """Prices of one model at one time, USD per 1M tokens."""
+    """Prices of one model at one time, USD per 1M tokens (web searches: USD
+    per 1,000 searches)."""
 
     model_id: str
     provider: str
@@ -62,12 +67,15 @@ class Quote:
     batch: bool = False
     name: str = ""
     valid_from: date | None = None  # the date this price took effect, where the table says
+    web_search_per_k: float = 0.0  # USD per 1,000 server-side web searches
 
     def prices(self) -> tuple[float, float, float, float, float]:
         return (self.input, self.cache_read, self.cache_write, self.cache_write_1h, self.output)
 
-    def scaled(self, factor: float) -> "Quote":
-        """Every price (tiers included) multiplied by ``factor``."""
+    def scaled(self, factor: float, *, fees: bool = True) -> "Quote":
+        """Every price (tiers included) multiplied by ``factor``; per-call fees
+        (web searches) too unless ``fees`` is False (the Batch API discount
+        applies to tokens only)."""
         return replace(
             self,
             input=self.input * factor,
@@ -75,7 +83,8 @@ class Quote:
             cache_write=self.cache_write * factor,
             cache_write_1h=self.cache_write_1h * factor,
             output=self.output * factor,
-            tiers=tuple((start, q.scaled(factor)) for start, q in self.tiers),
+            web_search_per_k=self.web_search_per_k * factor if fees else self.web_search_per_k,
+            tiers=tuple((start, q.scaled(factor, fees=fees)) for start, q in self.tiers),
         )
 
     def cost(
@@ -86,6 +95,7 @@ class Quote:
         cache_write_tokens: int = 0,
         cache_write_1h_tokens: int = 0,
         output_tokens: int = 0,
+        web_search_requests: int = 0,
         long_context: bool | None = None,
     ) -> float:
         """USD for one request (scalar reference implementation; the
@@ -98,7 +108,7 @@ class Quote:
             + five_m * q.cache_write
             + cache_write_1h_tokens * q.cache_write_1h
             + output_tokens * q.output
-        ) / 1e6
+        ) / 1e6 + web_search_requests * self.web_search_per_k / 1e3
 
     def tier_for(self, total_input: int, long_context: bool | None = None) -> "Quote":
         if long_context is not None:
@@ -182,7 +192,14 @@ def quote_from_model_price(
             cw1 = 2 * inp if (provider == "anthropic" or "claude" in model_id) else cw
         return {"input": inp, "cache_read": cr, "cache_write": cw, "cache_write_1h": cw1, "output": out}
 
-    kw: dict[str, Any] = {"model_id": model_id, "provider": provider, "context_window": context_window, "name": name}
+    web = _dec(mp.web_searches_kcount)
+    kw: dict[str, Any] = {
+        "model_id": model_id,
+        "provider": provider,
+        "context_window": context_window,
+        "name": name,
+        "web_search_per_k": web or 0.0,
+    }
     if source:
         kw["source"] = source
     tiers = tuple((s, Quote(**kw, **flat(s))) for s in starts)
@@ -498,5 +515,5 @@ def _genai_quote_uncached(provider: str, model: gp_types.ModelInfo, when: dateti
                 variant, model_id=model.id, provider=provider, context_window=model.context_window, name=model.name or ""
             ), batch=True, valid_from=q.valid_from, source=q.source + " (batch price)")
         elif provider in BATCH_HALF_PRICE_PROVIDERS:
-            q = replace(q.scaled(0.5), batch=True, source=q.source + " (batch: 50% rule)")
+            q = replace(q.scaled(0.5, fees=False), batch=True, source=q.source + " (batch: 50% rule)")
     return q

@@ -12,6 +12,7 @@ Example::
         cache_write: 0.30         # optional (default: input)
         cache_write_1h: 0.60      # optional (default: cache_write)
         batch_discount: 0.5       # optional: batch price = price x (1 - discount)
+        web_search_per_k: 10.0    # optional: USD per 1,000 server-side web searches (default 0)
       # a price that changed: several entries, each valid from its date
       - match: my-model
         input: 2.0
@@ -59,6 +60,7 @@ _MODEL_KEYS = {
     "tokens_per_second",
     "like",
     "context_window",
+    "web_search_per_k",
 }
 _DISCOUNT_KEYS = {"provider", "model", "percent"}
 
@@ -96,7 +98,10 @@ class ModelOverride:
             base = self.book.quote(version.like, when, batch=batch)
             if base is None:
                 raise ConfigError(f"model {self.match!r}: 'like: {version.like}' is not in the price table", file=self.file)
-            return replace(base, model_id=self.model_id, source=f"override {self.file} (like {base.model_id})")
+            q = replace(base, model_id=self.model_id, source=f"override {self.file} (like {base.model_id})")
+            if "web_search_per_k" in version.prices:
+                q = replace(q, web_search_per_k=version.prices["web_search_per_k"])
+            return q
         p = version.prices
         inp = p["input"]
         q = Quote(
@@ -107,11 +112,12 @@ class ModelOverride:
             cache_write=p.get("cache_write", inp),
             cache_write_1h=p.get("cache_write_1h", p.get("cache_write", inp)),
             output=p["output"],
+            web_search_per_k=p.get("web_search_per_k", 0.0),
             context_window=self.context_window,
             source=f"override {self.file}",
         )
         if batch and self.batch_discount:
-            q = replace(q.scaled(1 - self.batch_discount), batch=True)
+            q = replace(q.scaled(1 - self.batch_discount, fees=False), batch=True)
         return q
 
     def _version_at(self, when: datetime) -> _Dated:
@@ -224,7 +230,7 @@ def load_overrides(path: str | Path) -> Overrides:
             for k in ("input", "output"):
                 if k not in entry:
                     raise ConfigError(f"{where}: '{k}' ($ per 1M tokens) is required", file=file)
-        for k in ("input", "output", "cache_read", "cache_write", "cache_write_1h"):
+        for k in ("input", "output", "cache_read", "cache_write", "cache_write_1h", "web_search_per_k"):
             if k in entry:
                 prices[k] = _num(entry[k], k, file, where)
         vf = entry.get("valid_from")

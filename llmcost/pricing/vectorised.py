@@ -4,6 +4,11 @@ Each distinct (model, provider hint) is resolved once; each distinct
 (resolved model, day, batch, service tier) gets its :class:`Quote` once (models
 with time-of-day prices, like DeepSeek's off-peak hours, are keyed by
 half-hour instead of day); then every row is priced with numpy arithmetic.
+
+Server-side web searches (``web_search_requests``) are priced per 1,000
+searches at the quote's ``web_search_per_k`` into ``cost_web_search_usd``,
+which is part of ``cost_usd``. A row with searches but no tokens is still a
+usage row (not a cost-only row).
 """
 
 from __future__ import annotations
@@ -46,7 +51,8 @@ def price_usage(table: pd.DataFrame, book: PriceBook | None = None) -> pd.DataFr
     total_tokens = tok["input_tokens"] + tok["cache_read_tokens"] + tok["cache_write_tokens"] + tok["output_tokens"]
     reported = df["reported_cost_usd"].to_numpy(dtype="float64")
     requests = df["requests"].to_numpy(dtype="int64")
-    cost_only = (requests == 0) & (total_tokens == 0) & ~np.isnan(reported)
+    searches = df["web_search_requests"].to_numpy(dtype="int64") if "web_search_requests" in df.columns else np.zeros(n, dtype="int64")
+    cost_only = (requests == 0) & (total_tokens == 0) & (searches == 0) & ~np.isnan(reported)
 
     # 1. resolve each distinct (model, provider) once
     m_codes, m_uniq = pd.factorize(df["model"].astype("string").fillna(""), sort=False)
@@ -88,6 +94,7 @@ def price_usage(table: pd.DataFrame, book: PriceBook | None = None) -> pd.DataFr
     # 3. price arrays per quote, including up to T long-context tiers
     n_tiers = max((len(q.tiers) for q in quotes), default=0)
     base = np.array([q.prices() for q in quotes], dtype="float64").reshape(len(quotes), 5)
+    web_per_k = np.array([q.web_search_per_k for q in quotes] or [0.0], dtype="float64")
     starts = np.full((len(quotes), max(n_tiers, 1)), np.inf)
     tier_prices = np.zeros((len(quotes), max(n_tiers, 1), 5))
     for i, q in enumerate(quotes):
@@ -126,7 +133,8 @@ def price_usage(table: pd.DataFrame, book: PriceBook | None = None) -> pd.DataFr
     c_cr = tok["cache_read_tokens"] * row_prices[:, 1] / 1e6
     c_cw = (five_m * row_prices[:, 2] + tok["cache_write_1h_tokens"] * row_prices[:, 3]) / 1e6
     c_out = tok["output_tokens"] * row_prices[:, 4] / 1e6
-    total = c_in + c_cr + c_cw + c_out
+    c_web = searches * np.where(priced, web_per_k[qc] if len(quotes) else 0.0, 0.0) / 1e3
+    total = c_in + c_cr + c_cw + c_out + c_web
     total = np.where(cost_only, reported, total)
 
     res_model = np.array([r.model_id if r is not None else "" for r in resolutions] or [""], dtype=object)
@@ -139,6 +147,7 @@ def price_usage(table: pd.DataFrame, book: PriceBook | None = None) -> pd.DataFr
     df["cost_cache_read_usd"] = np.where(priced, c_cr, zeros)
     df["cost_cache_write_usd"] = np.where(priced, c_cw, zeros)
     df["cost_output_usd"] = np.where(priced, c_out, zeros)
+    df["cost_web_search_usd"] = np.where(priced, c_web, zeros)
     df["cost_usd"] = np.where(priced | cost_only, total, zeros)
     df["priced"] = priced | cost_only
     df["price_model"] = pd.Series(price_model, index=df.index, dtype="string")
@@ -186,6 +195,7 @@ def price_one(
     cache_write_tokens: int = 0,
     cache_write_1h_tokens: int = 0,
     output_tokens: int = 0,
+    web_search_requests: int = 0,
     batch: bool = False,
     long_context: bool | None = None,
 ) -> float | None:
@@ -199,5 +209,6 @@ def price_one(
         cache_write_tokens=cache_write_tokens,
         cache_write_1h_tokens=cache_write_1h_tokens,
         output_tokens=output_tokens,
+        web_search_requests=web_search_requests,
         long_context=long_context,
     )

@@ -118,6 +118,9 @@ def token_cost_rows(t: Totals) -> list[tuple[str, str, str, str]]:
             share(t.cost_output_usd),
         ),
     ]
+    if t.web_search_requests or t.cost_web_search_usd:
+        searches = plural(t.web_search_requests, "search", "searches")
+        rows.append(("Web search", searches, money(t.cost_web_search_usd), share(t.cost_web_search_usd)))
     if t.cost_other_usd:
         rows.append(("Billed without token split", "", money(t.cost_other_usd), share(t.cost_other_usd)))
     all_tokens = t.input_tokens + t.cache_read_tokens + t.cache_write_tokens + t.output_tokens

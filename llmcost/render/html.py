@@ -693,6 +693,9 @@ def tokens_section(d: ReportData) -> str:
     cost_parts = [(k, c, f"{k}: {money(c)} ({pct(c / all_cost)} of token cost)") for k, _, c in kinds]
     rows = [[_t(k), _n(n), (pct(n / all_tokens), n / all_tokens), _m(c), (pct(c / all_cost), c / all_cost)]
             for k, n, c in kinds]
+    if t.web_search_requests or t.cost_web_search_usd:
+        rows.append([_t("web search"), (f"{count(t.web_search_requests)} searches", t.web_search_requests),
+                     ("", None), _m(t.cost_web_search_usd), ("", None)])
     if t.cost_other_usd:
         rows.append([_t("other (cost-only rows, request fees)"), ("", None), ("", None), _m(t.cost_other_usd), ("", None)])
     cols = [Col("Kind"), Col("Tokens", True), Col("Token share", True), Col("Cost", True), Col("Cost share", True)]

@@ -89,7 +89,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..pricing import PriceBook
-from ..schema import TOKEN_COLUMNS
+from ..schema import COUNT_COLUMNS, TOKEN_COLUMNS
 from . import similarity as sim
 from .base import LeverError, LeverOutcome
 
@@ -210,7 +210,7 @@ class ResponseCache:
         out = df.copy()
         hit_rows = np.fromiter((h.row for h in hits), dtype="int64", count=len(hits))
         saved = self._saved_usd(df.iloc[hit_rows], book) if len(hit_rows) else 0.0
-        for col in TOKEN_COLUMNS:
+        for col in (*TOKEN_COLUMNS, *COUNT_COLUMNS):  # a cached answer makes no call and no search
             values = out[col].to_numpy(dtype="int64").copy()
             values[hit_rows] = 0
             out[col] = values

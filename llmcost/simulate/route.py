@@ -43,6 +43,7 @@ import yaml
 
 from ..errors import ConfigError
 from ..pricing import PriceBook, price_usage
+from ..schema import PRICED_COLUMNS
 from .base import LeverOutcome
 from .complexity import TIERS, classify
 
@@ -218,10 +219,7 @@ class RouteLever:
         return out
 
 
-_PRICED = frozenset(
-    ["cost_input_usd", "cost_cache_read_usd", "cost_cache_write_usd", "cost_output_usd", "cost_usd",
-     "priced", "price_model", "price_provider", "long_context_billed"]
-)
+_PRICED = frozenset(PRICED_COLUMNS)
 
 
 def _total_input(table: pd.DataFrame) -> np.ndarray:

@@ -235,3 +235,17 @@ def test_cli_webhook_failure_is_an_error(tmp_path: Path) -> None:
     assert r.exit_code == 2 and "could not be reached" in r.stderr
     r = run("budget", "check", str(usage), "--budgets", str(warn), "--notify", "ftp://x/y")
     assert r.exit_code == 2 and "http:// or https://" in r.stderr
+
+
+def test_a_log_that_stops_mid_day_projects_that_day_instead_of_averaging_it() -> None:
+    # $0.60/day (1M gpt-4o-mini output tokens) Oct 1-14 at 23:30, and $0.30 on Oct 15 up to 11:59
+    recs = [req(f"2025-10-{d:02d}T23:30:00Z", "gpt-4o-mini", 0, 1_000_000) for d in range(1, 15)]
+    recs.append(req("2025-10-15T11:59:00Z", "gpt-4o-mini", 0, 500_000))
+    cfg = parse_budgets("budgets:\n  - name: all\n    monthly: 100\n    daily: 1\n", "budgets.yaml")
+    report = check_budgets(make_priced(recs), cfg)
+    daily, monthly = sorted(report.statuses, key=lambda s: s.period)
+    # month: 14 full days x $0.60 + 17 projected days (Oct 15..31) x $0.60 = 31 x $0.60
+    assert monthly.spent_usd == pytest.approx(14 * 0.6 + 0.3)
+    assert monthly.projected_usd == pytest.approx(31 * 0.6)
+    # today: the expected $0.60, not the $0.30 spent so far nor tomorrow
+    assert daily.spent_usd == pytest.approx(0.3) and daily.projected_usd == pytest.approx(0.6)

@@ -128,28 +128,36 @@ def _level(used: float, thresholds: tuple[float, ...]) -> tuple[str, float | Non
 
 
 def _monthly(
-    b: Budget, limit: float, series: pd.Series, as_of: pd.Timestamp, projected: bool, requests: int
+    b: Budget, limit: float, series: pd.Series, as_of: pd.Timestamp, projected: bool, requests: int,
+    partial: bool = False,
 ) -> BudgetStatus:
     month_start = as_of.replace(day=1)
     month_end = as_of.replace(day=calendar.monthrange(as_of.year, as_of.month)[1])
     in_month = series[series.index >= month_start]
     spent = float(in_month.sum())
-    model = fit(series)
+    # a day the data stops in is projected, not averaged (as analyze's forecast does)
+    today = float(series.iloc[-1]) if (partial and len(series)) else 0.0
+    model = fit(series.iloc[:-1] if partial else series)
     proj = low = high = None
     breach: str | None = None
     breach_projected = False
     cum = in_month.cumsum()
     if spent >= limit:
         breach = pd.Timestamp(cum.index[int(np.argmax(cum.to_numpy() >= limit - 1e-12))]).strftime("%Y-%m-%d")
-    future = pd.date_range(as_of + pd.Timedelta(days=1), month_end, freq="D")
+    future = pd.date_range(as_of if partial else as_of + pd.Timedelta(days=1), month_end, freq="D")
     note = ""
     if model is not None:
         means, stds = model.expected(future)
-        proj = spent + float(means.sum())
-        low = spent + float(np.maximum(means - stds, 0.0).sum())
-        high = spent + float((means + stds).sum())
+        if partial and len(means):
+            means = means.copy()
+            means[0] = max(means[0], today)  # today: at least what is already spent
+        base = spent - today
+        total, spread = float(means.sum()), float(np.sqrt((stds**2).sum()))
+        proj = base + total
+        low = max(base + total - spread, spent)
+        high = base + total + spread
         if breach is None and len(future):
-            reach = spent + np.cumsum(means) >= limit - 1e-12
+            reach = base + np.cumsum(means) >= limit - 1e-12
             if reach.any():
                 breach, breach_projected = future[int(np.argmax(reach))].strftime("%Y-%m-%d"), True
     else:
@@ -158,17 +166,21 @@ def _monthly(
 
 
 def _daily(
-    b: Budget, limit: float, series: pd.Series, as_of: pd.Timestamp, projected: bool, requests: int
+    b: Budget, limit: float, series: pd.Series, as_of: pd.Timestamp, projected: bool, requests: int,
+    partial: bool = False,
 ) -> BudgetStatus:
     spent = float(series.iloc[-1]) if len(series) else 0.0
-    model = fit(series)
+    model = fit(series.iloc[:-1] if partial else series)
     proj = low = high = None
     breach: str | None = as_of.strftime("%Y-%m-%d") if spent >= limit else None
     breach_projected = False
     note = ""
     if model is not None:
-        nxt = pd.date_range(as_of + pd.Timedelta(days=1), periods=OUTLOOK_DAYS, freq="D")
+        nxt = pd.date_range(as_of if partial else as_of + pd.Timedelta(days=1), periods=OUTLOOK_DAYS, freq="D")
         means, stds = model.expected(nxt)
+        if partial:
+            means = means.copy()
+            means[0] = max(means[0], spent)  # the rest of today: at least what is already spent
         proj, low, high = float(means[0]), float(max(means[0] - stds[0], 0.0)), float(means[0] + stds[0])
         if breach is None:
             reach = means >= limit - 1e-12
@@ -262,6 +274,11 @@ def check_budgets(
             file=source or None,
             hint="pass --as-of a date inside the data",
         )
+    # without --as-of, a log that stops mid-day (last time before 23:00, not a midnight bucket) has an
+    # incomplete last day: it is projected rather than averaged, as analyze's forecast does
+    from ..analyze.forecast import _stops_mid_day
+
+    partial = as_of is None and _stops_mid_day(priced.loc[timed, "time"].max(), day_of)
     rows = priced.loc[keep]
     days = day[keep]
     cost = np.nan_to_num(rows["cost_usd"].to_numpy(dtype="float64"), nan=0.0)
@@ -274,7 +291,7 @@ def check_budgets(
             period_rows = mask & (days >= (month_start if period == "monthly" else day_of)).to_numpy(dtype=bool)
             n_req = int(rows["requests"].to_numpy()[period_rows].sum())
             fn = _monthly if period == "monthly" else _daily
-            statuses.append(fn(b, limit, series, day_of, projected, n_req))
+            statuses.append(fn(b, limit, series, day_of, projected, n_req, partial))
         if not mask.any():
             notes.append(f"budget {b.name!r} ({b.scope}) matches no rows up to {day_of:%Y-%m-%d}: check the names")
     if day_of > last:

@@ -103,6 +103,8 @@ def break_even(
     cols = ["output_tokens"] if count == "output" else ["input_tokens", "cache_read_tokens", "cache_write_tokens", "output_tokens"]
     tokens = int(sum(int(rows[c].sum()) for c in cols))
     cost = float(np.nan_to_num(rows["cost_usd"].to_numpy(dtype="float64"), nan=0.0).sum())
+    if "cost_web_search_usd" in rows.columns:  # searches are bought either way: only tokens move in-house
+        cost -= float(np.nan_to_num(rows["cost_web_search_usd"].to_numpy(dtype="float64"), nan=0.0).sum())
     if tokens <= 0:
         raise InputError("the priced rows have no tokens: nothing to compare with self-hosting")
     deployment_tps = throughput * gpus if per_gpu else throughput

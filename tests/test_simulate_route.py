@@ -139,3 +139,11 @@ def test_requests_too_long_for_the_target_context_window_stay(book: PriceBook) -
     # 1000 x ($3 - $0.15) + 10 x ($15 - $0.60) per 1M
     assert step.savings_usd == pytest.approx((1000 * 2.85 + 10 * 14.4) / 1e6)
     assert any("exceeds gpt-4o-mini's 128,000-token context window" in n for n in step.notes)
+
+
+def test_requests_with_web_search_stay_unless_the_target_offers_it(book: PriceBook) -> None:
+    t = _table([{"model": "claude-sonnet-4-5", "app": "a", "input_tokens": 1_000, "web_search_requests": 2}])
+    w = simulate(t, [RouteLever.from_text("- match: {app: a}\n  to: claude-3-haiku-20240307\n", book, file="r.yaml")], book)
+    (step,) = w.steps
+    assert step.requests_affected == 0
+    assert any("used web search" in n for n in step.notes)

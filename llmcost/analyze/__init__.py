@@ -206,7 +206,7 @@ def overlap_warnings(df: pd.DataFrame) -> list[str]:
         kb = set(keys.loc[keys["source"] == b, "key"])
         n = len(ka & kb)
         out.append(
-            f"{a} and {b} both report usage for the same provider, model and day ({n} such day/model pairs): "
+            f"{a} and {b} both report usage for the same provider, model and day ({n} such day/model pair{'s' if n != 1 else ''}): "
             "if one is a copy or summary of the other (CSV and API export, or an export of these logs), "
             "the totals count that usage twice; analyse them separately"
         )

@@ -255,7 +255,8 @@ def _warn_skipped(src: Source, ctx: ReadContext, *, non_objects: int, synthetic:
     if non_objects:
         ctx.warn(f"{src.name}: {non_objects} lines are JSON but not objects (not Claude Code records); skipped")
     if synthetic:
-        ctx.warn(f"{src.name}: {synthetic} synthetic assistant messages ({SYNTHETIC_MODEL}, not billed) skipped")
+        ctx.warn(f"{src.name}: {synthetic} synthetic assistant message{'s' if synthetic != 1 else ''} "
+                 f"({SYNTHETIC_MODEL}, not billed) skipped")
     if no_usage:
         ctx.warn(f"{src.name}: {no_usage} assistant lines without usage skipped")
 

@@ -694,7 +694,7 @@ def tokens_section(d: ReportData) -> str:
     rows = [[_t(k), _n(n), (pct(n / all_tokens), n / all_tokens), _m(c), (pct(c / all_cost), c / all_cost)]
             for k, n, c in kinds]
     if t.web_search_requests or t.cost_web_search_usd:
-        rows.append([_t("web search"), (f"{count(t.web_search_requests)} searches", t.web_search_requests),
+        rows.append([_t("web search"), (plural(t.web_search_requests, "search", "searches"), t.web_search_requests),
                      ("", None), _m(t.cost_web_search_usd), ("", None)])
     if t.cost_other_usd:
         rows.append([_t("other (cost-only rows, request fees)"), ("", None), ("", None), _m(t.cost_other_usd), ("", None)])

@@ -134,6 +134,23 @@ class RouteLever:
             windows.append(float(q.context_window) if q is not None and q.context_window else np.inf)
         window = np.array(windows + [np.inf], dtype="float64")[rule_of]
         too_long = moved & (total_in > window)  # total_in is already per request
+        # a request that used server-side web search needs a target that offers (and prices) it
+        searches = (table["web_search_requests"].to_numpy(dtype="int64") > 0) if "web_search_requests" in table.columns \
+            else np.zeros(len(table), dtype=bool)
+        no_search = []
+        for r in self.rules:
+            q = book.quote(r.to, provider=r.provider)
+            no_search.append(q is None or not q.web_search_per_k)
+        needs_search = moved & searches & np.array(no_search + [False], dtype=bool)[rule_of]
+        if needs_search.any():
+            moved &= ~needs_search
+            for i, r in enumerate(self.rules):
+                n_s = int(table["requests"].to_numpy()[needs_search & (rule_of == i)].sum())
+                if n_s:
+                    warnings.append(
+                        f"{self.file}: rule {r.name!r}: {n_s:,} request(s) kept on their model: they used web "
+                        f"search, which {r.to} does not offer in the price table"
+                    )
         if too_long.any():
             moved &= ~too_long
             for i, r in enumerate(self.rules):

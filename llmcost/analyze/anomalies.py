@@ -4,7 +4,7 @@ requests far above their app's usual cost.
 Days. For every UTC day with at least ``MIN_HISTORY`` (7) preceding days of
 data in the series (days without rows count as $0), the baseline is the
 *median* of the preceding ``WINDOW`` (14) days and the spread is their median
-absolute deviation (MAD, unscaled). A day is anomalous when
+absolute deviation (MAD, scaled by 1.4826 to estimate a standard deviation). A day is anomalous when
 
     cost > median + 3 × max(MAD, 5 % of the median)
 
@@ -42,7 +42,7 @@ of day (daily buckets at midnight, or at a time-zone offset) has no hourly
 information and is left out. Each hour is compared with the *same hour of
 day* on the preceding ``WINDOW`` (14) days, at least ``MIN_HISTORY`` (7) of
 them (UTC hours; a business-hours peak is its own baseline, so it is not an
-anomaly): the same median + 3 × max(MAD, 5 % of the median) test, and the
+anomaly): median + 4 × max(MAD, 5 % of the median) (a stricter bar: a month has ~1,000 hours), and the
 excess must be at least $0.01 and at least 5 % of the average daily cost of
 those days (all apps together), so near-zero baselines do not flag trivial
 amounts. An hour of day that had spend on fewer than half of its baseline
@@ -80,6 +80,8 @@ from .model import UNKNOWN, Anomaly
 WINDOW = 14
 MIN_HISTORY = 7
 MAD_K = 3.0
+MAD_SCALE = 1.4826  # MAD x 1.4826 estimates the standard deviation of normal noise
+HOUR_MAD_K = 4.0  # ~1,000 hour tests a month: a stricter bar keeps false flags rare
 MAD_FLOOR_FRACTION = 0.05
 MIN_EXCESS_USD = 0.01
 MIN_DAY_SHARE = 0.05
@@ -89,8 +91,8 @@ SWITCH_NEW_SHARE = 0.5
 SWITCH_OLD_DROP = 0.5
 REQUEST_P95_MULTIPLE = 10.0
 REQUEST_MIN_APP_ROWS = 20
-HOUR_DAY_SHARE = 0.05  # an hour's excess must be >= 5 % of the window's average daily cost
-HOUR_CONCENTRATED = 0.5  # an hour with this share of its flagged day's excess is kept
+HOUR_DAY_SHARE = 0.10  # an hour's excess must be >= 10 % of the window's average daily cost
+HOUR_CONCENTRATED = 0.25  # an hour with this share of its flagged day's excess is kept
 HOUR_MAX_CELLS = 5_000_000  # days × 24 × apps kept in memory for app hours
 _NS_PER_HOUR = 3_600 * 10**9
 _NS_PER_DAY = 24 * _NS_PER_HOUR
@@ -118,10 +120,10 @@ class _Slice:
     models: list[str]
 
 
-def _thresholds(hist: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _thresholds(hist: np.ndarray, k: float = MAD_K) -> tuple[np.ndarray, np.ndarray]:
     med = np.median(hist, axis=0)
-    mad = np.median(np.abs(hist - med), axis=0)
-    return med, med + MAD_K * np.maximum(mad, MAD_FLOOR_FRACTION * med)
+    mad = MAD_SCALE * np.median(np.abs(hist - med), axis=0)
+    return med, med + k * np.maximum(mad, MAD_FLOOR_FRACTION * med)
 
 
 def _ratio(value: float, base: float) -> float | None:
@@ -417,7 +419,7 @@ class _HourHit:
 def _hour_hits(hs: _HourSeries, d: int, lo: int) -> list[_HourHit]:
     """Anomalous (hour of day, scope) cells of day ``d``, every scope at once."""
     hist = hs.cost[lo:d]  # (days, 24, scopes)
-    med, thr = _thresholds(hist)
+    med, thr = _thresholds(hist, HOUR_MAD_K)
     active = (hist > 0).sum(axis=0) * 2 >= (d - lo)
     floor = max(MIN_EXCESS_USD, HOUR_DAY_SHARE * float(hist[:, :, 0].sum()) / (d - lo))
     peak = hist.max(axis=(0, 1))  # (scopes,): the costliest hour of the window

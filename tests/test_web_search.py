@@ -162,3 +162,26 @@ def test_token_kind_web_search() -> None:
     assert token_kind("web_search") == "web_search"
     assert token_kind("gpt-4o, web search tool calls") == "web_search"
     assert token_kind("uncached_input_tokens") == "input"
+
+
+def test_openai_responses_web_search_calls_are_counted_and_priced(tmp_path):
+    import json as _json
+
+    from llmcost.ingest import load
+    from llmcost.pricing import PriceBook, price_usage
+
+    resp = {"id": "resp_1", "object": "response", "created_at": 1759312800, "model": "gpt-4o-2024-08-06",
+            "output": [{"type": "web_search_call", "id": "ws_1", "status": "completed"},
+                       {"type": "web_search_call", "id": "ws_2", "status": "completed"},
+                       {"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": "hi"}]}],
+            "usage": {"input_tokens": 1000, "input_tokens_details": {"cached_tokens": 0},
+                      "output_tokens": 100, "output_tokens_details": {"reasoning_tokens": 0}}}
+    f = tmp_path / "r.jsonl"
+    f.write_text(_json.dumps(resp) + "\n")
+    t = load([str(f)]).table
+    assert t["web_search_requests"].tolist() == [2]
+    book = PriceBook.default()
+    per_k = book.quote("gpt-4o", provider="openai").web_search_per_k
+    p = price_usage(t, book)
+    assert p.loc[0, "cost_web_search_usd"] == pytest.approx(2 * per_k / 1000)
+    assert p.loc[0, "cost_usd"] == pytest.approx(1000 * 2.5e-6 + 100 * 10e-6 + 2 * per_k / 1000)

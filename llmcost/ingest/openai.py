@@ -741,7 +741,8 @@ def _provider(rec: dict[str, Any], resp: dict[str, Any], u: dict[str, Any], mode
 
 _LOG_COLS = ("source_row", "provider", "model", "app", "user", "feature", "session", "request_id",
              "input_tokens", "cache_read_tokens", "cache_write_tokens", "output_tokens", "reasoning_tokens",
-             "batch", "service_tier", "reported_cost_usd", "quality", "temperature", "prompt", "response")
+             "batch", "service_tier", "reported_cost_usd", "quality", "temperature", "prompt", "response",
+             "web_search_requests")
 
 _UNBILLED_STATUS = {"failed", "cancelled", "queued", "in_progress"}
 
@@ -824,6 +825,7 @@ def _log_row(rec: dict[str, Any], stats: dict[str, int]) -> dict[str, Any] | Non
         "temperature": _number(request.get("temperature"), rec.get("temperature")),
         "prompt": _prompt_text(rec, request),
         "response": _response_text(rec, resp),
+        "web_search_requests": _web_search_calls(resp),
     }
 
 
@@ -957,3 +959,11 @@ def _number(*values: Any) -> float | None:
         if isinstance(v, (int, float)) and not isinstance(v, bool):
             return float(v)
     return None
+
+
+def _web_search_calls(resp: dict[str, Any]) -> int:
+    """Responses API: each ``web_search_call`` output item is a billed tool call."""
+    output = resp.get("output")
+    if not isinstance(output, list):
+        return 0
+    return sum(1 for item in output if isinstance(item, dict) and item.get("type") == "web_search_call")

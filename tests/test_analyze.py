@@ -322,10 +322,11 @@ def test_forecast_averages_leave_out_spike_days() -> None:
 def test_forecast_leaves_out_the_day_in_progress() -> None:
     t = _daily({"2025-03-01": 0.6, "2025-03-02": 1.2, "2025-03-03": 1.8})
     f = analyze(t, now=pd.Timestamp("2025-03-03T13:00:00Z")).forecast
-    # full days Mar 1-2: mean 0.9; Mar 3..31 = 29 days to go; so far 1.8
+    # full days Mar 1-2: mean 0.9; Mar 3..31 = 29 days to go; so far 1.8 + today's 1.8
     assert f.remaining_days == 29
-    assert f.month_to_date_usd == pytest.approx(1.8)
-    assert f.projected_usd == pytest.approx(1.8 + 0.9 * 29)
+    assert f.month_to_date_usd == pytest.approx(3.6)
+    # today already cost 1.8 > its 0.9 expectation: it counts at 1.8, the other 28 days at 0.9
+    assert f.projected_usd == pytest.approx(1.8 + 1.8 + 0.9 * 28)
 
 
 def test_forecast_cannot_project_with_one_day() -> None:

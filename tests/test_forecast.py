@@ -76,7 +76,9 @@ def test_last_day_of_month_projects_only_the_outlook() -> None:
 
 def test_day_in_progress_starts_the_outlook() -> None:
     f = forecast(series({"2025-03-01": 1.0, "2025-03-02": 3.0, "2025-03-03": 0.1}), now=pd.Timestamp("2025-03-03T09:00Z"))
-    assert f.month_to_date_usd == pytest.approx(4.0)
+    assert f.month_to_date_usd == pytest.approx(4.1)  # the $0.10 spent so far today included
+    # today is projected at the $2.00 average (more than the $0.10 so far): 4.0 + 29 x 2.0
+    assert f.projected_usd == pytest.approx(4.0 + 29 * 2.0)
     assert f.next_30_days_start == "2025-03-03"
     assert f.next_30_days_usd == pytest.approx(60.0)
 

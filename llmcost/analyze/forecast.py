@@ -26,8 +26,10 @@ Method (kept simple on purpose, so a reader can check it by hand):
 Month-end: the month of the last day with data. "Remaining days" are the
 days of that month after the last full day (with a partial last day, that day
 counts as remaining and its partial cost is left out of the month-to-date
-figure so it is not counted twice). Next 30 days: the 30 days after the last
-full day, projected the same way (no month-to-date part).
+figure's projection so it is not counted twice; the spend so far shown
+includes it, and that day is projected at no less than it has already cost).
+Next 30 days: the 30 days after the last full day, projected the same way
+(no month-to-date part).
 
 :func:`fit` and :meth:`DailyModel.expected` are the reusable pieces: budgets
 project their own (per app / model / team) series with them.
@@ -211,6 +213,15 @@ def forecast(
     month_end = last_day.replace(day=calendar.monthrange(last_day.year, last_day.month)[1])
     remaining = pd.date_range(max(last_full + pd.Timedelta(days=1), month_start), month_end, freq="D")
     rest, rest_low, rest_high = model.project(remaining)
+    if partial:
+        # the day in progress is projected, but never below what it has already cost
+        today = float(costs.iloc[-1])
+        first_mean = float(model.expected(pd.DatetimeIndex([last_day]))[0][0])
+        lift = max(today - first_mean, 0.0)
+        rest, rest_low, rest_high = rest + lift, max(rest_low + lift, today), rest_high + lift
+        mtd_shown = mtd + today
+    else:
+        mtd_shown = mtd
     outlook = pd.date_range(last_full + pd.Timedelta(days=1), periods=OUTLOOK_DAYS, freq="D")
     nxt, nxt_low, nxt_high = model.project(outlook)
     return ForecastResult(
@@ -218,7 +229,7 @@ def forecast(
         reason="",
         method=model.method,
         month=month,
-        month_to_date_usd=mtd,
+        month_to_date_usd=mtd_shown,
         projected_usd=mtd + rest,
         low_usd=mtd + rest_low,
         high_usd=mtd + rest_high,

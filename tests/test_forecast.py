@@ -98,3 +98,13 @@ def test_only_last_28_days_are_used() -> None:
     f = forecast(old + new)
     assert f.days_used == 28
     assert f.weekday_average_usd == pytest.approx(10.0) and f.weekend_average_usd == pytest.approx(2.0)
+
+
+def test_daily_buckets_stamped_in_another_time_zone_are_whole_days() -> None:
+    from llmcost.analyze.forecast import last_time_of_log
+
+    # midnight at UTC-7 is 07:00 UTC: every bucket has the same time of day
+    buckets = pd.Series(pd.to_datetime(["2025-10-01T07:00:00Z", "2025-10-02T07:00:00Z", "2025-10-03T07:00:00Z"]))
+    assert last_time_of_log(buckets) is None
+    requests = pd.Series(pd.to_datetime(["2025-10-01T07:00:00Z", "2025-10-03T11:30:00Z"]))
+    assert last_time_of_log(requests) == pd.Timestamp("2025-10-03T11:30:00Z")

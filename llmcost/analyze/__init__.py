@@ -37,7 +37,7 @@ from .breakdown import (
     validate_dimensions,
 )
 from .calls import top_calls, unpriced
-from .forecast import forecast
+from .forecast import forecast, last_time_of_log
 from .frame import Prepared, prepare
 from .model import (
     OTHER,
@@ -124,7 +124,7 @@ def analyze(
         shares=shares(tot, p.cache_info),
         breakdowns=breakdowns(p, dims, top, tot.cost_usd),
         trend=trend,
-        forecast=forecast(trend, now, last_time=period.end),
+        forecast=forecast(trend, now, last_time=last_time_of_log(priced["time"])),
         anomalies=found,
         top_calls=top_calls(p, limit),
         reconciliation=_reconciliation(p, priced, exports, limit),

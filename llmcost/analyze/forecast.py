@@ -162,6 +162,19 @@ def _unavailable(reason: str, month: str = "", mtd: float = 0.0, days: int = 0) 
     )
 
 
+def last_time_of_log(times: pd.Series) -> pd.Timestamp | None:
+    """The log's last timestamp, or None for daily buckets (every time at the
+    same time of day, e.g. midnight in the exporter's time zone), whose last
+    bucket is a whole day."""
+    t = times.dropna()
+    if len(t) == 0:
+        return None
+    ns = t.astype("datetime64[ns, UTC]").array.asi8 % (86_400 * 10**9)
+    if len(np.unique(ns)) == 1:
+        return None
+    return t.max()
+
+
 def _stops_mid_day(last_time: pd.Timestamp | None, last_day: pd.Timestamp) -> bool:
     """The log's last timestamp falls on its last day before 23:00 (not at
     midnight, where daily buckets are stamped): that day is incomplete."""

@@ -276,9 +276,9 @@ def check_budgets(
         )
     # without --as-of, a log that stops mid-day (last time before 23:00, not a midnight bucket) has an
     # incomplete last day: it is projected rather than averaged, as analyze's forecast does
-    from ..analyze.forecast import _stops_mid_day
+    from ..analyze.forecast import _stops_mid_day, last_time_of_log
 
-    partial = as_of is None and _stops_mid_day(priced.loc[timed, "time"].max(), day_of)
+    partial = as_of is None and _stops_mid_day(last_time_of_log(priced.loc[timed, "time"]), day_of)
     rows = priced.loc[keep]
     days = day[keep]
     cost = np.nan_to_num(rows["cost_usd"].to_numpy(dtype="float64"), nan=0.0)

@@ -138,7 +138,14 @@ def expand_inputs(paths: Iterable[str]) -> list[tuple[str, bool]]:
                     and not any(part.startswith(".") for part in f.relative_to(root).parts)
                 )
                 if not found:
-                    raise InputError("directory holds no usage files (.jsonl, .json, .csv, .parquet, .gz)", file=m)
+                    hidden = sorted({
+                        str(root / f.relative_to(root).parts[0])
+                        for f in root.rglob("*")
+                        if f.is_file() and _usage_suffix(f.name)
+                    })
+                    hint = (f"hidden folders are skipped; pass one explicitly, e.g. {hidden[0]}" if hidden else None)
+                    raise InputError("directory holds no usage files (.jsonl, .json, .csv, .parquet, .gz)",
+                                     file=m, hint=hint)
                 out.extend((f, False) for f in found)
             else:
                 out.append((m, True))

@@ -133,7 +133,10 @@ class RouteLever:
             q = book.quote(r.to, provider=r.provider)
             windows.append(float(q.context_window) if q is not None and q.context_window else np.inf)
         window = np.array(windows + [np.inf], dtype="float64")[rule_of]
-        too_long = moved & (total_in > window)  # total_in is already per request
+        # input and output share the context window (total_in is already per request)
+        out_per_req = table["output_tokens"].to_numpy(dtype="float64") / np.maximum(
+            table["requests"].to_numpy(dtype="float64"), 1.0)
+        too_long = moved & (total_in + out_per_req > window)
         # a request that used server-side web search needs a target that offers (and prices) it
         searches = (table["web_search_requests"].to_numpy(dtype="int64") > 0) if "web_search_requests" in table.columns \
             else np.zeros(len(table), dtype=bool)

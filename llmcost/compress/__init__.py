@@ -95,10 +95,10 @@ class _Meter:
         cache = self.cache
         encode = self.encoding.encode_ordinary
         unmask = self.masked.unmask
-        for c in chunks:
-            if c not in cache:
-                # (a per-chunk loop: the batch API's thread pool costs more than it saves here)
-                cache[c] = len(encode(unmask(c) if c and max(c) >= _PH_MIN else c))
+        # only the chunks never seen are encoded (a set difference, not a Python loop over all;
+        # one encode call each: the batch API's thread pool costs more than it saves here)
+        for c in set(chunks).difference(cache):
+            cache[c] = len(encode(unmask(c) if c and max(c) >= _PH_MIN else c))
         return sum(map(cache.__getitem__, chunks))
 
 

@@ -150,7 +150,9 @@ def _unless_emphatic(fn: SubFn) -> SubFn:
     """``fn``, but a match holding emphasis (see :func:`_emphatic`) is left as is."""
 
     def guarded(m: re.Match[str], s: str) -> str:
-        return s[m.start():m.end()] if _emphatic(m, s) else fn(m, s)
+        whole = s[m.start():m.end()]
+        out = fn(m, s)  # (pure: calling it first skips the emphasis check for the many matches it keeps)
+        return whole if out == whole or _emphatic(m, s) else out
 
     return guarded
 
@@ -173,20 +175,31 @@ def _inner_ws(m: re.Match[str]) -> str:
     return " "
 
 
+def _squeeze_blank_lines(text: str) -> str:
+    """2+ blank lines -> 1."""
+    return re.sub(r"\n{3,}", "\n\n", text) if "\n\n\n" in text else text
+
+
 def pass_whitespace(text: str, ctx: PassContext) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = re.sub(r"[ \t\u00a0]+(?=\n)", "", text).rstrip()
+    if " \n" in text or "\t\n" in text or "\u00a0\n" in text:  # (a substring test is far faster than the scan)
+        text = re.sub(r"[ \t\u00a0]+(?=\n)", "", text)
+    text = text.rstrip()
     # remove a common indentation (all lines, or all but an unindented first line)
     first_nl = text.find("\n")
     skip_first = first_nl != -1 and text[:1] not in (" ", "\t", "\n")
     body = text[first_nl + 1:] if skip_first else text
-    indents = [len(x) for x in _INDENT_RE.findall(body)]
-    indent = min(indents) if indents else 0
+    if body[:1] and not body[0].isspace():
+        indent = 0  # the first line is not indented: no common indentation (and no scan)
+    else:
+        indents = [len(x) for x in _INDENT_RE.findall(body)]
+        indent = min(indents) if indents else 0
     if indent:
         body = re.sub(rf"(?m)^ {{{indent}}}", "", body)
         text = text[: first_nl + 1] + body if skip_first else body
-    text = re.sub(r"[ \t\u00a0]{2,}(?=\S)|\t(?=\S)", _inner_ws, text)
-    text = re.sub(r"\n{3,}", "\n\n", text)
+    if "\t" in text or "  " in text or "\u00a0" in text:
+        text = re.sub(r"[ \t\u00a0]{2,}(?=\S)|\t(?=\S)", _inner_ws, text)
+    text = _squeeze_blank_lines(text)
     return text.strip("\n")
 
 
@@ -299,7 +312,7 @@ def pass_markdown(text: str, ctx: PassContext) -> str:
     text = _RULE.sub(lambda m: "" if m.start() < 2 or m.string[m.start() - 2:m.start()] == "\n\n" else m.group(), text)
     text = _TABLE_SEP.sub(_tidy_table_sep, text)
     text = _TABLE_CELL_PAD.sub(_tidy_table_row, text)
-    text = re.sub(r"\n{3,}", "\n\n", front + text)
+    text = _squeeze_blank_lines(front + text)
     return text.strip("\n") if not front else text
 
 
@@ -400,7 +413,8 @@ def pass_dedupe(text: str, ctx: PassContext) -> str:
             continue  # an exact repeat of an earlier paragraph
         seen_paras.add(key)
         lines_out: list[str] = []
-        for line in para.split("\n"):
+        lines = para.split("\n")
+        for line in lines:
             stripped = line.strip()
             reminder = _REMINDER_LABEL.match(line) if sentences and (":" in line or "：" in line) else None
             structural = (not stripped or stripped.startswith("|")
@@ -415,7 +429,7 @@ def pass_dedupe(text: str, ctx: PassContext) -> str:
             if lkey in seen_units and _is_substantial(body):
                 continue  # a repeated line (list numbering aside)
             if sentences:
-                body = _dedupe_sentences(body, seen_units, near, reminder is not None)
+                body = _dedupe_sentences(body, seen_units, near, reminder is not None, lkey)
                 if not body.strip():
                     continue
             seen_units.add(lkey)
@@ -423,7 +437,7 @@ def pass_dedupe(text: str, ctx: PassContext) -> str:
         if lines_out:
             if kept:
                 kept.append(parts[i - 1])
-            kept.append("\n".join(_renumber(para.split("\n"), lines_out)))
+            kept.append("\n".join(_renumber(lines, lines_out)))
     return "".join(kept)
 
 
@@ -448,8 +462,10 @@ def _renumber(before: list[str], after: list[str]) -> list[str]:
     return out
 
 
-def _dedupe_sentences(line: str, seen: set[str], near: _NearIndex, reminder: bool) -> str:
-    """Drop the sentences of ``line`` already said (exactly, or restated: see :class:`_NearIndex`)."""
+def _dedupe_sentences(line: str, seen: set[str], near: _NearIndex, reminder: bool, line_key: str) -> str:
+    """Drop the sentences of ``line`` already said (exactly, or restated: see :class:`_NearIndex`).
+
+    ``line_key`` is ``_norm(line)``, reused when the line is one sentence."""
     if len(line) < 15:
         return line  # nothing substantial to drop or to remember
     bounds = [m.end() for m in _SENT_SPLIT.finditer(line)]
@@ -457,9 +473,10 @@ def _dedupe_sentences(line: str, seen: set[str], near: _NearIndex, reminder: boo
     ends = [*bounds, len(line)]
     out: list[str] = []
     dropped = False
+    whole = len(starts) == 1
     for st, en in zip(starts, ends):
         piece = line[st:en]
-        key = _norm(piece)
+        key = line_key if whole else _norm(piece)
         if key and key in seen and _is_substantial(piece):
             dropped = True
             continue
@@ -689,7 +706,8 @@ def _drop_if_sentence(m: re.Match[str], s: str) -> str:
     return "" if not before or before[-1] in ".!?" else s[m.start():m.end()]
 
 
-# Each pattern starts with its keyword (so the regex engine can skip ahead);
+# Each pattern starts with its keyword (so the regex engine can skip ahead: an optional
+# "please" is spelt as an alternative, so every alternative starts with a letter);
 # the sentence-start context is checked in Python for the few matches.
 # (pattern, callback, run on the lowercased text)
 _EN_FILLER: list[tuple[re.Pattern[str], SubFn, bool]] = [
@@ -699,11 +717,11 @@ _EN_FILLER: list[tuple[re.Pattern[str], SubFn, bool]] = [
                 r"(?: for your (?:help|time|assistance|cooperation))?[ \t]*[.!]+(?:[ \t]*(?:😊|🙂|🙏))?(?=[ \t]*(?:\n|$|[A-Z]))"),
      _drop_if_sentence, False),
     # "Please, could you kindly make sure that you always reply in French." -> "Always reply in French."
-    (re.compile(r"(?:please,?[ \t]+)?(?:could|can|would|will) you(?:,?[ \t]+(?:please|kindly))*,?[ \t]+"
+    (re.compile(r"(?:please,?[ \t]+(?:could|can|would|will)|could|can|would|will) you(?:,?[ \t]+(?:please|kindly))*,?[ \t]+"
                 r"(?:(?:make sure|ensure|see to it) (?:that )?you|be sure to|remember to|try to)[ \t]+"
                 r"(?P<rest>[a-z][^.!?\n]*)(?P<end>[.!?]|(?=\n|$))"), _polite_chain, True),
     # "Could you please summarise the text?" -> "Summarise the text."
-    (re.compile(r"(?:please,?[ \t]+)?(?:could|can|would|will) you(?:,?[ \t]+(?:please|kindly))*,?[ \t]+"
+    (re.compile(r"(?:please,?[ \t]+(?:could|can|would|will)|could|can|would|will) you(?:,?[ \t]+(?:please|kindly))*,?[ \t]+"
                 r"(?P<body>[^.!?\n]+)\?"), _question_to_imperative, True),
     # "I would like you to act as ..." / "Please answer" -> "Act as ..." / "Answer"
     (re.compile(r"(?:i would like you to|i'd like you to|i want you to|i need you to|i would like to ask you to"
@@ -775,13 +793,15 @@ def pass_filler(text: str, ctx: PassContext) -> str:
         for rx, zfn in _ZH_FILLER:
             text = _sub_on(rx, text, zfn)
     text = _tidy_spaces(text)
-    return re.sub(r"\n{3,}", "\n\n", text).strip("\n")
+    return _squeeze_blank_lines(text).strip("\n")
 
 
 def _tidy_spaces(text: str) -> str:
     """Spaces left behind by a removal: trailing, doubled, or one at a line start."""
-    text = re.sub(r"[ \t]+(?=\n|$)", "", text)
-    text = re.sub(r"  +(?=\S)", lambda m: m.group() if m.start() == 0 or m.string[m.start() - 1] == "\n" else " ", text)
+    if " \n" in text or "\t\n" in text or text.endswith((" ", "\t")):
+        text = re.sub(r"[ \t]+(?=\n|$)", "", text)
+    if "  " in text:
+        text = re.sub(r"  +(?=\S)", lambda m: m.group() if m.start() == 0 or m.string[m.start() - 1] == "\n" else " ", text)
     return re.sub(r"\n (?=\S)", "\n", text).lstrip(" ")
 
 

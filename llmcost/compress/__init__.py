@@ -83,23 +83,27 @@ class _Meter:
     def __init__(self, model: str, masked: Masked) -> None:
         self.encoding = tok.get_encoding(tok.encoding_for_model(model) or tok.PROXY_ENCODING)
         self.masked = masked
-        self.cache: dict[str, int] = {}
+        self.cache: dict[str, int] = {}  # piece followed by a newline -> tokens of both
+        self.last_cache: dict[str, int] = {}  # the text's last piece -> tokens
 
     def count(self, text: str) -> int:
         # split on the newline itself (much faster than a zero-width split); every piece but the
-        # last owns the newline that followed it, so pieces are keyed with it
+        # last owns the newline that followed it: ``cache`` is keyed by such pieces without their
+        # newline (no copies to build and hash), ``last_cache`` by the last piece
         pieces = _CHUNK_SPLIT.split(text)
         last = pieces.pop()
-        chunks = [p + "\n" for p in pieces]
-        chunks.append(last)
         cache = self.cache
         encode = self.encoding.encode_ordinary
         unmask = self.masked.unmask
         # only the chunks never seen are encoded (a set difference, not a Python loop over all;
         # one encode call each: the batch API's thread pool costs more than it saves here)
-        for c in set(chunks).difference(cache):
-            cache[c] = len(encode(unmask(c) if c and max(c) >= _PH_MIN else c))
-        return sum(map(cache.__getitem__, chunks))
+        for p in set(pieces).difference(cache):
+            c = p + "\n"
+            cache[p] = len(encode(unmask(c) if max(c) >= _PH_MIN else c))
+        n = self.last_cache.get(last)
+        if n is None:
+            n = self.last_cache[last] = len(encode(unmask(last) if last and max(last) >= _PH_MIN else last))
+        return sum(map(cache.__getitem__, pieces)) + n
 
 
 def _check_options(level: str, target_ratio: float | None, max_examples: int | None,

@@ -50,7 +50,7 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -594,7 +594,7 @@ _INFINITIVE_AND_TO = re.compile(rf"\b(and|or|then) to (?=[a-z])(?!(?:{_TO_OBJECT
 
 def _fix_to(rest: str) -> str:
     # "read X and to analyse Y" -> "read X and analyse Y" (but "short and to the point" stays)
-    return _INFINITIVE_AND_TO.sub(r"\1 ", rest)
+    return _INFINITIVE_AND_TO.sub(r"\1 ", rest) if " to " in rest else rest
 
 
 SubFn = Callable[[re.Match[str], str], str]
@@ -609,13 +609,42 @@ def _lowered(text: str) -> str:
     return _LOWER_CACHE[1]
 
 
-def _sub_on(rx: re.Pattern[str], text: str, fn: SubFn, *, lower: bool = False) -> str:
+def _keyword_finditer(rx: re.Pattern[str], hay: str, keys: tuple[str, ...]) -> Iterator[re.Match[str]]:
+    """``rx.finditer(hay)`` for a pattern whose every match starts with one of ``keys``.
+
+    The start candidates are found with ``str.find`` (a fast C scan) and the
+    pattern is tried only there, in order, skipping candidates inside the last
+    match: the same leftmost, non-overlapping matches as ``finditer`` (the
+    patterns never match the empty string; look-behinds see before ``pos``).
+    """
+    starts: set[int] = set()
+    find = hay.find
+    for key in keys:
+        i = find(key)
+        while i != -1:
+            starts.add(i)
+            i = find(key, i + 1)
+    match = rx.match
+    pos = 0
+    for i in sorted(starts):
+        if i < pos:
+            continue
+        m = match(hay, i)
+        if m is not None:
+            yield m
+            pos = m.end()
+
+
+def _sub_on(rx: re.Pattern[str], text: str, fn: SubFn, *, lower: bool = False, keys: tuple[str, ...] = ()) -> str:
     """``rx.sub`` where ``fn(match, text)`` gets the original text.
 
     With ``lower`` the (lowercase, case-sensitive) pattern runs on
     ``text.lower()``: far faster than ``re.I``, whose alternations defeat the
     regex engine's skip-ahead.  Positions are shared because lowering is
-    checked to keep the length.
+    checked to keep the length.  The lowercase of the result is built from the
+    pieces (lowering has no context but the Greek final sigma, checked for)
+    and cached for the next pattern.  ``keys``: literal starts of every match
+    (see :func:`_keyword_finditer`).
     """
     hay = text
     if lower:
@@ -623,15 +652,27 @@ def _sub_on(rx: re.Pattern[str], text: str, fn: SubFn, *, lower: bool = False) -
         if len(hay) != len(text):  # a rare character whose lowercase is longer
             return re.compile(rx.pattern, re.IGNORECASE).sub(lambda m: fn(m, text), text)
     out: list[str] = []
+    low_out: list[str] = []
     pos = 0
-    for m in rx.finditer(hay):
-        out.append(text[pos:m.start()])
-        out.append(fn(m, text))
+    for m in (_keyword_finditer(rx, hay, keys) if keys else rx.finditer(hay)):
+        start = m.start()
+        out.append(text[pos:start])
+        rep = fn(m, text)
+        out.append(rep)
+        if lower:
+            low_out.append(hay[pos:start])
+            low_out.append(rep.lower())
         pos = m.end()
     if not out:
         return text
     out.append(text[pos:])
-    return "".join(out)
+    new = "".join(out)
+    if lower and "\u03a3" not in text and "\u03a3" not in new:
+        low_out.append(hay[pos:])
+        new_low = "".join(low_out)
+        if len(new_low) == len(new):
+            _LOWER_CACHE[0], _LOWER_CACHE[1] = new, new_low
+    return new
 
 
 def _g(m: re.Match[str], s: str, name: str | int = 0) -> str:
@@ -749,6 +790,15 @@ _EN_FILLER: list[tuple[re.Pattern[str], SubFn, bool]] = [
 ]
 
 
+#: literal starts of every match of the filler patterns that have few (see :func:`_keyword_finditer`)
+_FILLER_KEYS: dict[re.Pattern[str], tuple[str, ...]] = {
+    _EN_FILLER[1][0]: ("please", "could you", "can you", "would you", "will you"),
+    _EN_FILLER[2][0]: ("please", "could you", "can you", "would you", "will you"),
+    _EN_FILLER[3][0]: ("i would ", "i'd ", "i want you", "i need you", "it would be", "please", "kindly"),
+    _EN_FILLER[4][0]: ("try to", "make sure", "ensure that", "be sure", "remember to", "don't forget", "do not forget",
+                       "your "),
+}
+
 def _zh_start(s: str, i: int) -> bool:
     if i == 0 or s[i - 1] in "。！？；：，,\n":
         return True
@@ -785,13 +835,20 @@ _ZH_FILLER: list[tuple[re.Pattern[str], SubFn]] = [
 ]
 
 
+_ZH_FILLER_KEYS: dict[re.Pattern[str], tuple[str, ...]] = {
+    _ZH_FILLER[0][0]: ("您好", "你好", "哈喽", "嗨"),
+    _ZH_FILLER[1][0]: ("非常感谢", "非常谢谢", "十分感谢", "感谢", "谢谢"),
+    _ZH_FILLER[2][0]: ("麻烦", "请", "能否", "能不能", "可以", "我希望", "我想", "我需要"),
+    _ZH_FILLER[3][0]: ("你", "您"),
+}
+
 def pass_filler(text: str, ctx: PassContext) -> str:
     if ctx.en():
         for rx, fn, lower in _EN_FILLER:
-            text = _sub_on(rx, text, _unless_emphatic(fn), lower=lower)
+            text = _sub_on(rx, text, _unless_emphatic(fn), lower=lower, keys=_FILLER_KEYS.get(rx, ()))
     if ctx.zh():
         for rx, zfn in _ZH_FILLER:
-            text = _sub_on(rx, text, zfn)
+            text = _sub_on(rx, text, zfn, keys=_ZH_FILLER_KEYS.get(rx, ()))
     text = _tidy_spaces(text)
     return _squeeze_blank_lines(text).strip("\n")
 
@@ -802,7 +859,9 @@ def _tidy_spaces(text: str) -> str:
         text = re.sub(r"[ \t]+(?=\n|$)", "", text)
     if "  " in text:
         text = re.sub(r"  +(?=\S)", lambda m: m.group() if m.start() == 0 or m.string[m.start() - 1] == "\n" else " ", text)
-    return re.sub(r"\n (?=\S)", "\n", text).lstrip(" ")
+    if "\n " in text:
+        text = re.sub(r"\n (?=\S)", "\n", text)
+    return text.lstrip(" ")
 
 
 # --------------------------------------------------------------------------- #
@@ -880,7 +939,7 @@ def _hedge(m: re.Match[str], s: str) -> str:
 
 def pass_hedges(text: str, ctx: PassContext) -> str:
     if ctx.en():
-        text = _sub_on(_HEDGE_RE, text, _hedge, lower=True)
+        text = _sub_on(_HEDGE_RE, text, _hedge, lower=True, keys=(*_HEDGE_EN, "honestly", "frankly", "to be honest"))
     if ctx.zh():
         text = _HEDGE_ZH.sub("", text)
     return text
@@ -1203,7 +1262,7 @@ def _replace_en_phrases(text: str) -> str:
 
     Runs on the lowercased text (one trie-shaped regex, see :func:`_trie_pattern`).
     """
-    low = text.lower()
+    low = _lowered(text)
     if len(low) != len(text):
         low = "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
     out: list[str] = []
@@ -1234,6 +1293,8 @@ _COMPLEMENTISER = re.compile(
     r"(?P<v>say|says|note|ensure|sure|means|know|think|believe|remember|check|verify|mention|confirm|assume|realize"
     r"|realise|shows?|states?|indicates?) that (?=(?:you|we|they|i|he|she|it)\b)")
 
+_COMPLEMENTISER_KEYS = ("say", "note", "ensure", "sure", "means", "know", "think", "believe", "remember", "check", "verify",
+                        "mention", "confirm", "assume", "realize", "realise", "show", "state", "indicate")
 
 #: words after which "that" is a conjunction or demonstrative, never an omissible relative pronoun
 #: ("so that", "such that", "now that", "except that", "in that", "is that"...)
@@ -1309,7 +1370,7 @@ def pass_phrases(text: str, ctx: PassContext) -> str:
                        if s[m.start() - 2:m.start() - 1].isalnum() and s[m.start() - 1] == " " else m.group()))
         text = _sub_on(_COMPLEMENTISER, text, _unless_emphatic(
                        lambda m, s: _g(m, s, "v") + " " if not _prev_word_char(s, m.start()) else s[m.start():m.end()]),
-                       lower=True)
+                       lower=True, keys=_COMPLEMENTISER_KEYS)
         text = _replace_en_phrases(text)
         text = _sub_on(_EACH_OF_THE, text, _unless_emphatic(_each_of_the), lower=True)
         text = _sub_on(_THAT_MODAL_TO, text, _unless_emphatic(_that_modal_to), lower=True)

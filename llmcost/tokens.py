@@ -80,6 +80,7 @@ from typing import Any, Protocol
 import tiktoken
 
 from .errors import InputError, LlmcostError
+from .textfiles import decode_bytes, parse_structured
 
 # --------------------------------------------------------------------------- #
 # Result types
@@ -575,14 +576,7 @@ def _decode(path: Path) -> str:
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read file: {exc.strerror or exc}", file=str(path)) from exc
-    if not raw.strip():
-        raise InputError("file is empty", file=str(path))
-    if b"\x00" in raw[:8192]:
-        raise InputError("binary file, not a text prompt", file=str(path))
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text (byte {exc.start})", file=str(path)) from exc
+    return decode_bytes(raw, str(path))
 
 
 def _messages_in(doc: Any) -> list[Mapping[str, Any]] | None:
@@ -634,19 +628,7 @@ def read_prompt_file(path: str | Path) -> PromptFile:
 
 
 def _parse_structured(text: str, suffix: str, source: str) -> Any:
-    if suffix == ".json":
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"invalid JSON: {exc.msg}", file=source, line=exc.lineno) from exc
-    import yaml
-
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise InputError(f"invalid YAML: {getattr(exc, 'problem', None) or exc}", file=source, line=line) from exc
+    return parse_structured(text, "json" if suffix == ".json" else "yaml", source)
 
 
 def expand_paths(paths: Iterable[str | Path], *, exclude: Iterable[str | Path] = ()) -> list[Path]:

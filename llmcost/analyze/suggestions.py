@@ -49,12 +49,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..periods import DAYS_PER_MONTH  # 30.4375
 from .fmt import money as _money
 from .fmt import plural
 from .frame import Prepared, cat_map, select
 from .model import Suggestion
-
-from ..periods import DAYS_PER_MONTH  # noqa: E402  (30.4375)
 
 PREMIUM_INPUT_PER_M = 2.5
 PREMIUM_OUTPUT_PER_M = 10.0

@@ -45,6 +45,7 @@ from typing import Any
 import yaml
 
 from ..errors import ConfigError
+from ..textfiles import yaml_error_line
 
 DEFAULT_THRESHOLDS: tuple[float, ...] = (50.0, 80.0, 95.0)
 TOP_KEYS = ("thresholds", "teams", "budgets")
@@ -241,10 +242,8 @@ def parse_budgets(text: str, file: str) -> BudgetConfig:
     except ConfigError as err:
         raise ctx.error(err.message, err.line) from None
     except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
         problem = getattr(err, "problem", None) or str(err).splitlines()[0]
-        raise ctx.error(f"not valid YAML: {problem}", line) from None
+        raise ctx.error(f"not valid YAML: {problem}", yaml_error_line(err)) from None
     if doc is None:
         raise ctx.error("the file is empty", hint="add a budgets: list")
     if isinstance(doc, list):

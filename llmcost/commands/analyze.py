@@ -72,7 +72,13 @@ def load_with_progress(
     if quiet or not sys.stderr.isatty() or (len(paths) < 2 and size < 10_000_000):
         return load(files, skip_bad=skip_bad, mapping=mapping, since=since, until=until)
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
     console = Console(stderr=True)
     with Progress(

@@ -44,15 +44,13 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..textfiles import BOMS, decode_bytes, parse_structured
 
 CONTENT_KEYS = frozenset({
     "content", "text", "prompt", "template", "system", "system_prompt", "systemPrompt", "user_prompt",
     "userPrompt", "instructions", "instruction", "developer", "prompt_template",
 })
 STRUCTURED_SUFFIXES = {".json": "json", ".yaml": "yaml", ".yml": "yaml"}
-_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
-         (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
 @dataclass
@@ -85,33 +83,6 @@ def line_ending(text: str) -> str:
     return "\r\n" if crlf and crlf * 2 > text.count("\n") else "\n"
 
 
-def decode_bytes(raw: bytes, name: str) -> str:
-    """Bytes of a prompt file -> text, or a one-line :class:`InputError`."""
-    if not raw.strip():
-        raise InputError("file is empty", file=name)
-    for bom, codec in _BOMS:
-        if raw.startswith(bom):
-            try:
-                text = raw.decode(codec)
-            except UnicodeDecodeError as exc:
-                raise InputError(f"invalid {codec} text (byte {exc.start})", file=name) from exc
-            break
-    else:
-        if b"\x00" in raw[:8192]:
-            raise InputError("binary file, not a text prompt", file=name)
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise InputError(f"not UTF-8 text (byte {exc.start}); unknown encoding",
-                             file=name, hint="convert it to UTF-8, e.g. with iconv") from exc
-    if not text.strip():
-        raise InputError("file is empty", file=name)
-    sample = text[:8192]
-    if len(_CONTROL.findall(sample)) > max(8, len(sample) // 100):
-        raise InputError("binary file, not a text prompt", file=name)
-    return text
-
-
 def read_prompt(path: str | Path) -> PromptDoc:
     """Read a prompt file (see module docstring)."""
     file = Path(path)
@@ -122,7 +93,7 @@ def read_prompt(path: str | Path) -> PromptDoc:
     except OSError as exc:
         raise InputError(f"cannot read file: {exc.strerror or exc}", file=str(path)) from exc
     text = decode_bytes(raw, str(path))
-    encoding = next((codec for bom, codec in _BOMS if raw.startswith(bom)), "utf-8")
+    encoding = next((codec for bom, codec in BOMS if raw.startswith(bom)), "utf-8")
     if encoding == "utf-8-sig":
         text, encoding = "\ufeff" + text, "utf-8"
     doc = parse_prompt(text, str(path))
@@ -143,7 +114,7 @@ def parse_prompt(text: str, name: str, kind: str | None = None) -> PromptDoc:
     text = text[len(bom):].replace("\r\n", "\n")
     if kind == "text":
         return PromptDoc(name, "text", raw, [text], lambda texts: texts[0], newline, bom)
-    doc = _load(text, kind, name)
+    doc = parse_structured(text, kind, name)
     slots: list[tuple[Any, Any]] = []
     _collect(doc, slots)
     texts = [container[key] for container, key in slots]
@@ -158,22 +129,6 @@ def parse_prompt(text: str, name: str, kind: str | None = None) -> PromptDoc:
                 container[key] = value
 
     return PromptDoc(name, kind, raw, texts, render, newline, bom)
-
-
-def _load(text: str, kind: str, name: str) -> Any:
-    if kind == "json":
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"invalid JSON: {exc.msg}", file=name, line=exc.lineno) from exc
-    import yaml
-
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(f"invalid YAML: {getattr(exc, 'problem', None) or exc}", file=name,
-                         line=mark.line + 1 if mark is not None else None) from exc
 
 
 def _collect(node: Any, slots: list[tuple[Any, Any]]) -> None:

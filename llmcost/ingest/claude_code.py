@@ -54,7 +54,14 @@ import pandas as pd
 
 from .. import schema
 from . import ReadContext, Reader, Source
-from .anthropic import PROVIDER, Tokens, message_usage_tokens, message_web_searches, parse_times, service_tier_of
+from .anthropic import (
+    PROVIDER,
+    Tokens,
+    message_usage_tokens,
+    message_web_searches,
+    parse_times,
+    service_tier_of,
+)
 
 FORMAT = "claude-code"
 STATUSLINE_FORMAT = "claude-code-statusline"

@@ -67,6 +67,7 @@ import pandas as pd
 
 from ..errors import ConfigError, InputError
 from ..schema import TOKEN_COLUMNS, finalize
+from ..textfiles import yaml_error_line
 from . import Reader
 from ._io import ReadContext, Source
 
@@ -144,10 +145,8 @@ def load_mapping(path: str | Path) -> dict[str, Any]:
     try:
         doc = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        line = mark.line + 1 if mark is not None else None
-        raise ConfigError(f"invalid YAML: {problem}", file=name, line=line) from None
+        raise ConfigError(f"invalid YAML: {problem}", file=name, line=yaml_error_line(exc)) from None
     if doc is None:
         doc = {}
     if not isinstance(doc, dict):

@@ -67,8 +67,8 @@ import pandas as pd
 
 from ..schema import finalize
 from . import Reader
-from ._values import first, missing, text, token_count
 from ._io import ReadContext, Source
+from ._values import first, missing, text, token_count
 
 FORMAT_SPEND = "litellm-spend-logs"
 FORMAT_PAYLOAD = "litellm-logging-payload"

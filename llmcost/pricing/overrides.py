@@ -44,6 +44,7 @@ from typing import Any
 import yaml
 
 from ..errors import ConfigError
+from ..textfiles import yaml_error_line
 
 _MODEL_KEYS = {
     "match",
@@ -191,8 +192,7 @@ def load_overrides(path: str | Path) -> Overrides:
     try:
         doc = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:
-        line = getattr(getattr(exc, "problem_mark", None), "line", None)
-        raise ConfigError(f"invalid YAML: {getattr(exc, 'problem', exc)}", file=file, line=None if line is None else line + 1) from None
+        raise ConfigError(f"invalid YAML: {getattr(exc, 'problem', exc)}", file=file, line=yaml_error_line(exc)) from None
     if not isinstance(doc, dict):
         raise ConfigError("expected a mapping with 'models' and/or 'discounts'", file=file)
     unknown = set(doc) - {"models", "discounts"}

@@ -44,6 +44,7 @@ import yaml
 from ..errors import ConfigError
 from ..pricing import PriceBook, price_usage
 from ..schema import PRICED_COLUMNS
+from ..textfiles import yaml_error_line
 from .base import LeverOutcome
 from .complexity import TIERS, classify
 
@@ -329,9 +330,8 @@ def parse_routes(text: str, book: PriceBook, file: str) -> list[Rule]:
         data = yaml.safe_load(text)
         node = yaml.compose(text)
     except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise ConfigError(f"invalid YAML: {getattr(err, 'problem', None) or err}", file=file, line=line) from None
+        raise ConfigError(f"invalid YAML: {getattr(err, 'problem', None) or err}", file=file,
+                          line=yaml_error_line(err)) from None
     if node is None:
         raise ConfigError("the routes file is empty", file=file)
     items: Any = data

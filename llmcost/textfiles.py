@@ -1,0 +1,63 @@
+"""Reading prompt-like text files: decoding and JSON/YAML parsing with
+one-line errors. Shared by ``llmcost tokens`` and ``llmcost compress``."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from .errors import InputError
+
+BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+        (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+def decode_bytes(raw: bytes, name: str) -> str:
+    """Bytes of a prompt file -> text, or a one-line :class:`InputError`."""
+    if not raw.strip():
+        raise InputError("file is empty", file=name)
+    for bom, codec in BOMS:
+        if raw.startswith(bom):
+            try:
+                text = raw.decode(codec)
+            except UnicodeDecodeError as exc:
+                raise InputError(f"invalid {codec} text (byte {exc.start})", file=name) from exc
+            break
+    else:
+        if b"\x00" in raw[:8192]:
+            raise InputError("binary file, not a text prompt", file=name)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"not UTF-8 text (byte {exc.start}); unknown encoding",
+                             file=name, hint="convert it to UTF-8, e.g. with iconv") from exc
+    if not text.strip():
+        raise InputError("file is empty", file=name)
+    sample = text[:8192]
+    if len(_CONTROL.findall(sample)) > max(8, len(sample) // 100):
+        raise InputError("binary file, not a text prompt", file=name)
+    return text
+
+
+def yaml_error_line(exc: Exception) -> int | None:
+    """The 1-based line a YAML error points at, if it says."""
+    mark = getattr(exc, "problem_mark", None)
+    return mark.line + 1 if mark is not None else None
+
+
+def parse_structured(text: str, kind: str, name: str) -> Any:
+    """Parse ``text`` as ``kind`` ("json" or "yaml"); a one-line error names the file and line."""
+    if kind == "json":
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"invalid JSON: {exc.msg}", file=name, line=exc.lineno) from exc
+    import yaml
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise InputError(f"invalid YAML: {getattr(exc, 'problem', None) or exc}", file=name,
+                         line=yaml_error_line(exc)) from exc

@@ -54,6 +54,10 @@ def test_json_report_numbers(prompt: Path):
     price = PriceBook.default().quote("gpt-4o").input  # $ per 1M input tokens
     assert row["saved_usd_per_1k_calls"] == pytest.approx((before - after) * price / 1000, rel=1e-9)
     assert row["saved_usd_per_month"] == pytest.approx(row["saved_usd_per_1k_calls"] * 10 * 30, rel=1e-6)
+    # by hand: 71 -> 42 o200k tokens; 29 tokens x $2.50/1M x 1,000 calls = $0.0725; x 10 x 30 per month = $21.75
+    assert (before, after) == (71, 42)
+    assert row["saved_usd_per_1k_calls"] == pytest.approx(0.0725)
+    assert row["saved_usd_per_month"] == pytest.approx(21.75)
     assert row["protected_spans_ok"] and row["protected_spans"] == 2
     assert mini["model"] == "gpt-4o-mini" and mini["passes"] is None
     assert prompt.read_text(encoding="utf-8") == PROMPT  # report only: nothing written

@@ -91,20 +91,31 @@ class DailyModel:
         """Average expected cost over a week (5 weekdays, 2 weekend days)."""
         return (5 * self.weekday_mean + 2 * self.weekend_mean) / 7 if self.weekday_aware else self.weekday_mean
 
-    def expected(self, dates: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray]:
-        """Per date: expected cost and its standard deviation."""
+    def expected(
+        self, dates: pd.DatetimeIndex, first_at_least: float | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Per date: expected cost and its standard deviation.
+
+        ``first_at_least``: the first date is a day in progress that has
+        already cost this much; it is expected to cost at least that.
+        """
         weekend = np.asarray(dates.day_of_week >= 5, dtype=bool)
         means = np.where(weekend, self.weekend_mean, self.weekday_mean).astype("float64")
         stds = np.where(weekend, self.weekend_std, self.weekday_std).astype("float64")
+        if first_at_least is not None and len(means):
+            means[0] = max(means[0], first_at_least)
         return means, stds
 
-    def project(self, dates: pd.DatetimeIndex) -> tuple[float, float, float]:
+    def project(
+        self, dates: pd.DatetimeIndex, first_at_least: float | None = None
+    ) -> tuple[float, float, float]:
         """Sum of expected costs over ``dates``, and its low / high range
-        (one standard deviation of the sum, days taken as independent)."""
-        means, stds = self.expected(dates)
+        (one standard deviation of the sum, days taken as independent; the
+        low end never below what a day in progress has already cost)."""
+        means, stds = self.expected(dates, first_at_least)
         total = float(means.sum())
         spread = float(np.sqrt((stds**2).sum()))
-        return total, max(total - spread, 0.0), total + spread
+        return total, max(total - spread, first_at_least or 0.0), total + spread
 
 
 def _std(x: np.ndarray) -> float:
@@ -225,16 +236,10 @@ def forecast(
     month_start = last_day.replace(day=1)
     month_end = last_day.replace(day=calendar.monthrange(last_day.year, last_day.month)[1])
     remaining = pd.date_range(max(last_full + pd.Timedelta(days=1), month_start), month_end, freq="D")
-    rest, rest_low, rest_high = model.project(remaining)
-    if partial:
-        # the day in progress is projected, but never below what it has already cost
-        today = float(costs.iloc[-1])
-        first_mean = float(model.expected(pd.DatetimeIndex([last_day]))[0][0])
-        lift = max(today - first_mean, 0.0)
-        rest, rest_low, rest_high = rest + lift, max(rest_low + lift, today), rest_high + lift
-        mtd_shown = mtd + today
-    else:
-        mtd_shown = mtd
+    # a day in progress (remaining[0] is that day) is projected, never below what it already cost
+    today = float(costs.iloc[-1]) if partial else None
+    rest, rest_low, rest_high = model.project(remaining, first_at_least=today)
+    mtd_shown = mtd + (today or 0.0)
     outlook = pd.date_range(last_full + pd.Timedelta(days=1), periods=OUTLOOK_DAYS, freq="D")
     nxt, nxt_low, nxt_high = model.project(outlook)
     return ForecastResult(

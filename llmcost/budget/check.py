@@ -147,15 +147,11 @@ def _monthly(
     future = pd.date_range(as_of if partial else as_of + pd.Timedelta(days=1), month_end, freq="D")
     note = ""
     if model is not None:
-        means, stds = model.expected(future)
-        if partial and len(means):
-            means = means.copy()
-            means[0] = max(means[0], today)  # today: at least what is already spent
+        first = today if partial else None  # today: at least what is already spent
+        means, _ = model.expected(future, first_at_least=first)
         base = spent - today
-        total, spread = float(means.sum()), float(np.sqrt((stds**2).sum()))
-        proj = base + total
-        low = max(base + total - spread, spent)
-        high = base + total + spread
+        total, total_low, total_high = model.project(future, first_at_least=first)
+        proj, low, high = base + total, max(base + total_low, spent), base + total_high
         if breach is None and len(future):
             reach = base + np.cumsum(means) >= limit - 1e-12
             if reach.any():
@@ -177,10 +173,7 @@ def _daily(
     note = ""
     if model is not None:
         nxt = pd.date_range(as_of if partial else as_of + pd.Timedelta(days=1), periods=OUTLOOK_DAYS, freq="D")
-        means, stds = model.expected(nxt)
-        if partial:
-            means = means.copy()
-            means[0] = max(means[0], spent)  # the rest of today: at least what is already spent
+        means, stds = model.expected(nxt, first_at_least=spent if partial else None)
         proj, low, high = float(means[0]), float(max(means[0] - stds[0], 0.0)), float(means[0] + stds[0])
         if breach is None:
             reach = means >= limit - 1e-12

@@ -42,7 +42,7 @@ import pyarrow.compute as pc
 import yaml
 
 from ..errors import ConfigError
-from ..pricing import PriceBook, price_usage
+from ..pricing import BILLED_MODEL, PriceBook, price_usage
 from ..schema import PRICED_COLUMNS
 from ..textfiles import yaml_error_line
 from .base import LeverOutcome
@@ -99,7 +99,7 @@ class RouteLever:
         has_text = "prompt" in table.columns and bool(table["prompt"].notna().any())
         cx = classify(table["prompt"] if has_text else None, total_in) if needs_cx else None
 
-        movable = priced["priced"].to_numpy(dtype=bool) & (priced["price_model"] != "(billed amount)").to_numpy()
+        movable = priced["priced"].to_numpy(dtype=bool) & (priced["price_model"] != BILLED_MODEL).to_numpy()
         if "cache_hit" in table.columns:
             movable &= ~table["cache_hit"].fillna(False).to_numpy(dtype=bool)
         decided = ~movable
@@ -121,18 +121,14 @@ class RouteLever:
         targets = np.array([r.to for r in self.rules] + [""], dtype=object)
         tgt = targets[rule_of]
         # "already there" compares price-table ids, so gpt-4o-mini-2024-07-18 is on gpt-4o-mini
-        target_ids = []
-        for r in self.rules:
-            res = book.resolve(r.to, r.provider)
-            target_ids.append(res.model_id if res is not None else r.to)
+        # each rule's target, quoted once: its price-table id, context window and web-search price
+        targets_q = [book.quote(r.to, provider=r.provider) for r in self.rules]
+        target_ids = [q.model_id if q is not None else r.to for q, r in zip(targets_q, self.rules)]
         tgt_id = np.array(target_ids + [""], dtype=object)[rule_of]
         cur_id = priced["price_model"].astype("string").fillna("").to_numpy(dtype=object)
         moved = (rule_of >= 0) & (tgt != cur_model) & (tgt_id != cur_id)
         # never move a request into a model whose context window cannot hold its input
-        windows = []
-        for r in self.rules:
-            q = book.quote(r.to, provider=r.provider)
-            windows.append(float(q.context_window) if q is not None and q.context_window else np.inf)
+        windows = [float(q.context_window) if q is not None and q.context_window else np.inf for q in targets_q]
         window = np.array(windows + [np.inf], dtype="float64")[rule_of]
         # input and output share the context window (total_in is already per request)
         out_per_req = table["output_tokens"].to_numpy(dtype="float64") / np.maximum(
@@ -141,10 +137,7 @@ class RouteLever:
         # a request that used server-side web search needs a target that offers (and prices) it
         searches = (table["web_search_requests"].to_numpy(dtype="int64") > 0) if "web_search_requests" in table.columns \
             else np.zeros(len(table), dtype=bool)
-        no_search = []
-        for r in self.rules:
-            q = book.quote(r.to, provider=r.provider)
-            no_search.append(q is None or not q.web_search_per_k)
+        no_search = [q is None or not q.web_search_per_k for q in targets_q]
         needs_search = moved & searches & np.array(no_search + [False], dtype=bool)[rule_of]
         if needs_search.any():
             moved &= ~needs_search

@@ -93,10 +93,23 @@ class Masked:
     text: str
     spans: list[str] = field(default_factory=list)  # index -> original span text
     kinds: list[str] = field(default_factory=list)  # index -> kind ("fenced code", "url"...)
+    #: index -> the spans inside it (a ``${var}`` inside a quoted string is a span of its own, and
+    #: only the outer span has a placeholder in the masked text)
+    nested: dict[int, set[int]] = field(default_factory=dict)
 
     def used(self, text: str | None = None) -> set[int]:
-        """Indices of the placeholders present in ``text`` (default: own text)."""
-        return {placeholder_index(m) for m in PLACEHOLDER_RE.findall(self.text if text is None else text)}
+        """Indices of the spans present in ``text`` (default: own text): those whose placeholder
+        is there, and the spans nested inside them."""
+        found = {placeholder_index(m) for m in PLACEHOLDER_RE.findall(self.text if text is None else text)}
+        if self.nested:
+            todo = [i for i in found if i in self.nested]
+            while todo:
+                for inner in self.nested[todo.pop()]:
+                    if inner not in found:
+                        found.add(inner)
+                        if inner in self.nested:
+                            todo.append(inner)
+        return found
 
     def unmask(self, text: str | None = None) -> str:
         """``text`` (default: own text) with every placeholder restored."""
@@ -109,6 +122,7 @@ class _Builder:
         self.spans: list[str] = []
         self.kinds: list[str] = []
         self.index: dict[str, int] = {}
+        self.nested: dict[int, set[int]] = {}
 
     def add(self, span: str, kind: str) -> str:
         idx = self.index.get(span)
@@ -174,9 +188,14 @@ def _mask_regex(text: str, rx: re.Pattern[str], kind: str, b: _Builder) -> str:
             trail_url = ""
         lead = whole[: len(whole) - len(whole.lstrip())]
         trail = whole[len(whole.rstrip()):]
-        if "\U000F0000" <= max(core) and PLACEHOLDER_RE.search(core):
-            core = PLACEHOLDER_RE.sub(lambda p: b.spans[placeholder_index(p.group())], core)  # a span around spans
-        return lead + b.add(core, kind) + trail_url + trail
+        inner: list[int] = []
+        if "\U000F0000" <= max(core) and PLACEHOLDER_RE.search(core):  # a span around spans
+            inner = [placeholder_index(p) for p in PLACEHOLDER_RE.findall(core)]
+            core = PLACEHOLDER_RE.sub(lambda p: b.spans[placeholder_index(p.group())], core)
+        ph = b.add(core, kind)
+        if inner:
+            b.nested.setdefault(placeholder_index(ph), set()).update(inner)
+        return lead + ph + trail_url + trail
 
     trigger = _LINE_TRIGGER.get(kind)
     if trigger is None:
@@ -210,7 +229,7 @@ def mask(text: str, keep: Sequence[str | re.Pattern[str]] = ()) -> Masked:
         masked = _mask_regex(masked, pattern, "--keep", b)
     for kind, rx in _COMPILED:
         masked = _mask_regex(masked, rx, kind, b)
-    return Masked(masked, b.spans, b.kinds)
+    return Masked(masked, b.spans, b.kinds, b.nested)
 
 
 def protected_spans(text: str, keep: Sequence[str | re.Pattern[str]] = ()) -> list[tuple[str, str]]:

@@ -317,17 +317,20 @@ def test_utf16_with_bom_is_read():
 @pytest.mark.parametrize(
     "text, expected, saved",
     [
-        # intensifiers go; after a negation, before a "keep" word, or as "just" = only they stay
+        # filler intensifiers go; after a negation, before a "keep" word, or as "just" = only they stay;
+        # degree words ("very important") are the instruction's degree and stay
         ("It is very important. Not very long. Simply return the SQL; just answer it. Return just the name.",
-         "It is important. Not very long. Return the SQL; answer it. Return just the name.", 3),
-        # an emphatic chain ("very, very") goes whole, commas included
-        ("Actually, answer in English. This is not really a bug, but a very, very small one.",
+         "It is very important. Not very long. Return the SQL; answer it. Return just the name.", 2),
+        # an emphatic chain ("really, really") goes whole, commas included; a degree chain stays
+        ("Actually, answer in English. This is not really a bug, but a really, really small one.",
          "Answer in English. This is not really a bug, but a small one.", 5),
+        ("Add comments explaining very complex logic. Images must be highly detailed, very, very sharp.",
+         "Add comments explaining very complex logic. Images must be highly detailed, very, very sharp.", 0),
         # few-shot data lines are content: untouched
-        ("Review: The laptop gets very hot.\nSentiment: Very negative",
-         "Review: The laptop gets very hot.\nSentiment: Very negative", 0),
-        # 非常 goes, 十分钟 (ten minutes) and 非常感谢 stay
-        ("回答要非常简洁，十分钟内完成。", "回答要简洁，十分钟内完成。", 1),
+        ("Review: The laptop gets really hot.\nSentiment: Very negative",
+         "Review: The laptop gets really hot.\nSentiment: Very negative", 0),
+        # 非常 (degree) stays at balanced, like "very"
+        ("回答要非常简洁，十分钟内完成。", "回答要非常简洁，十分钟内完成。", 0),
     ],
 )
 def test_hedges_pass(text, expected, saved):
@@ -341,12 +344,14 @@ def test_hedges_pass(text, expected, saved):
     "text, expected, saved",
     [
         ("It is important that you cite your sources. Keep in mind the rules as soon as possible.",
-         "You must cite your sources. Remember the rules ASAP.", 8),
+         "You must cite your sources. Keep in mind the rules ASAP.", 6),
+        # "keep in mind that" -> "remember that"; "keep in mind X" (= take X into account) stays
+        ("Keep in mind that the diff may be long.", "Remember that the diff may be long.", 2),
         ("For each of the risks, give a rating. Are we able to terminate the contract?",
          "For each risk, give a rating. Can we terminate the contract?", 4),
         # object relatives: "that I would like you to" -> "to", "the text that the user provides" -> "the text the user provides"
         ("Here are some things that I would like you to keep in mind. Read the text that the user provides.",
-         "Here are some things to remember. Read the text the user provides.", 8),
+         "Here are some things to keep in mind. Read the text the user provides.", 6),
         # "who is doing" after a noun goes; an indirect question ("decide who is coming") and an -ing
         # adjective after "that are" ("descriptions that are engaging") stay
         ("You are an engineer who is doing a review. Decide who is coming. Write descriptions that are engaging.",

@@ -51,3 +51,62 @@ def test_cli_writes_a_prompt_with_nested_spans(tmp_path: Path):
     res = runner.invoke(app, ["compress", str(src), "-o", str(out)])
     assert res.exit_code == 0, res.output
     assert "${height_value_1}" in out.read_text(encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- #
+# balanced: what a reviewer objected to
+# --------------------------------------------------------------------------- #
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # degree words are the instruction (gpt-engineer; image prompts): kept
+        ("Add comments explaining very complex bits of logic. The structure must be highly detailed.",
+         "Add comments explaining very complex bits of logic. The structure must be highly detailed."),
+        # few-shot / dialogue data lines are what the model is shown or taught to say: kept as written,
+        # while the instruction around them is still compressed (LangChain map-rerank, intent sets)
+        ("Classify the intent.\n\nUser: Could you please tell me my balance?\nIntent: balance\n"
+         "Helpful Answer: This document does not answer the question\nPlease do not add anything else.",
+         "Classify the intent.\n\nUser: Could you please tell me my balance?\nIntent: balance\n"
+         "Helpful Answer: This document does not answer the question\nDon't add anything else."),
+        # 的方式 goes only after a noun ("用列表的形式" -> "用列表"), not after an adjective phrase
+        ("用通俗易懂的方式解释这些概念，用列表的形式说明。", "用通俗易懂的方式解释这些概念，用列表说明。"),
+        # 我希望你能 / 我要你 go whole, the modal with them (not "能给我…")
+        ("我希望你能给我科学的建议。我要你担任英语翻译。", "给我科学的建议。担任英语翻译。"),
+        # 确保你所说的话: 你 is the subject of the next clause
+        ("确保你所说的话能引起听众的共鸣。", "确保你所说的话能引起听众的共鸣。"),
+        # "keep in mind X" means "take X into account", not "remember X"
+        ("You should also keep in mind potential safety concerns.", "Also keep in mind potential safety concerns."),
+    ],
+)
+def test_balanced_keeps_meaning(text: str, expected: str):
+    r = compress_text(text, level="balanced")
+    assert r.text == expected
+
+
+# --------------------------------------------------------------------------- #
+# aggressive: telegraphic, but not wrong
+# --------------------------------------------------------------------------- #
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a definition keeps "is the"'s copula, a passive keeps its auxiliary
+        ("FILENAME is the lowercase full file name. Count how many times the message was updated.",
+         "FILENAME is lowercase full file name. Count how many times message was updated."),
+        # without its article, "one that a 10-year-old would understand" reads "that 10-year-old"
+        ("- One that a 10-year-old would understand", "- One that a 10-year-old would understand"),
+        # "rather than" is one unit
+        ("Give natural advice rather than medical diagnoses.", "Give natural advice rather than medical diagnoses."),
+        # code whose fence is a template variable (aider): words glued to brackets are not prose
+        ("{fence[0]}python\ndef mul(a,b):\n    return a*b\n{fence[1]}",
+         "{fence[0]}python\ndef mul(a,b):\n    return a*b\n{fence[1]}"),
+        # 的 at a clause end, after 别/是, or after a pronoun stays; an attributive 的 goes
+        ("你应该只回复你的建议，没有别的。疯子用的词完全是随意的。", "你应该只回复你的建议，没有别的。疯子用词完全是随意的。"),
+    ],
+)
+def test_aggressive_keeps_meaning(text: str, expected: str):
+    r = compress_text(text, level="aggressive")
+    assert r.text == expected

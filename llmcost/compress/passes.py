@@ -58,6 +58,7 @@ from .protect import PLACEHOLDER_RE, Masked, placeholder_index
 
 LEVELS = ("safe", "balanced", "aggressive")
 _PH = "[\U000F0000-\U000FFFFD][\U00100000-\U0010FFFD]"
+PassFn = Callable[[str, "PassContext"], str]
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_RE = re.compile(f"[{_CJK}]")
 
@@ -825,7 +826,7 @@ def _zh_thanks(m: re.Match[str], s: str) -> str:
 _ZH_FILLER: list[tuple[re.Pattern[str], SubFn]] = [
     (re.compile(r"(?:您好|你好|哈喽|嗨)[，,！!。~～]?"), _zh_drop),
     (re.compile(r"(?:非常感谢|非常谢谢|十分感谢|感谢|谢谢)(?:你|您)?(?:的(?:帮助|配合|耐心))?[！!。.~～]+"), _zh_thanks),
-    (re.compile(r"麻烦(?:你|您)(?:帮我|帮忙)?|请问|(?:能否|能不能|可以)请(?:你|您)(?:帮我)?|我(?:希望|想请|想让|需要)(?:你|您)(?:帮我)?"
+    (re.compile(r"麻烦(?:你|您)(?:帮我|帮忙)?|请问|(?:能否|能不能|可以)请(?:你|您)(?:帮我)?|我(?:希望|想请|想让|需要|要)(?:你|您)(?:能够|能|可以)?(?:帮我)?"
                 r"|请(?:(?:你|您)(?:帮我|帮忙)?|帮我|帮忙|(?![求假教客柬示愿安帖]))"), _zh_drop),
     (re.compile(r"(?:你|您)(?:能否|能不能|可不可以|可以|能)(?:帮我|帮忙)?(?P<body>[^。！？\n]+?)吗[？?]"), _zh_question),
     (re.compile(f"一下(?<=[{_CJK}]一下)(?![子午])"), lambda m, s: ""),
@@ -838,7 +839,7 @@ _ZH_FILLER: list[tuple[re.Pattern[str], SubFn]] = [
 _ZH_FILLER_KEYS: dict[re.Pattern[str], tuple[str, ...]] = {
     _ZH_FILLER[0][0]: ("您好", "你好", "哈喽", "嗨"),
     _ZH_FILLER[1][0]: ("非常感谢", "非常谢谢", "十分感谢", "感谢", "谢谢"),
-    _ZH_FILLER[2][0]: ("麻烦", "请", "能否", "能不能", "可以", "我希望", "我想", "我需要"),
+    _ZH_FILLER[2][0]: ("麻烦", "请", "能否", "能不能", "可以", "我希望", "我想", "我需要", "我要"),
     _ZH_FILLER[3][0]: ("你", "您"),
 }
 
@@ -889,15 +890,46 @@ _HEDGE_KEEP_NEXT: dict[str, frozenset[str]] = {
                        "his", "her", "its", "as", "in", "about", "before", "after", "now", "then", "once", "enough",
                        "like", "for", "to", "because", "when", "if", "how", "what", "some", "few", "yet"}),
     "certainly": frozenset({"not"}),
+    "rather": frozenset({"than"}),
     "definitely": frozenset({"not"}),
     "absolutely": frozenset({"no", "nothing", "none", "not", "necessary"}),
 }
+#: degree words: "very long answer" is not "long answer", nor "highly detailed" "detailed"; the hedges pass
+#: keeps them (the aggressive words pass may still drop "very", "extremely" and "quite")
+_DEGREE_WORDS = frozenset({"very", "extremely", "highly", "incredibly", "quite"})
 _HEDGE_REPEAT = re.compile(rf"\b(?:{'|'.join(_HEDGE_EN)}),[ \t]*$", re.IGNORECASE)
-_HEDGE_ZH = re.compile(f"(?:非常|十分)(?<=[{_CJK}]..)(?![钟之分])(?=[{_CJK}])(?!感谢|谢谢)")
-_EXAMPLE_LINE = re.compile(
-    r"^\s*(?:Q|Question|Problem|Input|User|Human|Text|Sentence|Review|Query|Customer|Example|A|Answer|Output|Assistant"
-    r"|AI|Response|Label|Sentiment|Category|Result|问题|输入|用户|反馈|示例|答|答案|输出|回答|类别)\s*#?\s*\d*\s*[:：]",
-    re.IGNORECASE)
+_EXAMPLE_LABELS = (r"(?:Q|Question|Problem|Input|User|Human|Text|Sentence|Review|Query|Customer|Example|A|Answer"
+                   r"|(?:Helpful|Final) Answer|Output|Assistant|AI|Bot|Agent|Response|Reply|Label|Sentiment|Category"
+                   r"|Intent|Result|Translation|问题|输入|用户|反馈|示例|答|答案|输出|回答|类别|客户|顾客|回复|译文)"
+                   r"\s*#?\s*\d*\s*[:：]")
+_EXAMPLE_LINE = re.compile(r"^\s*" + _EXAMPLE_LABELS, re.IGNORECASE)
+#: every labelled data line of a text ("User: Could you please help?", "Answer: It does not.")
+_DATA_LINES = re.compile(r"(?m)^[ \t]*" + _EXAMPLE_LABELS + r"[^\n]*", re.IGNORECASE)
+_STASH_OPEN, _STASH_CLOSE = "\ue000", "\ue001"
+_STASH_RE = re.compile("\ue000(\\d+)\ue001")
+
+
+def _keep_data_lines(fn: PassFn) -> PassFn:
+    """``fn``, but labelled data lines of few-shot examples and dialogues ("User: Could you
+    please cancel my order?", "Answer: This document does not answer the question") are left
+    as written: they are what the model is shown or taught to output, not instructions to
+    reword.  Each such line is stashed as a marker line the pass cannot match, then restored."""
+
+    def run(text: str, ctx: PassContext) -> str:
+        if _STASH_OPEN in text or _STASH_CLOSE in text or not _DATA_LINES.search(text):
+            return fn(text, ctx)
+        stash: list[str] = []
+
+        def put(m: re.Match[str]) -> str:
+            stash.append(m.group())
+            return f"{_STASH_OPEN}{len(stash) - 1}{_STASH_CLOSE}"
+
+        out = fn(_DATA_LINES.sub(put, text), ctx)
+        return _STASH_RE.sub(lambda m: stash[int(m.group(1))], out)
+
+    run.__name__ = getattr(fn, "__name__", "pass")
+    run.__doc__ = fn.__doc__
+    return run
 
 
 def _hedge(m: re.Match[str], s: str) -> str:
@@ -920,6 +952,8 @@ def _hedge(m: re.Match[str], s: str) -> str:
     next_word = nxt.group() if nxt else ""
     if next_word in _HEDGE_KEEP_NEXT.get(last, ()) or next_word in _HEDGE_EN:
         return whole
+    if any(w.lower() in _DEGREE_WORDS for w in chain):
+        return whole  # "very complex", "highly detailed": the degree is the instruction (aggressive drops some)
     line_start = s.rfind("\n", 0, start) + 1
     line_end = s.find("\n", start)
     line = s[line_start:line_end if line_end != -1 else len(s)]
@@ -940,8 +974,6 @@ def _hedge(m: re.Match[str], s: str) -> str:
 def pass_hedges(text: str, ctx: PassContext) -> str:
     if ctx.en():
         text = _sub_on(_HEDGE_RE, text, _hedge, lower=True, keys=(*_HEDGE_EN, "honestly", "frankly", "to be honest"))
-    if ctx.zh():
-        text = _HEDGE_ZH.sub("", text)
     return text
 
 
@@ -1053,9 +1085,7 @@ PHRASES_EN: dict[str, str] = {
     "it is advisable that you": "you should",
     "it is possible that": "maybe",
     "keep in mind that": "remember that",
-    "keep in mind": "remember",
     "bear in mind that": "remember that",
-    "bear in mind": "remember",
     "as soon as possible": "ASAP",
     "each time that": "whenever",
     "every time that": "whenever",
@@ -1154,6 +1184,12 @@ PHRASES_EN: dict[str, str] = {
     "has not": "hasn't",
 }
 
+# "It is very important that you cite" -> "You must cite": the degree word is part of the obligation
+# (the hedges pass keeps "very", so the rule names it)
+for _adj in ("important", "essential", "crucial", "critical", "vital", "imperative"):
+    for _deg in ("very", "extremely", "absolutely", "really"):
+        PHRASES_EN[f"it is {_deg} {_adj} that you"] = "you must"
+
 #: Reviewed verbose -> concise phrases (Chinese).
 PHRASES_ZH: dict[str, str] = {
     "为了能够": "为了",
@@ -1189,7 +1225,6 @@ PHRASES_ZH: dict[str, str] = {
     "所有的": "所有",
     "如果说": "如果",
     "能够": "能",
-    "确保你": "确保",
     "一定要": "务必",
     "非常非常": "非常",
     "必须要": "必须",
@@ -1212,7 +1247,8 @@ _ZH_ONLY_NEED = re.compile("只需要?(?P<b>[^。，！？；\n]{1,30}?)即可")
 # "对文章进行修改和润色" -> "对文章修改和润色" (进行 + a two-character verb at a clause end)
 _ZH_JINXING = re.compile(f"进行(?=[{_CJK}]{{2}}(?:[，。；、！？：,.;!?\n和或]|$))(?<![正在])")
 # "用列表的形式说明" -> "用列表说明"; "每一条" -> "每条"
-_ZH_FORM = re.compile(f"(?P<h>[用以][{_CJK}]{{1,4}}?)的(?:形式|方式)(?=[{_CJK}])")
+_ZH_FORM = re.compile("(?P<h>[用以](?:列表|表格|代码块|代码|图表|要点|条目|清单|大纲|段落|问答|对话|编号|数字|文字|文本|短句|句子"
+                      f"|故事|诗歌|报告|邮件|信件|日记|笔记|卡片|流程图|时间线))的(?:形式|方式)(?=[{_CJK}])")
 _ZH_EACH_ONE = re.compile("每一(?=[条句个项段步次位篇章行])")
 
 
@@ -1416,7 +1452,7 @@ NEVER_DROP = frozenset(
 _NUMBER_WORDS = frozenset(
     ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred", "thousand", "million", "billion", "first", "second", "third", "half", "double", "twice", "dozen"]
 )
-_ZH_DROP = re.compile(rf"的(?<=[{_CJK}]的)(?<![目有真]的)(?![确话])|[呢吧啊呀哦](?<=[{_CJK}].)(?=[，。！？,.!?\n])"
+_ZH_DROP = re.compile(rf"的(?<=[{_CJK}]的)(?<![目有真别是你我他她它您们]的)(?![确话])(?![，。！？、；：,.!?;:\n）)」”]|$)|[呢吧啊呀哦](?<=[{_CJK}].)(?=[，。！？,.!?\n])"
                       rf"|(?:非常|十分)(?<=[{_CJK}]..)(?=[{_CJK}])")
 _WORD_COUNT = re.compile(r"\w+")
 _DO_FORMS = frozenset({"do", "does", "did"})
@@ -1429,9 +1465,11 @@ _INTENSIFIER_TAIL = re.compile(
 
 
 #: "that" is dropped only before a subject ("note that you", "the text that the user provides")
-_THAT_NEXT = ("the ", "a ", "an ", "you ", "we ", "they ", "i ", "he ", "she ", "it ", "this ", "these ", "those ",
+_THAT_NEXT = ("you ", "we ", "they ", "i ", "he ", "she ", "it ", "this ", "these ", "those ",
               "your ", "our ", "their ", "my ", "his ", "her ", "its ", "users ", "customers ")
 _COPULAS = frozenset({"is", "are", "was", "were"})
+_COPULA_KEEP_NEXT = re.compile(r"[ \t]+(?:the|a|an|not|never|\w+ed|written|given|shown|known|taken|sent|built|made|kept"
+                               r"|found|paid|held|chosen|spoken|done|seen|read|set|put|cut)\b")
 _PRONOUN_SUBJECTS = ("you ", "we ", "they ", "i ", "he ", "she ", "it ", "there ", "this ", "that ")
 
 
@@ -1486,12 +1524,18 @@ def word_scores(text: str, max_tier: int = 2) -> list[tuple[int, int, float, int
             nxt = _NEXT_WORD.match(low, end)
             if nxt is not None and nxt.group().strip() in _HEDGE_KEEP_NEXT.get(low_word, ()):
                 continue  # "very much", "quite a few", "just the name"
+        if (start > 0 and text[start - 1] not in " \t") or (end < len(text) and text[end] not in " \t\n.,;:!?"):
+            continue  # "mul(a,b)", "[the]", "a/b": a word glued to code-like punctuation is not prose
+        if low_word in _ARTICLES and before.lower().endswith((" that ", " which ")):
+            continue  # "one that a child would understand": without the article "that" reads as "that child"
         if low_word == "that" and not low.startswith(_THAT_NEXT, end + 1):
             continue  # "clauses that aren't in the text": a subject relative pronoun carries the clause
         if low_word in _COPULAS and word != low_word:
             continue  # "Is it valid?": a question's verb
         if low_word in _COPULAS and before.lower().endswith(_PRONOUN_SUBJECTS):
             continue  # "you are a legal assistant" / "it is important": the verb of the sentence
+        if low_word in _COPULAS and _COPULA_KEEP_NEXT.match(low, end):
+            continue  # "FILENAME is the file name" (a definition), "the message was updated" (a passive)
         general = -math.log2(_DROPPABLE_FREQ[low_word] / 1000.0)
         local = -math.log2(counts[low_word] / total)
         out.append((start, end, round(0.5 * general + 0.5 * local, 3), tier))
@@ -1540,17 +1584,16 @@ def pass_words(text: str, ctx: PassContext) -> str:
 # Registry
 # --------------------------------------------------------------------------- #
 
-PassFn = Callable[[str, PassContext], str]
-
 #: name -> (function, lowest level where it runs); "fewshot" runs when max_examples is set.
 PASSES: dict[str, tuple[PassFn, str]] = {
     "whitespace": (pass_whitespace, "safe"),
     "json": (pass_json, "safe"),
     "markdown": (pass_markdown, "balanced"),
     "fewshot": (pass_fewshot, "safe"),
-    "filler": (pass_filler, "balanced"),
-    "hedges": (pass_hedges, "balanced"),
-    "phrases": (pass_phrases, "balanced"),
+    # the rewording passes leave labelled few-shot / dialogue data lines as written
+    "filler": (_keep_data_lines(pass_filler), "balanced"),
+    "hedges": (_keep_data_lines(pass_hedges), "balanced"),
+    "phrases": (_keep_data_lines(pass_phrases), "balanced"),
     "dedupe": (pass_dedupe, "safe"),
     "words": (pass_words, "aggressive"),
 }

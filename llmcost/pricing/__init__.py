@@ -9,9 +9,13 @@ vectorised pricing of a whole usage table.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from .book import KINDS, PriceBook, Quote, Resolution, name_candidates
 from .overrides import Overrides, load_overrides
-from .vectorised import BILLED_MODEL, price_one, price_usage
+
+if TYPE_CHECKING:
+    from .vectorised import BILLED_MODEL, price_one, price_usage
 
 __all__ = [
     "KINDS",
@@ -25,3 +29,13 @@ __all__ = [
     "name_candidates",
     "BILLED_MODEL",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # The vectorised pricer needs pandas and numpy; quoting one model (the
+    # price book) does not, so it is imported on first use only.
+    if name in ("BILLED_MODEL", "price_one", "price_usage"):
+        from . import vectorised
+
+        return getattr(vectorised, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -77,3 +77,17 @@ def test_compress_run_imports_no_usage_stack(tmp_path: Path):
     assert res["exit_code"] == 0, res["output"]
     assert "Prompt compression" in res["output"]
     assert res["loaded"] == []
+
+
+def test_compress_check_reads_no_price_table(tmp_path: Path):
+    # --check reports tokens only; the price table is read for --prices alone (to validate it)
+    prompt = tmp_path / "system.md"
+    prompt.write_text("Please could you kindly summarise the text below in order to save time.\n", encoding="utf-8")
+    res = _run(["compress", "--check", str(prompt), "--max-tokens", "1000"], ("genai_prices", *COMPRESS_HEAVY))
+    assert res["exit_code"] == 0, res["output"]
+    assert "OK: every prompt within budget." in res["output"]
+    assert res["loaded"] == []
+    bad = tmp_path / "prices.yaml"
+    bad.write_text("models: [", encoding="utf-8")
+    res = _run(["compress", "--check", str(prompt), "--max-tokens", "1000", "--prices", str(bad)], ())
+    assert res["exit_code"] == 2

@@ -498,7 +498,9 @@ def register(app: typer.Typer) -> None:
             _check_targets(inputs, output)
         paths = [item.path for item in inputs]
         base = _read_baseline(baseline) if baseline is not None else None
-        book = _price_book(prices)
+        # --check reports tokens only: the price table (genai-prices, ~0.2 s to
+        # load) is read only for the dollar report, or to validate --prices
+        book = _price_book(prices) if not check or prices is not None else None
         options = {"level": level.value, "target_ratio": target_ratio, "keep": keep_rx,
                    "max_examples": max_examples, "skip": no_pass, "lang": lang}
         results = [_compress_doc(read_prompt(p), model, options, book, calls_per_day, llm, base_url) for p in paths]

@@ -73,7 +73,9 @@ def test_compress_help_still_lists_every_pass():
 def test_compress_run_imports_no_usage_stack(tmp_path: Path):
     prompt = tmp_path / "system.md"
     prompt.write_text("Please could you kindly summarise the text below in order to save time.\n", encoding="utf-8")
-    res = _run(["compress", str(prompt), "-o", str(tmp_path / "out.md")], COMPRESS_HEAVY)
+    # a Markdown prompt and no --prices: no PyYAML either
+    res = _run(["compress", str(prompt), "-o", str(tmp_path / "out.md")],
+               (*COMPRESS_HEAVY, "yaml", "llmcost.pricing.overrides"))
     assert res["exit_code"] == 0, res["output"]
     assert "Prompt compression" in res["output"]
     assert res["loaded"] == []

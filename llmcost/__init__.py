@@ -11,7 +11,21 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from typing import TYPE_CHECKING, Any
+
 from .errors import ConfigError, InputError, LlmcostError
-from .ingest import LoadResult, load
+
+if TYPE_CHECKING:
+    from .ingest import LoadResult, load
 
 __all__ = ["__version__", "LlmcostError", "InputError", "ConfigError", "load", "LoadResult"]
+
+
+def __getattr__(name: str) -> Any:
+    # ``load`` and ``LoadResult`` pull in pandas and every ingest reader: import
+    # them on first use, so ``import llmcost.tokens`` or the CLI stay light.
+    if name in ("load", "LoadResult"):
+        from . import ingest
+
+        return getattr(ingest, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -62,7 +62,7 @@ Exact Claude counts
 
 from __future__ import annotations
 
-import base64
+import binascii
 import gzip
 import hashlib
 import importlib.resources
@@ -162,13 +162,17 @@ def _bundled_rank_bytes(name: str, expected_hash: str) -> bytes:
 
 
 def _parse_ranks(data: bytes) -> dict[bytes, int]:
-    """Parse a ``.tiktoken`` file: one ``base64(token) rank`` per line."""
-    ranks: dict[bytes, int] = {}
-    for line in data.splitlines():
-        if line:
-            token, rank = line.split()
-            ranks[base64.b64decode(token)] = int(rank)
-    return ranks
+    """Parse a ``.tiktoken`` file: one ``base64(token) rank`` per line.
+
+    Split once and decode with C-level ``map`` rather than a Python loop per
+    line: o200k_base has 200k lines and this runs on every CLI start that
+    counts tokens (~0.14 s -> ~0.09 s).  The bytes were checked against
+    tiktoken's SHA-256 before this, so only the shape is checked here.
+    """
+    fields = data.split()
+    if len(fields) % 2:
+        raise LlmcostError("malformed .tiktoken rank file: every line must be 'base64-token rank'")
+    return dict(zip(map(binascii.a2b_base64, fields[0::2]), map(int, fields[1::2])))
 
 
 def _encoding_spec(name: str) -> tuple[dict[str, Any], str]:

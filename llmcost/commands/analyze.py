@@ -5,14 +5,22 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import typer
 
 from ..errors import EXIT_BAD_INPUT, InputError
-from ..ingest import LoadResult, expand_paths, load
-from ..pricing import PriceBook, price_usage
 from ._common import cli_errors, write_output
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..ingest import LoadResult
+    from ..pricing import PriceBook
+
+# pandas, the readers and the price table are imported where they are used:
+# every command module is imported to build the CLI, and `llmcost compress`
+# or any --help must not pay for them.
 
 DIMENSIONS = ("model", "provider", "app", "user", "feature", "session", "day", "week", "month", "batch", "service_tier")
 DEFAULT_BY = "model,provider,app,user,feature,day"
@@ -29,6 +37,8 @@ def parse_when(value: str, option: str) -> pd.Timestamp | None:
     """Parse a --since/--until value (date or ISO time; naive = UTC)."""
     if not value:
         return None
+    import pandas as pd
+
     try:
         ts = pd.Timestamp(value)
     except (ValueError, TypeError):
@@ -62,6 +72,8 @@ def load_with_progress(
     quiet: bool = False,
 ) -> LoadResult:
     """Load files, with a progress bar on stderr when it is a terminal."""
+    from ..ingest import expand_paths, load
+
     mapping = None
     if mapping_path is not None:
         from ..ingest.generic import load_mapping
@@ -105,6 +117,8 @@ def load_priced(
     """The shared front half of every usage command: parse the time window,
     read the price table, load the files (progress bar on a terminal),
     refuse an empty result, and price every row."""
+    from ..pricing import PriceBook, price_usage
+
     if not files:
         from ..ingest import default_log_dirs
 
@@ -147,6 +161,8 @@ def register(app: typer.Typer) -> None:
         width: int = typer.Option(0, "--width", help="Table width (default: terminal width, 110 when not a terminal)."),
     ) -> None:
         """Price every request in the usage files and report where the money goes."""
+        import pandas as pd
+
         from ..analyze import analyze
         from ..render import render
 

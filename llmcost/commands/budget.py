@@ -21,7 +21,6 @@ from pathlib import Path
 import typer
 
 from ..errors import InputError
-from ..pricing import PriceBook, price_usage
 from ._common import cli_errors, write_output
 from .analyze import load_with_progress, parse_when
 
@@ -65,6 +64,7 @@ def register(app: typer.Typer) -> None:
             webhook_body,
         )
         from ..export.http import check_url, send
+        from ..pricing import PriceBook, price_usage
 
         config = load_budgets(budgets)
         day = parse_when(as_of, "--as-of")

@@ -32,18 +32,24 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from .. import tokens as tok
-from ..compress import PASS_NAMES, compress_text
-from ..compress.formats import PromptDoc, read_prompt
-from ..compress.protect import compile_keep, protected_spans
 from ..errors import EXIT_THRESHOLD, InputError
 from ._common import cli_errors, write_output
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from ..compress.formats import PromptDoc
+
+# The compressor (its passes, tiktoken, the price table) and rich are imported
+# inside the functions that use them: registering this command, and every
+# other command's run or --help, must not pay for them.  The pass names are
+# spelled out for the --no-pass help; tests/test_cli_startup.py checks they
+# match llmcost.compress.PASS_NAMES.
+PASS_NAMES_HELP = ("whitespace", "json", "markdown", "fewshot", "filler", "hedges", "phrases", "dedupe", "words")
 
 
 class Level(str, Enum):
@@ -98,6 +104,8 @@ class FileResult:
 
 def _money_saved(before: int, after: int, model: str, book: Any,
                  calls_per_day: float | None) -> tuple[float | None, float | None]:
+    from .. import tokens as tok
+
     cost_b = tok.input_cost_per_1k_calls(before, model, book)
     cost_a = tok.input_cost_per_1k_calls(after, model, book)
     if cost_b is None or cost_a is None:
@@ -109,6 +117,9 @@ def _money_saved(before: int, after: int, model: str, book: Any,
 
 def _compress_doc(doc: PromptDoc, models: Sequence[str], options: dict[str, Any], book: Any,
                   calls_per_day: float | None, llm: str | None, base_url: str | None) -> FileResult:
+    from .. import tokens as tok
+    from ..compress import compress_text
+
     first = models[0]
     passes: dict[str, int] = {}
     new_texts: list[str] = []
@@ -156,7 +167,9 @@ def _compress_doc(doc: PromptDoc, models: Sequence[str], options: dict[str, Any]
 
 def _llm_stage(text: str, keep: Sequence[Any], model: str, llm: str, base_url: str | None,
                info: dict[str, Any] | None) -> tuple[str, dict[str, Any]]:
+    from .. import tokens as tok
     from ..compress.llm import llm_condense
+    from ..compress.protect import protected_spans
 
     spans = [span for _kind, span in protected_spans(text, keep)]
     res = llm_condense(text, spans, llm, count=lambda t: tok.count_tokens(t, model).tokens, base_url=base_url)
@@ -180,10 +193,17 @@ def _money(value: float | None) -> str:
 
 
 def _console(buffer: io.StringIO) -> Console:
+    from rich.console import Console
+
     return Console(file=buffer, width=160, no_color=True, highlight=False, soft_wrap=False)
 
 
 def _render_table(results: Sequence[FileResult], calls_per_day: float | None, level: str) -> str:
+    from rich.table import Table
+
+    from .. import tokens as tok
+    from ..compress import PASS_NAMES
+
     table = Table(title=f"Prompt compression ({level})", title_justify="left")
     headers = ["File", "Model", "Before", "After", "Saved", "$ saved / 1k calls"]
     if calls_per_day is not None:
@@ -242,6 +262,8 @@ def _result_dicts(results: Sequence[FileResult]) -> list[dict[str, Any]]:
 
 
 def _render_json(results: Sequence[FileResult], level: str, calls_per_day: float | None) -> str:
+    from .. import tokens as tok
+
     doc = {"command": "compress", "level": level, "calls_per_day": calls_per_day,
            "days_per_month": tok.DAYS_PER_MONTH, "files": _result_dicts(results)}
     return json.dumps(doc, indent=2, ensure_ascii=False)
@@ -318,6 +340,8 @@ def _check(results: Sequence[FileResult], max_tokens: int | None, baseline: dict
     if output_format is OutputFormat.json:
         return json.dumps({"command": "compress --check", "failed": failed, "files": rows}, indent=2,
                           ensure_ascii=False), failed
+    from rich.table import Table
+
     table = Table(title="Prompt budget check", title_justify="left")
     for h in ("File", "Model", "Tokens", "Budget", "Baseline", "Compressible to", "Status"):
         table.add_column(h, justify="left" if h in ("File", "Model", "Status") else "right")
@@ -355,6 +379,8 @@ class Input:
 def _expand_inputs(files: Sequence[Path], skip: Sequence[Path], out_dir: Path | None) -> list[Input]:
     """The prompt files of the arguments, each once.  A walk skips ``out_dir``
     when it lies inside the walked folder (a re-run must not compress its own output)."""
+    from .. import tokens as tok
+
     inputs: list[Input] = []
     seen: set[Path] = set()
     out_res = out_dir.resolve() if out_dir is not None else None
@@ -433,7 +459,7 @@ def register(app: typer.Typer) -> None:
         diff: bool = typer.Option(False, "--diff", help="Show a coloured unified diff."),
         keep: list[str] = typer.Option([], "--keep", help="Regex whose matches are never altered (repeatable)."),
         max_examples: int | None = typer.Option(None, "--max-examples", min=0, help="Keep at most N few-shot examples."),
-        no_pass: list[str] = typer.Option([], "--no-pass", help=f"Switch a pass off (repeatable): {', '.join(PASS_NAMES)}."),
+        no_pass: list[str] = typer.Option([], "--no-pass", help=f"Switch a pass off (repeatable): {', '.join(PASS_NAMES_HELP)}."),
         calls_per_day: float | None = typer.Option(None, "--calls-per-day", min=0, help="Calls per day, to turn the saving into $/month."),
         llm: str | None = typer.Option(None, "--llm", help="Second stage: a model that condenses the text (openai or anthropic SDK; keys from env)."),
         base_url: str | None = typer.Option(None, "--base-url", help="API base URL for --llm (default: OPENAI_BASE_URL / ANTHROPIC_BASE_URL)."),
@@ -445,6 +471,10 @@ def register(app: typer.Typer) -> None:
         prices: Path | None = typer.Option(None, "--prices", help="Price overrides YAML."),
     ) -> None:
         """Compress prompts safely (protected spans never change) and report the tokens and dollars saved."""
+        from ..compress import PASS_NAMES
+        from ..compress.formats import read_prompt
+        from ..compress.protect import compile_keep
+
         if target_ratio is not None and not (0.0 < target_ratio <= 1.0):
             raise InputError(f"--target-ratio must be in (0, 1], got {target_ratio:g}", hint="0.6 keeps 60% of the tokens")
         if output is not None and in_place:
@@ -468,7 +498,9 @@ def register(app: typer.Typer) -> None:
             _check_targets(inputs, output)
         paths = [item.path for item in inputs]
         base = _read_baseline(baseline) if baseline is not None else None
-        book = _price_book(prices)
+        # --check reports tokens only: the price table (genai-prices, ~0.2 s to
+        # load) is read only for the dollar report, or to validate --prices
+        book = _price_book(prices) if not check or prices is not None else None
         options = {"level": level.value, "target_ratio": target_ratio, "keep": keep_rx,
                    "max_examples": max_examples, "skip": no_pass, "lang": lang}
         results = [_compress_doc(read_prompt(p), model, options, book, calls_per_day, llm, base_url) for p in paths]

@@ -8,15 +8,18 @@ import json
 from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich import box
-from rich.console import Console
-from rich.table import Table
 
 from ..errors import InputError
-from ..pricing import PriceBook, Quote
 from ._common import cli_errors, write_output
+
+if TYPE_CHECKING:
+    from ..pricing import Quote
+
+# The price table (genai-prices) and rich load when the command runs, not
+# when the CLI is built.
 
 
 class PriceFormat(str, Enum):
@@ -65,6 +68,10 @@ def render_prices(quotes: list[Quote], fmt: PriceFormat, when: datetime) -> str:
             r["long_context_output"] = lc[0]["output_per_mtok"] if lc else ""
             w.writerow(r)
         return buf.getvalue()
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
     table = Table(title=f"Prices as of {when.date().isoformat()} (USD per 1M tokens)", box=box.SIMPLE_HEAD)
     for col, just in [("provider", "left"), ("model", "left"), ("input", "right"), ("cache read", "right"),
                       ("cache write 5m", "right"), ("cache write 1h", "right"), ("output", "right"),
@@ -93,6 +100,8 @@ def register(app: typer.Typer) -> None:
         output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
     ) -> None:
         """List and search the price table ($ per 1M tokens by token kind)."""
+        from ..pricing import PriceBook
+
         when = datetime.now(tz=UTC)
         if date:
             try:

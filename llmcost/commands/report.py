@@ -15,14 +15,16 @@ into place, so a failure never leaves a half-written report.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import typer
 
 from ..errors import EXIT_BAD_INPUT, InputError
 from ._common import cli_errors, write_output
 from .analyze import load_priced
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 REPORT_BY = ("model", "provider", "app", "user", "feature", "day")
 
@@ -103,6 +105,8 @@ def register(app: typer.Typer) -> None:
         max_history: int | None = typer.Option(None, "--max-history", help="Lever: trim context to N tokens."),
     ) -> None:
         """Write one self-contained HTML report (charts, tables; works offline)."""
+        import pandas as pd
+
         from ..analyze import analyze
         from ..render.html import render_html, report_data
         from .whatif import build_levers

@@ -16,15 +16,20 @@ import json
 from collections.abc import Sequence
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from .. import tokens as tok
 from ..errors import InputError
 from ._common import cli_errors, write_output
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from .. import tokens as tok
+
+# tiktoken (llmcost.tokens), the price table and rich load when the command
+# runs, not when the CLI is built.
 
 INPUT_NOTE = "$ per 1k calls: input (prompt) tokens only, at today's list price; output not included."
 
@@ -49,11 +54,15 @@ def _label(row: tok.TokenRow) -> str:
 
 def _console(buffer: io.StringIO, *columns: Sequence[str]) -> Console:
     """A plain console wide enough that the text ``columns`` never wrap."""
+    from rich.console import Console
+
     width = max(100, sum(max((len(cell) for cell in column), default=0) for column in columns) + 90)
     return Console(file=buffer, width=width, no_color=True, highlight=False, soft_wrap=False)
 
 
 def _render_table(rows: Sequence[tok.TokenRow]) -> str:
+    from rich.table import Table
+
     table = Table(title="Prompt tokens", title_justify="left")
     for name, justify in (("File", "left"), ("Model", "left"), ("Tokens", "right"), ("Count", "left"),
                           ("Method", "left"), ("$ / 1k calls (input)", "right")):
@@ -71,6 +80,10 @@ def _render_table(rows: Sequence[tok.TokenRow]) -> str:
 
 
 def _render_changes(changes: Sequence[tok.TokenChange], calls_per_day: float | None) -> str:
+    from rich.table import Table
+
+    from .. import tokens as tok
+
     table = Table(title="Prompt growth against the baseline", title_justify="left")
     headers = ["File", "Model", "Status", "Baseline", "Tokens", "Δ tokens", "Δ $ / 1k calls"]
     if calls_per_day is not None:
@@ -125,6 +138,8 @@ def _render_json(rows: Sequence[tok.TokenRow], changes: Sequence[tok.TokenChange
 
 
 def _render_csv(rows: Sequence[tok.TokenRow], changes: Sequence[tok.TokenChange] | None) -> str:
+    from .. import tokens as tok
+
     buffer = io.StringIO()
     if changes is None:
         records = [_row_dict(row) for row in rows]
@@ -146,6 +161,8 @@ def _price_book(prices: Path | None) -> Any:
 
 def _warn_unknown_model(model: str, book: Any) -> None:
     """A model neither tiktoken nor the price table knows is probably a typo."""
+    from .. import tokens as tok
+
     if tok.encoding_for_model(model) is not None or book.resolve(model) is not None:
         return
     import difflib
@@ -173,6 +190,8 @@ def register(app: typer.Typer) -> None:
         output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
     ) -> None:
         """Count prompt tokens offline (exact for OpenAI models) and price 1,000 calls."""
+        from .. import tokens as tok
+
         if calls_per_day is not None and baseline is None:
             raise InputError("--calls-per-day needs --baseline")
         book = _price_book(prices)

@@ -12,14 +12,16 @@ import re
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from ..errors import EXIT_BAD_INPUT, EXIT_THRESHOLD, InputError, LlmcostError
-from ..pricing import PriceBook
 from ._common import cli_errors, write_output
 from .analyze import load_with_progress, parse_when
+
+if TYPE_CHECKING:
+    from ..pricing import PriceBook
 
 _TTL_RX = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*([smhdw]?)\s*$", re.IGNORECASE)
 _TTL_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -171,6 +173,7 @@ def register(app: typer.Typer) -> None:
         quiet_below: bool = typer.Option(False, "--quiet-below", help="Gate: one-line Markdown when below the threshold."),
     ) -> None:
         """How much would each optimisation save on this traffic, and what does it risk?"""
+        from ..pricing import PriceBook
         from ..render.whatif import render_whatif
         from ..simulate import simulate
         from ..simulate.gate import Threshold, compare, load_baseline_json

@@ -9,9 +9,20 @@ vectorised pricing of a whole usage table.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from .book import KINDS, PriceBook, Quote, Resolution, name_candidates
-from .overrides import Overrides, load_overrides
-from .vectorised import BILLED_MODEL, price_one, price_usage
+
+if TYPE_CHECKING:
+    from .overrides import Overrides, load_overrides
+    from .vectorised import BILLED_MODEL, price_one, price_usage
+
+_LAZY = {
+    # the vectorised pricer needs pandas and numpy; quoting one model does not
+    "BILLED_MODEL": "vectorised", "price_one": "vectorised", "price_usage": "vectorised",
+    # overrides need PyYAML; only read when an overrides file is given
+    "Overrides": "overrides", "load_overrides": "overrides",
+}
 
 __all__ = [
     "KINDS",
@@ -25,3 +36,12 @@ __all__ = [
     "name_candidates",
     "BILLED_MODEL",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # imported on first use, so that `llmcost compress` pays only for the book
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -343,9 +343,11 @@ class PriceBook:
     @classmethod
     def default(cls, overrides: str | None = None) -> "PriceBook":
         """The bundled table, plus an overrides YAML file when given."""
-        from .overrides import load_overrides
+        if not overrides:
+            return cls()
+        from .overrides import load_overrides  # PyYAML: only with an overrides file
 
-        return cls(overrides=load_overrides(overrides) if overrides else None)
+        return cls(overrides=load_overrides(overrides))
 
     # -- resolution -------------------------------------------------------------
     def resolve(self, model: str, provider: str = "") -> Resolution | None:

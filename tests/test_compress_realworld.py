@@ -104,9 +104,41 @@ def test_balanced_keeps_meaning(text: str, expected: str):
         ("{fence[0]}python\ndef mul(a,b):\n    return a*b\n{fence[1]}",
          "{fence[0]}python\ndef mul(a,b):\n    return a*b\n{fence[1]}"),
         # 的 at a clause end, after 别/是, or after a pronoun stays; an attributive 的 goes
-        ("你应该只回复你的建议，没有别的。疯子用的词完全是随意的。", "你应该只回复你的建议，没有别的。疯子用词完全是随意的。"),
+        ("你应该只回复你的建议，没有别的。疯子用的词完全是随意的。", "只回复你的建议，没有别的。疯子用词完全是随意的。"),
     ],
 )
 def test_aggressive_keeps_meaning(text: str, expected: str):
     r = compress_text(text, level="aggressive")
     assert r.text == expected
+
+
+# --------------------------------------------------------------------------- #
+# verbose phrasings common in real prompts
+# --------------------------------------------------------------------------- #
+
+
+@pytest.mark.parametrize(
+    "text, expected, saved",
+    [
+        ('I want you to act as a storyteller. You will come up with entertaining stories. My first request is "I need a story."',
+         'Act as a storyteller. Come up with entertaining stories. First request: "I need a story."', 7),
+        # "You will" mid-sentence, before "be given", or not before a quote stays
+        ('I will type commands and you will reply. You will be given a text. And my first request is "x"',
+         'I will type commands and you will reply. You will be given a text. And my first request is "x"', 0),
+        ("You will not write explanations. It will be your job to come up with strategies.",
+         "Don't write explanations. You will come up with strategies.", 6),
+        ("I will provide you with some topics. Do not type commands unless I instruct you to do so. Your role is to help users.",
+         "I will give you some topics. Don't type commands unless I instruct you. Help users.", 9),
+        ("我希望你充当一个小说家。你的工作就是用通俗易懂的语言解释这些概念。你将创作故事。您应该只回复建议。",
+         "充当小说家。用通俗易懂的语言解释这些概念。创作故事。只回复建议。", 11),
+        # 你将会收到 (you will receive) and 你的目标是客户满意 (a goal, not a verb) stay
+        ("你将会收到一段文字。你的目标是客户满意。", "你将会收到一段文字。你的目标是客户满意。", 0),
+        ("我将为您提供一些主题。我的第一个请求是“我需要一个故事”。除非我指示您这样做，不要解释。",
+         "我将提供一些主题。第一个请求：“我需要一个故事”。除非我指示，不要解释。", 7),
+    ],
+)
+def test_real_prompt_phrasings(text: str, expected: str, saved: int):
+    # saved: o200k tokens of text minus expected, counted with tiktoken directly
+    r = compress_text(text, level="balanced")
+    assert r.text == expected
+    assert r.tokens_before - r.tokens_after == saved

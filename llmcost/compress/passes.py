@@ -708,6 +708,17 @@ def _drop_modal(m: re.Match[str], s: str) -> str:
     return rest if after_comma else _cap_first(rest)
 
 
+def _you_will(m: re.Match[str], s: str) -> str:
+    """"You will write stories" -> "Write stories"; "You will not X" -> "Don't X"; "You will never X" -> "Never X"."""
+    if not _at_sentence_start(s, m.start()):
+        return s[m.start():m.end()]
+    rest = _g(m, s, "rest")
+    neg = re.match(r"(not|never)\b ?", rest)
+    if neg is not None:
+        rest = ("don't " if neg.group(1) == "not" else "never ") + rest[neg.end():]
+    return _cap_first(rest)
+
+
 def _prohibition(m: re.Match[str], s: str) -> str:
     if not _at_sentence_start(s, m.start()):
         return s[m.start():m.end()]
@@ -774,7 +785,7 @@ _EN_FILLER: list[tuple[re.Pattern[str], SubFn, bool]] = [
     # "Try to keep it short" / "Make sure that you cite" -> imperative
     # "Be sure to cite" / "Remember to cite" / "Your task is to convert" -> "Cite" / "Convert"
     (re.compile(r"(?:try to|make sure (?:that )?you|ensure that you|be sure to|remember to|don't forget to|do not forget to"
-                r"|your (?:main |primary )?(?:task|job|goal|mission|objective|assignment) (?:here )?is to)"
+                r"|your (?:main |primary )?(?:task|job|goal|mission|objective|assignment|role|responsibility|duty|purpose) (?:here )?is to)"
                 r"[ \t]+(?P<rest>[a-z][^.!?\n]*)"), _drop_prefix_or_after_and, True),
     # "You are not allowed to share" / "You must not share" -> "Don't share"; "You must never" -> "Never"
     (re.compile(r"you (?:are not|aren't) (?:allowed|permitted) to[ \t]+(?P<rest>[a-z][^.!?\n]*)"
@@ -784,6 +795,9 @@ _EN_FILLER: list[tuple[re.Pattern[str], SubFn, bool]] = [
     (re.compile(r"i (?:would|'d) like you to (?=[a-z])"), _mid_would_like, True),
     # "You should ask" / "..., you need to check" -> imperative (negation kept as "don't"/"never")
     (re.compile(r"you (?:should|need to|will need to|have to)[ \t]+(?P<rest>[a-z][^.!?\n]*)"), _drop_modal, True),
+    # "You will create a campaign." -> "Create a campaign." (a sentence start; not "You will be given / receive / see ...")
+    (re.compile(r"you will (?!(?:be|have|get|receive|see|hear|find|notice|know|need|probably|likely|usually|often|also be"
+                r"|only be|then|now|soon|still|always be|never be)\b)(?P<rest>[a-z][^.!?\n]*)"), _you_will, True),
     # ", please." / " please" at the end of a sentence
     (re.compile(r"[ \t,][ \t]*please(?=[.!?])"), lambda m, s: "", True),
     # "... and please check" -> "... and check"
@@ -823,6 +837,9 @@ def _zh_thanks(m: re.Match[str], s: str) -> str:
     return "" if i == 0 or s[i - 1] in "。！？!?\n" else m.group()
 
 
+#: verbs that can follow "你的任务是" for it to be an instruction ("你的任务是翻译…"), not a goal noun
+_ZH_TASK_VERBS = ("(?:用|把|将|帮|根据|回答|翻译|生成|写|编写|创作|提供|解释|分析|总结|检查|判断|识别|评估|扮演|充当|担任"
+                  "|协助|帮助|以|对|给|为|想出|提出|创建|设计|制定|撰写|纠正|改进|审查|推荐|建议|回复|阅读|找出|列出)")
 _ZH_FILLER: list[tuple[re.Pattern[str], SubFn]] = [
     (re.compile(r"(?:您好|你好|哈喽|嗨)[，,！!。~～]?"), _zh_drop),
     (re.compile(r"(?:非常感谢|非常谢谢|十分感谢|感谢|谢谢)(?:你|您)?(?:的(?:帮助|配合|耐心))?[！!。.~～]+"), _zh_thanks),
@@ -833,6 +850,11 @@ _ZH_FILLER: list[tuple[re.Pattern[str], SubFn]] = [
     # a polite 请 inside a sentence, before the verb: "专有名词请保持原样" -> "专有名词保持原样"
     (re.compile(f"请(?<=[{_CJK}）)]请)(?<![申邀聘宴恳吁提报声敬烦]请)"
                 "(?=不要|勿|尽量|保持|直接|使用|务必|先|只|根据|按照|确保|避免|用|在|以)"), lambda m, s: ""),
+    # "你的工作就是用通俗的语言解释" -> "用通俗的语言解释" (like "Your task is to explain"), before a verb only
+    (re.compile(f"而?(?:你|您)的(?:主要)?(?:工作|任务|职责|使命)(?:就)?是(?={_ZH_TASK_VERBS})"), _zh_drop),
+    # "你将创作故事" / "您应该只回复" -> "创作故事" / "只回复" (like "You will" / "You should"), a sentence start only;
+    # not "你将会" / "你将收到" / "你应该不" / "你需要一个"
+    (re.compile("(?:你|您)(?:将|应该|需要)(?![会被是有收得看获不一])(?=[\u4e00-\u9fff])"), _zh_drop),
 ]
 
 
@@ -841,6 +863,8 @@ _ZH_FILLER_KEYS: dict[re.Pattern[str], tuple[str, ...]] = {
     _ZH_FILLER[1][0]: ("非常感谢", "非常谢谢", "十分感谢", "感谢", "谢谢"),
     _ZH_FILLER[2][0]: ("麻烦", "请", "能否", "能不能", "可以", "我希望", "我想", "我需要", "我要"),
     _ZH_FILLER[3][0]: ("你", "您"),
+    _ZH_FILLER[6][0]: ("你的", "您的", "而你", "而您"),
+    _ZH_FILLER[7][0]: ("你将", "您将", "你应该", "您应该", "你需要", "您需要"),
 }
 
 def pass_filler(text: str, ctx: PassContext) -> str:
@@ -1073,6 +1097,18 @@ PHRASES_EN: dict[str, str] = {
     "is going to": "will",
     "am going to": "will",
     "with regard to": "regarding",
+    # from real prompts (awesome-chatgpt-prompts): same meaning, fewer tokens
+    "it will be your job to": "you will",
+    "it will be your task to": "you will",
+    "it will be your responsibility to": "you will",
+    "provide you with": "give you",
+    "provides you with": "gives you",
+    "providing you with": "giving you",
+    "provide the user with": "give the user",
+    "provide them with": "give them",
+    "provide me with": "give me",
+    "unless i instruct you to do so": "unless I instruct you",
+    "unless i tell you to do so": "unless I tell you",
     # reviewed additions (each saves >= 1 o200k token in running text)
     "it is important that you": "you must",
     "it is essential that you": "you must",
@@ -1241,6 +1277,15 @@ PHRASES_ZH: dict[str, str] = {
     "并且还": "并且",
     "然后再": "再",
     "尽量地": "尽量",
+    # from real prompts (PlexPt/awesome-chatgpt-prompts-zh)
+    "将为您提供": "将提供",
+    "将为你提供": "将提供",
+    "会为您提供": "会提供",
+    "会为你提供": "会提供",
+    "除非我指示您这样做": "除非我指示",
+    "除非我指示你这样做": "除非我指示",
+    "除非我要求您这样做": "除非我要求",
+    "除非我要求你这样做": "除非我要求",
 }
 # "只需要输出译文即可" -> "只输出译文"
 _ZH_ONLY_NEED = re.compile("只需要?(?P<b>[^。，！？；\n]{1,30}?)即可")
@@ -1397,6 +1442,22 @@ def _each_of_the(m: re.Match[str], s: str) -> str:
     return _g(m, s, "q") + " " + single
 
 
+# "My first request is "I need..."" -> "First request: "I need..."" (before a quoted string only)
+_MY_FIRST = re.compile(
+    r"my first (?P<noun>(?:[a-z]+ ){0,2}?(?:request|sentence|command|question|suggestion|prompt|task|message|input|query"
+    rf"|topic|statement|line|problem|scenario|word|idea|text|code|request)) is(?=[ \t]*(?:[\"“'「]|{_PH}))")
+_ZH_MY_FIRST = re.compile(
+    f"我的第一(?P<n>(?:个|句|条|项|道)?[{_CJK}]{{0,4}}?(?:请求|要求|命令|问题|建议|句子|话|任务|提示|主题|输入|指令|消息))"
+    f"是(?=[ \t]*(?:[\"“「『:：]|{_PH}))")
+_ZH_ACT_AS_ONE = re.compile("(?P<v>充当|扮演|担任)(?:一个|一名|一位)")
+
+
+def _my_first(m: re.Match[str], s: str) -> str:
+    if not _at_sentence_start(s, m.start()):
+        return s[m.start():m.end()]
+    return "First " + _g(m, s, "noun") + ":"
+
+
 _AS_WELL = re.compile(r"as well(?=[.,;!?)]|\n|$)")
 
 
@@ -1412,6 +1473,7 @@ def pass_phrases(text: str, ctx: PassContext) -> str:
         text = _sub_on(_THAT_MODAL_TO, text, _unless_emphatic(_that_modal_to), lower=True)
         text = _sub_on(_WHO_IS_ING, text, _unless_emphatic(_who_is_ing), lower=True)
         text = _sub_on(_THAT_OBJECT, text, _unless_emphatic(_that_object), lower=True)
+        text = _sub_on(_MY_FIRST, text, _my_first, lower=True, keys=("my first ",))
         text = _sub_on(_AS_WELL, text, _unless_emphatic(
                        lambda m, s: "too" if not _prev_word_char(s, m.start()) else m.group()), lower=True)
     if ctx.zh():
@@ -1420,6 +1482,9 @@ def pass_phrases(text: str, ctx: PassContext) -> str:
         text = _ZH_JINXING.sub("", text)
         text = _ZH_FORM.sub(lambda m: m.group("h"), text)
         text = _ZH_EACH_ONE.sub("每", text)
+        if "我的第一" in text:
+            text = _ZH_MY_FIRST.sub(lambda m: "第一" + m.group("n") + "：", text)
+        text = _ZH_ACT_AS_ONE.sub(lambda m: m.group("v"), text)
     return text
 
 

@@ -142,3 +142,36 @@ def test_real_prompt_phrasings(text: str, expected: str, saved: int):
     r = compress_text(text, level="balanced")
     assert r.text == expected
     assert r.tokens_before - r.tokens_after == saved
+
+
+# --------------------------------------------------------------------------- #
+# every shipped real prompt: spans survive, nothing grows
+# --------------------------------------------------------------------------- #
+
+REAL = Path(__file__).resolve().parents[1] / "benchmarks" / "data" / "realprompts"
+
+
+def _real_prompts() -> list[str]:
+    import csv
+    import json
+
+    with (REAL / "awesome_chatgpt_prompts.csv").open(encoding="utf-8", newline="") as f:
+        texts = [row["prompt"] for row in csv.DictReader(f)]
+    texts += [row["prompt"] for row in json.loads((REAL / "zh_prompts.json").read_text(encoding="utf-8"))]
+    texts += [row["text"] for row in json.loads((REAL / "system_prompts.json").read_text(encoding="utf-8"))]
+    return texts
+
+
+@pytest.mark.parametrize("level", ["safe", "balanced", "aggressive"])
+def test_every_real_prompt_keeps_its_protected_spans(level: str):
+    from llmcost.compress.protect import protected_spans
+
+    texts = _real_prompts()
+    assert len(texts) == 328 + 120 + 15
+    failures = []
+    for i, text in enumerate(texts):
+        r = compress_text(text, level=level)
+        lost = [s for _k, s in protected_spans(text) if s not in r.text]
+        if not r.protected_spans_ok or lost or r.tokens_after > r.tokens_before:
+            failures.append((i, r.missing_spans or lost, r.tokens_before, r.tokens_after))
+    assert failures == []

@@ -125,8 +125,9 @@ def test_aggressive_keeps_meaning(text: str, expected: str):
         # "You will" mid-sentence, before "be given", or not before a quote stays
         ('I will type commands and you will reply. You will be given a text. And my first request is "x"',
          'I will type commands and you will reply. You will be given a text. And my first request is "x"', 0),
+        # "You will not" stays a statement ("You will not have access" is no command); "won't" is the contraction
         ("You will not write explanations. It will be your job to come up with strategies.",
-         "Don't write explanations. You will come up with strategies.", 6),
+         "You won't write explanations. You will come up with strategies.", 5),
         ("I will provide you with some topics. Do not type commands unless I instruct you to do so. Your role is to help users.",
          "I will give you some topics. Don't type commands unless I instruct you. Help users.", 9),
         ("我希望你充当一个小说家。你的工作就是用通俗易懂的语言解释这些概念。你将创作故事。您应该只回复建议。",
@@ -137,7 +138,7 @@ def test_aggressive_keeps_meaning(text: str, expected: str):
          "我将提供一些主题。第一个请求：“我需要一个故事”。除非我指示，不要解释。", 7),
     ],
 )
-def test_real_prompt_phrasings(text: str, expected: str, saved: int):
+def test_real_prompt_phrasings(text: str, expected: str, saved: int):  # noqa: D103
     # saved: o200k tokens of text minus expected, counted with tiktoken directly
     r = compress_text(text, level="balanced")
     assert r.text == expected
@@ -175,3 +176,41 @@ def test_every_real_prompt_keeps_its_protected_spans(level: str):
         if not r.protected_spans_ok or lost or r.tokens_after > r.tokens_before:
             failures.append((i, r.missing_spans or lost, r.tokens_before, r.tokens_after))
     assert failures == []
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # "You will" before a task verb only, and not in text to repeat or a title
+        ("You will not have access to the internet. You will also need to consider the patient's age.",
+         "You won't have access to the internet. You will also need to consider the patient's age."),
+        ("You will also suggest places. You will only reply with code. You will lose points if you guess.",
+         "Also suggest places. Only reply with code. You will lose points if you guess."),
+        ("When asked, reply with: You will love the new plan!\n- You Will Never Walk Alone",
+         "When asked, reply with: You will love the new plan!\n- You Will Never Walk Alone"),
+        # after "and", the dropped "your role is to" leaves its subject: "and you devise", not "and devise"
+        ("I will provide you with the data, and your role is to devise the best plan.",
+         "I will give you the data, and you devise the best plan."),
+        # after a comma the clause keeps "you" (else the task moves to "I")
+        ("我将输入命令，您将回复终端应显示的内容。我将提供一些信息，而您的工作就是想出一个计划。",
+         "我将输入命令，你回复终端应显示的内容。我将提供一些信息，你想出一个计划。"),
+        # 你需要 before a noun, 时, a question, or in a dialogue line stays
+        ("你需要的是耐心。你需要时可以调用工具。你需要我提供哪些信息？你需要帮助吗？\n助手：您需要先登录。",
+         "你需要的是耐心。你需要时可以调用工具。你需要我提供哪些信息？你需要帮助吗？\n助手：您需要先登录。"),
+        # a colon after 是 is not doubled; 我的第一… inside a condition stays
+        ('我的第一个请求是：给我一个故事。如果我的第一个请求是"翻译"，就翻译。',
+         '第一个请求：给我一个故事。如果我的第一个请求是"翻译"，就翻译。'),
+        ("我要你的真实想法。我要你们一起讨论。担任一个月的实习导师。你的任务是为了让用户满意，所以要礼貌。",
+         "我要你的真实想法。我要你们一起讨论。担任一个月的实习导师。你的任务是为了让用户满意，所以要礼貌。"),
+    ],
+)
+def test_subject_and_context_guards(text: str, expected: str):
+    assert compress_text(text, level="balanced").text == expected
+
+
+def test_aggressive_leaves_few_shot_data_lines_alone():
+    text = ("Classify the sentiment of the review.\n\nReview: The screen is gorgeous but the laptop gets very hot\n"
+            "Sentiment: mixed\nQuestion: What is its area?\nAnswer: It is 12 square metres.")
+    out = compress_text(text, level="aggressive").text
+    assert out == ("Classify sentiment of review.\n\nReview: The screen is gorgeous but the laptop gets very hot\n"
+                   "Sentiment: mixed\nQuestion: What is its area?\nAnswer: It is 12 square metres.")

@@ -690,7 +690,9 @@ def _drop_prefix(m: re.Match[str], s: str) -> str:
 def _drop_prefix_or_after_and(m: re.Match[str], s: str) -> str:
     """Like :func:`_drop_prefix`, and also after "and": "... and make sure you include X" -> "... and include X"."""
     if s[max(0, m.start() - 4):m.start()].lower() == "and ":
-        return _fix_to(_g(m, s, "rest"))
+        # "I will give you the data, and your role is to plan" -> "..., and you plan" (the subject stays "you")
+        prefix = "you " if s[m.start():m.start() + 5].lower() == "your " else ""
+        return prefix + _fix_to(_g(m, s, "rest"))
     return _drop_prefix(m, s)
 
 
@@ -709,14 +711,16 @@ def _drop_modal(m: re.Match[str], s: str) -> str:
 
 
 def _you_will(m: re.Match[str], s: str) -> str:
-    """"You will write stories" -> "Write stories"; "You will not X" -> "Don't X"; "You will never X" -> "Never X"."""
-    if not _at_sentence_start(s, m.start()):
+    """"You will write stories" -> "Write stories", "You will also suggest" -> "Also suggest": a sentence
+    start, a task verb (not "You will lose points", "You will not have access"), not after a colon (text
+    to repeat: "reply with: You will love it!") and not a title ("You Will Never Walk Alone")."""
+    i = m.start()
+    if not _at_sentence_start(s, i) or s[i + 4:i + 5] == "W":
         return s[m.start():m.end()]
-    rest = _g(m, s, "rest")
-    neg = re.match(r"(not|never)\b ?", rest)
-    if neg is not None:
-        rest = ("don't " if neg.group(1) == "not" else "never ") + rest[neg.end():]
-    return _cap_first(rest)
+    before = s[s.rfind("\n", 0, i) + 1:i].rstrip(" \t")
+    if before.endswith((":", "：")):
+        return s[m.start():m.end()]
+    return _cap_first(_g(m, s, "rest"))
 
 
 def _prohibition(m: re.Match[str], s: str) -> str:
@@ -763,6 +767,11 @@ def _drop_if_sentence(m: re.Match[str], s: str) -> str:
 # "please" is spelt as an alternative, so every alternative starts with a letter);
 # the sentence-start context is checked in Python for the few matches.
 # (pattern, callback, run on the lowercased text)
+#: verbs of a task the model performs: "You will <verb>" becomes an imperative only before one of these
+_TASK_VERBS = ("act|answer|analy[sz]e|ask|assess|assist|check|classify|compose|correct|create|describe|design|develop"
+               "|draft|edit|evaluate|explain|extract|follow|format|generate|give|guide|help|identify|list|make|offer"
+               "|output|play|pretend|produce|provide|recommend|reply|research|respond|return|review|rewrite|suggest"
+               "|summari[sz]e|teach|translate|use|write|come up with")
 _EN_FILLER: list[tuple[re.Pattern[str], SubFn, bool]] = [
     # whole-sentence pleasantries: "Thank you!", "Hi there!", "I hope this helps."
     (re.compile(r"(?:Thank you|Thanks|I hope (?:this|that) (?:helps|makes sense)|Hi|Hello|Hey|Good luck|I hope you are(?: doing)? well"
@@ -796,8 +805,8 @@ _EN_FILLER: list[tuple[re.Pattern[str], SubFn, bool]] = [
     # "You should ask" / "..., you need to check" -> imperative (negation kept as "don't"/"never")
     (re.compile(r"you (?:should|need to|will need to|have to)[ \t]+(?P<rest>[a-z][^.!?\n]*)"), _drop_modal, True),
     # "You will create a campaign." -> "Create a campaign." (a sentence start; not "You will be given / receive / see ...")
-    (re.compile(r"you will (?!(?:be|have|get|receive|see|hear|find|notice|know|need|probably|likely|usually|often|also be"
-                r"|only be|then|now|soon|still|always be|never be)\b)(?P<rest>[a-z][^.!?\n]*)"), _you_will, True),
+    (re.compile(rf"you will (?P<rest>(?:(?:also|only|then|first|now|always|carefully|briefly) )?(?:{_TASK_VERBS})\b[^.!?\n]*)"),
+     _you_will, True),
     # ", please." / " please" at the end of a sentence
     (re.compile(r"[ \t,][ \t]*please(?=[.!?])"), lambda m, s: "", True),
     # "... and please check" -> "... and check"
@@ -839,11 +848,31 @@ def _zh_thanks(m: re.Match[str], s: str) -> str:
 
 #: verbs that can follow "你的任务是" for it to be an instruction ("你的任务是翻译…"), not a goal noun
 _ZH_TASK_VERBS = ("(?:用|把|将|帮|根据|回答|翻译|生成|写|编写|创作|提供|解释|分析|总结|检查|判断|识别|评估|扮演|充当|担任"
-                  "|协助|帮助|以|对|给|为|想出|提出|创建|设计|制定|撰写|纠正|改进|审查|推荐|建议|回复|阅读|找出|列出)")
+                  "|协助|帮助|以|对|给|为(?![了何])|想出|提出|创建|设计|制定|撰写|纠正|改进|审查|推荐|建议|回复|阅读|找出|列出)")
+
+
+def _zh_subject(m: re.Match[str], s: str) -> str:
+    """Drop a "you" prefix (你将 / 你的任务是) at a sentence start; after a comma the clause keeps its
+    subject ("我输入命令，您将回复…" -> "我输入命令，你回复…", not "…，回复", which reads as "I reply");
+    a question ("你需要帮助吗？") stays."""
+    i = m.start()
+    end = len(s)
+    for stop in "。！？?!\n":
+        j = s.find(stop, m.end(), end)
+        if j != -1:
+            end = j
+    if "吗" in s[m.end():end] or s[end:end + 1] in "？?":
+        return m.group()
+    if not _zh_start(s, i):
+        return m.group()
+    j = i
+    while j > 0 and s[j - 1] in " \t":
+        j -= 1
+    return "你" if j > 0 and s[j - 1] in "，," else ""
 _ZH_FILLER: list[tuple[re.Pattern[str], SubFn]] = [
     (re.compile(r"(?:您好|你好|哈喽|嗨)[，,！!。~～]?"), _zh_drop),
     (re.compile(r"(?:非常感谢|非常谢谢|十分感谢|感谢|谢谢)(?:你|您)?(?:的(?:帮助|配合|耐心))?[！!。.~～]+"), _zh_thanks),
-    (re.compile(r"麻烦(?:你|您)(?:帮我|帮忙)?|请问|(?:能否|能不能|可以)请(?:你|您)(?:帮我)?|我(?:希望|想请|想让|需要|要)(?:你|您)(?:能够|能|可以)?(?:帮我)?"
+    (re.compile(r"麻烦(?:你|您)(?:帮我|帮忙)?|请问|(?:能否|能不能|可以)请(?:你|您)(?:帮我)?|我(?:希望|想请|想让|需要|要)(?:你|您)(?![们的])(?:能够|能|可以)?(?:帮我)?"
                 r"|请(?:(?:你|您)(?:帮我|帮忙)?|帮我|帮忙|(?![求假教客柬示愿安帖]))"), _zh_drop),
     (re.compile(r"(?:你|您)(?:能否|能不能|可不可以|可以|能)(?:帮我|帮忙)?(?P<body>[^。！？\n]+?)吗[？?]"), _zh_question),
     (re.compile(f"一下(?<=[{_CJK}]一下)(?![子午])"), lambda m, s: ""),
@@ -851,10 +880,11 @@ _ZH_FILLER: list[tuple[re.Pattern[str], SubFn]] = [
     (re.compile(f"请(?<=[{_CJK}）)]请)(?<![申邀聘宴恳吁提报声敬烦]请)"
                 "(?=不要|勿|尽量|保持|直接|使用|务必|先|只|根据|按照|确保|避免|用|在|以)"), lambda m, s: ""),
     # "你的工作就是用通俗的语言解释" -> "用通俗的语言解释" (like "Your task is to explain"), before a verb only
-    (re.compile(f"而?(?:你|您)的(?:主要)?(?:工作|任务|职责|使命)(?:就)?是(?={_ZH_TASK_VERBS})"), _zh_drop),
-    # "你将创作故事" / "您应该只回复" -> "创作故事" / "只回复" (like "You will" / "You should"), a sentence start only;
-    # not "你将会" / "你将收到" / "你应该不" / "你需要一个"
-    (re.compile("(?:你|您)(?:将|应该|需要)(?![会被是有收得看获不一])(?=[\u4e00-\u9fff])"), _zh_drop),
+    (re.compile(f"而?(?:你|您)的(?:主要)?(?:工作|任务|职责|使命)(?:就)?是(?={_ZH_TASK_VERBS})"), _zh_subject),
+    # "你将创作故事" / "您应该只回复" -> "创作故事" / "只回复" (like "You will" / "You should"), before a task verb
+    # only (not "你将收到", "你需要的是", "你需要时"), never in a question ("你需要帮助吗？")
+    (re.compile(f"(?:你|您)(?:将|应该|需要)(?=(?:只|始终|总是|尽量|务必|仔细|认真|先|首先|直接|严格)?{_ZH_TASK_VERBS})"),
+     _zh_subject),
 ]
 
 
@@ -922,15 +952,16 @@ _HEDGE_KEEP_NEXT: dict[str, frozenset[str]] = {
 #: keeps them (the aggressive words pass may still drop "very", "extremely" and "quite")
 _DEGREE_WORDS = frozenset({"very", "extremely", "highly", "incredibly", "quite"})
 _HEDGE_REPEAT = re.compile(rf"\b(?:{'|'.join(_HEDGE_EN)}),[ \t]*$", re.IGNORECASE)
-_EXAMPLE_LABELS = (r"(?:Q|Question|Problem|Input|User|Human|Text|Sentence|Review|Query|Customer|Example|A|Answer"
-                   r"|(?:Helpful|Final) Answer|Output|Assistant|AI|Bot|Agent|Response|Reply|Label|Sentiment|Category"
-                   r"|Intent|Result|Translation|问题|输入|用户|反馈|示例|答|答案|输出|回答|类别|客户|顾客|回复|译文)"
+_EXAMPLE_LABELS = (r"(?:Q|Question|Problem|Input|User|Human|Text|Sentence|Review|Query|Customer|Example"
+                   r"(?: (?:input|output|reply|answer|response|question))?|A|Answer"
+                   r"|(?:Helpful|Final) Answer|Output|Assistant|AI|Bot|Agent|Support|Response|Reply|Label|Sentiment"
+                   r"|Category|Intent|Result|Translation|问题|输入|用户|反馈|示例|答|答案|输出|回答|类别|客户|顾客|回复|译文"
+                   r"|助手|客服|机器人)"
                    r"\s*#?\s*\d*\s*[:：]")
 _EXAMPLE_LINE = re.compile(r"^\s*" + _EXAMPLE_LABELS, re.IGNORECASE)
 #: every labelled data line of a text ("User: Could you please help?", "Answer: It does not.")
 _DATA_LINES = re.compile(r"(?m)^[ \t]*" + _EXAMPLE_LABELS + r"[^\n]*", re.IGNORECASE)
-_STASH_OPEN, _STASH_CLOSE = "\ue000", "\ue001"
-_STASH_RE = re.compile("\ue000(\\d+)\ue001")
+_STASH_CHARS = [chr(c) for c in range(0xE000, 0xE100)]  # BMP private use: a pair the text does not hold
 
 
 def _keep_data_lines(fn: PassFn) -> PassFn:
@@ -940,16 +971,20 @@ def _keep_data_lines(fn: PassFn) -> PassFn:
     reword.  Each such line is stashed as a marker line the pass cannot match, then restored."""
 
     def run(text: str, ctx: PassContext) -> str:
-        if _STASH_OPEN in text or _STASH_CLOSE in text or not _DATA_LINES.search(text):
+        if not _DATA_LINES.search(text):
             return fn(text, ctx)
+        free = [c for c in _STASH_CHARS if c not in text]
+        if len(free) < 2:
+            return fn(text, ctx)  # (a text using 255 of the 256 private-use characters)
+        opener, closer = free[0], free[1]
         stash: list[str] = []
 
         def put(m: re.Match[str]) -> str:
             stash.append(m.group())
-            return f"{_STASH_OPEN}{len(stash) - 1}{_STASH_CLOSE}"
+            return f"{opener}{len(stash) - 1}{closer}"
 
         out = fn(_DATA_LINES.sub(put, text), ctx)
-        return _STASH_RE.sub(lambda m: stash[int(m.group(1))], out)
+        return re.sub(f"{opener}(\\d+){closer}", lambda m: stash[int(m.group(1))], out)
 
     run.__name__ = getattr(fn, "__name__", "pass")
     run.__doc__ = fn.__doc__
@@ -1448,8 +1483,8 @@ _MY_FIRST = re.compile(
     rf"|topic|statement|line|problem|scenario|word|idea|text|code|request)) is(?=[ \t]*(?:[\"“'「]|{_PH}))")
 _ZH_MY_FIRST = re.compile(
     f"我的第一(?P<n>(?:个|句|条|项|道)?[{_CJK}]{{0,4}}?(?:请求|要求|命令|问题|建议|句子|话|任务|提示|主题|输入|指令|消息))"
-    f"是(?=[ \t]*(?:[\"“「『:：]|{_PH}))")
-_ZH_ACT_AS_ONE = re.compile("(?P<v>充当|扮演|担任)(?:一个|一名|一位)")
+    f"是(?:[ \t]*[:：]|(?=[ \t]*(?:[\"“「『]|{_PH})))")
+_ZH_ACT_AS_ONE = re.compile("(?P<v>充当|扮演|担任)(?:一个|一名|一位)(?!月|个|天|年|次|周|小时)")
 
 
 def _my_first(m: re.Match[str], s: str) -> str:
@@ -1483,7 +1518,8 @@ def pass_phrases(text: str, ctx: PassContext) -> str:
         text = _ZH_FORM.sub(lambda m: m.group("h"), text)
         text = _ZH_EACH_ONE.sub("每", text)
         if "我的第一" in text:
-            text = _ZH_MY_FIRST.sub(lambda m: "第一" + m.group("n") + "：", text)
+            text = _ZH_MY_FIRST.sub(lambda m: "第一" + m.group("n") + "：" if _zh_start(m.string, m.start())
+                                    else m.group(), text)
         text = _ZH_ACT_AS_ONE.sub(lambda m: m.group("v"), text)
     return text
 
@@ -1517,7 +1553,7 @@ NEVER_DROP = frozenset(
 _NUMBER_WORDS = frozenset(
     ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred", "thousand", "million", "billion", "first", "second", "third", "half", "double", "twice", "dozen"]
 )
-_ZH_DROP = re.compile(rf"的(?<=[{_CJK}]的)(?<![目有真别是你我他她它您们]的)(?![确话])(?![，。！？、；：,.!?;:\n）)」”]|$)|[呢吧啊呀哦](?<=[{_CJK}].)(?=[，。！？,.!?\n])"
+_ZH_DROP = re.compile(rf"的(?<=[{_CJK}]的)(?<![目有真别是你我他她它您们]的)(?![确话是])(?![，。！？、；：,.!?;:\n）)」”]|$)|[呢吧啊呀哦](?<=[{_CJK}].)(?=[，。！？,.!?\n])"
                       rf"|(?:非常|十分)(?<=[{_CJK}]..)(?=[{_CJK}])")
 _WORD_COUNT = re.compile(r"\w+")
 _DO_FORMS = frozenset({"do", "does", "did"})
@@ -1660,7 +1696,7 @@ PASSES: dict[str, tuple[PassFn, str]] = {
     "hedges": (_keep_data_lines(pass_hedges), "balanced"),
     "phrases": (_keep_data_lines(pass_phrases), "balanced"),
     "dedupe": (pass_dedupe, "safe"),
-    "words": (pass_words, "aggressive"),
+    "words": (_keep_data_lines(pass_words), "aggressive"),
 }
 PASS_NAMES = tuple(PASSES)
 

@@ -2,9 +2,14 @@
 
 Library first: everything the CLI does is a call here.
 
-    >>> from llmcost import load, PriceBook, price_usage
-    >>> usage = load(["samples/"]).table
+    >>> from llmcost import load
+    >>> from llmcost.pricing import PriceBook, price_usage
+    >>> usage = load(["samples/logs/"]).table
     >>> priced = price_usage(usage, PriceBook.default())
+    >>> from llmcost.compress import compress_text
+    >>> compress_text("Could you please summarise the text below in order to save time?").text
+    'Summarise the text below to save time.'
+
 """
 
 from __future__ import annotations

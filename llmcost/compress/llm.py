@@ -18,13 +18,18 @@ prefix) goes to Anthropic, everything else (or ``openai:``) to the OpenAI SDK,
 which also serves OpenAI-compatible gateways through ``--base-url``.
 
 The condensed text is rejected (and the deterministic result kept) when a
-protected span is missing or altered, when it is empty, or when it is not
-shorter in tokens than its input.
+protected span is missing or altered, when a number of the input is missing
+("Round to 2 decimals": bare numbers are not protected spans), when it holds
+fewer negations than the input (not / never / no / don't / without ..., 不 / 没 /
+别 / 勿 / 禁止 / 无 / 非: a model that drops one inverts an instruction), when
+it is empty, or when it is not shorter in tokens than its input.
 """
 
 from __future__ import annotations
 
 import os
+import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -52,6 +57,21 @@ class LlmResult:
     missing_spans: list[str] = field(default_factory=list)
     usage_input_tokens: int | None = None
     usage_output_tokens: int | None = None
+
+
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*")
+_NEGATION_EN = re.compile(r"\b(?:not|never|no|nor|none|nothing|nobody|neither|without|cannot)\b|n't\b", re.IGNORECASE)
+_NEGATION_ZH = re.compile("[不没别勿无非]|禁止")
+
+
+def numbers_in(text: str) -> Counter[str]:
+    """The numbers of ``text`` ("4,000", "2", "0.5"), with their counts."""
+    return Counter(_NUMBER.findall(text))
+
+
+def negations_in(text: str) -> int:
+    """How many negations ``text`` holds (English words and Chinese characters)."""
+    return len(_NEGATION_EN.findall(text)) + len(_NEGATION_ZH.findall(text))
 
 
 def provider_for(model: str) -> tuple[str, str]:
@@ -162,6 +182,14 @@ def llm_condense(
     if missing:
         result.missing_spans = missing
         result.reason = f"{len(missing)} protected span(s) missing or altered, e.g. {missing[0][:60]!r}"
+        return result
+    lost_numbers = sorted(set(numbers_in(text)) - set(numbers_in(candidate)))
+    if lost_numbers:
+        result.reason = f"{len(lost_numbers)} number(s) of the input missing, e.g. {lost_numbers[0]!r}"
+        return result
+    if negations_in(candidate) < negations_in(text):
+        result.reason = (f"fewer negations than the input ({negations_in(candidate)} < {negations_in(text)}): "
+                         "an instruction may be inverted")
         return result
     if int(count(candidate)) >= tokens_in:
         result.reason = "answer is not shorter than its input"

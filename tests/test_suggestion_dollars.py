@@ -1,0 +1,245 @@
+"""The dollars behind every savings suggestion, computed by hand from list prices.
+
+Each rule of :mod:`llmcost.analyze.suggestions` gets a small CSV in
+``tests/fixtures/suggestions/`` read through the normal path (generic-CSV
+detection -> bundled price table -> ``analyze``), so the expected savings
+below follow from the providers' list prices and the rule's documented
+formula, not from prices the test made up. Each fixture also holds requests
+just past the rule's thresholds, which must not be selected, and each rule is
+checked not to fire at all once the requests that qualify are taken out.
+
+The generic CSVs name their input column ``tokens_in``, which the generic
+reader takes as *uncached* input (cached tokens in their own column).
+
+Monthly projection (:mod:`llmcost.periods`): saving x (365.25 / 12 =
+30.4375) / calendar days from the first to the last request, inclusive.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from llmcost.analyze import Analysis, Suggestion, analyze
+from llmcost.ingest import load
+from llmcost.pricing import PriceBook, price_usage
+
+FIXTURES = Path(__file__).parent / "fixtures" / "suggestions"
+MONTH = 365.25 / 12  # 30.4375 days
+REL = 1e-9
+
+
+def _analyze(path: Path) -> Analysis:
+    return analyze(price_usage(load([str(path)]).table, PriceBook.default()))
+
+
+def _by_id(a: Analysis) -> dict[str, Suggestion]:
+    return {s.id: s for s in a.suggestions}
+
+
+def _write(tmp_path: Path, name: str, text: str) -> Path:
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def _without(tmp_path: Path, fixture: str, drop: Callable[[dict[str, str]], bool]) -> Path:
+    """The fixture minus the rows where ``drop(row)``."""
+    lines = (FIXTURES / fixture).read_text(encoding="utf-8").splitlines()
+    header, rows = lines[0], lines[1:]
+    names = header.split(",")
+    kept = [r for r in rows if not drop(dict(zip(names, r.split(","))))]
+    assert 0 < len(kept) < len(rows), "no row removed, or none left: the test would prove nothing"
+    return _write(tmp_path, fixture, "\n".join([header, *kept]) + "\n")
+
+
+def _ids(*prefixes: str) -> Callable[[dict[str, str]], bool]:
+    """Rows whose request_id starts with one of ``prefixes``."""
+    return lambda row: any(row["request_id"].startswith(p) for p in prefixes if p)
+
+
+def _assert_dollars(s: Suggestion, saving: float, days: int, requests: int, cost: float) -> None:
+    assert s.estimated_savings_usd == pytest.approx(saving, rel=REL)
+    assert s.monthly_savings_usd == pytest.approx(saving * MONTH / days, rel=REL)
+    assert s.affected_requests == requests
+    assert s.affected_cost_usd == pytest.approx(cost, rel=REL)
+
+
+@pytest.mark.parametrize(
+    ("model", "day", "prices"),
+    [
+        # (input, cache read, cache write 5m, cache write 1h, output) in $ per 1M tokens
+        ("gpt-4o", "2025-03-03", (2.5, 1.25, 2.5, 2.5, 10.0)),
+        ("gpt-4o-mini", "2025-03-03", (0.15, 0.075, 0.15, 0.15, 0.6)),
+        ("gpt-4.1", "2025-03-03", (2.0, 0.5, 2.0, 2.0, 8.0)),
+        ("gpt-3.5-turbo-16k", "2025-03-03", (3.0, 3.0, 3.0, 3.0, 4.0)),
+        ("gpt-5", "2025-03-03", (1.25, 0.125, 1.25, 1.25, 10.0)),
+        ("o4-mini", "2025-07-01", (1.1, 0.275, 1.1, 1.1, 4.4)),
+        ("o3", "2025-07-01", (2.0, 0.5, 2.0, 2.0, 8.0)),  # from 2025-06-10; $10/$40 before
+        ("o1", "2025-07-01", (15.0, 7.5, 15.0, 15.0, 60.0)),
+        ("claude-sonnet-4", "2025-03-03", (3.0, 0.3, 3.75, 6.0, 15.0)),
+        ("claude-3-7-sonnet-20250219", "2025-03-03", (3.0, 0.3, 3.75, 6.0, 15.0)),
+        ("claude-3-5-haiku-20241022", "2025-03-03", (0.8, 0.08, 1.0, 1.6, 4.0)),
+        ("claude-opus-4-1", "2025-03-03", (15.0, 1.5, 18.75, 30.0, 75.0)),
+    ],
+)
+def test_list_prices_behind_the_hand_computations(model: str, day: str, prices: tuple[float, ...]) -> None:
+    """The per-1M prices every comment below multiplies by; a price-table
+    update that changes them fails here first, with the model's name."""
+    q = PriceBook.default().quote(model, datetime.fromisoformat(day).replace(tzinfo=UTC))
+    assert q is not None
+    assert q.prices() == pytest.approx(prices, rel=REL)
+
+
+# ----------------------------------------------------------------------------- (a) premium-short
+
+
+def test_premium_short_dollars() -> None:
+    a = _analyze(FIXTURES / "premium_short.csv")
+    assert a.period.days == 3  # Mar 3 - Mar 5
+    assert set(_by_id(a)) == {"premium-short"}
+    s = _by_id(a)["premium-short"]
+    # premium: input >= $2.50 or output >= $10.00 per 1M. short: < 1,000 input
+    # (all kinds) and < 300 output tokens. saving = 80 % of their cost:
+    #   short-1..4  gpt-4o ($2.50 / $10.00): 4 x (999 x 2.50 + 299 x 10.00)/1M = 4 x $0.0054875 = $0.02195
+    #   short-input-price-only  gpt-3.5-turbo-16k ($3.00 / $4.00):
+    #                           (999 x 3.00 + 299 x 4.00)/1M = $0.004193
+    #   short-output-price-only gpt-5 ($1.25 / $10.00):
+    #                           (999 x 1.25 + 299 x 10.00)/1M = $0.00423875
+    #   cost $0.03038175; saving 0.8 x = $0.0243054; monthly x 30.4375 / 3 = $0.24659854
+    # not selected: input-at-limit (1,000 in), output-at-limit (300 out),
+    # cached-counts-as-input (600 + 400 cached = 1,000 in), not-premium
+    # (gpt-4.1: $2.00 / $8.00), cheap (gpt-4o-mini)
+    _assert_dollars(s, 0.8 * 0.03038175, days=3, requests=6, cost=0.02195 + 0.004193 + 0.00423875)
+    assert s.estimated_savings_usd == pytest.approx(0.0243054, rel=REL)
+    assert s.monthly_savings_usd == pytest.approx(0.0243054 * 30.4375 / 3, rel=REL)
+
+
+def test_premium_short_does_not_fire_on_requests_at_its_limits(tmp_path: Path) -> None:
+    a = _analyze(_without(tmp_path, "premium_short.csv", _ids("short-")))
+    assert "premium-short" not in _by_id(a)
+
+
+# ----------------------------------------------------------------------------- (b) no-caching
+
+
+def test_no_caching_dollars() -> None:
+    a = _analyze(FIXTURES / "no_caching.csv")
+    assert a.period.days == 4  # Mar 3 - Mar 6
+    assert set(_by_id(a)) == {"no-caching"}
+    s = _by_id(a)["no-caching"]
+    # saving = input cost x 50 % repeated x (1 - read/input price ratio); no
+    # cache reads of these models in the data, so the provider's ratio:
+    #   claude-sonnet-4 (2,000 + 1,024 in) x $3.00/1M = $0.009072 x 0.5 x (1 - 0.1) = $0.0040824
+    #   gpt-4o           4,000 in x $2.50/1M         = $0.010000 x 0.5 x (1 - 0.5) = $0.0025
+    #   gpt-4o-mini bucket of 2 requests, 2,048 in (1,024 each)
+    #                    2,048 x $0.15/1M            = $0.0003072 x 0.5 x 0.5      = $0.0000768
+    #   total $0.0066592 over 4 days; monthly x 30.4375 / 4
+    # not selected: sonnet-below (1,023 in), the 1-request bucket (no request
+    # count), haiku-reads (has cache reads; it makes the file report cache tokens)
+    saving = 0.0040824 + 0.0025 + 0.0000768
+    # affected cost: $0.0075 + $0.004572 (sonnet) + $0.0101 (gpt-4o) + (2,048 x $0.15 + 20 x $0.60)/1M
+    cost = 0.0075 + 0.004572 + 0.0101 + (2048 * 0.15 + 20 * 0.6) / 1e6
+    _assert_dollars(s, saving, days=4, requests=1 + 1 + 1 + 2, cost=cost)
+
+
+def test_no_caching_does_not_fire_below_1024_tokens(tmp_path: Path) -> None:
+    a = _analyze(_without(
+            tmp_path,
+            "no_caching.csv",
+            lambda r: r["requests"] == "2" or r["request_id"] in ("sonnet-long", "sonnet-at-limit", "gpt4o-long"),
+        ))
+    assert "no-caching" not in _by_id(a)
+
+
+# ----------------------------------------------------------------------------- (c) long-output
+
+
+def test_long_output_dollars() -> None:
+    a = _analyze(FIXTURES / "long_output.csv")
+    assert a.period.days == 8  # calendar days Mar 3 09:00 - Mar 10 08:00 (6.96 days elapsed)
+    assert set(_by_id(a)) == {"long-output"}
+    s = _by_id(a)["long-output"]
+    # saving = output price x (visible output - max(1,000, 4 x input))
+    #   cap-by-input   gpt-4.1: 2,000 visible, cap max(1,000, 1,200) = 1,200 -> 800 x $8.00/1M = $0.0064
+    #   cap-by-minimum o4-mini: 1,500 - 200 reasoning = 1,300 visible, cap max(1,000, 400) = 1,000
+    #                  -> 300 x $4.40/1M = $0.00132
+    #   total $0.00772; monthly $0.00772 x 30.4375 / 8 = $0.02937219
+    # not selected: visible-at-minimum (1,000 visible), visible-at-4x-input
+    # (1,200 = 4 x 300), reasoning-not-visible (1,500 - 500 = 1,000 visible), short
+    cost = (300 * 2.0 + 2000 * 8.0) / 1e6 + (100 * 1.1 + 1500 * 4.4) / 1e6  # $0.0166 + $0.00671
+    _assert_dollars(s, 0.00772, days=8, requests=2, cost=cost)
+    assert s.monthly_savings_usd == pytest.approx(0.0293721875, rel=REL)
+
+
+def test_long_output_does_not_fire_at_its_limits(tmp_path: Path) -> None:
+    a = _analyze(_without(tmp_path, "long_output.csv", _ids("cap-by-")))
+    assert "long-output" not in _by_id(a)
+
+
+# ----------------------------------------------------------------------------- (f) reasoning-heavy
+
+
+def test_reasoning_heavy_dollars() -> None:
+    a = _analyze(FIXTURES / "reasoning_heavy.csv")
+    assert a.period.days == 4  # Jul 1 - Jul 4
+    found = _by_id(a)
+    assert set(found) == {"reasoning-heavy", "premium-short"}
+    s = found["reasoning-heavy"]
+    # o3 from 2025-06-10: $2.00 in / $8.00 out (not premium). saving = 50 % of
+    # the reasoning tokens' output cost:
+    #   share-at-80pc     800 of 1,000 output (80 %), 200 visible, 1,999 in -> 800 x $8/1M = $0.0064
+    #   mostly-reasoning  1,701 of 2,000 (85 %), 299 visible, 500 in      -> 1,701 x $8/1M = $0.013608
+    #   saving 0.5 x $0.020008 = $0.010004; monthly x 30.4375 / 4 = $0.07612294
+    # not selected: input-at-limit (2,000 in), share-below-80pc (799 of 1,000),
+    # visible-at-limit (1,500 - 1,200 = 300 visible), no-reasoning, and
+    # premium-short-first (o1, $15/$60, 500 in / 250 out: premium-short takes it)
+    cost = (1999 * 2.0 + 1000 * 8.0) / 1e6 + (500 * 2.0 + 2000 * 8.0) / 1e6  # $0.011998 + $0.017
+    _assert_dollars(s, 0.010004, days=4, requests=2, cost=cost)
+    # o1: 0.8 x (500 x $15 + 250 x $60)/1M = 0.8 x $0.0225 = $0.018
+    _assert_dollars(found["premium-short"], 0.018, days=4, requests=1, cost=0.0225)
+
+
+def test_reasoning_heavy_does_not_fire_at_its_limits(tmp_path: Path) -> None:
+    a = _analyze(_without(tmp_path, "reasoning_heavy.csv", _ids("share-at-80pc", "mostly-reasoning")))
+    assert "reasoning-heavy" not in _by_id(a)
+
+
+# ----------------------------------------------------------------------------- (e) cache-writes-unread
+
+
+def test_cache_writes_unread_dollars() -> None:
+    a = _analyze(FIXTURES / "cache_writes_unread.csv")
+    assert a.period.days == 4  # Mar 3 - Mar 6
+    assert set(_by_id(a)) == {"cache-writes-unread"}
+    s = _by_id(a)["cache-writes-unread"]
+    # saving = (cache write + cache read cost) - the same tokens at the input price
+    #   claude-sonnet-4: 40,000 written (5 min, $3.75), 2,000 read ($0.30), input $3.00
+    #     $0.15 + $0.0006 - 42,000 x $3.00/1M ($0.126) = $0.0246
+    #   claude-3-5-haiku: 10,000 written (1 h, $1.60), none read, input $0.80
+    #     $0.016 - 10,000 x $0.80/1M ($0.008) = $0.008
+    #   total $0.0326; monthly x 30.4375 / 4 = $0.24806563
+    # not selected: claude-3-7-sonnet, 10,000 written and 2,778 read:
+    #   $0.0375 + $0.0008334 = $0.0383334 >= 12,778 x $3.00/1M = $0.038334 (caching pays, barely);
+    # claude-opus-4-1: every written token read back.
+    # affected: the 6 requests that wrote (4 sonnet at $0.03795, 2 haiku at $0.00808)
+    _assert_dollars(s, 0.0246 + 0.008, days=4, requests=6, cost=4 * 0.03795 + 2 * 0.00808)
+    assert "claude-3-7-sonnet" not in s.detail and "claude-opus" not in s.detail
+
+
+def test_cache_writes_unread_fires_one_read_token_past_break_even(tmp_path: Path) -> None:
+    # 10,000 written at 1.25x and R read at 0.1x cost more than 10,000 + R at
+    # 1x while 0.25 x 10,000 > 0.9 x R, i.e. R < 2,777.8 tokens.
+    text = (FIXTURES / "cache_writes_unread.csv").read_text(encoding="utf-8").replace(",2778,", ",2777,")
+    s = _by_id(_analyze(_write(tmp_path, "cache_writes_unread.csv", text)))["cache-writes-unread"]
+    # + $0.0375 + 2,777 x $0.30/1M - 12,777 x $3.00/1M = $0.0000021
+    assert s.estimated_savings_usd == pytest.approx(0.0326 + 0.0000021, rel=REL)
+    assert "claude-3-7-sonnet" in s.detail
+
+
+def test_cache_writes_unread_does_not_fire_when_caching_pays(tmp_path: Path) -> None:
+    a = _analyze(_without(tmp_path, "cache_writes_unread.csv", _ids("sonnet-", "haiku-")))
+    assert "cache-writes-unread" not in _by_id(a)

@@ -32,8 +32,9 @@ MONTH = 365.25 / 12  # 30.4375 days
 REL = 1e-9
 
 
-def _analyze(path: Path) -> Analysis:
-    return analyze(price_usage(load([str(path)]).table, PriceBook.default()))
+def _analyze(path: Path, prices: Path | None = None) -> Analysis:
+    book = PriceBook.default(str(prices) if prices else None)
+    return analyze(price_usage(load([str(path)]).table, book))
 
 
 def _by_id(a: Analysis) -> dict[str, Suggestion]:
@@ -123,6 +124,37 @@ def test_premium_short_does_not_fire_on_requests_at_its_limits(tmp_path: Path) -
     assert "premium-short" not in _by_id(a)
 
 
+def test_premium_short_at_exactly_the_list_price_threshold(tmp_path: Path) -> None:
+    # gpt-4o sits exactly on both thresholds ($2.50 / $10.00), and its
+    # effective price is a sum of float costs over tokens: for these two
+    # requests (898 in, 402 out) it is $2.4999999999999996 / $9.999999999999998
+    # per 1M, which must still count as premium.
+    csv = _write(tmp_path, "two.csv", (
+        "timestamp,request_id,model,tokens_in,tokens_out\n"
+        "2025-03-03T09:00:05Z,a,gpt-4o,100,240\n"
+        "2025-03-03T09:01:05Z,b,gpt-4o,798,162\n"
+    ))
+    s = _by_id(_analyze(csv))["premium-short"]
+    # 0.8 x (898 x $2.50 + 402 x $10.00)/1M = 0.8 x $0.006265 = $0.005012 in 1 day
+    _assert_dollars(s, 0.005012, days=1, requests=2, cost=0.006265)
+
+
+@pytest.mark.parametrize(("input_price", "fires"), [(2.5, True), (2.49, False)])
+def test_premium_short_input_price_threshold(tmp_path: Path, input_price: float, fires: bool) -> None:
+    # no list model has exactly $2.50 input with output under $10: an override does
+    prices = _write(tmp_path, "prices.yaml", f"models:\n  - match: acme-llm\n    input: {input_price}\n    output: 5.0\n")
+    csv = _write(tmp_path, "one.csv", (
+        "timestamp,request_id,model,tokens_in,tokens_out\n"
+        "2025-03-03T09:00:05Z,a,acme-llm,100,240\n"
+        "2025-03-03T09:01:05Z,b,acme-llm,798,162\n"
+    ))
+    found = _by_id(_analyze(csv, prices))
+    assert ("premium-short" in found) is fires
+    if fires:
+        # 0.8 x (898 x $2.50 + 402 x $5.00)/1M = 0.8 x $0.004255 = $0.003404
+        _assert_dollars(found["premium-short"], 0.003404, days=1, requests=2, cost=0.004255)
+
+
 # ----------------------------------------------------------------------------- (b) no-caching
 
 
@@ -178,6 +210,49 @@ def test_long_output_dollars() -> None:
 def test_long_output_does_not_fire_at_its_limits(tmp_path: Path) -> None:
     a = _analyze(_without(tmp_path, "long_output.csv", _ids("cap-by-")))
     assert "long-output" not in _by_id(a)
+
+
+# ----------------------------------------------------------------------------- (d) batch
+
+
+def test_batch_dollars() -> None:
+    a = _analyze(FIXTURES / "batch.csv")
+    assert a.period.days == 7  # Mon Mar 3 - Sun Mar 9: the 7 days the rule needs
+    assert set(_by_id(a)) == {"batch"}
+    s = _by_id(a)["batch"]
+    # every request: gpt-4o, 10,000 in x $2.50 + 1,000 out x $10.00 per 1M = $0.035
+    #   etl: 20 standard requests ($0.70), 8 off-hours ($0.28 = exactly 40 %):
+    #     03:00, 07:59:59, 20:00:05, 23:00 on weekdays and 4 at the weekend;
+    #     08:00:05 and 19:59:59 on weekdays are daytime.
+    #   saving 50 % of $0.28 = $0.14; monthly $0.14 x 30.4375 / 7 = $0.60875
+    # not selected:
+    #   chat: 8 of 20 off-hours, one of them cheaper (5,000 in: $0.0225):
+    #     $0.2675 of $0.6875 = 38.9 % < 40 %
+    #   few: 19 requests, all at night (20 needed to tell a pattern)
+    #   batched: already at Batch prices
+    _assert_dollars(s, 0.14, days=7, requests=8, cost=0.28)
+    assert s.monthly_savings_usd == pytest.approx(0.60875, rel=REL)
+    assert "etl: 40% of its $0.70" in s.detail
+    assert "chat" not in s.detail and "few" not in s.detail and "batched" not in s.detail
+
+
+def test_batch_does_not_fire_below_40_percent_or_20_requests(tmp_path: Path) -> None:
+    a = _analyze(_without(tmp_path, "batch.csv", lambda r: r["app"] == "etl"))
+    assert "batch" not in _by_id(a)
+
+
+@pytest.mark.parametrize(("days", "fires"), [(7, True), (6, False)])
+def test_batch_needs_seven_days(tmp_path: Path, days: int, fires: bool) -> None:
+    # 21 requests at 02:00 UTC over `days` days, the first on Mon Mar 3
+    rows = [f"2025-03-{3 + i % days:02d}T02:{i:02d}:05Z,n{i},nightly,gpt-4o,10000,1000" for i in range(21)]
+    csv = _write(tmp_path, "nightly.csv", "\n".join(["timestamp,request_id,app,model,tokens_in,tokens_out", *rows]) + "\n")
+    a = _analyze(csv)
+    assert a.period.days == days
+    found = _by_id(a)
+    assert ("batch" in found) is fires
+    if fires:
+        # 50 % of 21 x $0.035 = $0.3675 over 7 days
+        _assert_dollars(found["batch"], 0.3675, days=7, requests=21, cost=21 * 0.035)
 
 
 # ----------------------------------------------------------------------------- (f) reasoning-heavy
@@ -238,6 +313,19 @@ def test_cache_writes_unread_fires_one_read_token_past_break_even(tmp_path: Path
     # + $0.0375 + 2,777 x $0.30/1M - 12,777 x $3.00/1M = $0.0000021
     assert s.estimated_savings_usd == pytest.approx(0.0326 + 0.0000021, rel=REL)
     assert "claude-3-7-sonnet" in s.detail
+
+
+@pytest.mark.parametrize("written", [180, 18_000, 54_000])
+def test_cache_writes_unread_does_not_fire_at_exact_break_even(tmp_path: Path, written: int) -> None:
+    # W written at $3.75 and R = 5W/18 read at $0.30 cost exactly (W + R) x $3.00:
+    # 3.75 W + 0.3 x 5W/18 = 3.8333 W = 3 x 23W/18. Float sums leave +$1e-17.
+    read = written * 5 // 18
+    csv = _write(tmp_path, "even.csv", (
+        "timestamp,request_id,model,tokens_in,cached_tokens,cache_write_tokens,tokens_out\n"
+        f"2025-03-03T09:00:05Z,w,claude-sonnet-4,100,0,{written},10\n"
+        f"2025-03-03T09:01:05Z,r,claude-sonnet-4,100,{read},0,10\n"
+    ))
+    assert "cache-writes-unread" not in _by_id(_analyze(csv))
 
 
 def test_cache_writes_unread_does_not_fire_when_caching_pays(tmp_path: Path) -> None:

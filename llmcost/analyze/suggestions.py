@@ -81,6 +81,18 @@ REASONING_MAX_VISIBLE = 300
 REASONING_MAX_INPUT = 2_000
 REASONING_CUT = 0.5
 
+# Effective prices, spend shares and savings are sums of float costs: two
+# gpt-4o requests (100 + 798 input tokens at $2.50/1M) come out at
+# $2.4999999999999996 per 1M, 8 of 20 equal requests at 0.28 < 0.4 x 0.7,
+# and a cache write that breaks even exactly at +$1e-17. Comparisons with a
+# threshold allow this much relative rounding error.
+FLOAT_SLACK = 1e-9
+
+
+def _at_least(value: np.ndarray | pd.Series, threshold: np.ndarray | pd.Series | float) -> np.ndarray:
+    """``value >= threshold`` up to float rounding of sums of costs."""
+    return np.asarray(value >= threshold * (1 - FLOAT_SLACK))
+
 
 def _model_label(df: pd.DataFrame) -> pd.Series:
     return df["model"]
@@ -273,7 +285,7 @@ def _batch(u: pd.DataFrame, days: int) -> Suggestion | None:
     per_app = per_app[
         (per_app["cost"] > 0)
         & (per_app["requests"] >= BATCH_MIN_REQUESTS)
-        & (per_app["off"] >= OFF_HOURS_MIN_SHARE * per_app["cost"])
+        & _at_least(per_app["off"], OFF_HOURS_MIN_SHARE * per_app["cost"])
     ]
     if len(per_app) == 0:
         return None
@@ -325,8 +337,9 @@ def _unread_cache_writes(u: pd.DataFrame, days: int) -> Suggestion | None:
             g["cost_cache_write_usd"] / g["cache_write_tokens"] / 1.25,
         )
     without = base * (g["cache_write_tokens"] + g["cache_read_tokens"])
-    g = g.assign(saving=(g["cost_cache_write_usd"] + g["cost_cache_read_usd"]) - without)
-    g = g[g["saving"] > 0].sort_values("saving", ascending=False, kind="mergesort")
+    cached = g["cost_cache_write_usd"] + g["cost_cache_read_usd"]
+    g = g.assign(saving=cached - without)
+    g = g[~_at_least(without, cached)].sort_values("saving", ascending=False, kind="mergesort")
     if len(g) == 0:
         return None
     parts = [
@@ -408,7 +421,7 @@ def suggest(p: Prepared, days: int) -> list[Suggestion]:
         model = _model_label(pr)
         in_p = cat_map(model, prices["in"], 0.0)
         out_p = cat_map(model, prices["out"], 0.0)
-        premium = (in_p >= PREMIUM_INPUT_PER_M) | (out_p >= PREMIUM_OUTPUT_PER_M)
+        premium = _at_least(in_p, PREMIUM_INPUT_PER_M) | _at_least(out_p, PREMIUM_OUTPUT_PER_M)
         short, short_mask = _premium_short(pr, premium, days)
         found += [
             short,

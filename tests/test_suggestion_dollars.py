@@ -34,7 +34,7 @@ REL = 1e-9
 
 def _analyze(path: Path, prices: Path | None = None) -> Analysis:
     book = PriceBook.default(str(prices) if prices else None)
-    return analyze(price_usage(load([str(path)]).table, book))
+    return analyze(price_usage(load([str(path)]).table, book), book=book)
 
 
 def _by_id(a: Analysis) -> dict[str, Suggestion]:
@@ -164,25 +164,43 @@ def test_no_caching_dollars() -> None:
     assert set(_by_id(a)) == {"no-caching"}
     s = _by_id(a)["no-caching"]
     # saving = input cost x 50 % repeated x (1 - read/input price ratio); no
-    # cache reads of these models in the data, so the provider's ratio:
-    #   claude-sonnet-4 (2,000 + 1,024 in) x $3.00/1M = $0.009072 x 0.5 x (1 - 0.1) = $0.0040824
-    #   gpt-4o           4,000 in x $2.50/1M         = $0.010000 x 0.5 x (1 - 0.5) = $0.0025
+    # cache reads of these models in the data, so the price table's ratio:
+    #   claude-sonnet-4 (2,000 + 1,024 in) x $3.00/1M = $0.009072  x 0.5 x (1 - 0.30/3.00)  = $0.0040824
+    #   gpt-4o           4,000 in x $2.50/1M         = $0.010000  x 0.5 x (1 - 1.25/2.50)  = $0.0025
+    #   gpt-4.1          1,024 in x $2.00/1M         = $0.002048  x 0.5 x (1 - 0.50/2.00)  = $0.000768
+    #   gpt-5            2,000 in x $1.25/1M         = $0.0025    x 0.5 x (1 - 0.125/1.25) = $0.001125
     #   gpt-4o-mini bucket of 2 requests, 2,048 in (1,024 each)
-    #                    2,048 x $0.15/1M            = $0.0003072 x 0.5 x 0.5      = $0.0000768
-    #   total $0.0066592 over 4 days; monthly x 30.4375 / 4
+    #                    2,048 x $0.15/1M            = $0.0003072 x 0.5 x (1 - 0.075/0.15) = $0.0000768
+    #   total $0.0085522 over 4 days; monthly x 30.4375 / 4 = $0.06507659
     # not selected: sonnet-below (1,023 in), the 1-request bucket (no request
     # count), haiku-reads (has cache reads; it makes the file report cache tokens)
-    saving = 0.0040824 + 0.0025 + 0.0000768
-    # affected cost: $0.0075 + $0.004572 (sonnet) + $0.0101 (gpt-4o) + (2,048 x $0.15 + 20 x $0.60)/1M
-    cost = 0.0075 + 0.004572 + 0.0101 + (2048 * 0.15 + 20 * 0.6) / 1e6
-    _assert_dollars(s, saving, days=4, requests=1 + 1 + 1 + 2, cost=cost)
+    saving = 0.0040824 + 0.0025 + 0.000768 + 0.001125 + 0.0000768
+    assert saving == pytest.approx(0.0085522, rel=REL)
+    # affected cost: $0.0075 + $0.004572 (sonnet) + $0.0101 (gpt-4o) + $0.002128 (gpt-4.1)
+    # + $0.0026 (gpt-5) + (2,048 x $0.15 + 20 x $0.60)/1M (gpt-4o-mini)
+    cost = 0.0075 + 0.004572 + 0.0101 + 0.002128 + 0.0026 + (2048 * 0.15 + 20 * 0.6) / 1e6
+    _assert_dollars(s, saving, days=4, requests=1 + 1 + 1 + 1 + 1 + 2, cost=cost)
+
+
+def test_no_caching_uses_the_cached_price_of_the_book_it_was_priced_with(tmp_path: Path) -> None:
+    prices = _write(tmp_path, "prices.yaml", (
+        "models:\n  - match: acme-llm\n    provider: openai\n    input: 2.0\n    cache_read: 0.2\n    output: 8.0\n"
+    ))
+    csv = _write(tmp_path, "acme.csv", (
+        "timestamp,request_id,model,tokens_in,cached_tokens,tokens_out\n"
+        "2025-03-03T09:00:05Z,a,acme-llm,2000,0,10\n"
+        "2025-03-03T09:01:05Z,b,claude-3-5-haiku-20241022,100,5000,10\n"  # the file reports cache reads
+    ))
+    s = _by_id(_analyze(csv, prices))["no-caching"]
+    # 2,000 x $2.00/1M = $0.004 x 0.5 x (1 - 0.20/2.00) = $0.0018 (0.5 for OpenAI would give $0.001)
+    _assert_dollars(s, 0.0018, days=1, requests=1, cost=0.00408)
 
 
 def test_no_caching_does_not_fire_below_1024_tokens(tmp_path: Path) -> None:
     a = _analyze(_without(
             tmp_path,
             "no_caching.csv",
-            lambda r: r["requests"] == "2" or r["request_id"] in ("sonnet-long", "sonnet-at-limit", "gpt4o-long"),
+            lambda r: r["requests"] == "2" or r["request_id"] in ("sonnet-long", "sonnet-at-limit", "gpt4o-long", "gpt41-at-limit", "gpt5-long"),
         ))
     assert "no-caching" not in _by_id(a)
 

@@ -21,9 +21,11 @@ kind / tokens of that kind (batch rows counted at 2× since Batch is 50 % off).
     buckets counting 2+ requests: a bucket of "1 request" usually comes from a
     source without request counts, so its average means nothing). Saving = input cost × 50 % (assumed
     repeated prefix) × (1 − cache-read price ratio); the ratio is the model's
-    own read/input price ratio where the data shows one, else 0.1 (Anthropic)
-    or 0.5 (OpenAI). Anthropic's 1.25× write on a prefix's first use is not
-    counted.
+    own read/input price ratio: from the data where it shows cache reads,
+    else from the price table where it lists a cheaper cached input (OpenAI
+    varies by model: 0.5 for gpt-4o, 0.25 for gpt-4.1 and o3, 0.1 for gpt-5),
+    else 0.1 (Anthropic) or 0.5 (OpenAI). Anthropic's 1.25× write on a
+    prefix's first use is not counted.
 (c) long-output: per-request rows whose visible output (output − reasoning)
     exceeds 4 × their input and 1,000 tokens. Saving = the output cost of the
     tokens above max(1,000, 4 × input), as if capped with ``max_tokens`` or a
@@ -46,6 +48,8 @@ kind / tokens of that kind (batch rows counted at 2× since Batch is 50 % off).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
@@ -54,6 +58,9 @@ from .fmt import money as _money
 from .fmt import plural
 from .frame import Prepared, cat_map, select
 from .model import Suggestion
+
+if TYPE_CHECKING:
+    from ..pricing import PriceBook
 
 PREMIUM_INPUT_PER_M = 2.5
 PREMIUM_OUTPUT_PER_M = 10.0
@@ -180,7 +187,33 @@ def _premium_short(pr: pd.DataFrame, premium: np.ndarray, days: int) -> tuple[Su
     )
 
 
-def _no_caching(u: pd.DataFrame, prices: pd.DataFrame, days: int) -> Suggestion | None:
+def _table_read_ratios(p: Prepared, rows: pd.DataFrame, book: PriceBook | None) -> pd.Series:
+    """Cache-read / input price ratio per model label of ``rows`` from the
+    price table, at the model's last request; only where the table lists a
+    cheaper cached input (a model without one may just lack the entry)."""
+    if book is None:
+        from ..pricing import PriceBook
+
+        book = PriceBook.default()
+    out: dict[str, float] = {}
+    for label, g in rows.groupby(_model_label(rows), sort=False, observed=True):
+        last = g["time"].max()
+        pos = g["pos"].iloc[0]
+        model = str(p.original["model"].iloc[pos])
+        provider = p.original["provider"].iloc[pos]
+        q = book.quote(
+            model,
+            None if pd.isna(last) else last.to_pydatetime(),
+            provider="" if pd.isna(provider) else str(provider),
+        )
+        if q is not None and q.input > 0 and 0 <= q.cache_read < q.input:
+            out[str(label)] = q.cache_read / q.input
+    return pd.Series(out, dtype="float64")
+
+
+def _no_caching(
+    p: Prepared, u: pd.DataFrame, prices: pd.DataFrame, days: int, book: PriceBook | None
+) -> Suggestion | None:
     prov = u["provider_eff"]
     req = u["requests"].to_numpy(dtype="float64")
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -202,6 +235,9 @@ def _no_caching(u: pd.DataFrame, prices: pd.DataFrame, days: int) -> Suggestion 
     ratio_data = (prices["read"] / prices["in"]).where(prices["read"].notna() & (prices["in"] > 0))
     default = cat_map(rows["provider_eff"], CACHE_READ_RATIO)
     ratio = cat_map(model, ratio_data)
+    if np.isnan(ratio).any():
+        table = cat_map(model, _table_read_ratios(p, rows.loc[np.isnan(ratio)], book))
+        ratio = np.where(np.isnan(ratio), table, ratio)
     ratio = np.where(np.isnan(ratio), default, ratio)
     saving = float((rows["cost_input_usd"].to_numpy() * CACHE_REPEATED_SHARE * (1.0 - ratio)).sum())
     detail = (
@@ -215,8 +251,9 @@ def _no_caching(u: pd.DataFrame, prices: pd.DataFrame, days: int) -> Suggestion 
         "Cache long repeated prompt prefixes",
         detail,
         f"{CACHE_REPEATED_SHARE:.0%} of these input tokens are a prefix repeated within the cache lifetime; "
-        "cached reads cost the model's own read/input price ratio where the data shows it, else "
-        "0.1 (Anthropic) or 0.5 (OpenAI); Anthropic's 1.25x first write is not counted",
+        "cached reads cost the model's read/input price ratio (seen in the data, else from the price "
+        "table, else 0.1 for Anthropic, 0.5 for OpenAI); Anthropic's 1.25x first "
+        "write is not counted",
         saving,
         rows,
         days,
@@ -409,7 +446,10 @@ PER_REQUEST_COLUMNS = (
 )
 
 
-def suggest(p: Prepared, days: int) -> list[Suggestion]:
+def suggest(p: Prepared, days: int, book: PriceBook | None = None) -> list[Suggestion]:
+    """The suggestions for ``p`` over ``days`` calendar days, largest saving
+    first. ``book``: the price table the rows were priced with, for cached
+    input prices the data does not show (default: the bundled table)."""
     df = p.rows
     u = select(df, df["usage"].to_numpy(dtype=bool))
     if len(u) == 0:
@@ -428,7 +468,7 @@ def suggest(p: Prepared, days: int) -> list[Suggestion]:
             _long_output(pr, short_mask, days),
             _reasoning_heavy(pr, short_mask, days),
         ]
-    found += [_no_caching(u, prices, days), _batch(u, days), _unread_cache_writes(u, days)]
+    found += [_no_caching(p, u, prices, days, book), _batch(u, days), _unread_cache_writes(u, days)]
     out = [s for s in found if s is not None]
     out.sort(key=lambda s: (-s.estimated_savings_usd, s.id))
     return out

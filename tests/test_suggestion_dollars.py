@@ -349,3 +349,18 @@ def test_cache_writes_unread_does_not_fire_at_exact_break_even(tmp_path: Path, w
 def test_cache_writes_unread_does_not_fire_when_caching_pays(tmp_path: Path) -> None:
     a = _analyze(_without(tmp_path, "cache_writes_unread.csv", _ids("sonnet-", "haiku-")))
     assert "cache-writes-unread" not in _by_id(a)
+
+
+def test_cache_writes_unread_without_uncached_input(tmp_path: Path) -> None:
+    # no uncached input to derive the base price from: the write price is
+    # 1.25x (5 min) or 2x (1 h) of it
+    csv = _write(tmp_path, "writes.csv", (
+        "timestamp,request_id,model,tokens_in,cached_tokens,cache_write_tokens,cache_write_1h_tokens,tokens_out\n"
+        "2025-03-03T09:00:05Z,a,claude-3-5-haiku-20241022,0,0,5000,5000,10\n"
+        "2025-03-03T09:01:05Z,b,claude-3-5-haiku-20241022,0,0,5000,0,10\n"
+    ))
+    s = _by_id(_analyze(csv))["cache-writes-unread"]
+    # writes 5,000 x $1.60 (1 h) + 5,000 x $1.00 (5 min) per 1M = $0.013
+    # base $0.013 / (2 x 5,000 + 1.25 x 5,000) = $0.80/1M, the list input price
+    # saving $0.013 - 10,000 x $0.80/1M = $0.005
+    _assert_dollars(s, 0.005, days=1, requests=2, cost=0.013 + 20 * 4.0 / 1e6)

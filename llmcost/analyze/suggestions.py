@@ -39,7 +39,9 @@ kind / tokens of that kind (batch rows counted at 2× since Batch is 50 % off).
 (e) cache-writes-unread: models with cache writes read less than once per
     written token. Saving = (cache write + cache read cost) − the same tokens
     at the base input price, when positive (i.e. caching costs more than it
-    saves for that model).
+    saves for that model). The base price is the model's uncached input cost
+    per token, or, with no uncached input, its write cost per token over
+    1.25 (5-minute writes) or 2 (1-hour writes).
 (f) reasoning-heavy: per-request rows (not already in (a)) where reasoning is
     ≥ 80 % of output, visible output < 300 and input < 2,000 tokens. Saving =
     half the reasoning tokens' output cost, assuming a lower reasoning effort
@@ -74,6 +76,9 @@ CACHE_READ_RATIO = {"anthropic": 0.1, "openai": 0.5}
 
 LONG_OUTPUT_FACTOR = 4
 LONG_OUTPUT_MIN = 1_000
+
+CACHE_WRITE_5M_FACTOR = 1.25  # Anthropic cache writes, x the input price
+CACHE_WRITE_1H_FACTOR = 2.0
 
 BATCH_PROVIDERS = ("openai", "anthropic", "google")
 BATCH_DISCOUNT = 0.5
@@ -357,6 +362,7 @@ def _unread_cache_writes(u: pd.DataFrame, days: int) -> Suggestion | None:
         "input_tokens",
         "cache_read_tokens",
         "cache_write_tokens",
+        "cache_write_1h_tokens",
         "cost_input_usd",
         "cost_cache_read_usd",
         "cost_cache_write_usd",
@@ -367,11 +373,16 @@ def _unread_cache_writes(u: pd.DataFrame, days: int) -> Suggestion | None:
     g = g[(g["cache_write_tokens"] > 0) & (g["cache_read_tokens"] < g["cache_write_tokens"])]
     if len(g) == 0:
         return None
+    # no uncached input to read the base price from: writes cost 1.25x (5 min) or 2x (1 h) of it
+    write_weight = (
+        CACHE_WRITE_5M_FACTOR * (g["cache_write_tokens"] - g["cache_write_1h_tokens"])
+        + CACHE_WRITE_1H_FACTOR * g["cache_write_1h_tokens"]
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
         base = np.where(
             g["input_tokens"] > 0,
             g["cost_input_usd"] / g["input_tokens"].where(g["input_tokens"] > 0, 1),
-            g["cost_cache_write_usd"] / g["cache_write_tokens"] / 1.25,
+            g["cost_cache_write_usd"] / write_weight,
         )
     without = base * (g["cache_write_tokens"] + g["cache_read_tokens"])
     cached = g["cost_cache_write_usd"] + g["cost_cache_read_usd"]

@@ -17,6 +17,7 @@ Monthly projection (:mod:`llmcost.periods`): saving x (365.25 / 12 =
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from collections.abc import Callable
 from pathlib import Path
@@ -85,6 +86,7 @@ def _assert_dollars(s: Suggestion, saving: float, days: int, requests: int, cost
         ("claude-3-7-sonnet-20250219", "2025-03-03", (3.0, 0.3, 3.75, 6.0, 15.0)),
         ("claude-3-5-haiku-20241022", "2025-03-03", (0.8, 0.08, 1.0, 1.6, 4.0)),
         ("claude-opus-4-1", "2025-03-03", (15.0, 1.5, 18.75, 30.0, 75.0)),
+        ("claude-sonnet-4-5-20250929", "2025-10-06", (3.0, 0.3, 3.75, 6.0, 15.0)),
     ],
 )
 def test_list_prices_behind_the_hand_computations(model: str, day: str, prices: tuple[float, ...]) -> None:
@@ -93,6 +95,11 @@ def test_list_prices_behind_the_hand_computations(model: str, day: str, prices: 
     q = PriceBook.default().quote(model, datetime.fromisoformat(day).replace(tzinfo=UTC))
     assert q is not None
     assert q.prices() == pytest.approx(prices, rel=REL)
+
+
+def test_web_search_fee_behind_the_batch_computation() -> None:
+    q = PriceBook.default().quote("claude-sonnet-4-5-20250929", datetime(2025, 10, 6, tzinfo=UTC))
+    assert q is not None and q.web_search_per_k == pytest.approx(10.0, rel=REL)  # $10 per 1,000 searches
 
 
 # ----------------------------------------------------------------------------- (a) premium-short
@@ -364,3 +371,28 @@ def test_cache_writes_unread_without_uncached_input(tmp_path: Path) -> None:
     # base $0.013 / (2 x 5,000 + 1.25 x 5,000) = $0.80/1M, the list input price
     # saving $0.013 - 10,000 x $0.80/1M = $0.005
     _assert_dollars(s, 0.005, days=1, requests=2, cost=0.013 + 20 * 4.0 / 1e6)
+
+
+def test_batch_does_not_discount_web_search_fees(tmp_path: Path) -> None:
+    # Claude Code log: 21 requests at 02:00 UTC over Mon Oct 6 - Sun Oct 12, each
+    # 1,000 in / 500 out on claude-sonnet-4-5 with 2 web searches
+    lines = [
+        json.dumps({
+            "type": "assistant", "sessionId": "s-night", "cwd": "/home/dev/nightly", "requestId": f"req_{i:03d}",
+            "timestamp": f"2025-10-{6 + i % 7:02d}T02:{i:02d}:05.000Z",
+            "message": {
+                "id": f"msg_{i:03d}", "type": "message", "role": "assistant", "model": "claude-sonnet-4-5-20250929",
+                "content": [{"type": "text", "text": "ok"}],
+                "usage": {
+                    "input_tokens": 1000, "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0,
+                    "output_tokens": 500, "server_tool_use": {"web_search_requests": 2}, "service_tier": "standard",
+                },
+            },
+        })
+        for i in range(21)
+    ]
+    a = _analyze(_write(tmp_path, "session.jsonl", "\n".join(lines) + "\n"))
+    s = _by_id(a)["batch"]
+    # per request: tokens 1,000 x $3.00 + 500 x $15.00 per 1M = $0.0105, searches 2 x $10/1,000 = $0.02
+    # Batch halves the tokens only: 0.5 x 21 x $0.0105 = $0.11025 (not 0.5 x 21 x $0.0305)
+    _assert_dollars(s, 0.11025, days=7, requests=21, cost=21 * 0.0305)

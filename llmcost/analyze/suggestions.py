@@ -33,7 +33,8 @@ kind / tokens of that kind (batch rows counted at 2× since Batch is 50 % off).
 (d) batch: usage rows at standard price (not batch, not flex) on providers
     with a 50 %-off Batch API (OpenAI, Anthropic, Google), per app. Apps with
     ≥ 40 % of that spend at night (20:00–08:00 UTC) or at weekends look
-    automated; saving = 50 % of their off-hours standard spend. Day-level
+    automated; saving = 50 % of their off-hours standard spend on tokens
+    (per-call fees such as web searches are not discounted). Day-level
     sources only tell weekends apart; needs a period of 7+ days and 20+
     requests per app.
 (e) cache-writes-unread: models with cache writes read less than once per
@@ -315,14 +316,22 @@ def _batch(u: pd.DataFrame, days: int) -> Suggestion | None:
         & ~tier.isin(["batch", "flex"]).to_numpy()
         & u["time"].notna().to_numpy()
     )
-    rows = u.loc[std, ["time", "app", "source", "requests", "cost_usd"]]
+    rows = u.loc[std, ["time", "app", "source", "requests", "cost_usd", "cost_web_search_usd"]]
     if len(rows) == 0:
         return None
     off = _off_hours(rows)
     app = rows["app"]
     cost = rows["cost_usd"].to_numpy(dtype="float64")
+    # Batch discounts tokens only: per-call fees (web searches) stay at full price
+    tokens_cost = cost - rows["cost_web_search_usd"].to_numpy(dtype="float64")
     per_app = pd.DataFrame(
-        {"cost": cost, "off": np.where(off, cost, 0.0), "requests": rows["requests"].to_numpy()}, index=rows.index
+        {
+            "cost": cost,
+            "off": np.where(off, cost, 0.0),
+            "off_tokens": np.where(off, tokens_cost, 0.0),
+            "requests": rows["requests"].to_numpy(),
+        },
+        index=rows.index,
     ).groupby(app, sort=False, observed=True).sum()
     per_app = per_app[
         (per_app["cost"] > 0)
@@ -348,9 +357,9 @@ def _batch(u: pd.DataFrame, days: int) -> Suggestion | None:
         "Move off-hours work to the Batch API (50% off)",
         detail,
         "requests made at night or at weekends (UTC) can wait up to 24 h; only that off-hours part of "
-        f"apps with at least {OFF_HOURS_MIN_SHARE:.0%} off-hours spend is counted; Batch is 50% off at "
-        "OpenAI, Anthropic and Google",
-        BATCH_DISCOUNT * float(per_app["off"].sum()),
+        f"apps with at least {OFF_HOURS_MIN_SHARE:.0%} off-hours spend is counted; Batch is 50% off tokens "
+        "(not web-search fees) at OpenAI, Anthropic and Google",
+        BATCH_DISCOUNT * float(per_app["off_tokens"].sum()),
         rows.loc[chosen],
         days,
     )

@@ -1,7 +1,8 @@
 """Savings suggestions, each backed by the rows that support it.
 
 Every estimate is over the analysed period and scaled to a month
-(× 30.44 / days in the period). They are estimates built on stated
+(× 365.25 / 12 = 30.4375 / the calendar days from the first to the last
+request, inclusive: see :mod:`llmcost.periods`). They are estimates built on stated
 assumptions, not promises; several apply to the same spend (Batch halves what
 is left after the other changes), so do not add them up. A suggestion is only
 made when the data can support it: size-based ones (a, c, f) need per-request

@@ -203,6 +203,25 @@ def test_no_caching_uses_the_cached_price_of_the_book_it_was_priced_with(tmp_pat
     _assert_dollars(s, 0.0018, days=1, requests=1, cost=0.00408)
 
 
+def test_no_caching_falls_back_to_the_providers_usual_ratio(tmp_path: Path) -> None:
+    # models the table lists without a cached input price (it defaults to the input price)
+    prices = _write(tmp_path, "prices.yaml", (
+        "models:\n"
+        "  - match: acme-claude\n    provider: anthropic\n    input: 3.0\n    output: 15.0\n"
+        "  - match: acme-gpt\n    provider: openai\n    input: 2.0\n    output: 8.0\n"
+    ))
+    csv = _write(tmp_path, "acme.csv", (
+        "timestamp,request_id,model,tokens_in,cached_tokens,tokens_out\n"
+        "2025-03-03T09:00:05Z,a,acme-claude,2000,0,10\n"
+        "2025-03-03T09:01:05Z,b,acme-gpt,2000,0,10\n"
+        "2025-03-03T09:02:05Z,c,claude-3-5-haiku-20241022,100,5000,10\n"  # the file reports cache reads
+    ))
+    s = _by_id(_analyze(csv, prices))["no-caching"]
+    # acme-claude 2,000 x $3.00/1M = $0.006 x 0.5 x (1 - 0.1) = $0.0027
+    # acme-gpt    2,000 x $2.00/1M = $0.004 x 0.5 x (1 - 0.5) = $0.001
+    _assert_dollars(s, 0.0037, days=1, requests=2, cost=(6000 + 150 + 4000 + 80) / 1e6)
+
+
 def test_no_caching_does_not_fire_below_1024_tokens(tmp_path: Path) -> None:
     a = _analyze(_without(
             tmp_path,

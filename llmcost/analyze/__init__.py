@@ -23,7 +23,7 @@ Each step lives in its own module, with its method in the module docstring:
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -62,6 +62,9 @@ from .model import (
 from .reconcile import reconcile, reconcile_exports, split_cost_exports
 from .suggestions import suggest
 
+if TYPE_CHECKING:
+    from ..pricing import PriceBook
+
 __all__ = [
     "DEFAULT_BY",
     "DIMENSIONS",
@@ -99,6 +102,7 @@ def analyze(
     files: list[Any] | None = None,
     warnings: list[str] | None = None,
     duplicates_dropped: int = 0,
+    book: PriceBook | None = None,
 ) -> Analysis:
     """Analyse a priced canonical table.
 
@@ -108,7 +112,9 @@ def analyze(
     progress (``None``: every day with data is complete); ``files``:
     ``(file, format, rows)`` tuples (e.g. ``LoadResult.files``) or
     :class:`FileInfo`; ``skipped_rows`` / ``warnings`` /
-    ``duplicates_dropped``: carried into the report.
+    ``duplicates_dropped``: carried into the report; ``book``: the price
+    table ``priced`` was priced with (cached input prices for the caching
+    suggestion; default: the bundled table).
     """
     dims = validate_dimensions(by)
     priced, exports = split_cost_exports(priced)
@@ -129,7 +135,7 @@ def analyze(
         top_calls=top_calls(p, limit),
         reconciliation=_reconciliation(p, priced, exports, limit),
         unpriced=unpriced(p),
-        suggestions=suggest(p, period.days),
+        suggestions=suggest(p, period.days, book),
         skipped_rows=int(skipped_rows),
         duplicates_dropped=int(duplicates_dropped),
         files=_files(files or []),

@@ -48,6 +48,7 @@ NUMERIC_COLUMNS: tuple[str, ...] = (
     "input_tokens",
     "cache_read_tokens",
     "cache_write_tokens",
+    "cache_write_1h_tokens",
     "output_tokens",
     "reasoning_tokens",
     "web_search_requests",

@@ -213,7 +213,7 @@ class Suggestion:
     detail: str
     assumption: str
     estimated_savings_usd: float  # over the analysed period
-    monthly_savings_usd: float  # scaled to 30.44 days
+    monthly_savings_usd: float  # x 30.4375 (365.25 / 12) / calendar days covered
     affected_requests: int
     affected_cost_usd: float
 

@@ -1,7 +1,8 @@
 """Savings suggestions, each backed by the rows that support it.
 
 Every estimate is over the analysed period and scaled to a month
-(× 30.44 / days in the period). They are estimates built on stated
+(× 365.25 / 12 = 30.4375 / the calendar days from the first to the last
+request, inclusive: see :mod:`llmcost.periods`). They are estimates built on stated
 assumptions, not promises; several apply to the same spend (Batch halves what
 is left after the other changes), so do not add them up. A suggestion is only
 made when the data can support it: size-based ones (a, c, f) need per-request
@@ -21,9 +22,11 @@ kind / tokens of that kind (batch rows counted at 2× since Batch is 50 % off).
     buckets counting 2+ requests: a bucket of "1 request" usually comes from a
     source without request counts, so its average means nothing). Saving = input cost × 50 % (assumed
     repeated prefix) × (1 − cache-read price ratio); the ratio is the model's
-    own read/input price ratio where the data shows one, else 0.1 (Anthropic)
-    or 0.5 (OpenAI). Anthropic's 1.25× write on a prefix's first use is not
-    counted.
+    own read/input price ratio: from the data where it shows cache reads,
+    else from the price table where it lists a cheaper cached input (OpenAI
+    varies by model: 0.5 for gpt-4o, 0.25 for gpt-4.1 and o3, 0.1 for gpt-5),
+    else 0.1 (Anthropic) or 0.5 (OpenAI). Anthropic's 1.25× write on a
+    prefix's first use is not counted.
 (c) long-output: per-request rows whose visible output (output − reasoning)
     exceeds 4 × their input and 1,000 tokens. Saving = the output cost of the
     tokens above max(1,000, 4 × input), as if capped with ``max_tokens`` or a
@@ -31,13 +34,16 @@ kind / tokens of that kind (batch rows counted at 2× since Batch is 50 % off).
 (d) batch: usage rows at standard price (not batch, not flex) on providers
     with a 50 %-off Batch API (OpenAI, Anthropic, Google), per app. Apps with
     ≥ 40 % of that spend at night (20:00–08:00 UTC) or at weekends look
-    automated; saving = 50 % of their off-hours standard spend. Day-level
+    automated; saving = 50 % of their off-hours standard spend on tokens
+    (per-call fees such as web searches are not discounted). Day-level
     sources only tell weekends apart; needs a period of 7+ days and 20+
     requests per app.
 (e) cache-writes-unread: models with cache writes read less than once per
     written token. Saving = (cache write + cache read cost) − the same tokens
     at the base input price, when positive (i.e. caching costs more than it
-    saves for that model).
+    saves for that model). The base price is the model's uncached input cost
+    per token, or, with no uncached input, its write cost per token over
+    1.25 (5-minute writes) or 2 (1-hour writes).
 (f) reasoning-heavy: per-request rows (not already in (a)) where reasoning is
     ≥ 80 % of output, visible output < 300 and input < 2,000 tokens. Saving =
     half the reasoning tokens' output cost, assuming a lower reasoning effort
@@ -45,6 +51,8 @@ kind / tokens of that kind (batch rows counted at 2× since Batch is 50 % off).
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -54,6 +62,9 @@ from .fmt import money as _money
 from .fmt import plural
 from .frame import Prepared, cat_map, select
 from .model import Suggestion
+
+if TYPE_CHECKING:
+    from ..pricing import PriceBook
 
 PREMIUM_INPUT_PER_M = 2.5
 PREMIUM_OUTPUT_PER_M = 10.0
@@ -68,6 +79,9 @@ CACHE_READ_RATIO = {"anthropic": 0.1, "openai": 0.5}
 LONG_OUTPUT_FACTOR = 4
 LONG_OUTPUT_MIN = 1_000
 
+CACHE_WRITE_5M_FACTOR = 1.25  # Anthropic cache writes, x the input price
+CACHE_WRITE_1H_FACTOR = 2.0
+
 BATCH_PROVIDERS = ("openai", "anthropic", "google")
 BATCH_DISCOUNT = 0.5
 OFF_HOURS_START = 20
@@ -80,6 +94,18 @@ REASONING_SHARE = 0.8
 REASONING_MAX_VISIBLE = 300
 REASONING_MAX_INPUT = 2_000
 REASONING_CUT = 0.5
+
+# Effective prices, spend shares and savings are sums of float costs: two
+# gpt-4o requests (100 + 798 input tokens at $2.50/1M) come out at
+# $2.4999999999999996 per 1M, 8 of 20 equal requests at 0.28 < 0.4 x 0.7,
+# and a cache write that breaks even exactly at +$1e-17. Comparisons with a
+# threshold allow this much relative rounding error.
+FLOAT_SLACK = 1e-9
+
+
+def _at_least(value: np.ndarray | pd.Series, threshold: np.ndarray | pd.Series | float) -> np.ndarray:
+    """``value >= threshold`` up to float rounding of sums of costs."""
+    return np.asarray(value >= threshold * (1 - FLOAT_SLACK))
 
 
 def _model_label(df: pd.DataFrame) -> pd.Series:
@@ -168,7 +194,33 @@ def _premium_short(pr: pd.DataFrame, premium: np.ndarray, days: int) -> tuple[Su
     )
 
 
-def _no_caching(u: pd.DataFrame, prices: pd.DataFrame, days: int) -> Suggestion | None:
+def _table_read_ratios(p: Prepared, rows: pd.DataFrame, book: PriceBook | None) -> pd.Series:
+    """Cache-read / input price ratio per model label of ``rows`` from the
+    price table, at the model's last request; only where the table lists a
+    cheaper cached input (a model without one may just lack the entry)."""
+    if book is None:
+        from ..pricing import PriceBook
+
+        book = PriceBook.default()
+    out: dict[str, float] = {}
+    for label, g in rows.groupby(_model_label(rows), sort=False, observed=True):
+        last = g["time"].max()
+        pos = g["pos"].iloc[0]
+        model = str(p.original["model"].iloc[pos])
+        provider = p.original["provider"].iloc[pos]
+        q = book.quote(
+            model,
+            None if pd.isna(last) else last.to_pydatetime(),
+            provider="" if pd.isna(provider) else str(provider),
+        )
+        if q is not None and q.input > 0 and 0 <= q.cache_read < q.input:
+            out[str(label)] = q.cache_read / q.input
+    return pd.Series(out, dtype="float64")
+
+
+def _no_caching(
+    p: Prepared, u: pd.DataFrame, prices: pd.DataFrame, days: int, book: PriceBook | None
+) -> Suggestion | None:
     prov = u["provider_eff"]
     req = u["requests"].to_numpy(dtype="float64")
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -190,6 +242,9 @@ def _no_caching(u: pd.DataFrame, prices: pd.DataFrame, days: int) -> Suggestion 
     ratio_data = (prices["read"] / prices["in"]).where(prices["read"].notna() & (prices["in"] > 0))
     default = cat_map(rows["provider_eff"], CACHE_READ_RATIO)
     ratio = cat_map(model, ratio_data)
+    if np.isnan(ratio).any():
+        table = cat_map(model, _table_read_ratios(p, rows.loc[np.isnan(ratio)], book))
+        ratio = np.where(np.isnan(ratio), table, ratio)
     ratio = np.where(np.isnan(ratio), default, ratio)
     saving = float((rows["cost_input_usd"].to_numpy() * CACHE_REPEATED_SHARE * (1.0 - ratio)).sum())
     detail = (
@@ -203,8 +258,9 @@ def _no_caching(u: pd.DataFrame, prices: pd.DataFrame, days: int) -> Suggestion 
         "Cache long repeated prompt prefixes",
         detail,
         f"{CACHE_REPEATED_SHARE:.0%} of these input tokens are a prefix repeated within the cache lifetime; "
-        "cached reads cost the model's own read/input price ratio where the data shows it, else "
-        "0.1 (Anthropic) or 0.5 (OpenAI); Anthropic's 1.25x first write is not counted",
+        "cached reads cost the model's read/input price ratio (seen in the data, else from the price "
+        "table, else 0.1 for Anthropic, 0.5 for OpenAI); Anthropic's 1.25x first "
+        "write is not counted",
         saving,
         rows,
         days,
@@ -261,19 +317,27 @@ def _batch(u: pd.DataFrame, days: int) -> Suggestion | None:
         & ~tier.isin(["batch", "flex"]).to_numpy()
         & u["time"].notna().to_numpy()
     )
-    rows = u.loc[std, ["time", "app", "source", "requests", "cost_usd"]]
+    rows = u.loc[std, ["time", "app", "source", "requests", "cost_usd", "cost_web_search_usd"]]
     if len(rows) == 0:
         return None
     off = _off_hours(rows)
     app = rows["app"]
     cost = rows["cost_usd"].to_numpy(dtype="float64")
+    # Batch discounts tokens only: per-call fees (web searches) stay at full price
+    tokens_cost = cost - rows["cost_web_search_usd"].to_numpy(dtype="float64")
     per_app = pd.DataFrame(
-        {"cost": cost, "off": np.where(off, cost, 0.0), "requests": rows["requests"].to_numpy()}, index=rows.index
+        {
+            "cost": cost,
+            "off": np.where(off, cost, 0.0),
+            "off_tokens": np.where(off, tokens_cost, 0.0),
+            "requests": rows["requests"].to_numpy(),
+        },
+        index=rows.index,
     ).groupby(app, sort=False, observed=True).sum()
     per_app = per_app[
         (per_app["cost"] > 0)
         & (per_app["requests"] >= BATCH_MIN_REQUESTS)
-        & (per_app["off"] >= OFF_HOURS_MIN_SHARE * per_app["cost"])
+        & _at_least(per_app["off"], OFF_HOURS_MIN_SHARE * per_app["cost"])
     ]
     if len(per_app) == 0:
         return None
@@ -294,9 +358,9 @@ def _batch(u: pd.DataFrame, days: int) -> Suggestion | None:
         "Move off-hours work to the Batch API (50% off)",
         detail,
         "requests made at night or at weekends (UTC) can wait up to 24 h; only that off-hours part of "
-        f"apps with at least {OFF_HOURS_MIN_SHARE:.0%} off-hours spend is counted; Batch is 50% off at "
-        "OpenAI, Anthropic and Google",
-        BATCH_DISCOUNT * float(per_app["off"].sum()),
+        f"apps with at least {OFF_HOURS_MIN_SHARE:.0%} off-hours spend is counted; Batch is 50% off tokens "
+        "(not web-search fees) at OpenAI, Anthropic and Google",
+        BATCH_DISCOUNT * float(per_app["off_tokens"].sum()),
         rows.loc[chosen],
         days,
     )
@@ -308,6 +372,7 @@ def _unread_cache_writes(u: pd.DataFrame, days: int) -> Suggestion | None:
         "input_tokens",
         "cache_read_tokens",
         "cache_write_tokens",
+        "cache_write_1h_tokens",
         "cost_input_usd",
         "cost_cache_read_usd",
         "cost_cache_write_usd",
@@ -318,15 +383,21 @@ def _unread_cache_writes(u: pd.DataFrame, days: int) -> Suggestion | None:
     g = g[(g["cache_write_tokens"] > 0) & (g["cache_read_tokens"] < g["cache_write_tokens"])]
     if len(g) == 0:
         return None
+    # no uncached input to read the base price from: writes cost 1.25x (5 min) or 2x (1 h) of it
+    write_weight = (
+        CACHE_WRITE_5M_FACTOR * (g["cache_write_tokens"] - g["cache_write_1h_tokens"])
+        + CACHE_WRITE_1H_FACTOR * g["cache_write_1h_tokens"]
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
         base = np.where(
             g["input_tokens"] > 0,
             g["cost_input_usd"] / g["input_tokens"].where(g["input_tokens"] > 0, 1),
-            g["cost_cache_write_usd"] / g["cache_write_tokens"] / 1.25,
+            g["cost_cache_write_usd"] / write_weight,
         )
     without = base * (g["cache_write_tokens"] + g["cache_read_tokens"])
-    g = g.assign(saving=(g["cost_cache_write_usd"] + g["cost_cache_read_usd"]) - without)
-    g = g[g["saving"] > 0].sort_values("saving", ascending=False, kind="mergesort")
+    cached = g["cost_cache_write_usd"] + g["cost_cache_read_usd"]
+    g = g.assign(saving=cached - without)
+    g = g[~_at_least(without, cached)].sort_values("saving", ascending=False, kind="mergesort")
     if len(g) == 0:
         return None
     parts = [
@@ -396,7 +467,10 @@ PER_REQUEST_COLUMNS = (
 )
 
 
-def suggest(p: Prepared, days: int) -> list[Suggestion]:
+def suggest(p: Prepared, days: int, book: PriceBook | None = None) -> list[Suggestion]:
+    """The suggestions for ``p`` over ``days`` calendar days, largest saving
+    first. ``book``: the price table the rows were priced with, for cached
+    input prices the data does not show (default: the bundled table)."""
     df = p.rows
     u = select(df, df["usage"].to_numpy(dtype=bool))
     if len(u) == 0:
@@ -408,14 +482,14 @@ def suggest(p: Prepared, days: int) -> list[Suggestion]:
         model = _model_label(pr)
         in_p = cat_map(model, prices["in"], 0.0)
         out_p = cat_map(model, prices["out"], 0.0)
-        premium = (in_p >= PREMIUM_INPUT_PER_M) | (out_p >= PREMIUM_OUTPUT_PER_M)
+        premium = _at_least(in_p, PREMIUM_INPUT_PER_M) | _at_least(out_p, PREMIUM_OUTPUT_PER_M)
         short, short_mask = _premium_short(pr, premium, days)
         found += [
             short,
             _long_output(pr, short_mask, days),
             _reasoning_heavy(pr, short_mask, days),
         ]
-    found += [_no_caching(u, prices, days), _batch(u, days), _unread_cache_writes(u, days)]
+    found += [_no_caching(p, u, prices, days, book), _batch(u, days), _unread_cache_writes(u, days)]
     out = [s for s in found if s is not None]
     out.sort(key=lambda s: (-s.estimated_savings_usd, s.id))
     return out

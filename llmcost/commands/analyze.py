@@ -167,11 +167,12 @@ def register(app: typer.Typer) -> None:
         from ..render import render
 
         dims = parse_by(by)
-        loaded, priced, _ = load_priced(
+        loaded, priced, book = load_priced(
             files, since=since, until=until, prices_file=prices_file, mapping=mapping, skip_bad=skip_bad
         )
         result = analyze(
             priced,
+            book=book,
             by=dims,
             top=top,
             skipped_rows=len(loaded.skipped),

@@ -119,7 +119,7 @@ def register(app: typer.Typer) -> None:
         analysis = analyze(
             priced, by=REPORT_BY, top=top, skipped_rows=len(loaded.skipped), files=loaded.files,
             warnings=loaded.warnings + [str(s) for s in loaded.skipped[:20]],
-            duplicates_dropped=loaded.duplicates_dropped, now=pd.Timestamp.now(tz="UTC"),
+            duplicates_dropped=loaded.duplicates_dropped, now=pd.Timestamp.now(tz="UTC"), book=book,
         )
         opts: dict[str, Any] = {
             "route": route, "cache": cache, "ttl": ttl, "threshold": threshold, "similarity": similarity, "cache_scope": cache_scope,

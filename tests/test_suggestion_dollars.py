@@ -415,3 +415,17 @@ def test_batch_does_not_discount_web_search_fees(tmp_path: Path) -> None:
     # per request: tokens 1,000 x $3.00 + 500 x $15.00 per 1M = $0.0105, searches 2 x $10/1,000 = $0.02
     # Batch halves the tokens only: 0.5 x 21 x $0.0105 = $0.11025 (not 0.5 x 21 x $0.0305)
     _assert_dollars(s, 0.11025, days=7, requests=21, cost=21 * 0.0305)
+
+
+def test_premium_short_saving_leaves_web_search_fees_out(tmp_path: Path) -> None:
+    # one short Claude Sonnet 4.5 request ($3 / $15 per 1M, web search $10 per 1,000) with 2 searches:
+    #   tokens 500 x $3/1M + 200 x $15/1M = $0.0045; searches 2 x $0.01 = $0.02; cost $0.0245
+    #   a cheaper tier cuts the tokens, not the search fee: saving 0.8 x $0.0045 = $0.0036
+    line = ('{"id":"msg_01Short","type":"message","role":"assistant","model":"claude-sonnet-4-5-20250929",'
+            '"content":[{"type":"text","text":"ok"}],"stop_reason":"end_turn","stop_sequence":null,'
+            '"usage":{"input_tokens":500,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,'
+            '"output_tokens":200,"server_tool_use":{"web_search_requests":2}}}\n')
+    a = _analyze(_write(tmp_path, "messages.jsonl", line))
+    s = _by_id(a)["premium-short"]
+    assert s.affected_cost_usd == pytest.approx(0.0245, rel=REL)
+    assert s.estimated_savings_usd == pytest.approx(0.0036, rel=REL)

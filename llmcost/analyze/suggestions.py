@@ -14,7 +14,8 @@ kind / tokens of that kind (batch rows counted at 2× since Batch is 50 % off).
 
 (a) premium-short: per-request rows on a *premium* model (effective input
     price ≥ $2.50 or output ≥ $10 per 1M tokens) with < 1,000 input tokens
-    (all kinds) and < 300 output tokens. Saving = 80 % of their cost, assuming
+    (all kinds) and < 300 output tokens. Saving = 80 % of their token cost
+    (per-call fees such as web searches stay), assuming
     a cheaper tier of the same provider is at least 80 % cheaper and good
     enough.
 (b) no-caching: OpenAI/Anthropic usage rows averaging ≥ 1,024 uncached input
@@ -175,6 +176,8 @@ def _premium_short(pr: pd.DataFrame, premium: np.ndarray, days: int) -> tuple[Su
     if len(rows) == 0:
         return None, mask
     cost = float(rows["cost_usd"].sum())
+    # a cheaper tier cuts token prices; per-call fees (web searches) stay what they were
+    tokens_cost = cost - float(rows["cost_web_search_usd"].sum())
     detail = (
         f"{plural(len(rows), 'request')} to premium models ({_top_names(_model_label(rows), rows['cost_usd'])}) "
         f"used fewer than {SHORT_INPUT:,} input and {SHORT_OUTPUT} output tokens and cost {_money(cost)}."
@@ -186,7 +189,7 @@ def _premium_short(pr: pd.DataFrame, premium: np.ndarray, days: int) -> tuple[Su
             detail,
             f"a smaller tier of the same provider costs at least {CHEAPER_TIER_SAVING:.0%} less and handles "
             "these short requests well enough: check quality on a sample first",
-            CHEAPER_TIER_SAVING * cost,
+            CHEAPER_TIER_SAVING * tokens_cost,
             rows,
             days,
         ),
@@ -464,6 +467,7 @@ PER_REQUEST_COLUMNS = (
     "reasoning_tokens",
     "cost_usd",
     "cost_output_usd",
+    "cost_web_search_usd",
 )
 
 

@@ -398,9 +398,9 @@ class PriceBook:
                 if "ft" in m.id:
                     return Resolution(provider=p.id, model=m)
             return None
-        for prov, name in name_candidates(model, provider):
+        for cand_provider, name in name_candidates(model, provider):
             try:
-                p, m = snap.find_provider_model(name, None, prov, None)
+                p, m = snap.find_provider_model(name, None, cand_provider, None)
             except LookupError:
                 continue
             return Resolution(provider=p.id, model=m)
@@ -435,8 +435,10 @@ class PriceBook:
             when = when.replace(tzinfo=UTC)
         if res.override is not None:
             q = res.override.quote(when, batch=batch)
-        else:
+        elif res.model is not None:
             q = _genai_quote(res.provider, res.model, when, batch, _tier_context(service_tier))
+        else:
+            raise ValueError(f"Resolution for provider {res.provider!r} has neither a model nor an override")
         if self.overrides is not None:
             factor = self.overrides.discount_factor(q.model_id, res.provider)
             if factor != 1.0:

@@ -50,7 +50,7 @@ amount.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Literal, NoReturn
 
 import numpy as np
 import pandas as pd
@@ -231,10 +231,17 @@ def _rows(df: pd.DataFrame) -> pd.Series | None:
     return df["source_row"] if "source_row" in df.columns else None
 
 
-def _row_of(rows: pd.Series | None, idx: Any, pos: int) -> int:
+def _row_of(rows: pd.Series | None, pos: int) -> int:
+    """The file line of the value at position ``pos``; ``rows`` (source_row
+    numbers) is aligned with the values, else the line is ``pos + 1``."""
     if rows is not None:
-        return int(rows.loc[idx])
+        return int(rows.iloc[pos])
     return pos + 1
+
+
+def _first(mask: pd.Series) -> int:
+    """Position of the first True in a boolean mask (NA counts as False)."""
+    return int(np.flatnonzero(mask.to_numpy(dtype=bool, na_value=False))[0])
 
 
 def _to_int(s: pd.Series, col: str, *, source: str, rows: pd.Series | None) -> pd.Series:
@@ -242,28 +249,27 @@ def _to_int(s: pd.Series, col: str, *, source: str, rows: pd.Series | None) -> p
         vals = s
     else:
         if pd.api.types.is_bool_dtype(s.dtype):
-            _raise_at(s, s.index[0], col, "is not a number", source, rows)
+            _raise_at(0, col, "is not a number", source, rows)
         orig = s
         s = s.where(s.notna() & (s.astype(str).str.strip() != ""), 0) if s.dtype == object or pd.api.types.is_string_dtype(s.dtype) else s.fillna(0)
         vals = pd.to_numeric(s, errors="coerce")
         bad = vals.isna()
         if bad.any():
-            idx = vals.index[bad.to_numpy()][0]
-            _raise_at(orig, idx, col, f"is not a number: {orig.loc[idx]!r}", source, rows)
+            pos = _first(bad)
+            _raise_at(pos, col, f"is not a number: {orig.iloc[pos]!r}", source, rows)
         frac = (vals % 1) != 0
         if frac.any():
-            idx = vals.index[frac.to_numpy()][0]
-            _raise_at(orig, idx, col, f"is not a whole number: {orig.loc[idx]!r}", source, rows)
+            pos = _first(frac)
+            _raise_at(pos, col, f"is not a whole number: {orig.iloc[pos]!r}", source, rows)
     neg = vals < 0
     if neg.any():
-        idx = vals.index[neg.to_numpy()][0]
-        _raise_at(s, idx, col, f"is negative: {int(vals.loc[idx])}", source, rows)
+        pos = _first(neg)
+        _raise_at(pos, col, f"is negative: {int(vals.iloc[pos])}", source, rows)
     return vals.astype("int64")
 
 
-def _raise_at(s: pd.Series, idx: Any, col: str, what: str, source: str, rows: pd.Series | None) -> None:
-    pos = int(s.index.get_loc(idx)) if not isinstance(s.index.get_loc(idx), slice) else 0
-    raise InputError(f"{col} {what}", file=source, line=_row_of(rows, idx, pos))
+def _raise_at(pos: int, col: str, what: str, source: str, rows: pd.Series | None) -> NoReturn:
+    raise InputError(f"{col} {what}", file=source, line=_row_of(rows, pos))
 
 
 def _truthy(v: Any) -> bool:
@@ -280,7 +286,8 @@ def to_utc(values: pd.Series | Iterable[Any], *, source: str = "", rows: pd.Seri
     """Parse timestamps (ISO strings, epoch seconds/ms, datetimes) to UTC.
 
     Naive timestamps are taken as UTC. Raises :class:`InputError` naming the
-    first row that cannot be parsed.
+    first row that cannot be parsed: its ``rows`` value (file line numbers in
+    the order of ``values``), else its position + 1.
     """
     s = values if isinstance(values, pd.Series) else pd.Series(list(values))
     if isinstance(s.dtype, pd.DatetimeTZDtype):
@@ -289,7 +296,7 @@ def to_utc(values: pd.Series | Iterable[Any], *, source: str = "", rows: pd.Seri
         return s.dt.tz_localize("UTC")
     if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
         num = s.astype("float64")
-        unit = "ms" if num.dropna().abs().median() > 1e11 else "s"
+        unit: Literal["ms", "s"] = "ms" if num.dropna().abs().median() > 1e11 else "s"
         return pd.to_datetime(num, unit=unit, utc=True)
     str_s = s.astype("string")
     # epoch numbers written as strings
@@ -302,7 +309,6 @@ def to_utc(values: pd.Series | Iterable[Any], *, source: str = "", rows: pd.Seri
         parsed = pd.to_datetime(str_s, utc=True, errors="coerce", format="mixed")
     bad = parsed.isna() & str_s.notna() & (str_s.str.strip() != "")
     if bad.any():
-        idx = parsed.index[bad.to_numpy()][0]
-        pos = int(parsed.index.get_loc(idx))
-        raise InputError(f"cannot parse time {s.loc[idx]!r}", file=source, line=_row_of(rows, idx, pos))
+        pos = _first(bad)
+        raise InputError(f"cannot parse time {s.iloc[pos]!r}", file=source, line=_row_of(rows, pos))
     return parsed

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gzip
+import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -90,3 +92,34 @@ def test_bad_options(tmp_path, monkeypatch):
     assert r.exit_code == 2 and "--by 'colour' is not a dimension" in r.stderr
     r = run("analyze", "u.csv", "--since", "2026-01-01")
     assert r.exit_code == 2 and "no usage rows found in the --since/--until window" in r.stderr
+
+
+# An integer literal longer than Python's int-to-string digit limit makes
+# json.loads raise a plain ValueError (not JSONDecodeError, so no .msg/.lineno):
+# it used to crash with an AttributeError traceback and exit 1.
+_DIGITS = 5000
+_LIMIT_REASON = (
+    f"invalid JSON (Exceeds the limit ({sys.get_int_max_str_digits()} digits) for integer string conversion: "
+    f"value has {_DIGITS} digits)"
+)
+
+
+def test_jsonl_line_with_overlong_integer_is_a_bad_row(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    good = '{"model":"gpt-4o","usage":{"prompt_tokens":5,"completion_tokens":1}}'
+    huge = '{"model":"gpt-4o","usage":{"prompt_tokens":' + "1" * _DIGITS + ',"completion_tokens":1}}'
+    Path("huge.jsonl").write_text(f"{good}\n{huge}\n")
+    r = run("analyze", "huge.jsonl")
+    assert r.exit_code == 2
+    assert r.stderr.strip() == f"llmcost: error: huge.jsonl:2: {_LIMIT_REASON} (use --skip-bad to skip such rows)"
+    r = run("analyze", "huge.jsonl", "--skip-bad", "--format", "json")
+    assert r.exit_code == 0, r.stderr
+    assert json.loads(r.stdout)["skipped_rows"] == 1
+
+
+def test_json_document_with_overlong_integer(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("huge.json").write_text('[{"model":"gpt-4o","usage":{"prompt_tokens":' + "1" * _DIGITS + "}}]")
+    r = run("analyze", "huge.json")
+    assert r.exit_code == 2
+    assert r.stderr.strip() == f"llmcost: error: huge.json: {_LIMIT_REASON}"

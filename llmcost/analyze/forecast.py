@@ -180,7 +180,7 @@ def last_time_of_log(times: pd.Series) -> pd.Timestamp | None:
     t = times.dropna()
     if len(t) == 0:
         return None
-    ns = t.astype("datetime64[ns, UTC]").array.asi8 % (86_400 * 10**9)
+    ns = t.astype("datetime64[ns, UTC]").to_numpy(dtype="datetime64[ns]").view("int64") % (86_400 * 10**9)
     if not (ns != ns[0]).any():  # one pass, no sort: every row at the same time of day
         return None
     return t.max()

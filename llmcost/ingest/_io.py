@@ -124,7 +124,7 @@ class Source:
             try:
                 recs.append((lineno, loads(raw)))
             except ValueError as exc:
-                reason = "truncated JSON line" if _looks_truncated(raw) else f"invalid JSON ({exc.msg})"
+                reason = "truncated JSON line" if _looks_truncated(raw) else f"invalid JSON ({_json_error(exc)})"
                 self._bad_lines.append((lineno, reason))
         self._records = recs
 
@@ -191,6 +191,18 @@ def _iter_lines(text: str):
         raw = raw.strip()
         if raw:
             yield i, raw
+
+
+def _json_error(exc: ValueError) -> str:
+    """One-line reason for a failed ``json.loads``.
+
+    Usually a ``JSONDecodeError``; but a plain ``ValueError`` (no ``msg`` nor
+    ``lineno``) comes from an integer literal longer than Python's
+    int-to-string digit limit (4300 digits by default).
+    """
+    if isinstance(exc, json.JSONDecodeError):
+        return exc.msg
+    return str(exc).split(";")[0]
 
 
 def _looks_truncated(raw: str) -> bool:
@@ -273,7 +285,8 @@ def open_source(path: str) -> Source:
         try:
             json.loads(stripped)
         except ValueError as exc:
-            raise InputError(f"invalid JSON ({exc.msg})", file=name, line=exc.lineno) from None
+            line = exc.lineno if isinstance(exc, json.JSONDecodeError) else None
+            raise InputError(f"invalid JSON ({_json_error(exc)})", file=name, line=line) from None
     header_line = stripped[: stripped.find("\n") if "\n" in stripped[:100_000] else 100_000].rstrip("\r")
     if "," in header_line or "\t" in header_line or ";" in header_line:
         header = [h.strip().strip('"') for h in _split_header(header_line)]

@@ -298,7 +298,7 @@ def parse_times(values: list[Any], rows: list[int], src: Source, ctx: ReadContex
         pass
     for i in np.flatnonzero(rest.to_numpy()):
         try:
-            parsed.iloc[i] = schema.to_utc(pd.Series([s.iloc[i]]), source=src.name).iloc[0]
+            parsed.iloc[int(i)] = schema.to_utc(pd.Series([s.iloc[i]]), source=src.name).iloc[0]
         except Exception:  # noqa: BLE001
             keep[i] = False
             ctx.bad(src.name, rows[i], f"cannot parse time {s.iloc[i]!r}")
@@ -775,7 +775,8 @@ def _find_message(rec: Mapping[str, Any]) -> _Found | None | str:
         return None
     resp = rec.get("response")
     if isinstance(resp, Mapping):
-        body = resp.get("body") if isinstance(resp.get("body"), Mapping) else resp
+        inner = resp.get("body")
+        body = inner if isinstance(inner, Mapping) else resp
         if _is_anthropic_usage(body.get("usage")):
             req = rec.get("request")
             return _Found(body, req if isinstance(req, Mapping) else None, False)

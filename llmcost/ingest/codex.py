@@ -44,7 +44,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import Any
+from typing import Any, TypeGuard
 
 import pandas as pd
 
@@ -80,7 +80,7 @@ def _plus(a: Usage, b: Usage) -> Usage:
     return (a[0] + b[0], a[1] + b[1], a[2] + b[2], a[3] + b[3], a[4] + b[4])
 
 
-def _has_counts(d: Any) -> bool:
+def _has_counts(d: Any) -> TypeGuard[dict[str, Any]]:
     return isinstance(d, dict) and ("input_tokens" in d or "output_tokens" in d)
 
 

@@ -30,9 +30,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import date, datetime, timezone
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from genai_prices import types as gp_types
 from genai_prices.data_snapshot import get_snapshot
@@ -47,6 +47,8 @@ try:  # the version of the bundled price data
     GENAI_PRICES_VERSION = _pkg_version("genai-prices")
 except Exception:  # pragma: no cover - metadata missing in odd installs
     GENAI_PRICES_VERSION = "unknown"
+
+DEFAULT_SOURCE = f"genai-prices {GENAI_PRICES_VERSION}"  # Quote.source of the bundled prices
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,7 @@ class Quote:
     output: float
     tiers: tuple[tuple[int, "Quote"], ...] = ()  # (start, prices when total input > start)
     context_window: int | None = None
-    source: str = f"genai-prices {GENAI_PRICES_VERSION}"
+    source: str = DEFAULT_SOURCE
     batch: bool = False
     name: str = ""
     valid_from: date | None = None  # the date this price took effect, where the table says
@@ -157,6 +159,16 @@ def _tier_value(v: Decimal | gp_types.TieredPrices | None, level: int) -> float 
     return float(price)
 
 
+class _TokenPrices(NamedTuple):
+    """The token prices of one tier, USD per 1M tokens."""
+
+    input: float
+    cache_read: float
+    cache_write: float
+    cache_write_1h: float
+    output: float
+
+
 def quote_from_model_price(
     mp: gp_types.ModelPrice,
     *,
@@ -178,7 +190,7 @@ def quote_from_model_price(
         {t.start for v in raw.values() if isinstance(v, gp_types.TieredPrices) for t in v.tiers}
     )
 
-    def flat(level: int | None) -> dict[str, float]:
+    def flat(level: int | None) -> _TokenPrices:
         get = (lambda v: _dec(v)) if level is None else (lambda v: _tier_value(v, level))
         inp = get(raw["input"]) or 0.0
         out = get(raw["output"]) or 0.0
@@ -190,20 +202,27 @@ def quote_from_model_price(
         if cw1 is None:
             # Anthropic's 1-hour write is 2x input, also for Claude on Bedrock / Vertex
             cw1 = 2 * inp if (provider == "anthropic" or "claude" in model_id) else cw
-        return {"input": inp, "cache_read": cr, "cache_write": cw, "cache_write_1h": cw1, "output": out}
+        return _TokenPrices(input=inp, cache_read=cr, cache_write=cw, cache_write_1h=cw1, output=out)
 
-    web = _dec(mp.web_searches_kcount)
-    kw: dict[str, Any] = {
-        "model_id": model_id,
-        "provider": provider,
-        "context_window": context_window,
-        "name": name,
-        "web_search_per_k": web or 0.0,
-    }
-    if source:
-        kw["source"] = source
-    tiers = tuple((s, Quote(**kw, **flat(s))) for s in starts)
-    return Quote(**kw, **flat(None), tiers=tiers)
+    web = _dec(mp.web_searches_kcount) or 0.0
+
+    def make(p: _TokenPrices, tiers: tuple[tuple[int, Quote], ...] = ()) -> Quote:
+        return Quote(
+            model_id=model_id,
+            provider=provider,
+            input=p.input,
+            cache_read=p.cache_read,
+            cache_write=p.cache_write,
+            cache_write_1h=p.cache_write_1h,
+            output=p.output,
+            tiers=tiers,
+            context_window=context_window,
+            source=source or DEFAULT_SOURCE,
+            name=name,
+            web_search_per_k=web,
+        )
+
+    return make(flat(None), tiers=tuple((s, make(flat(s))) for s in starts))
 
 
 # ------------------------------------------------------------------------------
@@ -379,9 +398,9 @@ class PriceBook:
                 if "ft" in m.id:
                     return Resolution(provider=p.id, model=m)
             return None
-        for prov, name in name_candidates(model, provider):
+        for cand_provider, name in name_candidates(model, provider):
             try:
-                p, m = snap.find_provider_model(name, None, prov, None)
+                p, m = snap.find_provider_model(name, None, cand_provider, None)
             except LookupError:
                 continue
             return Resolution(provider=p.id, model=m)
@@ -411,13 +430,15 @@ class PriceBook:
         batch: bool = False,
         service_tier: str = "",
     ) -> Quote:
-        when = when or datetime.now(tz=UTC)
+        when = when or datetime.now(tz=timezone.utc)
         if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
+            when = when.replace(tzinfo=timezone.utc)
         if res.override is not None:
             q = res.override.quote(when, batch=batch)
-        else:
+        elif res.model is not None:
             q = _genai_quote(res.provider, res.model, when, batch, _tier_context(service_tier))
+        else:
+            raise ValueError(f"Resolution for provider {res.provider!r} has neither a model nor an override")
         if self.overrides is not None:
             factor = self.overrides.discount_factor(q.model_id, res.provider)
             if factor != 1.0:
@@ -442,7 +463,7 @@ class PriceBook:
     def entries(self, pattern: str = "", when: datetime | None = None) -> list[Quote]:
         """Every model of the table (overrides first) whose id, name or
         provider contains ``pattern`` (case-insensitive; ``*`` globs allowed)."""
-        when = when or datetime.now(tz=UTC)
+        when = when or datetime.now(tz=timezone.utc)
         rx = _pattern_regex(pattern)
         out: list[Quote] = []
         # a name as logs spell it (dated snapshot, Bedrock/Vertex id): the entry pricing would use

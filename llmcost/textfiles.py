@@ -52,8 +52,8 @@ def parse_structured(text: str, kind: str, name: str) -> Any:
     if kind == "json":
         try:
             return json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"invalid JSON: {exc.msg}", file=name, line=exc.lineno) from exc
+        except ValueError as exc:  # JSONDecodeError, or a plain ValueError (an integer of 4,300+ digits)
+            raise InputError(f"invalid JSON: {getattr(exc, 'msg', str(exc).split(';')[0])}", file=name, line=getattr(exc, "lineno", None)) from exc
     import yaml
 
     try:

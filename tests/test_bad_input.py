@@ -123,3 +123,27 @@ def test_json_document_with_overlong_integer(tmp_path, monkeypatch):
     r = run("analyze", "huge.json")
     assert r.exit_code == 2
     assert r.stderr.strip() == f"llmcost: error: huge.json: {_LIMIT_REASON}"
+
+
+HUGE_INT = "9" * 5000  # json.loads raises a plain ValueError (no line) past 4,300 digits
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["compress", "p.json"], "p.json: invalid JSON: Exceeds the limit (4300 digits) for integer string conversion"),
+        (["tokens", "p.json"], "p.json: invalid JSON: Exceeds the limit (4300 digits) for integer string conversion"),
+        (["compress", "ok.txt", "--check", "--baseline", "base.json"], "base.json: baseline is not a JSON file"),
+        (["tokens", "ok.txt", "--baseline", "base.json"], "base.json: baseline is not a JSON file"),
+    ],
+)
+def test_json_with_a_huge_integer_is_one_line_exit_2(tmp_path: Path, monkeypatch, args, message):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "p.json").write_text('{"messages":[{"role":"user","content":"hi"}],"n":' + HUGE_INT + "}", encoding="utf-8")
+    (tmp_path / "base.json").write_text('{"files":' + HUGE_INT + "}", encoding="utf-8")
+    (tmp_path / "ok.txt").write_text("Please be brief.\n", encoding="utf-8")
+    res = run(*args)
+    assert res.exit_code == 2, res.output
+    lines = res.output.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0]
+    assert "Traceback" not in res.output

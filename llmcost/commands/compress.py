@@ -300,7 +300,7 @@ def _read_baseline(path: Path) -> dict[tuple[str, str], int]:
         doc = json.loads(path.read_text(encoding="utf-8-sig"))
     except OSError as exc:
         raise InputError(f"cannot read baseline: {exc.strerror or exc}", file=source) from exc
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except ValueError as exc:  # bad UTF-8, invalid JSON, or an integer of 4,300+ digits
         raise InputError("baseline is not a JSON file", file=source,
                          hint="use a previous `llmcost compress --format json` output") from exc
     files = doc.get("files") if isinstance(doc, dict) else None

@@ -105,8 +105,9 @@ def load_baseline_json(path: str | Path) -> dict[str, Any]:
         data = json.loads(p.read_text(encoding="utf-8"))
     except OSError as err:
         raise InputError(f"cannot read baseline: {err.strerror}", file=str(p)) from None
-    except json.JSONDecodeError as err:
-        raise InputError(f"baseline is not valid JSON: {err.msg}", file=str(p), line=err.lineno) from None
+    except ValueError as err:  # JSONDecodeError, a plain ValueError (4,300+ digit integer) or bad UTF-8
+        raise InputError(f"baseline is not valid JSON: {getattr(err, 'msg', str(err).split(';')[0])}", file=str(p),
+                         line=getattr(err, "lineno", None)) from None
     if not isinstance(data, dict):
         raise InputError("baseline JSON is not an `llmcost whatif --format json` result", file=str(p))
     for key in ("total_monthly_cost", "scenario_monthly_cost_usd"):

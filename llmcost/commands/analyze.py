@@ -43,7 +43,7 @@ def parse_when(value: str, option: str) -> pd.Timestamp | None:
         ts = pd.Timestamp(value)
     except (ValueError, TypeError):
         raise InputError(f"{option} must be a date like 2025-06-01 or an ISO time, got {value!r}") from None
-    if ts is pd.NaT:
+    if pd.isna(ts):  # "NaT", "nat"
         raise InputError(f"{option} must be a date like 2025-06-01, got {value!r}")
     return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
 

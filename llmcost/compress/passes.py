@@ -49,8 +49,9 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections import Counter
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterator
+from itertools import compress, filterfalse, repeat
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -332,10 +333,18 @@ _NEAR_LOGIC = frozenset(["if", "unless", "only", "when", "whenever", "except", "
 _NEAR_MIN = 5  # content words, both sentences
 
 
-def _content_words(unit: str) -> tuple[str, ...]:
+def _content_words(unit: str, found: list[str] | None = None) -> tuple[str, ...]:
+    """``found``: ``_WORDISH.findall(unit)`` when the caller has it."""
+    if found is None:
+        found = _WORDISH.findall(unit)
+    # one casefold and one replace over all the words at once (casefold has no context, and no word
+    # holds a space), then the per-word loop only when a contraction needs expanding
+    low = " ".join(found).casefold().replace("’", "'")
+    words = low.split(" ") if found else []
+    if "n't" not in low:
+        return tuple(filterfalse(_NEAR_STOP.__contains__, words))
     out: list[str] = []
-    for w in _WORDISH.findall(unit):
-        w = w.casefold().replace("’", "'")
+    for w in words:
         if w.endswith("n't"):
             base = {"ca": "can", "won": "will", "sha": "shall"}.get(w[:-3], w[:-3])
             if base not in ("do", "does", "did"):
@@ -366,28 +375,39 @@ class _NearIndex:
 
     def __init__(self) -> None:
         self.units: list[tuple[str, ...]] = []
-        self.by_word: dict[str, list[int]] = {}
+        self.sets: list[frozenset[str]] = []  # index -> the unit's distinct words
+        self.word_units: defaultdict[str, set[int]] = defaultdict(set)  # word -> by_word[word] as a set
+        self.by_word: defaultdict[str, list[int]] = defaultdict(list)
 
     def add(self, words: tuple[str, ...]) -> None:
         if len(words) < _NEAR_MIN:
             return
         idx = len(self.units)
         self.units.append(words)
-        for w in set(words):
-            self.by_word.setdefault(w, []).append(idx)
+        distinct = frozenset(words)
+        self.sets.append(distinct)
+        # (by_word[w].append(idx) and word_units[w].add(idx) for each word, as C loops)
+        deque(map(list.append, map(self.by_word.__getitem__, distinct), repeat(idx)), maxlen=0)
+        deque(map(set.add, map(self.word_units.__getitem__, distinct), repeat(idx)), maxlen=0)
 
     def restates(self, words: tuple[str, ...]) -> bool:
         if len(words) < _NEAR_MIN:
             return False
-        postings = [self.by_word.get(w) for w in set(words)]
-        if any(p is None for p in postings):
+        distinct = set(words)
+        postings = list(map(self.by_word.get, distinct))  # (get: no empty list left behind)
+        if None in postings:
             return False  # a word no earlier sentence has
         rarest = min(postings, key=len)  # type: ignore[arg-type]
-        for idx in rarest[-64:]:  # type: ignore[index]
+        sets = self.sets
+        # the earlier sentences holding every word, among the last 64 holding the rarest: one C-level
+        # set intersection (a subsequence uses only words of the earlier sentence); the rest of the
+        # test for these few (in any order: the answer is the same)
+        found = set(rarest[-64:]).intersection(*map(self.word_units.__getitem__, distinct))  # type: ignore[index]
+        for idx in sorted(found):
             earlier = self.units[idx]
             if len(words) < 0.75 * len(earlier) or not _is_subsequence(words, earlier):
                 continue
-            extra = set(earlier) - set(words)
+            extra = sets[idx] - distinct
             if any(w in _NEAR_LOGIC or w[0].isdigit() or w[0] >= _PH_MIN for w in extra):
                 continue
             if earlier.count("not") != words.count("not"):
@@ -480,8 +500,13 @@ def _dedupe_sentences(line: str, seen: set[str], near: _NearIndex, reminder: boo
         if key and key in seen and _is_substantial(piece):
             dropped = True
             continue
-        words = (_content_words(piece) if len(piece) >= 30 and _is_substantial(piece) and not _CJK_RE.search(piece)
-                 else ())
+        # (= _content_words(piece) if len(piece) >= 30 and _is_substantial(piece) and not _CJK_RE.search(piece):
+        # without CJK, substantial means 8+ words, so the words are found once)
+        words: tuple[str, ...] = ()
+        if len(piece) >= 30 and not _CJK_RE.search(piece):
+            found = _WORDISH.findall(piece)
+            if len(found) >= 8:
+                words = _content_words(piece, found)
         if words and near.restates(words):
             dropped = True
             continue

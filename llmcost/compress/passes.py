@@ -918,6 +918,16 @@ _HEDGE_KEEP_NEXT: dict[str, frozenset[str]] = {
     "absolutely": frozenset({"no", "nothing", "none", "not", "necessary"}),
 }
 _HEDGE_REPEAT = re.compile(rf"\b(?:{'|'.join(_HEDGE_EN)}),[ \t]*$", re.IGNORECASE)
+#: every match of the end-anchored patterns (``_NEGATION_BEFORE``, ``_HEDGE_REPEAT``, the last link
+#: of ``_INTENSIFIER_TAIL``) is ``X[ \t]*$`` with ``X`` far shorter than this
+_END_WINDOW = 64
+
+
+def _search_end(rx: re.Pattern[str], s: str) -> re.Match[str] | None:
+    """``rx.search(s)`` for an end-anchored pattern (see ``_END_WINDOW``): the search starts
+    just before the end instead of at the start of a long line (``\b`` and look-behinds still
+    see the characters before the start)."""
+    return rx.search(s, max(0, len(s.rstrip(" \t\n")) - _END_WINDOW))
 _HEDGE_ZH = re.compile(f"(?:非常|十分)(?<=[{_CJK}]..)(?![钟之分])(?=[{_CJK}])(?!感谢|谢谢)")
 _EXAMPLE_LINE = re.compile(
     r"^\s*(?:Q|Question|Problem|Input|User|Human|Text|Sentence|Review|Query|Customer|Example|A|Answer|Output|Assistant"
@@ -951,7 +961,7 @@ def _hedge(m: re.Match[str], s: str) -> str:
     if _EXAMPLE_LINE.match(line) or line.lstrip().startswith("|"):
         return whole  # few-shot data and table cells are content, not instructions
     before = s[line_start:start]
-    if _NEGATION_BEFORE.search(before) or _HEDGE_REPEAT.search(before):
+    if _search_end(_NEGATION_BEFORE, before) or _search_end(_HEDGE_REPEAT, before):
         return whole  # "not very long" is not "not long"; the rest of a chain kept whole stays too
     stripped = before.rstrip()
     initial = not stripped or _LIST_MARK.fullmatch(before) is not None or (stripped[-1] in ".!?" and stripped != before)
@@ -1451,6 +1461,13 @@ _NEGATION_AFTER = re.compile(r"[ \t]+(?:not|never)\b")
 _INTENSIFIER_TAIL = re.compile(
     r"(?:\b(?:very|really|actually|basically|simply|just|quite|rather|literally|certainly|definitely|truly"
     r"|extremely|totally|completely|absolutely),?[ \t]*)+$", re.IGNORECASE)
+#: the last link of that chain alone: the chain matches only where this matches
+_INTENSIFIER_LAST = re.compile(_INTENSIFIER_TAIL.pattern.removeprefix("(?:").removesuffix(")+$") + "$", re.IGNORECASE)
+
+
+def _strip_intensifiers(before: str) -> str:
+    """``_INTENSIFIER_TAIL.sub("", before)``, scanning the whole line only when its end is an intensifier."""
+    return _INTENSIFIER_TAIL.sub("", before) if _search_end(_INTENSIFIER_LAST, before) else before
 
 
 #: "that" is dropped only before a subject ("note that you", "the text that the user provides")
@@ -1465,11 +1482,18 @@ def _tier(word: str) -> int:
 
 
 def _drop_regex(max_tier: int) -> re.Pattern[str]:
+    """The droppable words of tiers <= ``max_tier`` (whole words, see :func:`_trie_pattern`).
+
+    The look-behind (not after a word character or apostrophe, i.e. :func:`_is_word`) finds
+    exactly the matches a plain word alternation would after filtering: a match it skips is
+    inside a word, so it never hides one that starts a word."""
     words = sorted((w for w in _DROPPABLE_FREQ if _tier(w) <= max_tier), key=len, reverse=True)
-    return re.compile(rf"(?:{'|'.join(words)})\b")
+    return re.compile(rf"(?<![\w'’]){_trie_pattern(words)}\b")
 
 
 _DROP_RES = {t: _drop_regex(t) for t in (0, 1, 2)}
+_TIER_OF = {w: _tier(w) for w in _DROPPABLE_FREQ}
+_SUBJECT_MAX = max(map(len, _PRONOUN_SUBJECTS))  # (lowering the last characters of a line is enough)
 
 
 def word_scores(text: str, max_tier: int = 2) -> list[tuple[int, int, float, int]]:
@@ -1486,27 +1510,33 @@ def word_scores(text: str, max_tier: int = 2) -> list[tuple[int, int, float, int
     low = text.lower()
     if len(low) != len(text):
         return []
-    total = max(1, len(_WORD_COUNT.findall(low)))
-    found = [m for m in _DROP_RES[max_tier].finditer(low) if m.start() == 0 or not _is_word(low[m.start() - 1])]
+    total = max(1, _WORD_COUNT.subn("", low)[1])  # (the number of words, without a list of them)
+    found = list(_DROP_RES[max_tier].finditer(low))
     counts = Counter(m.group() for m in found)
+    # the score of a word depends on the word only: computed once per distinct word
+    scores = {w: round(0.5 * -math.log2(_DROPPABLE_FREQ[w] / 1000.0) + 0.5 * -math.log2(c / total), 3)
+              for w, c in counts.items()}
     out = []
+    line_start = first = -1  # the line of the last match and its first non-blank character
     for m in found:
         start, end = m.span()
         word, low_word = text[start:end], m.group()
         if low_word in NEVER_DROP or low_word in _NUMBER_WORDS:
             continue
-        line_start = text.rfind("\n", 0, start) + 1
-        before = text[line_start:start]
-        stripped = before.rstrip()
-        if not stripped or before.lstrip().startswith("|"):
+        ls = text.rfind("\n", 0, start) + 1
+        if ls != line_start:  # a new line: where its text starts (a word's first letter at the latest)
+            line_start = ls
+            head = text[ls:start]
+            first = ls + len(head) - len(head.lstrip())
+        if first >= start or text[first] == "|":
             continue  # the first word of a line (labels, list items) and table cells
-        if word != low_word and (word == "A" or stripped[-1] not in ".!?" or word.isupper()):
+        if word != low_word and (word == "A" or text[line_start:start].rstrip()[-1] not in ".!?" or word.isupper()):
             continue  # capitalised mid-sentence: part of a name ("The Hague", "A Tale of..."); "DO": emphasis
         if low_word in _DO_FORMS and _NEGATION_AFTER.match(low, end):
             continue  # "do not" / "does never": the negation needs its verb
-        tier = _tier(low_word)
+        tier = _TIER_OF[low_word]
         if tier == 0 and low_word not in _ARTICLES:
-            if _NEGATION_BEFORE.search(_INTENSIFIER_TAIL.sub("", before)):
+            if _search_end(_NEGATION_BEFORE, _strip_intensifiers(text[line_start:start])):
                 continue  # "not really a bug" is not "not a bug" (nor is "not really, really bad")
             nxt = _NEXT_WORD.match(low, end)
             if nxt is not None and nxt.group().strip() in _HEDGE_KEEP_NEXT.get(low_word, ()):
@@ -1515,11 +1545,9 @@ def word_scores(text: str, max_tier: int = 2) -> list[tuple[int, int, float, int
             continue  # "clauses that aren't in the text": a subject relative pronoun carries the clause
         if low_word in _COPULAS and word != low_word:
             continue  # "Is it valid?": a question's verb
-        if low_word in _COPULAS and before.lower().endswith(_PRONOUN_SUBJECTS):
+        if low_word in _COPULAS and text[max(line_start, start - _SUBJECT_MAX):start].lower().endswith(_PRONOUN_SUBJECTS):
             continue  # "you are a legal assistant" / "it is important": the verb of the sentence
-        general = -math.log2(_DROPPABLE_FREQ[low_word] / 1000.0)
-        local = -math.log2(counts[low_word] / total)
-        out.append((start, end, round(0.5 * general + 0.5 * local, 3), tier))
+        out.append((start, end, scores[low_word], tier))
     return out
 
 

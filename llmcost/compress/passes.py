@@ -90,7 +90,10 @@ class PassContext:
 # --------------------------------------------------------------------------- #
 
 _PARA_SPLIT = re.compile(r"(\n[ \t]*\n(?:[ \t]*\n)*)")
-_SENT_SPLIT = re.compile(r"(?<=[.!?。！？])(?:\s+|(?=[^\s.!?。！？\"'”’)\]]))")
+#: sentence ends (``m.end()``): after . ! ? and the blanks that follow, or before a character that
+#: is no blank, punctuation or closing quote.  Matched from the punctuation mark, a first character
+#: the regex engine can skip ahead to (a look-behind would be tried at every position).
+_SENT_END = re.compile(r"[.!?。！？](?:\s+|(?=[^\s.!?。！？\"'”’)\]]))")
 _WORDISH = re.compile(rf"{_PH}|[^\W\d_]+(?:'[^\W\d_]+)?|\d+")
 _LABEL_LINE = re.compile(r"^\s*(?:[-*+]\s+)?[\w\u4e00-\u9fff ]{1,20}\s*[:：]")
 
@@ -338,10 +341,14 @@ def _content_words(unit: str, found: list[str] | None = None) -> tuple[str, ...]
     if found is None:
         found = _WORDISH.findall(unit)
     # one casefold and one replace over all the words at once (casefold has no context, and no word
-    # holds a space), then the per-word loop only when a contraction needs expanding
+    # holds a space)
     low = " ".join(found).casefold().replace("’", "'")
-    words = low.split(" ") if found else []
-    if "n't" not in low:
+    return _content_of(low.split(" ") if found else [], "n't" in low)
+
+
+def _content_of(words: list[str], contractions: bool) -> tuple[str, ...]:
+    """The content words of casefolded ``words``; ``contractions``: may one end in "n't"?"""
+    if not contractions:
         return tuple(filterfalse(_NEAR_STOP.__contains__, words))
     out: list[str] = []
     for w in words:
@@ -376,7 +383,6 @@ class _NearIndex:
     def __init__(self) -> None:
         self.units: list[tuple[str, ...]] = []
         self.sets: list[frozenset[str]] = []  # index -> the unit's distinct words
-        self.word_units: defaultdict[str, set[int]] = defaultdict(set)  # word -> by_word[word] as a set
         self.by_word: defaultdict[str, list[int]] = defaultdict(list)
 
     def add(self, words: tuple[str, ...]) -> None:
@@ -386,9 +392,8 @@ class _NearIndex:
         self.units.append(words)
         distinct = frozenset(words)
         self.sets.append(distinct)
-        # (by_word[w].append(idx) and word_units[w].add(idx) for each word, as C loops)
+        # (by_word[w].append(idx) for each word, as a C loop)
         deque(map(list.append, map(self.by_word.__getitem__, distinct), repeat(idx)), maxlen=0)
-        deque(map(set.add, map(self.word_units.__getitem__, distinct), repeat(idx)), maxlen=0)
 
     def restates(self, words: tuple[str, ...]) -> bool:
         if len(words) < _NEAR_MIN:
@@ -399,11 +404,9 @@ class _NearIndex:
             return False  # a word no earlier sentence has
         rarest = min(postings, key=len)  # type: ignore[arg-type]
         sets = self.sets
-        # the earlier sentences holding every word, among the last 64 holding the rarest: one C-level
-        # set intersection (a subsequence uses only words of the earlier sentence); the rest of the
-        # test for these few (in any order: the answer is the same)
-        found = set(rarest[-64:]).intersection(*map(self.word_units.__getitem__, distinct))  # type: ignore[index]
-        for idx in sorted(found):
+        window = rarest[-64:]  # type: ignore[index]
+        # a subsequence uses only words of the earlier sentence: that cheap test first, as a C loop
+        for idx in compress(window, map(distinct.issubset, map(sets.__getitem__, window))):
             earlier = self.units[idx]
             if len(words) < 0.75 * len(earlier) or not _is_subsequence(words, earlier):
                 continue
@@ -488,7 +491,7 @@ def _dedupe_sentences(line: str, seen: set[str], near: _NearIndex, reminder: boo
     ``line_key`` is ``_norm(line)``, reused when the line is one sentence."""
     if len(line) < 15:
         return line  # nothing substantial to drop or to remember
-    bounds = [m.end() for m in _SENT_SPLIT.finditer(line)]
+    bounds = [m.end() for m in _SENT_END.finditer(line)]
     starts = [0, *bounds]
     ends = [*bounds, len(line)]
     out: list[str] = []
@@ -503,7 +506,14 @@ def _dedupe_sentences(line: str, seen: set[str], near: _NearIndex, reminder: boo
         # (= _content_words(piece) if len(piece) >= 30 and _is_substantial(piece) and not _CJK_RE.search(piece):
         # without CJK, substantial means 8+ words, so the words are found once)
         words: tuple[str, ...] = ()
-        if len(piece) >= 30 and not _CJK_RE.search(piece):
+        if len(piece) < 30:
+            pass
+        elif piece.isascii():  # (no CJK; lowering first finds the same words, already casefolded)
+            low = piece.lower()
+            found = _WORDISH.findall(low)
+            if len(found) >= 8:
+                words = _content_of(found, "n't" in low)
+        elif not _CJK_RE.search(piece):
             found = _WORDISH.findall(piece)
             if len(found) >= 8:
                 words = _content_words(piece, found)

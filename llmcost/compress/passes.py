@@ -107,6 +107,11 @@ def _is_substantial(unit: str) -> bool:
     return words >= 8 or len(_CJK_RE.findall(unit)) >= 20
 
 
+def _has_cjk(text: str) -> bool:
+    """Does ``text`` hold a CJK ideograph?  (O(1) for ASCII text.)"""
+    return not text.isascii() and _CJK_RE.search(text) is not None
+
+
 def _norm(unit: str) -> str:
     return " ".join(unit.split()).casefold()
 
@@ -690,14 +695,16 @@ def _sub_on(rx: re.Pattern[str], text: str, fn: SubFn, *, lower: bool = False, k
     low_out: list[str] = []
     pos = 0
     for m in (_keyword_finditer(rx, hay, keys) if keys else rx.finditer(hay)):
-        start = m.start()
-        out.append(text[pos:start])
+        start, end = m.span()
         rep = fn(m, text)
+        if rep == text[start:end]:
+            continue  # (most matches are kept as they are: no need to cut the text there)
+        out.append(text[pos:start])
         out.append(rep)
         if lower:
             low_out.append(hay[pos:start])
             low_out.append(rep.lower())
-        pos = m.end()
+        pos = end
     if not out:
         return text
     out.append(text[pos:])
@@ -881,7 +888,7 @@ def pass_filler(text: str, ctx: PassContext) -> str:
     if ctx.en():
         for rx, fn, lower in _EN_FILLER:
             text = _sub_on(rx, text, _unless_emphatic(fn), lower=lower, keys=_FILLER_KEYS.get(rx, ()))
-    if ctx.zh():
+    if ctx.zh() and _has_cjk(text):  # (every Chinese pattern needs a CJK character)
         for rx, zfn in _ZH_FILLER:
             text = _sub_on(rx, text, zfn, keys=_ZH_FILLER_KEYS.get(rx, ()))
     text = _tidy_spaces(text)
@@ -985,7 +992,7 @@ def _hedge(m: re.Match[str], s: str) -> str:
 def pass_hedges(text: str, ctx: PassContext) -> str:
     if ctx.en():
         text = _sub_on(_HEDGE_RE, text, _hedge, lower=True, keys=(*_HEDGE_EN, "honestly", "frankly", "to be honest"))
-    if ctx.zh():
+    if ctx.zh() and _has_cjk(text):
         text = _HEDGE_ZH.sub("", text)
     return text
 
@@ -1267,6 +1274,8 @@ def _phrase_regex(table: dict[str, str]) -> re.Pattern[str]:
 
 
 _ZH_PHRASE_RE = _phrase_regex(PHRASES_ZH)
+#: every Chinese phrase holds a CJK character: text without one needs no Chinese pass
+_ZH_PHRASES_NEED_CJK = all(_CJK_RE.search(k) for k in PHRASES_ZH)
 _EN_KEYS = sorted((k.lower() for k in PHRASES_EN), key=len, reverse=True)
 _EN_LOOKUP = {k.lower(): v for k, v in PHRASES_EN.items()}
 
@@ -1423,7 +1432,7 @@ def pass_phrases(text: str, ctx: PassContext) -> str:
         text = _sub_on(_THAT_OBJECT, text, _unless_emphatic(_that_object), lower=True)
         text = _sub_on(_AS_WELL, text, _unless_emphatic(
                        lambda m, s: "too" if not _prev_word_char(s, m.start()) else m.group()), lower=True)
-    if ctx.zh():
+    if ctx.zh() and (_has_cjk(text) or not _ZH_PHRASES_NEED_CJK):
         text = _ZH_PHRASE_RE.sub(lambda m: PHRASES_ZH[m.group()], text)
         text = _ZH_ONLY_NEED.sub(lambda m: "只" + m.group("b"), text)
         text = _ZH_JINXING.sub("", text)
@@ -1594,7 +1603,7 @@ def pass_words(text: str, ctx: PassContext) -> str:
         drops = [(s, e, tier) for s, e, _bits, tier in word_scores(text, ctx.word_tier)]
         if drops:
             text = _drop_spans(text, drops)
-    if ctx.zh():
+    if ctx.zh() and _has_cjk(text):
         text = _ZH_DROP.sub("", text)
     return text
 

@@ -307,10 +307,36 @@ def _tidy_table_row(m: re.Match[str]) -> str:
     return re.sub(r"[ \t]*\|[ \t]*", "|", row)
 
 
+def _sub_lines(rx: re.Pattern[str], repl: str | Callable[[re.Match[str]], str], text: str, trigger: str) -> str:
+    """``rx.sub(repl, text)`` for a ``(?m)`` pattern whose every match lies within one line (its
+    newline included) holding ``trigger``: only those lines are scanned (``finditer`` on the whole
+    text from the line start, so ``^``, look-behinds and callbacks see the same string)."""
+    out: list[str] = []
+    pos = 0
+    at = text.find(trigger)
+    while at != -1:
+        start = text.rfind("\n", 0, at) + 1
+        end = text.find("\n", at)
+        end = len(text) if end == -1 else end + 1
+        for m in rx.finditer(text, start, end):
+            out.append(text[pos:m.start()])
+            out.append(repl(m) if callable(repl) else m.expand(repl))
+            pos = m.end()
+        at = text.find(trigger, end)
+    if not out:
+        return text
+    out.append(text[pos:])
+    return "".join(out)
+
+
 def pass_markdown(text: str, ctx: PassContext) -> str:
-    text = _BOLD.sub(r"\2", text)
-    text = _ITALIC.sub(r"\1", text)
-    text = _HEADING_CLOSE.sub(r"\1", text)
+    # (each pattern needs its marker: absent markers skip the scan; the line-anchored ones scan
+    # only the lines holding theirs)
+    if "**" in text or "__" in text:
+        text = _BOLD.sub(r"\2", text)
+    if "*" in text:
+        text = _ITALIC.sub(r"\1", text)
+    text = _sub_lines(_HEADING_CLOSE, r"\1", text, "#")
     # horizontal rules, but never a leading YAML front-matter fence
     front = ""
     if text.startswith("---\n"):
@@ -319,8 +345,8 @@ def pass_markdown(text: str, ctx: PassContext) -> str:
             front, text = text[: end + 4], text[end + 4:]
     # a rule after a text line would be a setext heading underline: keep those
     text = _RULE.sub(lambda m: "" if m.start() < 2 or m.string[m.start() - 2:m.start()] == "\n\n" else m.group(), text)
-    text = _TABLE_SEP.sub(_tidy_table_sep, text)
-    text = _TABLE_CELL_PAD.sub(_tidy_table_row, text)
+    text = _sub_lines(_TABLE_SEP, _tidy_table_sep, text, "|")
+    text = _sub_lines(_TABLE_CELL_PAD, _tidy_table_row, text, "|")
     text = _squeeze_blank_lines(front + text)
     return text.strip("\n") if not front else text
 
@@ -436,13 +462,15 @@ def pass_dedupe(text: str, ctx: PassContext) -> str:
     kept: list[str] = []
     for i in range(0, len(parts), 2):
         para = parts[i]
-        key = _norm(para)
+        lines = para.split("\n")
+        # (= _norm(para): a newline is a blank, so the paragraph's words are its lines' words)
+        norms = list(map(_norm, lines))
+        key = " ".join(filter(None, norms))
         if key and key in seen_paras and _is_substantial(para):
             continue  # an exact repeat of an earlier paragraph
         seen_paras.add(key)
         lines_out: list[str] = []
-        lines = para.split("\n")
-        for line in lines:
+        for line, line_norm in zip(lines, norms):
             stripped = line.strip()
             reminder = _REMINDER_LABEL.match(line) if sentences and (":" in line or "：" in line) else None
             structural = (not stripped or stripped.startswith("|")
@@ -453,7 +481,8 @@ def pass_dedupe(text: str, ctx: PassContext) -> str:
             mark = _ITEM_MARK.match(line)
             head = line[: mark.end()] if mark else ""
             body = line[len(head):]
-            lkey = _norm(body)
+            # (= _norm(body): the list mark, a caseless word of its own, is the line's first word)
+            lkey = line_norm[len(head.strip()) + 1:] if head else line_norm
             if lkey in seen_units and _is_substantial(body):
                 continue  # a repeated line (list numbering aside)
             if sentences:

@@ -55,7 +55,7 @@ from itertools import compress, filterfalse, repeat
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .protect import PLACEHOLDER_RE, Masked, placeholder_index
+from .protect import PLACEHOLDER_RE, Masked, _Finder, placeholder_index
 
 LEVELS = ("safe", "balanced", "aggressive")
 _PH = "[\U000F0000-\U000FFFFD][\U00100000-\U0010FFFD]"
@@ -95,6 +95,8 @@ _PARA_SPLIT = re.compile(r"(\n[ \t]*\n(?:[ \t]*\n)*)")
 #: the regex engine can skip ahead to (a look-behind would be tried at every position).
 _SENT_END = re.compile(r"[.!?。！？](?:\s+|(?=[^\s.!?。！？\"'”’)\]]))")
 _WORDISH = re.compile(rf"{_PH}|[^\W\d_]+(?:'[^\W\d_]+)?|\d+")
+#: the same on lowercase ASCII text (letters are a-z, digits 0-9: plain ranges are faster to test)
+_WORDISH_LOW_ASCII = re.compile(r"[0-9]+|[a-z]+(?:'[a-z]+)?")
 _LABEL_LINE = re.compile(r"^\s*(?:[-*+]\s+)?[\w\u4e00-\u9fff ]{1,20}\s*[:：]")
 
 
@@ -171,6 +173,8 @@ def _unless_emphatic(fn: SubFn) -> SubFn:
 # --------------------------------------------------------------------------- #
 
 _INDENT_RE = re.compile(r"(?m)^( *)\S")
+#: a run of blanks inside a line (see :func:`_inner_ws`); every match holds "  ", a tab or a no-break space
+_INNER_WS = re.compile(r"[ \t\u00a0]{2,}(?=\S)|\t(?=\S)")
 
 
 def _inner_ws(m: re.Match[str]) -> str:
@@ -192,7 +196,12 @@ def _squeeze_blank_lines(text: str) -> str:
 def pass_whitespace(text: str, ctx: PassContext) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if " \n" in text or "\t\n" in text or "\u00a0\n" in text:  # (a substring test is far faster than the scan)
-        text = re.sub(r"[ \t\u00a0]+(?=\n)", "", text)
+        # (= re.sub(r"[ \t\u00a0]+(?=\n)", "", text): the blanks ending every line but the last)
+        lines = text.split("\n")
+        last = lines.pop()
+        lines = [line.rstrip(" \t\u00a0") for line in lines]
+        lines.append(last)
+        text = "\n".join(lines)
     text = text.rstrip()
     # remove a common indentation (all lines, or all but an unindented first line)
     first_nl = text.find("\n")
@@ -207,7 +216,7 @@ def pass_whitespace(text: str, ctx: PassContext) -> str:
         body = re.sub(rf"(?m)^ {{{indent}}}", "", body)
         text = text[: first_nl + 1] + body if skip_first else body
     if "\t" in text or "  " in text or "\u00a0" in text:
-        text = re.sub(r"[ \t\u00a0]{2,}(?=\S)|\t(?=\S)", _inner_ws, text)
+        text = _sub_lines(_INNER_WS, _inner_ws, text, ("  ", "\t", "\u00a0"))
     text = _squeeze_blank_lines(text)
     return text.strip("\n")
 
@@ -307,13 +316,15 @@ def _tidy_table_row(m: re.Match[str]) -> str:
     return re.sub(r"[ \t]*\|[ \t]*", "|", row)
 
 
-def _sub_lines(rx: re.Pattern[str], repl: str | Callable[[re.Match[str]], str], text: str, trigger: str) -> str:
-    """``rx.sub(repl, text)`` for a ``(?m)`` pattern whose every match lies within one line (its
-    newline included) holding ``trigger``: only those lines are scanned (``finditer`` on the whole
+def _sub_lines(rx: re.Pattern[str], repl: str | Callable[[re.Match[str]], str], text: str,
+               triggers: tuple[str, ...]) -> str:
+    """``rx.sub(repl, text)`` for a pattern whose every match lies within one line (its newline
+    included) holding one of ``triggers``: only those lines are scanned (``finditer`` on the whole
     text from the line start, so ``^``, look-behinds and callbacks see the same string)."""
     out: list[str] = []
     pos = 0
-    at = text.find(trigger)
+    finder = _Finder(text, triggers)
+    at = finder.find(0)
     while at != -1:
         start = text.rfind("\n", 0, at) + 1
         end = text.find("\n", at)
@@ -322,7 +333,7 @@ def _sub_lines(rx: re.Pattern[str], repl: str | Callable[[re.Match[str]], str], 
             out.append(text[pos:m.start()])
             out.append(repl(m) if callable(repl) else m.expand(repl))
             pos = m.end()
-        at = text.find(trigger, end)
+        at = finder.find(end)
     if not out:
         return text
     out.append(text[pos:])
@@ -336,7 +347,7 @@ def pass_markdown(text: str, ctx: PassContext) -> str:
         text = _BOLD.sub(r"\2", text)
     if "*" in text:
         text = _ITALIC.sub(r"\1", text)
-    text = _sub_lines(_HEADING_CLOSE, r"\1", text, "#")
+    text = _sub_lines(_HEADING_CLOSE, r"\1", text, ("#",))
     # horizontal rules, but never a leading YAML front-matter fence
     front = ""
     if text.startswith("---\n"):
@@ -345,8 +356,8 @@ def pass_markdown(text: str, ctx: PassContext) -> str:
             front, text = text[: end + 4], text[end + 4:]
     # a rule after a text line would be a setext heading underline: keep those
     text = _RULE.sub(lambda m: "" if m.start() < 2 or m.string[m.start() - 2:m.start()] == "\n\n" else m.group(), text)
-    text = _sub_lines(_TABLE_SEP, _tidy_table_sep, text, "|")
-    text = _sub_lines(_TABLE_CELL_PAD, _tidy_table_row, text, "|")
+    text = _sub_lines(_TABLE_SEP, _tidy_table_sep, text, ("|",))
+    text = _sub_lines(_TABLE_CELL_PAD, _tidy_table_row, text, ("|",))
     text = _squeeze_blank_lines(front + text)
     return text.strip("\n") if not front else text
 
@@ -544,7 +555,7 @@ def _dedupe_sentences(line: str, seen: set[str], near: _NearIndex, reminder: boo
             pass
         elif piece.isascii():  # (no CJK; lowering first finds the same words, already casefolded)
             low = piece.lower()
-            found = _WORDISH.findall(low)
+            found = _WORDISH_LOW_ASCII.findall(low)
             if len(found) >= 8:
                 words = _content_of(found, "n't" in low)
         elif not _CJK_RE.search(piece):

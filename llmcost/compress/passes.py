@@ -1524,6 +1524,31 @@ _INTENSIFIER_TAIL = re.compile(
 _INTENSIFIER_LAST = re.compile(_INTENSIFIER_TAIL.pattern.removeprefix("(?:").removesuffix(")+$") + "$", re.IGNORECASE)
 
 
+def _negation_before(text: str, line_start: int, start: int) -> bool:
+    """``_search_end(_NEGATION_BEFORE, _strip_intensifiers(text[line_start:start]))`` without
+    copying the line: searched in ``text`` between the two (``endpos`` is the end for ``$``; at
+    the line start ``\b`` sees the newline as it sees the start of a string)."""
+    end = start
+    while end > line_start and text[end - 1] in " \t\n":
+        end -= 1
+    pos = max(line_start, end - _END_WINDOW)
+    if _INTENSIFIER_LAST.search(text, pos, start):
+        return _search_end(_NEGATION_BEFORE, _strip_intensifiers(text[line_start:start])) is not None
+    return _NEGATION_BEFORE.search(text, pos, start) is not None
+
+
+#: text bytes -> b"w" for a word character (\w on ASCII), b" " for any other
+_ASCII_WORD_TABLE = bytes(ord("w") if chr(i).isalnum() or i == ord("_") else ord(" ") for i in range(128)) + b" " * 128
+
+
+def _count_words(low: str) -> int:
+    """``len(_WORD_COUNT.findall(low))``: on ASCII text, the starts of runs of word characters."""
+    if not low.isascii():
+        return _WORD_COUNT.subn("", low)[1]  # (the number of words, without a list of them)
+    marks = low.encode("ascii").translate(_ASCII_WORD_TABLE)
+    return marks.count(b" w") + marks.startswith(b"w")
+
+
 def _strip_intensifiers(before: str) -> str:
     """``_INTENSIFIER_TAIL.sub("", before)``, scanning the whole line only when its end is an intensifier."""
     return _INTENSIFIER_TAIL.sub("", before) if _search_end(_INTENSIFIER_LAST, before) else before
@@ -1569,9 +1594,9 @@ def word_scores(text: str, max_tier: int = 2) -> list[tuple[int, int, float, int
     low = text.lower()
     if len(low) != len(text):
         return []
-    total = max(1, _WORD_COUNT.subn("", low)[1])  # (the number of words, without a list of them)
+    total = max(1, _count_words(low))
     found = list(_DROP_RES[max_tier].finditer(low))
-    counts = Counter(m.group() for m in found)
+    counts = Counter(map(re.Match.group, found))
     # the score of a word depends on the word only: computed once per distinct word
     scores = {w: round(0.5 * -math.log2(_DROPPABLE_FREQ[w] / 1000.0) + 0.5 * -math.log2(c / total), 3)
               for w, c in counts.items()}
@@ -1595,7 +1620,7 @@ def word_scores(text: str, max_tier: int = 2) -> list[tuple[int, int, float, int
             continue  # "do not" / "does never": the negation needs its verb
         tier = _TIER_OF[low_word]
         if tier == 0 and low_word not in _ARTICLES:
-            if _search_end(_NEGATION_BEFORE, _strip_intensifiers(text[line_start:start])):
+            if _negation_before(text, line_start, start):
                 continue  # "not really a bug" is not "not a bug" (nor is "not really, really bad")
             nxt = _NEXT_WORD.match(low, end)
             if nxt is not None and nxt.group().strip() in _HEDGE_KEEP_NEXT.get(low_word, ()):

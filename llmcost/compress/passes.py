@@ -655,6 +655,17 @@ _LIST_MARK = re.compile(r"[ \t]*(?:[-*+]|\d+[.)、])[ \t]*")
 def _at_sentence_start(s: str, i: int) -> bool:
     """Is position ``i`` the start of a sentence (line start, list item, after . ! ? : ;)?"""
     line_start = s.rfind("\n", 0, i) + 1
+    # decided from the last non-blank character before ``i`` when it can be (no copy of the line)
+    j = i - 1
+    while j >= line_start and s[j] in " \t":
+        j -= 1
+    if j < line_start:
+        return True  # only blanks before
+    c = s[j]
+    if not c.isspace():
+        if c in ".!?:;" and j < i - 1:
+            return True
+        return c in "-*+.)、" and _LIST_MARK.fullmatch(s, line_start, i) is not None
     before = s[line_start:i]
     if not before.strip() or _LIST_MARK.fullmatch(before):
         return True

@@ -18,7 +18,9 @@ families the o200k proxy, scaled to the family estimate).  Counting is
 incremental: text is cut at line starts (a newline followed by a non-space
 character), where tiktoken's pre-tokeniser never joins two pieces, so the
 count of the whole text is the sum of the counts of its chunks and only chunks
-a pass changed are re-encoded.
+a pass changed are re-counted; a changed chunk is cut again into clauses (at
+more such places, see ``_SUB_END``) and only its clauses never seen are
+re-encoded.
 
 ``target_ratio`` (tokens after / tokens before, in (0, 1]): when the level does
 not reach it, the compressor escalates (balanced -> aggressive, then the word
@@ -30,6 +32,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from itertools import accumulate, count
+from operator import add, sub
 from dataclasses import dataclass, field
 
 from .. import tokens as tok
@@ -39,7 +43,14 @@ from .protect import Masked, compile_keep, mask
 
 DEFAULT_MODEL = "gpt-4o"
 _CHUNK_SPLIT = re.compile(r"\n(?=\S)")
-_PH_MIN = "\U000F0000"
+#: the end of a clause inside a piece (``_SUB_END_EN``, ``_SUB_END_ZH``), where the tokeniser also never joins two pieces: punctuation
+#: before a space (the space starts the next piece), a CJK ideograph before CJK punctuation (a
+#: letter run ends at a non-letter, and the punctuation starts the next piece)
+_SUB_END_EN = re.compile(r"[.!?;:,](?= )")
+_SUB_END_ZH = re.compile(r"[，。！？；：、](?<=[\u3400-\u4db5\u4e00-\u9fa5].)")
+_CJK_PUNCT = re.compile(r"[，。！？；：、]")
+#: joins clauses for one unmask: a reserved character (never in a span) that is no placeholder
+_SEP = "\U0010FFFD"
 
 
 @dataclass
@@ -84,7 +95,8 @@ class _Meter:
         self.encoding = tok.get_encoding(tok.encoding_for_model(model) or tok.PROXY_ENCODING)
         self.masked = masked
         self.cache: dict[str, int] = {}  # piece followed by a newline -> tokens of both
-        self.last_cache: dict[str, int] = {}  # the text's last piece -> tokens
+        self.last_cache: dict[str, int] = {"": 0}  # the text's last piece -> tokens
+        self.sub_cache: dict[str, int] = {}  # clause of a piece (see _SUB_END) -> tokens
 
     def count(self, text: str) -> int:
         # split on the newline itself (much faster than a zero-width split); every piece but the
@@ -93,17 +105,54 @@ class _Meter:
         pieces = _CHUNK_SPLIT.split(text)
         last = pieces.pop()
         cache = self.cache
-        encode = self.encoding.encode_ordinary
-        unmask = self.masked.unmask
-        # only the chunks never seen are encoded (a set difference, not a Python loop over all;
-        # one encode call each: the batch API's thread pool costs more than it saves here)
-        for p in set(pieces).difference(cache):
-            c = p + "\n"
-            cache[p] = len(encode(unmask(c) if max(c) >= _PH_MIN else c))
-        n = self.last_cache.get(last)
-        if n is None:
-            n = self.last_cache[last] = len(encode(unmask(last) if last and max(last) >= _PH_MIN else last))
-        return sum(map(cache.__getitem__, pieces)) + n
+        # only the pieces never seen are counted (a set difference, not a Python loop over all)
+        new = list(set(pieces).difference(cache))
+        new_last = last not in self.last_cache
+        if new or new_last:
+            self._count_new(new, last if new_last else None)
+        return sum(map(cache.__getitem__, pieces)) + self.last_cache[last]
+
+    def _count_new(self, pieces: list[str], last: str | None) -> None:
+        """Count new pieces clause by clause: a pass changes a word or two of a line, so most
+        clauses of a new piece were counted before (in ``sub_cache``) and only the others are
+        encoded.  All in C loops: one scan for the clause ends of all the pieces, one unmask and
+        one split for all the new clauses, then the per-piece sums from running totals."""
+        texts = [p + "\n" for p in pieces]
+        if last is not None:
+            texts.append(last)  # ("" is in last_cache from the start: every text here is non-empty)
+        joined = "".join(texts)
+        ends = list(accumulate(map(len, texts)))
+        # clause ends never fall on a piece end (one is before a space or CJK punctuation, the other
+        # after a newline), so the cuts are distinct and every clause is non-empty
+        cuts = _cuts(_SUB_END_EN, joined, 1)  # (after the punctuation)
+        if not joined.isascii() and _CJK_PUNCT.search(joined):
+            cuts += _cuts(_SUB_END_ZH, joined, 0)  # (before the punctuation)
+        cuts += ends
+        cuts.sort()
+        clauses = list(map(joined.__getitem__, map(slice, [0, *cuts], cuts)))
+        sub_cache = self.sub_cache
+        fresh = list(set(clauses).difference(sub_cache))
+        if fresh:
+            # one encode call each (the batch API's thread pool costs more than it saves here)
+            src = _SEP.join(fresh)
+            if not src.isascii():  # (O(1): placeholders are not ASCII)
+                src = self.masked.unmask(src)
+            sub_cache.update(zip(fresh, map(len, map(self.encoding.encode_ordinary, src.split(_SEP)))))
+        at_cut = dict(zip(cuts, accumulate(map(sub_cache.__getitem__, clauses))))
+        totals = list(map(at_cut.__getitem__, ends))
+        counts = list(map(sub, totals, [0, *totals]))
+        if last is not None:
+            self.last_cache[last] = counts.pop()
+        self.cache.update(zip(pieces, counts))
+
+
+def _cuts(rx: re.Pattern[str], text: str, offset: int) -> list[int]:
+    """The positions of the matches of ``rx`` (all one character long) in ``text``, plus ``offset``.
+
+    From the lengths of the parts ``rx.split`` leaves (C loops: faster than a match object each)."""
+    parts = rx.split(text)
+    parts.pop()
+    return list(map(add, accumulate(map(len, parts)), count(offset)))
 
 
 def _check_options(level: str, target_ratio: float | None, max_examples: int | None,

@@ -49,12 +49,13 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections import Counter
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterator
+from itertools import compress, filterfalse, repeat
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .protect import PLACEHOLDER_RE, Masked, placeholder_index
+from .protect import PLACEHOLDER_RE, Masked, _Finder, placeholder_index
 
 LEVELS = ("safe", "balanced", "aggressive")
 _PH = "[\U000F0000-\U000FFFFD][\U00100000-\U0010FFFD]"
@@ -90,8 +91,13 @@ class PassContext:
 # --------------------------------------------------------------------------- #
 
 _PARA_SPLIT = re.compile(r"(\n[ \t]*\n(?:[ \t]*\n)*)")
-_SENT_SPLIT = re.compile(r"(?<=[.!?。！？])(?:\s+|(?=[^\s.!?。！？\"'”’)\]]))")
+#: sentence ends (``m.end()``): after . ! ? and the blanks that follow, or before a character that
+#: is no blank, punctuation or closing quote.  Matched from the punctuation mark, a first character
+#: the regex engine can skip ahead to (a look-behind would be tried at every position).
+_SENT_END = re.compile(r"[.!?。！？](?:\s+|(?=[^\s.!?。！？\"'”’)\]]))")
 _WORDISH = re.compile(rf"{_PH}|[^\W\d_]+(?:'[^\W\d_]+)?|\d+")
+#: the same on lowercase ASCII text (letters are a-z, digits 0-9: plain ranges are faster to test)
+_WORDISH_LOW_ASCII = re.compile(r"[0-9]+|[a-z]+(?:'[a-z]+)?")
 _LABEL_LINE = re.compile(r"^\s*(?:[-*+]\s+)?[\w\u4e00-\u9fff ]{1,20}\s*[:：]")
 
 
@@ -102,6 +108,11 @@ def _is_substantial(unit: str) -> bool:
         return False  # 8 words need at least 15 characters, 20 CJK characters 20
     words = len(_WORDISH.findall(unit))
     return words >= 8 or len(_CJK_RE.findall(unit)) >= 20
+
+
+def _has_cjk(text: str) -> bool:
+    """Does ``text`` hold a CJK ideograph?  (O(1) for ASCII text.)"""
+    return not text.isascii() and _CJK_RE.search(text) is not None
 
 
 def _norm(unit: str) -> str:
@@ -163,6 +174,8 @@ def _unless_emphatic(fn: SubFn) -> SubFn:
 # --------------------------------------------------------------------------- #
 
 _INDENT_RE = re.compile(r"(?m)^( *)\S")
+#: a run of blanks inside a line (see :func:`_inner_ws`); every match holds "  ", a tab or a no-break space
+_INNER_WS = re.compile(r"[ \t\u00a0]{2,}(?=\S)|\t(?=\S)")
 
 
 def _inner_ws(m: re.Match[str]) -> str:
@@ -184,7 +197,12 @@ def _squeeze_blank_lines(text: str) -> str:
 def pass_whitespace(text: str, ctx: PassContext) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if " \n" in text or "\t\n" in text or "\u00a0\n" in text:  # (a substring test is far faster than the scan)
-        text = re.sub(r"[ \t\u00a0]+(?=\n)", "", text)
+        # (= re.sub(r"[ \t\u00a0]+(?=\n)", "", text): the blanks ending every line but the last)
+        lines = text.split("\n")
+        last = lines.pop()
+        lines = [line.rstrip(" \t\u00a0") for line in lines]
+        lines.append(last)
+        text = "\n".join(lines)
     text = text.rstrip()
     # remove a common indentation (all lines, or all but an unindented first line)
     first_nl = text.find("\n")
@@ -199,7 +217,7 @@ def pass_whitespace(text: str, ctx: PassContext) -> str:
         body = re.sub(rf"(?m)^ {{{indent}}}", "", body)
         text = text[: first_nl + 1] + body if skip_first else body
     if "\t" in text or "  " in text or "\u00a0" in text:
-        text = re.sub(r"[ \t\u00a0]{2,}(?=\S)|\t(?=\S)", _inner_ws, text)
+        text = _sub_lines(_INNER_WS, _inner_ws, text, ("  ", "\t", "\u00a0"))
     text = _squeeze_blank_lines(text)
     return text.strip("\n")
 
@@ -299,10 +317,38 @@ def _tidy_table_row(m: re.Match[str]) -> str:
     return re.sub(r"[ \t]*\|[ \t]*", "|", row)
 
 
+def _sub_lines(rx: re.Pattern[str], repl: str | Callable[[re.Match[str]], str], text: str,
+               triggers: tuple[str, ...]) -> str:
+    """``rx.sub(repl, text)`` for a pattern whose every match lies within one line (its newline
+    included) holding one of ``triggers``: only those lines are scanned (``finditer`` on the whole
+    text from the line start, so ``^``, look-behinds and callbacks see the same string)."""
+    out: list[str] = []
+    pos = 0
+    finder = _Finder(text, triggers)
+    at = finder.find(0)
+    while at != -1:
+        start = text.rfind("\n", 0, at) + 1
+        end = text.find("\n", at)
+        end = len(text) if end == -1 else end + 1
+        for m in rx.finditer(text, start, end):
+            out.append(text[pos:m.start()])
+            out.append(repl(m) if callable(repl) else m.expand(repl))
+            pos = m.end()
+        at = finder.find(end)
+    if not out:
+        return text
+    out.append(text[pos:])
+    return "".join(out)
+
+
 def pass_markdown(text: str, ctx: PassContext) -> str:
-    text = _BOLD.sub(r"\2", text)
-    text = _ITALIC.sub(r"\1", text)
-    text = _HEADING_CLOSE.sub(r"\1", text)
+    # (each pattern needs its marker: absent markers skip the scan; the line-anchored ones scan
+    # only the lines holding theirs)
+    if "**" in text or "__" in text:
+        text = _BOLD.sub(r"\2", text)
+    if "*" in text:
+        text = _ITALIC.sub(r"\1", text)
+    text = _sub_lines(_HEADING_CLOSE, r"\1", text, ("#",))
     # horizontal rules, but never a leading YAML front-matter fence
     front = ""
     if text.startswith("---\n"):
@@ -311,8 +357,8 @@ def pass_markdown(text: str, ctx: PassContext) -> str:
             front, text = text[: end + 4], text[end + 4:]
     # a rule after a text line would be a setext heading underline: keep those
     text = _RULE.sub(lambda m: "" if m.start() < 2 or m.string[m.start() - 2:m.start()] == "\n\n" else m.group(), text)
-    text = _TABLE_SEP.sub(_tidy_table_sep, text)
-    text = _TABLE_CELL_PAD.sub(_tidy_table_row, text)
+    text = _sub_lines(_TABLE_SEP, _tidy_table_sep, text, ("|",))
+    text = _sub_lines(_TABLE_CELL_PAD, _tidy_table_row, text, ("|",))
     text = _squeeze_blank_lines(front + text)
     return text.strip("\n") if not front else text
 
@@ -333,10 +379,22 @@ _NEAR_LOGIC = frozenset(["if", "unless", "only", "when", "whenever", "except", "
 _NEAR_MIN = 5  # content words, both sentences
 
 
-def _content_words(unit: str) -> tuple[str, ...]:
+def _content_words(unit: str, found: list[str] | None = None) -> tuple[str, ...]:
+    """``found``: ``_WORDISH.findall(unit)`` when the caller has it."""
+    if found is None:
+        found = _WORDISH.findall(unit)
+    # one casefold and one replace over all the words at once (casefold has no context, and no word
+    # holds a space)
+    low = " ".join(found).casefold().replace("’", "'")
+    return _content_of(low.split(" ") if found else [], "n't" in low)
+
+
+def _content_of(words: list[str], contractions: bool) -> tuple[str, ...]:
+    """The content words of casefolded ``words``; ``contractions``: may one end in "n't"?"""
+    if not contractions:
+        return tuple(filterfalse(_NEAR_STOP.__contains__, words))
     out: list[str] = []
-    for w in _WORDISH.findall(unit):
-        w = w.casefold().replace("’", "'")
+    for w in words:
         if w.endswith("n't"):
             base = {"ca": "can", "won": "will", "sha": "shall"}.get(w[:-3], w[:-3])
             if base not in ("do", "does", "did"):
@@ -367,28 +425,35 @@ class _NearIndex:
 
     def __init__(self) -> None:
         self.units: list[tuple[str, ...]] = []
-        self.by_word: dict[str, list[int]] = {}
+        self.sets: list[frozenset[str]] = []  # index -> the unit's distinct words
+        self.by_word: defaultdict[str, list[int]] = defaultdict(list)
 
     def add(self, words: tuple[str, ...]) -> None:
         if len(words) < _NEAR_MIN:
             return
         idx = len(self.units)
         self.units.append(words)
-        for w in set(words):
-            self.by_word.setdefault(w, []).append(idx)
+        distinct = frozenset(words)
+        self.sets.append(distinct)
+        # (by_word[w].append(idx) for each word, as a C loop)
+        deque(map(list.append, map(self.by_word.__getitem__, distinct), repeat(idx)), maxlen=0)
 
     def restates(self, words: tuple[str, ...]) -> bool:
         if len(words) < _NEAR_MIN:
             return False
-        postings = [self.by_word.get(w) for w in set(words)]
-        if any(p is None for p in postings):
+        distinct = set(words)
+        postings = list(map(self.by_word.get, distinct))  # (get: no empty list left behind)
+        if None in postings:
             return False  # a word no earlier sentence has
         rarest = min(postings, key=len)  # type: ignore[arg-type]
-        for idx in rarest[-64:]:  # type: ignore[index]
+        sets = self.sets
+        window = rarest[-64:]  # type: ignore[index]
+        # a subsequence uses only words of the earlier sentence: that cheap test first, as a C loop
+        for idx in compress(window, map(distinct.issubset, map(sets.__getitem__, window))):
             earlier = self.units[idx]
             if len(words) < 0.75 * len(earlier) or not _is_subsequence(words, earlier):
                 continue
-            extra = set(earlier) - set(words)
+            extra = sets[idx] - distinct
             if any(w in _NEAR_LOGIC or w[0].isdigit() or w[0] >= _PH_MIN for w in extra):
                 continue
             if earlier.count("not") != words.count("not"):
@@ -409,13 +474,15 @@ def pass_dedupe(text: str, ctx: PassContext) -> str:
     kept: list[str] = []
     for i in range(0, len(parts), 2):
         para = parts[i]
-        key = _norm(para)
+        lines = para.split("\n")
+        # (= _norm(para): a newline is a blank, so the paragraph's words are its lines' words)
+        norms = list(map(_norm, lines))
+        key = " ".join(filter(None, norms))
         if key and key in seen_paras and _is_substantial(para):
             continue  # an exact repeat of an earlier paragraph
         seen_paras.add(key)
         lines_out: list[str] = []
-        lines = para.split("\n")
-        for line in lines:
+        for line, line_norm in zip(lines, norms):
             stripped = line.strip()
             reminder = _REMINDER_LABEL.match(line) if sentences and (":" in line or "：" in line) else None
             structural = (not stripped or stripped.startswith("|")
@@ -426,7 +493,8 @@ def pass_dedupe(text: str, ctx: PassContext) -> str:
             mark = _ITEM_MARK.match(line)
             head = line[: mark.end()] if mark else ""
             body = line[len(head):]
-            lkey = _norm(body)
+            # (= _norm(body): the list mark, a caseless word of its own, is the line's first word)
+            lkey = line_norm[len(head.strip()) + 1:] if head else line_norm
             if lkey in seen_units and _is_substantial(body):
                 continue  # a repeated line (list numbering aside)
             if sentences:
@@ -469,7 +537,7 @@ def _dedupe_sentences(line: str, seen: set[str], near: _NearIndex, reminder: boo
     ``line_key`` is ``_norm(line)``, reused when the line is one sentence."""
     if len(line) < 15:
         return line  # nothing substantial to drop or to remember
-    bounds = [m.end() for m in _SENT_SPLIT.finditer(line)]
+    bounds = [m.end() for m in _SENT_END.finditer(line)]
     starts = [0, *bounds]
     ends = [*bounds, len(line)]
     out: list[str] = []
@@ -481,8 +549,20 @@ def _dedupe_sentences(line: str, seen: set[str], near: _NearIndex, reminder: boo
         if key and key in seen and _is_substantial(piece):
             dropped = True
             continue
-        words = (_content_words(piece) if len(piece) >= 30 and _is_substantial(piece) and not _CJK_RE.search(piece)
-                 else ())
+        # (= _content_words(piece) if len(piece) >= 30 and _is_substantial(piece) and not _CJK_RE.search(piece):
+        # without CJK, substantial means 8+ words, so the words are found once)
+        words: tuple[str, ...] = ()
+        if len(piece) < 30:
+            pass
+        elif piece.isascii():  # (no CJK; lowering first finds the same words, already casefolded)
+            low = piece.lower()
+            found = _WORDISH_LOW_ASCII.findall(low)
+            if len(found) >= 8:
+                words = _content_of(found, "n't" in low)
+        elif not _CJK_RE.search(piece):
+            found = _WORDISH.findall(piece)
+            if len(found) >= 8:
+                words = _content_words(piece, found)
         if words and near.restates(words):
             dropped = True
             continue
@@ -576,6 +656,17 @@ _LIST_MARK = re.compile(r"[ \t]*(?:[-*+]|\d+[.)、])[ \t]*")
 def _at_sentence_start(s: str, i: int) -> bool:
     """Is position ``i`` the start of a sentence (line start, list item, after . ! ? : ;)?"""
     line_start = s.rfind("\n", 0, i) + 1
+    # decided from the last non-blank character before ``i`` when it can be (no copy of the line)
+    j = i - 1
+    while j >= line_start and s[j] in " \t":
+        j -= 1
+    if j < line_start:
+        return True  # only blanks before
+    c = s[j]
+    if not c.isspace():
+        if c in ".!?:;" and j < i - 1:
+            return True
+        return c in "-*+.)、" and _LIST_MARK.fullmatch(s, line_start, i) is not None
     before = s[line_start:i]
     if not before.strip() or _LIST_MARK.fullmatch(before):
         return True
@@ -656,14 +747,16 @@ def _sub_on(rx: re.Pattern[str], text: str, fn: SubFn, *, lower: bool = False, k
     low_out: list[str] = []
     pos = 0
     for m in (_keyword_finditer(rx, hay, keys) if keys else rx.finditer(hay)):
-        start = m.start()
-        out.append(text[pos:start])
+        start, end = m.span()
         rep = fn(m, text)
+        if rep == text[start:end]:
+            continue  # (most matches are kept as they are: no need to cut the text there)
+        out.append(text[pos:start])
         out.append(rep)
         if lower:
             low_out.append(hay[pos:start])
             low_out.append(rep.lower())
-        pos = m.end()
+        pos = end
     if not out:
         return text
     out.append(text[pos:])
@@ -901,7 +994,7 @@ def pass_filler(text: str, ctx: PassContext) -> str:
     if ctx.en():
         for rx, fn, lower in _EN_FILLER:
             text = _sub_on(rx, text, _unless_emphatic(fn), lower=lower, keys=_FILLER_KEYS.get(rx, ()))
-    if ctx.zh():
+    if ctx.zh() and _has_cjk(text):  # (every Chinese pattern needs a CJK character)
         for rx, zfn in _ZH_FILLER:
             text = _sub_on(rx, text, zfn, keys=_ZH_FILLER_KEYS.get(rx, ()))
     text = _tidy_spaces(text)
@@ -952,6 +1045,18 @@ _HEDGE_KEEP_NEXT: dict[str, frozenset[str]] = {
 #: keeps them (the aggressive words pass may still drop "very", "extremely" and "quite")
 _DEGREE_WORDS = frozenset({"very", "extremely", "highly", "incredibly", "quite"})
 _HEDGE_REPEAT = re.compile(rf"\b(?:{'|'.join(_HEDGE_EN)}),[ \t]*$", re.IGNORECASE)
+#: every match of the end-anchored patterns (``_NEGATION_BEFORE``, ``_HEDGE_REPEAT``, the last link
+#: of ``_INTENSIFIER_TAIL``) is ``X[ \t]*$`` with ``X`` far shorter than this
+_END_WINDOW = 64
+
+
+def _search_end(rx: re.Pattern[str], s: str) -> re.Match[str] | None:
+    """``rx.search(s)`` for an end-anchored pattern (see ``_END_WINDOW``): the search starts
+    just before the end instead of at the start of a long line (``\b`` and look-behinds still
+    see the characters before the start)."""
+    return rx.search(s, max(0, len(s.rstrip(" \t\n")) - _END_WINDOW))
+
+
 _EXAMPLE_LABELS = (r"(?:Q|Question|Problem|Input|User|Human|Text|Sentence|Review|Query|Customer|Example"
                    r"(?: (?:input|output|reply|answer|response|question))?|A|Answer"
                    r"|(?:Helpful|Final) Answer|Output|Assistant|AI|Bot|Agent|Support|Response|Reply|Label|Sentiment"
@@ -1019,7 +1124,7 @@ def _hedge(m: re.Match[str], s: str) -> str:
     if _EXAMPLE_LINE.match(line) or line.lstrip().startswith("|"):
         return whole  # few-shot data and table cells are content, not instructions
     before = s[line_start:start]
-    if _NEGATION_BEFORE.search(before) or _HEDGE_REPEAT.search(before):
+    if _search_end(_NEGATION_BEFORE, before) or _search_end(_HEDGE_REPEAT, before):
         return whole  # "not very long" is not "not long"; the rest of a chain kept whole stays too
     stripped = before.rstrip()
     initial = not stripped or _LIST_MARK.fullmatch(before) is not None or (stripped[-1] in ".!?" and stripped != before)
@@ -1338,6 +1443,8 @@ def _phrase_regex(table: dict[str, str]) -> re.Pattern[str]:
 
 
 _ZH_PHRASE_RE = _phrase_regex(PHRASES_ZH)
+#: every Chinese phrase holds a CJK character: text without one needs no Chinese pass
+_ZH_PHRASES_NEED_CJK = all(_CJK_RE.search(k) for k in PHRASES_ZH)
 _EN_KEYS = sorted((k.lower() for k in PHRASES_EN), key=len, reverse=True)
 _EN_LOOKUP = {k.lower(): v for k, v in PHRASES_EN.items()}
 
@@ -1511,7 +1618,7 @@ def pass_phrases(text: str, ctx: PassContext) -> str:
         text = _sub_on(_MY_FIRST, text, _my_first, lower=True, keys=("my first ",))
         text = _sub_on(_AS_WELL, text, _unless_emphatic(
                        lambda m, s: "too" if not _prev_word_char(s, m.start()) else m.group()), lower=True)
-    if ctx.zh():
+    if ctx.zh() and (_has_cjk(text) or not _ZH_PHRASES_NEED_CJK):
         text = _ZH_PHRASE_RE.sub(lambda m: PHRASES_ZH[m.group()], text)
         text = _ZH_ONLY_NEED.sub(lambda m: "只" + m.group("b"), text)
         text = _ZH_JINXING.sub("", text)
@@ -1563,6 +1670,38 @@ _NEGATION_AFTER = re.compile(r"[ \t]+(?:not|never)\b")
 _INTENSIFIER_TAIL = re.compile(
     r"(?:\b(?:very|really|actually|basically|simply|just|quite|rather|literally|certainly|definitely|truly"
     r"|extremely|totally|completely|absolutely),?[ \t]*)+$", re.IGNORECASE)
+#: the last link of that chain alone: the chain matches only where this matches
+_INTENSIFIER_LAST = re.compile(_INTENSIFIER_TAIL.pattern.removeprefix("(?:").removesuffix(")+$") + "$", re.IGNORECASE)
+
+
+def _negation_before(text: str, line_start: int, start: int) -> bool:
+    """``_search_end(_NEGATION_BEFORE, _strip_intensifiers(text[line_start:start]))`` without
+    copying the line: searched in ``text`` between the two (``endpos`` is the end for ``$``; at
+    the line start ``\b`` sees the newline as it sees the start of a string)."""
+    end = start
+    while end > line_start and text[end - 1] in " \t\n":
+        end -= 1
+    pos = max(line_start, end - _END_WINDOW)
+    if _INTENSIFIER_LAST.search(text, pos, start):
+        return _search_end(_NEGATION_BEFORE, _strip_intensifiers(text[line_start:start])) is not None
+    return _NEGATION_BEFORE.search(text, pos, start) is not None
+
+
+#: text bytes -> b"w" for a word character (\w on ASCII), b" " for any other
+_ASCII_WORD_TABLE = bytes(ord("w") if chr(i).isalnum() or i == ord("_") else ord(" ") for i in range(128)) + b" " * 128
+
+
+def _count_words(low: str) -> int:
+    """``len(_WORD_COUNT.findall(low))``: on ASCII text, the starts of runs of word characters."""
+    if not low.isascii():
+        return _WORD_COUNT.subn("", low)[1]  # (the number of words, without a list of them)
+    marks = low.encode("ascii").translate(_ASCII_WORD_TABLE)
+    return marks.count(b" w") + marks.startswith(b"w")
+
+
+def _strip_intensifiers(before: str) -> str:
+    """``_INTENSIFIER_TAIL.sub("", before)``, scanning the whole line only when its end is an intensifier."""
+    return _INTENSIFIER_TAIL.sub("", before) if _search_end(_INTENSIFIER_LAST, before) else before
 
 
 #: "that" is dropped only before a subject ("note that you", "the text that the user provides")
@@ -1579,11 +1718,18 @@ def _tier(word: str) -> int:
 
 
 def _drop_regex(max_tier: int) -> re.Pattern[str]:
+    """The droppable words of tiers <= ``max_tier`` (whole words, see :func:`_trie_pattern`).
+
+    The look-behind (not after a word character or apostrophe, i.e. :func:`_is_word`) finds
+    exactly the matches a plain word alternation would after filtering: a match it skips is
+    inside a word, so it never hides one that starts a word."""
     words = sorted((w for w in _DROPPABLE_FREQ if _tier(w) <= max_tier), key=len, reverse=True)
-    return re.compile(rf"(?:{'|'.join(words)})\b")
+    return re.compile(rf"(?<![\w'’]){_trie_pattern(words)}\b")
 
 
 _DROP_RES = {t: _drop_regex(t) for t in (0, 1, 2)}
+_TIER_OF = {w: _tier(w) for w in _DROPPABLE_FREQ}
+_SUBJECT_MAX = max(map(len, _PRONOUN_SUBJECTS))  # (lowering the last characters of a line is enough)
 
 
 def word_scores(text: str, max_tier: int = 2) -> list[tuple[int, int, float, int]]:
@@ -1600,46 +1746,50 @@ def word_scores(text: str, max_tier: int = 2) -> list[tuple[int, int, float, int
     low = text.lower()
     if len(low) != len(text):
         return []
-    total = max(1, len(_WORD_COUNT.findall(low)))
-    found = [m for m in _DROP_RES[max_tier].finditer(low) if m.start() == 0 or not _is_word(low[m.start() - 1])]
-    counts = Counter(m.group() for m in found)
+    total = max(1, _count_words(low))
+    found = list(_DROP_RES[max_tier].finditer(low))
+    counts = Counter(map(re.Match.group, found))
+    # the score of a word depends on the word only: computed once per distinct word
+    scores = {w: round(0.5 * -math.log2(_DROPPABLE_FREQ[w] / 1000.0) + 0.5 * -math.log2(c / total), 3)
+              for w, c in counts.items()}
     out = []
+    line_start = first = -1  # the line of the last match and its first non-blank character
     for m in found:
         start, end = m.span()
         word, low_word = text[start:end], m.group()
         if low_word in NEVER_DROP or low_word in _NUMBER_WORDS:
             continue
-        line_start = text.rfind("\n", 0, start) + 1
-        before = text[line_start:start]
-        stripped = before.rstrip()
-        if not stripped or before.lstrip().startswith("|"):
+        ls = text.rfind("\n", 0, start) + 1
+        if ls != line_start:  # a new line: where its text starts (a word's first letter at the latest)
+            line_start = ls
+            head = text[ls:start]
+            first = ls + len(head) - len(head.lstrip())
+        if first >= start or text[first] == "|":
             continue  # the first word of a line (labels, list items) and table cells
-        if word != low_word and (word == "A" or stripped[-1] not in ".!?" or word.isupper()):
+        if word != low_word and (word == "A" or text[line_start:start].rstrip()[-1] not in ".!?" or word.isupper()):
             continue  # capitalised mid-sentence: part of a name ("The Hague", "A Tale of..."); "DO": emphasis
         if low_word in _DO_FORMS and _NEGATION_AFTER.match(low, end):
             continue  # "do not" / "does never": the negation needs its verb
-        tier = _tier(low_word)
+        tier = _TIER_OF[low_word]
         if tier == 0 and low_word not in _ARTICLES:
-            if _NEGATION_BEFORE.search(_INTENSIFIER_TAIL.sub("", before)):
+            if _negation_before(text, line_start, start):
                 continue  # "not really a bug" is not "not a bug" (nor is "not really, really bad")
             nxt = _NEXT_WORD.match(low, end)
             if nxt is not None and nxt.group().strip() in _HEDGE_KEEP_NEXT.get(low_word, ()):
                 continue  # "very much", "quite a few", "just the name"
         if (start > 0 and text[start - 1] not in " \t") or (end < len(text) and text[end] not in " \t\n.,;:!?"):
             continue  # "mul(a,b)", "[the]", "a/b": a word glued to code-like punctuation is not prose
-        if low_word in _ARTICLES and before.lower().endswith((" that ", " which ")):
+        if low_word in _ARTICLES and low[max(line_start, start - 7):start].endswith((" that ", " which ")):
             continue  # "one that a child would understand": without the article "that" reads as "that child"
         if low_word == "that" and not low.startswith(_THAT_NEXT, end + 1):
             continue  # "clauses that aren't in the text": a subject relative pronoun carries the clause
         if low_word in _COPULAS and word != low_word:
             continue  # "Is it valid?": a question's verb
-        if low_word in _COPULAS and before.lower().endswith(_PRONOUN_SUBJECTS):
+        if low_word in _COPULAS and text[max(line_start, start - _SUBJECT_MAX):start].lower().endswith(_PRONOUN_SUBJECTS):
             continue  # "you are a legal assistant" / "it is important": the verb of the sentence
         if low_word in _COPULAS and _COPULA_KEEP_NEXT.match(low, end):
             continue  # "FILENAME is the file name" (a definition), "the message was updated" (a passive)
-        general = -math.log2(_DROPPABLE_FREQ[low_word] / 1000.0)
-        local = -math.log2(counts[low_word] / total)
-        out.append((start, end, round(0.5 * general + 0.5 * local, 3), tier))
+        out.append((start, end, scores[low_word], tier))
     return out
 
 
@@ -1676,7 +1826,7 @@ def pass_words(text: str, ctx: PassContext) -> str:
         drops = [(s, e, tier) for s, e, _bits, tier in word_scores(text, ctx.word_tier)]
         if drops:
             text = _drop_spans(text, drops)
-    if ctx.zh():
+    if ctx.zh() and _has_cjk(text):
         text = _ZH_DROP.sub("", text)
     return text
 

@@ -81,8 +81,23 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ("number+unit", rf"\d(?<![\w.]\d)(?:[.,]?\d)*\s?(?:{_UNITS})(?![A-Za-z\d])"),
 )
 _COMPILED = tuple((kind, re.compile(pat, re.DOTALL)) for kind, pat in _PATTERNS)
-#: single-line patterns whose every match holds this character (see :func:`_mask_regex`)
-_LINE_TRIGGER = {"inline code": "`", "email": "@"}
+#: single-line patterns whose every match holds one of these strings (see :func:`_mask_regex`)
+_LINE_TRIGGER = {"inline code": ("`",), "email": ("@",), "url": ("://", "www.")}
+#: patterns whose every match starts with one of these strings: when none is in the text, the
+#: (slower) regex scan is skipped; a pattern starting with a plain character class ("[$€£¥]...")
+#: gets that class's characters
+_TRIGGER = {"template": ("{{", "{%", "${"), "quoted": ('"', "“", "‘", "「", "『", "'")}
+_CLASS_START = re.compile(r"\[([^\]\\^-]+)\]")
+
+
+def _triggers(kind: str, rx: re.Pattern[str]) -> tuple[str, ...] | None:
+    if kind in _TRIGGER:
+        return _TRIGGER[kind]
+    m = _CLASS_START.match(rx.pattern)
+    return tuple(m.group(1)) if m else None
+
+
+_GATED = tuple((kind, rx, _triggers(kind, rx)) for kind, rx in _COMPILED)
 _URL_TRAIL = ".,;:!?)]}>'\""
 
 
@@ -148,11 +163,47 @@ def compile_keep(patterns: Iterable[str]) -> list[re.Pattern[str]]:
     return compiled
 
 
+class _Finder:
+    """The next occurrence of any of ``subs`` in ``text``, asked from non-decreasing positions:
+    each string's next occurrence is remembered, so the text is scanned once per string."""
+
+    def __init__(self, text: str, subs: tuple[str, ...]) -> None:
+        self.text = text
+        self.next = {sub: text.find(sub) for sub in subs}
+
+    def find(self, start: int) -> int:
+        best = -1
+        for sub, i in self.next.items():
+            if i != -1 and i < start:
+                i = self.next[sub] = self.text.find(sub, start)
+            if i != -1 and (best == -1 or i < best):
+                best = i
+        return best
+
+
+def _next_fence(text: str, pos: int, fences: _Finder) -> re.Match[str] | None:
+    """``_FENCE_OPEN.search(text, pos)``, trying only the lines where a fence string occurs
+    (``fences``: a finder of those strings in ``text``)."""
+    at = fences.find(pos)
+    while at != -1:
+        line_start = text.rfind("\n", 0, at) + 1
+        if line_start >= pos:  # (a line starting before ``pos`` cannot match: ^ only matches from pos on)
+            m = _FENCE_OPEN.match(text, line_start)
+            if m is not None:
+                return m
+        nl = text.find("\n", at)
+        if nl == -1:
+            return None
+        at = fences.find(nl)
+    return None
+
+
 def _mask_fences(text: str, b: _Builder) -> str:
     out: list[str] = []
     pos = 0
+    fences = _Finder(text, ("```", "~~~"))
     while True:
-        m = _FENCE_OPEN.search(text, pos)
+        m = _next_fence(text, pos, fences)
         if m is None:
             break
         fence = m.group(1)
@@ -197,15 +248,16 @@ def _mask_regex(text: str, rx: re.Pattern[str], kind: str, b: _Builder) -> str:
             b.nested.setdefault(placeholder_index(ph), set()).update(inner)
         return lead + ph + trail_url + trail
 
-    trigger = _LINE_TRIGGER.get(kind)
-    if trigger is None:
+    triggers = _LINE_TRIGGER.get(kind)
+    if triggers is None:
         return rx.sub(repl, text)
     # a match of this pattern never crosses a newline, and its look-arounds see a newline
-    # as they see the start / end of a line, so only the lines holding the character every
+    # as they see the start / end of a line, so only the lines holding a string every
     # match contains need the (slow) scan: same matches, in the same order
     out: list[str] = []
     pos = 0
-    at = text.find(trigger)
+    finder = _Finder(text, triggers)
+    at = finder.find(0)
     while at != -1:
         start = text.rfind("\n", 0, at) + 1
         end = text.find("\n", at)
@@ -213,22 +265,23 @@ def _mask_regex(text: str, rx: re.Pattern[str], kind: str, b: _Builder) -> str:
         out.append(text[pos:start])
         out.append(rx.sub(repl, text[start:end]))
         pos = end
-        at = text.find(trigger, end)
+        at = finder.find(end)
     out.append(text[pos:])
     return "".join(out)
 
 
 def mask(text: str, keep: Sequence[str | re.Pattern[str]] = ()) -> Masked:
     """Replace every protected span of ``text`` by a placeholder."""
-    if _RESERVED_RE.search(text):
+    if not text.isascii() and _RESERVED_RE.search(text):  # (isascii is O(1))
         raise InputError("text contains Unicode private-use characters of planes 15/16, which the compressor reserves")
     b = _Builder()
     masked = _mask_fences(text, b)
     for rx in keep:
         pattern = rx if isinstance(rx, re.Pattern) else compile_keep([rx])[0]
         masked = _mask_regex(masked, pattern, "--keep", b)
-    for kind, rx in _COMPILED:
-        masked = _mask_regex(masked, rx, kind, b)
+    for kind, rx, triggers in _GATED:
+        if triggers is None or any(t in masked for t in triggers):
+            masked = _mask_regex(masked, rx, kind, b)
     return Masked(masked, b.spans, b.kinds, b.nested)
 
 

@@ -214,3 +214,11 @@ def test_aggressive_leaves_few_shot_data_lines_alone():
     out = compress_text(text, level="aggressive").text
     assert out == ("Classify sentiment of review.\n\nReview: The screen is gorgeous but the laptop gets very hot\n"
                    "Sentiment: mixed\nQuestion: What is its area?\nAnswer: It is 12 square metres.")
+
+
+def test_target_ratio_stops_at_aggressive_and_reports_a_miss():
+    # a target the rules cannot reach is reported as missed, never forced by dropping prepositions
+    text = "At least one citation. At most 3 bullets. Don't answer if you can't find it in the documents."
+    r = compress_text(text, level="balanced", target_ratio=0.3)
+    assert r.level == "aggressive" and r.target_met is False
+    assert r.text == "At least one citation. At most 3 bullets. Don't answer if you can't find it in documents."

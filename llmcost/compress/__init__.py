@@ -23,9 +23,11 @@ more such places, see ``_SUB_END``) and only its clauses never seen are
 re-encoded.
 
 ``target_ratio`` (tokens after / tokens before, in (0, 1]): when the level does
-not reach it, the compressor escalates (balanced -> aggressive, then the word
-pass drops more word tiers) and stops at the first setting that reaches it;
-``target_met`` says whether it did.
+not reach it, the compressor escalates to ``aggressive`` and stops there, the
+result's ``level`` naming the level used; ``target_met`` says whether the
+target was reached.  It never goes further (dropping prepositions or more
+words turns "At least one citation" into "Least one citation"): a target
+beyond what the rules can remove is reported as missed, not forced.
 """
 
 from __future__ import annotations
@@ -228,7 +230,6 @@ def compress_text(
     if target_ratio is not None and passes is None:
         if level != "aggressive":
             attempts.append(("aggressive", 1))
-        attempts.append(("aggressive", 2))
     for lvl, tier in attempts:
         ctx = PassContext(masked=masked, level=lvl, lang=lang, max_examples=max_examples, word_tier=tier)
         out, savings, raw_after = _run(masked, plan(lvl), ctx, meter, raw_before)

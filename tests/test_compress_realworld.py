@@ -222,3 +222,68 @@ def test_target_ratio_stops_at_aggressive_and_reports_a_miss():
     r = compress_text(text, level="balanced", target_ratio=0.3)
     assert r.level == "aggressive" and r.target_met is False
     assert r.text == "At least one citation. At most 3 bullets. Don't answer if you can't find it in documents."
+
+
+# --------------------------------------------------------------------------- #
+# duplicate removal stays inside a scope
+# --------------------------------------------------------------------------- #
+
+SANDWICH = """Answer only from the provided documents. If the answer is not in the documents, say "I don't know".
+
+<documents>
+{documents}
+</documents>
+
+Answer only from the provided documents. If the answer is not in the documents, say "I don't know".
+
+{% if strict %}
+Cite the document id for every claim.
+{% endif %}
+
+Question: {question}
+
+{% if strict %}
+Cite the document id for every claim.
+{% endif %}"""
+
+PLANS = """## Pro plan
+Agents can offer the customer a discount code for the next month of the subscription, and a free upgrade.
+
+## Enterprise plan
+Agents can offer the customer a discount code for the next month of the subscription, and a free upgrade.
+
+## Rules
+Never share the internal ticket number with the customer when they ask about the order.
+
+Never share the internal ticket number with the customer when they ask about the order."""
+
+
+def test_instructions_repeated_after_injected_content_and_template_blocks_stay():
+    r = compress_text(SANDWICH, level="balanced")
+    assert r.text == SANDWICH.replace("is not in", "isn't in")
+    assert r.protected_spans_ok
+
+
+def test_a_rule_under_another_heading_is_not_a_repeat_but_one_in_the_same_section_is():
+    r = compress_text(PLANS, level="balanced")
+    assert r.text == PLANS.rsplit("\n\n", 1)[0]  # only the second "Never share ..." under ## Rules goes
+
+
+def test_keep_matches_are_never_deduplicated():
+    text = "Reply in English and keep it short for the user.\n\nReply in English and keep it short for the user."
+    assert compress_text(text, level="balanced").text == "Reply in English and keep it short for the user."
+    kept = compress_text(text, level="balanced", keep=[r"Reply in English"])
+    assert kept.text == text and kept.protected_spans_ok
+
+
+def test_every_occurrence_of_a_pinned_span_is_checked(monkeypatch):
+    # a pass that drops the second {question} is caught, though the span survives once
+    from llmcost.compress import passes
+
+    def drop_second(text, ctx):
+        first = text.find("\n")
+        return text[: first] if first != -1 else text
+
+    monkeypatch.setitem(passes.PASSES, "dedupe", (drop_second, "safe"))
+    r = compress_text("Question: {question}\nAgain: {question}", level="safe")
+    assert not r.protected_spans_ok and r.missing_spans == ["{question}"]

@@ -33,6 +33,7 @@ beyond what the rules can remove is reported as missed, not forced.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from itertools import accumulate, count
 from operator import add, sub
@@ -40,8 +41,8 @@ from dataclasses import dataclass, field
 
 from .. import tokens as tok
 from ..errors import InputError
-from .passes import LEVELS, PASS_NAMES, PASSES, PassContext, passes_for
-from .protect import Masked, compile_keep, mask
+from .passes import LEVELS, PASS_NAMES, PASSES, PINNED_KINDS, PassContext, passes_for
+from .protect import PLACEHOLDER_RE, Masked, compile_keep, mask, placeholder_index
 
 DEFAULT_MODEL = "gpt-4o"
 _CHUNK_SPLIT = re.compile(r"\n(?=\S)")
@@ -245,6 +246,14 @@ def _finish(text: str, out_masked: str, result_text: str, masked: Masked, ctx: P
     # survived byte-identical exactly when its placeholder is in the output
     present = masked.used(out_masked)
     missing = [s for i, s in enumerate(masked.spans) if i not in present and i not in ctx.dropped]
+    if not ctx.dropped:
+        # injected content, template control, --keep matches and tags are never removed, not even as a
+        # repeat: every occurrence must still be there (other spans may go with a repeated sentence)
+        before_n = Counter(PLACEHOLDER_RE.findall(masked.text))
+        after_n = Counter(PLACEHOLDER_RE.findall(out_masked))
+        missing += [masked.spans[placeholder_index(p)] for p, n in before_n.items()
+                    if after_n[p] < n and masked.kinds[placeholder_index(p)] in PINNED_KINDS
+                    and masked.spans[placeholder_index(p)] not in missing]
     exact_model = tok.encoding_for_model(model) is not None
     if exact_model:
         before, after = raw_before, raw_after

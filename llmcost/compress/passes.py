@@ -465,6 +465,27 @@ class _NearIndex:
 _PH_MIN = "\U000F0000"
 
 
+#: kinds of protected span that open a new dedupe scope: injected content ({{context}}, {docs}), template
+#: control ({% if %}), the user's --keep matches and XML-style delimiters (<documents>)
+_SCOPE_KINDS = frozenset({"template", "placeholder", "--keep", "xml tag"})
+#: the span kinds whose every occurrence must survive (see ``compress_text``'s check)
+PINNED_KINDS = _SCOPE_KINDS
+_HEADING_LINE = re.compile(r"[ \t]{0,3}#{1,6}[ \t]")
+
+
+def _scope_boundary(line: str, masked: Masked) -> bool:
+    """Does ``line`` start a new scope for duplicate removal?  A Markdown heading (the same rule under
+    "## Pro plan" and "## Enterprise plan" says two things), or a line holding injected content,
+    template control or a --keep match: instructions repeated after a {{context}} block are there on
+    purpose, and a second {% if %} block is not a repeat of the first."""
+    if line[:1] in "# \t" and _HEADING_LINE.match(line):
+        return True
+    if not line or max(line) < _PH_MIN:
+        return False
+    kinds = masked.kinds
+    return any(kinds[placeholder_index(p)] in _SCOPE_KINDS for p in PLACEHOLDER_RE.findall(line))
+
+
 def pass_dedupe(text: str, ctx: PassContext) -> str:
     sentences = ctx.level_at_least("balanced")
     parts = _PARA_SPLIT.split(text)
@@ -472,9 +493,15 @@ def pass_dedupe(text: str, ctx: PassContext) -> str:
     seen_units: set[str] = set()
     near = _NearIndex()
     kept: list[str] = []
+    masked = ctx.masked
     for i in range(0, len(parts), 2):
         para = parts[i]
         lines = para.split("\n")
+        bounds = [_scope_boundary(line, masked) for line in lines]
+        if any(bounds):  # a new scope starts in this paragraph: nothing before it is repeated here
+            seen_paras = set()
+            seen_units = set()
+            near = _NearIndex()
         # (= _norm(para): a newline is a blank, so the paragraph's words are its lines' words)
         norms = list(map(_norm, lines))
         key = " ".join(filter(None, norms))
@@ -482,7 +509,10 @@ def pass_dedupe(text: str, ctx: PassContext) -> str:
             continue  # an exact repeat of an earlier paragraph
         seen_paras.add(key)
         lines_out: list[str] = []
-        for line, line_norm in zip(lines, norms):
+        for line, line_norm, bound in zip(lines, norms, bounds):
+            if bound:  # and none of this paragraph's lines before it either
+                seen_units = set()
+                near = _NearIndex()
             stripped = line.strip()
             reminder = _REMINDER_LABEL.match(line) if sentences and (":" in line or "：" in line) else None
             structural = (not stripped or stripped.startswith("|")

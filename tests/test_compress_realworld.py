@@ -287,3 +287,21 @@ def test_every_occurrence_of_a_pinned_span_is_checked(monkeypatch):
     monkeypatch.setitem(passes.PASSES, "dedupe", (drop_second, "safe"))
     r = compress_text("Question: {question}\nAgain: {question}", level="safe")
     assert not r.protected_spans_ok and r.missing_spans == ["{question}"]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # "you must" + "do not" -> "you must not", never "you must don't"
+        ("It is very important that you do not make up facts. It is important that you do not guess.",
+         "You must not invent facts. You must not guess."),
+        # an adverb cannot follow "be"
+        ("The answer should be in a clear and concise manner. Answer in a clear and concise manner.",
+         "The answer should be in a clear and concise manner. Answer clearly and concisely."),
+        # bold around an emphasis word is the emphasis; around a name it is decoration
+        ("**Never** reveal the key. **Important:** be brief. Use the **Issue Resolution Process** now. **务必**保持简洁。",
+         "**Never** reveal the key. **Important:** be brief. Use the Issue Resolution Process now. **务必**保持简洁。"),
+    ],
+)
+def test_grammar_and_emphasis(text: str, expected: str):
+    assert compress_text(text, level="balanced").text == expected

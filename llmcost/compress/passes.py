@@ -341,11 +341,21 @@ def _sub_lines(rx: re.Pattern[str], repl: str | Callable[[re.Match[str]], str], 
     return "".join(out)
 
 
+#: bold around these is emphasis that carries the instruction ("**Never** reveal", "**务必**"): kept
+_EMPHASIS_WORDS = re.compile(
+    r"(?:never|not|no|don't|do not|must|must not|always|only|important|warning|critical|required|mandatory"
+    r"|不要|不得|禁止|务必|必须|切勿|严禁|一定|注意|重要)[.!:：！]?", re.IGNORECASE)
+
+
+def _unbold(m: re.Match[str]) -> str:
+    return m.group() if _EMPHASIS_WORDS.fullmatch(m.group(2)) else m.group(2)
+
+
 def pass_markdown(text: str, ctx: PassContext) -> str:
     # (each pattern needs its marker: absent markers skip the scan; the line-anchored ones scan
     # only the lines holding theirs)
     if "**" in text or "__" in text:
-        text = _BOLD.sub(r"\2", text)
+        text = _BOLD.sub(_unbold, text)
     if "*" in text:
         text = _ITALIC.sub(r"\1", text)
     text = _sub_lines(_HEADING_CLOSE, r"\1", text, ("#",))
@@ -1510,6 +1520,11 @@ def _trie_pattern(words: list[str]) -> str:
 _EN_PHRASE_RE = re.compile(r"(?<![\w'’])" + _trie_pattern(_EN_KEYS) + r"(?!\w)")
 
 
+_BE_FORMS = frozenset({"be", "is", "are", "was", "were", "been", "being", "am"})
+#: "You must don't invent" (from "It is important that you do not make up"): a modal takes "not"
+_MODAL_DONT = re.compile(r"\b(must|should|shall|will|would|can|could|may|might) don't\b")
+
+
 def _replace_en_phrases(text: str) -> str:
     """Apply :data:`PHRASES_EN` (whole words, any case, first-letter case kept; leftmost, then longest).
 
@@ -1529,6 +1544,10 @@ def _replace_en_phrases(text: str) -> str:
             pos = j
             continue
         repl = _EN_LOOKUP[m.group()]
+        if repl.endswith("ly") and m.group().startswith("in a ") and _prev_word(text, i) in _BE_FORMS:
+            out.append(src)  # "should be in a clear manner": an adverb cannot follow "be"
+            pos = j
+            continue
         out.append(("Note:" if src[:1].isupper() else "note:") if repl == "note:" else _match_case(src, repl))
         pos = j
     if not out:
@@ -1641,6 +1660,8 @@ def pass_phrases(text: str, ctx: PassContext) -> str:
                        lambda m, s: _g(m, s, "v") + " " if not _prev_word_char(s, m.start()) else s[m.start():m.end()]),
                        lower=True, keys=_COMPLEMENTISER_KEYS)
         text = _replace_en_phrases(text)
+        if " don't" in text:
+            text = _MODAL_DONT.sub(r"\1 not", text)
         text = _sub_on(_EACH_OF_THE, text, _unless_emphatic(_each_of_the), lower=True)
         text = _sub_on(_THAT_MODAL_TO, text, _unless_emphatic(_that_modal_to), lower=True)
         text = _sub_on(_WHO_IS_ING, text, _unless_emphatic(_who_is_ing), lower=True)

@@ -305,3 +305,45 @@ def test_every_occurrence_of_a_pinned_span_is_checked(monkeypatch):
 )
 def test_grammar_and_emphasis(text: str, expected: str):
     assert compress_text(text, level="balanced").text == expected
+
+
+TICKETS = """Route the ticket to a queue.
+
+Ticket: I was charged twice this month.
+Label: billing
+
+Ticket: My invoice shows the wrong VAT number.
+Label: billing
+
+Ticket: Can I pay by bank transfer instead?
+Label: billing
+
+Ticket: The export button crashes the app.
+Label: bug
+
+Ticket: Do you have an office in Berlin?
+Label: other
+
+Ticket: {ticket}
+Label:"""
+
+
+def test_max_examples_keeps_one_example_of_each_label_first():
+    r = compress_text(TICKETS, level="safe", max_examples=3)
+    assert r.text == """Route the ticket to a queue.
+
+Ticket: I was charged twice this month.
+Label: billing
+
+Ticket: The export button crashes the app.
+Label: bug
+
+Ticket: Do you have an office in Berlin?
+Label: other
+
+Ticket: {ticket}
+Label:"""
+    assert "fewshot: kept 3 of 5 examples (3 distinct labels) and the live query" in r.notes
+    # with room for more, the earliest of the rest come back, in their original order
+    r4 = compress_text(TICKETS, level="safe", max_examples=4)
+    assert r4.text.count("Label: billing") == 2 and "My invoice shows" in r4.text and "bank transfer" not in r4.text

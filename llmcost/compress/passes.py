@@ -637,6 +637,51 @@ def _live(block: str, masked: Masked) -> bool:
     return any(masked.kinds[placeholder_index(p)] in ("placeholder", "template") for p in PLACEHOLDER_RE.findall(block))
 
 
+#: the answer line of a classification-style example ("Label: billing", "Sentiment: positive", "类别：物流")
+_EX_LABEL = re.compile(
+    r"(?im)^[ \t]*(?:A|Answer|Output|Label|Labels|Sentiment|Category|Class|Intent|Result|Tag|Topic|Verdict|Decision"
+    r"|类别|标签|答案|输出|回答|分类|情感)[ \t]*[:：][ \t]*(?P<v>[^\n]{1,40}?)[ \t]*$")
+
+
+_LABELLED = re.compile(r"[ \t]*(?P<m>[A-Za-z\u4e00-\u9fff][\w \u4e00-\u9fff]{0,20}?)[ \t]*[:：]")
+
+
+def _generic_example(para: str) -> re.Match[str] | None:
+    """A paragraph of labelled lines ("Ticket: …" then "Label: …"): an example of a set whose
+    labels are not the usual Q/A, Input/Output ones.  Its first label names the set."""
+    first_nl = para.find("\n")
+    if first_nl == -1:
+        return None
+    last = para[para.rfind("\n") + 1:]
+    m = _LABELLED.match(para)
+    return m if m is not None and _LABELLED.match(last) is not None else None
+
+
+def _example_label(block: str) -> str | None:
+    """The label an example teaches (its last short answer line), or None (a long free-form answer)."""
+    found = _EX_LABEL.findall(block)
+    return found[-1].strip().strip(".。").casefold() if found else None
+
+
+def _pick_examples(candidates: list[int], blocks: dict[int, str], n: int) -> set[int]:
+    """The ``n`` examples to keep.  When the examples teach short labels, one example of each label
+    first (in order of appearance), so ``--max-examples 3`` on a billing/bug/other classifier keeps one
+    of each, not three billing ones; then the earliest of the rest.  Free-form answers: the first ``n``."""
+    if n <= 0:
+        return set()
+    labels = {k: _example_label(blocks[k]) for k in candidates}
+    distinct = [lb for lb in dict.fromkeys(labels.values()) if lb is not None]
+    if len(distinct) < 2:
+        return set(candidates[:n])
+    keep: list[int] = []
+    for lb in distinct:
+        if len(keep) == n:
+            break
+        keep.append(next(k for k in candidates if labels[k] == lb))
+    keep += [k for k in candidates if k not in keep][: n - len(keep)]
+    return set(keep)
+
+
 def pass_fewshot(text: str, ctx: PassContext) -> str:
     if ctx.max_examples is None:
         return text
@@ -648,7 +693,7 @@ def pass_fewshot(text: str, ctx: PassContext) -> str:
     markers: list[str] = []
     current: int | None = None
     for i, para in enumerate(paras):
-        m = _EX_Q.match(para)
+        m = _EX_Q.match(para) or _generic_example(para)
         if m is not None and (current is None or not _EX_A.match(para) or _HEADING_ONLY.match(para.split("\n")[0])
                               or markers[current] == m.group("m").lower()):
             markers.append(m.group("m").lower())
@@ -666,16 +711,19 @@ def pass_fewshot(text: str, ctx: PassContext) -> str:
         return text
     examples = [k for k, mk in enumerate(markers) if mk == marker]
     live = {k for k in examples if any(_live(paras[i], ctx.masked) for i in range(len(paras)) if owner[i] == k)}
-    dropped_examples = {k for k in examples if k not in live}
-    keep = set(sorted(dropped_examples)[: ctx.max_examples])
-    drop = dropped_examples - keep
+    candidates = [k for k in examples if k not in live]
+    keep = _pick_examples(candidates, {k: "\n".join(p for i, p in enumerate(paras) if owner[i] == k) for k in candidates},
+                          ctx.max_examples)
+    drop = set(candidates) - keep
     if not drop:
         return text
     kept_paras = [p for i, p in enumerate(paras) if owner[i] not in drop]
     removed = [p for i, p in enumerate(paras) if owner[i] in drop]
     kept_ids = ctx.masked.used("\n".join(kept_paras))
     ctx.dropped |= ctx.masked.used("\n".join(removed)) - kept_ids
-    ctx.notes.append(f"fewshot: kept {len(keep) + len(live)} of {len(examples)} examples")
+    labels = len({_example_label(t) for t in (("\n".join(p for i, p in enumerate(paras) if owner[i] == k)) for k in keep)} - {None})
+    ctx.notes.append(f"fewshot: kept {len(keep)} of {len(candidates)} examples"
+                     + (f" ({labels} distinct labels)" if labels > 1 else " (1 label)" if labels else "") + (" and the live query" if live else ""))
     out: list[str] = []
     for i, para in enumerate(paras):
         if owner[i] in drop:

@@ -1166,7 +1166,7 @@ def _keep_data_lines(fn: PassFn) -> PassFn:
     def run(text: str, ctx: PassContext) -> str:
         if not _DATA_LINES.search(text):
             return fn(text, ctx)
-        free = [c for c in _STASH_CHARS if c not in text]
+        free = [c for c in _STASH_CHARS if c not in text][:2] if "\ue000" in text or "\ue001" in text else ["\ue000", "\ue001"]
         if len(free) < 2:
             return fn(text, ctx)  # (a text using 255 of the 256 private-use characters)
         opener, closer = free[0], free[1]

@@ -259,12 +259,14 @@ def test_one_megabyte_prompt_keeps_every_span():
 
 def test_chat_json_compresses_content_only():
     doc = read_prompt(SAMPLES / "chat_support.json")
-    assert len(doc.texts) == 4
+    source = json.loads(doc.raw)
+    assert len(doc.texts) == 2  # the system message and the last user message; the history is data
     new = [compress_text(t).text for t in doc.texts]
     out = json.loads(doc.render(new))
     assert out["model"] == "gpt-4o-mini" and out["temperature"] == 0.2
     assert [m["role"] for m in out["messages"]] == ["system", "user", "assistant", "user"]
-    assert out["messages"][1]["content"] == "Tell me what the interest rate on the Flex Saver account is."
+    assert out["messages"][1:3] == source["messages"][1:3]
+    assert out["messages"][3]["content"] == "Explain how I can open one in the mobile app."
     assert doc.render(doc.texts) == json.dumps(json.loads(doc.raw), indent=2, ensure_ascii=False) + "\n"
 
 

@@ -11,7 +11,9 @@
 Reports tokens before/after per model, the reduction, the input dollars saved
 per 1,000 calls (and per month of ``--calls-per-day`` calls, 30 days) at
 today's list price, and the tokens each pass saved.  For JSON/YAML files the
-tokens are those of the content fields only.
+tokens are those of the content fields only; in chat messages those are the
+system/developer messages and the last user message (past turns are data and
+stay byte-identical: see :mod:`llmcost.compress.formats`).
 
 Written files keep the input's line-break style (CRLF stays CRLF) and its
 UTF-8 BOM; a file whose compression changed nothing is written byte for byte.
@@ -470,7 +472,11 @@ def register(app: typer.Typer) -> None:
         baseline: Path | None = typer.Option(None, "--baseline", help="A previous `llmcost compress --format json` (with --check)."),
         prices: Path | None = typer.Option(None, "--prices", help="Price overrides YAML."),
     ) -> None:
-        """Compress prompts safely (protected spans never change) and report the tokens and dollars saved."""
+        """Compress prompts safely (protected spans never change) and report the tokens and dollars saved.
+
+        In chat messages (JSON/YAML), only system/developer messages and the last user message are compressed:
+        assistant, tool and earlier user turns (few-shot pairs, history) are data and stay as they are.
+        """
         from ..compress import PASS_NAMES
         from ..compress.formats import read_prompt
         from ..compress.protect import compile_keep

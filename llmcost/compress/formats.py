@@ -17,6 +17,16 @@
   - prompt-library files with ``system_prompt`` / ``user_prompt`` /
     ``prompt`` / ``template`` / ``instructions`` keys.
 
+  In a conversation (a list of objects with a ``role``: OpenAI / Anthropic
+  ``messages``, a Responses API ``input`` list, a ``.prompt.yml``'s
+  ``messages``) the past turns are data, not instructions: only the
+  ``system`` / ``developer`` messages and the *last* ``user`` message are
+  compressed.  Assistant messages, ``tool`` / ``function`` results, items
+  without a role, earlier user turns (few-shot pairs, chat history) and
+  ``tool_result`` / ``tool_use`` blocks are left byte-identical.  Anthropic's
+  top-level ``system`` (a string or text blocks) and the Responses API's
+  ``instructions`` are compressed.
+
   JSON is written back with the file's own indentation (none, or the width of
   its first indented line), non-ASCII kept as is.  YAML is written back with
   ``yaml.safe_dump`` (key order kept, multi-line strings as ``|`` blocks);
@@ -50,6 +60,10 @@ CONTENT_KEYS = frozenset({
     "content", "text", "prompt", "template", "system", "system_prompt", "systemPrompt", "user_prompt",
     "userPrompt", "instructions", "instruction", "developer", "prompt_template",
 })
+#: roles whose messages are instructions (compressed wherever they are in a conversation)
+INSTRUCTION_ROLES = frozenset({"system", "developer"})
+#: content blocks that carry a tool's input or output: data, never compressed
+DATA_BLOCK_TYPES = frozenset({"tool_result", "tool_use", "server_tool_use", "function_call", "function_call_output"})
 STRUCTURED_SUFFIXES = {".json": "json", ".yaml": "yaml", ".yml": "yaml"}
 
 
@@ -131,17 +145,39 @@ def parse_prompt(text: str, name: str, kind: str | None = None) -> PromptDoc:
     return PromptDoc(name, kind, raw, texts, render, newline, bom)
 
 
-def _collect(node: Any, slots: list[tuple[Any, Any]]) -> None:
-    """Every (container, key) whose value is a content string, in document order."""
+def _role(item: Any) -> str | None:
+    role = item.get("role") if isinstance(item, dict) else None
+    return role.lower() if isinstance(role, str) else None
+
+
+def _turns_to_compress(items: list[Any]) -> list[Any]:
+    """The messages of a conversation that are instructions: the system /
+    developer messages and the last user message (see the module docstring)."""
+    users = [i for i, item in enumerate(items) if _role(item) == "user"]
+    last_user = users[-1] if users else None
+    return [item for i, item in enumerate(items) if _role(item) in INSTRUCTION_ROLES or i == last_user]
+
+
+def _collect(node: Any, slots: list[tuple[Any, Any]], seen: set[int] | None = None) -> None:
+    """Every (container, key) whose value is a content string, in document
+    order, each once (a YAML alias repeats a node)."""
+    seen = set() if seen is None else seen
+    if id(node) in seen:
+        return
     if isinstance(node, dict):
+        seen.add(id(node))
+        if node.get("type") in DATA_BLOCK_TYPES:
+            return
         for key, value in node.items():
             if isinstance(value, str) and key in CONTENT_KEYS and value.strip():
                 slots.append((node, key))
             elif isinstance(value, (dict, list)):
-                _collect(value, slots)
+                _collect(value, slots, seen)
     elif isinstance(node, list):
-        for item in node:
-            _collect(item, slots)
+        seen.add(id(node))
+        conversation = any(_role(item) is not None for item in node)
+        for item in _turns_to_compress(node) if conversation else node:
+            _collect(item, slots, seen)
 
 
 def _json_indent(text: str) -> int | None:

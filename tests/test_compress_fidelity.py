@@ -74,8 +74,7 @@ def test_json_and_yaml_keep_crlf(tmp_path: Path):
     ym.write_bytes(b"messages:\r\n- role: system\r\n  content: |-\r\n    Please be brief.\r\n    In order to win, play.\r\n")
     res = runner.invoke(app, ["compress", str(js), str(ym), "--in-place"])
     assert res.exit_code == 0, res.output
-    assert js.read_bytes() == (b'{\r\n  "messages": [\r\n    {\r\n      "role": "system",\r\n'
-                               b'      "content": "Be brief."\r\n    }\r\n  ]\r\n}\r\n')
+    assert js.read_bytes() == b'{\r\n  "messages": [\r\n    {"role": "system", "content": "Be brief."}\r\n  ]\r\n}\r\n'
     assert ym.read_bytes() == b"messages:\r\n- role: system\r\n  content: |-\r\n    Be brief.\r\n    To win, play.\r\n"
 
 

@@ -27,10 +27,17 @@
   top-level ``system`` (a string or text blocks) and the Responses API's
   ``instructions`` are compressed.
 
-  JSON is written back with the file's own indentation (none, or the width of
-  its first indented line), non-ASCII kept as is.  YAML is written back with
-  ``yaml.safe_dump`` (key order kept, multi-line strings as ``|`` blocks);
-  YAML comments are not preserved.
+  JSON keeps the file's layout byte for byte: only the string literals of the
+  content fields that changed are replaced, in place, so indentation (spaces,
+  tabs, compact), key separators, numbers as written (``1e-5``, ``1.0``),
+  key order and the final newline (or its absence) never change, and
+  ``--diff`` shows only the changed content lines.  A replaced literal is
+  written in the style of the one it replaces: ``\\uXXXX`` escapes for
+  non-ASCII when that literal (or, when it has no non-ASCII, the file) used
+  them, ``\\/`` when it escaped slashes; a field whose line breaks were
+  mostly CRLF is compressed with LF ones and written back with CRLF.
+  YAML is written back with ``yaml.safe_dump`` (key order kept, multi-line
+  strings as ``|`` blocks); YAML comments are not preserved.
 
 Decoding: UTF-8 (with or without a BOM) or UTF-16/32 with a BOM.  Empty
 files, binary files (NUL bytes or many control characters) and text in any
@@ -128,21 +135,93 @@ def parse_prompt(text: str, name: str, kind: str | None = None) -> PromptDoc:
     text = text[len(bom):].replace("\r\n", "\n")
     if kind == "text":
         return PromptDoc(name, "text", raw, [text], lambda texts: texts[0], newline, bom)
-    doc = parse_structured(text, kind, name)
+    doc = parse_structured(text, kind, name)  # (errors with a line number; the C parser for JSON)
+    if kind == "json":
+        doc = _json_with_literals(text)
     slots: list[tuple[Any, Any]] = []
     _collect(doc, slots)
-    texts = [container[key] for container, key in slots]
+    values = [container[key] for container, key in slots]
+    # a field with mostly CRLF line breaks is compressed with LF ones and gets CRLF back
+    crlf = [line_ending(v) == "\r\n" for v in values]
+    texts = [str(v).replace("\r\n", "\n") if c else str(v) for v, c in zip(values, crlf)]
 
-    def render(new: list[str]) -> str:
-        for (container, key), value in zip(slots, new):
+    def field_values(new: list[str]) -> list[str]:
+        return [t.replace("\n", "\r\n") if c else t for t, c in zip(new, crlf)]
+
+    if kind == "json":
+        file_ascii = bool(_escapes_non_ascii(text))
+
+        def render(new: list[str]) -> str:
+            out, pos = [], 0
+            for old, changed, value, literal in sorted(zip(texts, new, field_values(new), values),
+                                                       key=lambda f: f[3].start):
+                if changed == old:
+                    continue
+                out += [text[pos:literal.start], _json_string(value, text[literal.start:literal.end], file_ascii)]
+                pos = literal.end
+            out.append(text[pos:])
+            return "".join(out)
+
+        return PromptDoc(name, kind, raw, texts, render, newline, bom)
+
+    def render_yaml(new: list[str]) -> str:
+        for (container, key), value in zip(slots, field_values(new)):
             container[key] = value
         try:
             return _dump(doc, kind, text)
         finally:
-            for (container, key), value in zip(slots, texts):
+            for (container, key), value in zip(slots, values):
                 container[key] = value
 
-    return PromptDoc(name, kind, raw, texts, render, newline, bom)
+    return PromptDoc(name, kind, raw, texts, render_yaml, newline, bom)
+
+
+class _Literal(str):
+    """A JSON string value that knows where its literal (quotes included) is in the source."""
+
+    start: int
+    end: int
+
+
+def _json_with_literals(text: str) -> Any:
+    """``json.loads(text)`` whose string *values* are :class:`_Literal` (object
+    keys stay plain strings): the pure-Python scanner with a string hook."""
+    import json.decoder
+    import json.scanner
+
+    decoder = json.JSONDecoder()
+
+    def parse_string(s: str, idx: int, strict: bool) -> tuple[_Literal, int]:
+        value, end = json.decoder.scanstring(s, idx, strict)
+        literal = _Literal(value)
+        literal.start, literal.end = idx - 1, end
+        return literal, end
+
+    decoder.parse_string = parse_string  # type: ignore[attr-defined]
+    decoder.scan_once = json.scanner.py_make_scanner(decoder)  # type: ignore[attr-defined]
+    return decoder.decode(text)
+
+
+_ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|.)", re.S)
+
+
+def _escapes_non_ascii(literal: str) -> bool | None:
+    """True when ``literal`` (JSON source) writes non-ASCII as ``\\uXXXX``, False
+    when it has raw non-ASCII, None when it has neither."""
+    if not literal.isascii():
+        return False
+    if any(m.group(1) and int(m.group(1), 16) >= 0x80 for m in _ESCAPE.finditer(literal)):
+        return True
+    return None
+
+
+def _json_string(value: str, original: str, file_ascii: bool) -> str:
+    """``value`` as a JSON string literal in the style of ``original`` (see the module docstring)."""
+    ascii_style = _escapes_non_ascii(original)
+    out = json.dumps(value, ensure_ascii=file_ascii if ascii_style is None else ascii_style)
+    if any(m.group(0) == "\\/" for m in _ESCAPE.finditer(original)):
+        out = out.replace("/", "\\/")
+    return out
 
 
 def _role(item: Any) -> str | None:
@@ -180,28 +259,19 @@ def _collect(node: Any, slots: list[tuple[Any, Any]], seen: set[int] | None = No
             _collect(item, slots, seen)
 
 
-def _json_indent(text: str) -> int | None:
-    m = re.search(r"\n([ ]+)\S", text)
-    if m:
-        return len(m.group(1))
-    return None if "\n" not in text.strip() else 0
-
-
 def _dump(doc: Any, kind: str, original: str) -> str:
-    if kind == "json":
-        out = json.dumps(doc, ensure_ascii=False, indent=_json_indent(original))
-    else:
-        import yaml
+    """``doc`` as YAML (``kind`` is "yaml": JSON is never re-serialised)."""
+    import yaml
 
-        class _Dumper(yaml.SafeDumper):
-            pass
+    class _Dumper(yaml.SafeDumper):
+        pass
 
-        def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-            style = "|" if "\n" in value else None
-            return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+    def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+        style = "|" if "\n" in value else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
-        _Dumper.add_representer(str, _str)
-        out = yaml.dump(doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=2**31 - 1)
+    _Dumper.add_representer(str, _str)
+    out = yaml.dump(doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=2**31 - 1)
     return out if not original.endswith("\n") or out.endswith("\n") else out + "\n"
 
 

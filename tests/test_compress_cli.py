@@ -115,8 +115,8 @@ def test_several_files_to_folder(tmp_path: Path):
     out.mkdir()
     res = runner.invoke(app, ["compress", str(a), str(b), "-o", str(out)])
     assert res.exit_code == 0, res.output
-    assert (out / "a.txt").read_text() == "Be brief.\n"
-    assert (out / "b.txt").read_text() == "To win, play.\n"
+    assert (out / "a.txt").read_text() == "Be brief."  # no final newline in, none out
+    assert (out / "b.txt").read_text() == "To win, play."
     res = runner.invoke(app, ["compress", str(a), str(b), "-o", str(tmp_path / "x.txt")])
     assert res.exit_code == 2 and "must be an existing folder" in res.output
 

@@ -217,3 +217,45 @@ def test_uppercase_emphasis_is_kept(text: str, balanced: str, aggressive: str):
 )
 def test_politeness_chain_becomes_an_imperative(text: str, expected: str):
     assert compress_text(text, passes=["filler"]).text == expected
+
+
+# --------------------------------------------------------------------------- #
+# the final newline
+# --------------------------------------------------------------------------- #
+
+
+@pytest.mark.parametrize("raw, expected", [
+    (b"Please be brief.", b"Be brief."),
+    (b"Please be brief.\n", b"Be brief.\n"),
+    (b"Please be brief.\r\nIn order to win, play.", b"Be brief.\r\nTo win, play."),
+    (b"Please be brief.\r\nIn order to win, play.\r\n", b"Be brief.\r\nTo win, play.\r\n"),
+    (BOM + b"Please be brief.\r\nIn order to win, play.", BOM + b"Be brief.\r\nTo win, play."),
+])
+def test_text_file_final_newline_is_kept_or_not_added(tmp_path: Path, raw: bytes, expected: bytes):
+    p = tmp_path / "sys.txt"
+    p.write_bytes(raw)
+    res = runner.invoke(app, ["compress", str(p), "--in-place"])
+    assert res.exit_code == 0, res.output
+    assert p.read_bytes() == expected
+    q = tmp_path / "copy.txt"
+    p.write_bytes(raw)
+    res = runner.invoke(app, ["compress", str(p), "-o", str(q)])
+    assert res.exit_code == 0, res.output
+    assert q.read_bytes() == expected
+    res = runner.invoke(app, ["compress", str(p), "-o", "-"])
+    assert res.exit_code == 0, res.output
+    assert res.stdout_bytes == expected
+
+
+def test_structured_files_without_final_newline(tmp_path: Path):
+    js = tmp_path / "c.json"
+    js.write_bytes(b'{"system": "Please be brief."}')
+    ym = tmp_path / "c.yaml"
+    ym.write_bytes(b"system: Please be brief.")
+    res = runner.invoke(app, ["compress", str(js), str(ym), "--in-place"])
+    assert res.exit_code == 0, res.output
+    assert js.read_bytes() == b'{"system": "Be brief."}'
+    assert ym.read_bytes() == b"system: Be brief."
+    # a final newline that is part of the last YAML value stays
+    doc = parse_prompt("system: |\n  Please be brief.\n  Thanks.", "k.yaml")
+    assert doc.render(["Be brief.\n"]) == "system: |\n  Be brief.\n"

@@ -15,8 +15,9 @@ tokens are those of the content fields only; in chat messages those are the
 system/developer messages and the last user message (past turns are data and
 stay byte-identical: see :mod:`llmcost.compress.formats`).
 
-Written files keep the input's line-break style (CRLF stays CRLF) and its
-UTF-8 BOM; a file whose compression changed nothing is written byte for byte.
+Written files keep the input's line-break style (CRLF stays CRLF), its
+UTF-8 BOM and its final newline or the lack of one; a file whose compression
+changed nothing is written byte for byte.
 With several inputs or a folder, ``-o`` is an existing folder and each file
 keeps its path relative to the folder argument it came from (a file given by
 name keeps its name); two inputs that would land on the same output file are
@@ -39,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from ..errors import EXIT_THRESHOLD, InputError
-from ._common import cli_errors, write_output
+from ._common import atomic_write, cli_errors, write_output
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -422,8 +423,19 @@ def _check_targets(inputs: Sequence[Input], output: Path) -> None:
 
 
 def _final_text(res: FileResult) -> str:
-    """The text to write: ends with a line break in the file's own style."""
-    return res.new_text if res.new_text.endswith("\n") else res.new_text + res.newline
+    """The text to write: it ends with a line break (in the file's own style)
+    exactly when the input did; a file without a final newline gets none."""
+    if res.old_text.endswith("\n") and not res.new_text.endswith("\n"):
+        return res.new_text + res.newline
+    return res.new_text
+
+
+def _write_prompt(text: str, target: Path) -> None:
+    """Write a compressed prompt as is (``write_output`` would add a final newline)."""
+    if str(target) == "-":
+        sys.stdout.write(text)
+    else:
+        atomic_write(target, text)
 
 
 def _write_outputs(results: Sequence[FileResult], inputs: Sequence[Input], output: Path | None, in_place: bool,
@@ -432,16 +444,16 @@ def _write_outputs(results: Sequence[FileResult], inputs: Sequence[Input], outpu
     if in_place:
         for res in results:
             if res.new_text != res.old_text:
-                write_output(_final_text(res), Path(res.file))
+                _write_prompt(_final_text(res), Path(res.file))
                 written.append(res)
     elif output is not None and folder:
         for res, item in zip(results, inputs):
             target = output / item.rel
             target.parent.mkdir(parents=True, exist_ok=True)
-            write_output(_final_text(res), target)
+            _write_prompt(_final_text(res), target)
             written.append(res)
     elif output is not None:
-        write_output(_final_text(results[0]), output)
+        _write_prompt(_final_text(results[0]), output)
         written.append(results[0])
     for res in written:
         if res.encoding != "utf-8":

@@ -272,7 +272,10 @@ def _dump(doc: Any, kind: str, original: str) -> str:
 
     _Dumper.add_representer(str, _str)
     out = yaml.dump(doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=2**31 - 1)
-    return out if not original.endswith("\n") or out.endswith("\n") else out + "\n"
+    if original.endswith("\n"):
+        return out if out.endswith("\n") else out + "\n"
+    # no final newline in the file: none in the output, unless it belongs to the last value
+    return out[:-1] if out.endswith("\n") and yaml.safe_load(out[:-1]) == doc else out
 
 
 __all__ = ["CONTENT_KEYS", "PromptDoc", "decode_bytes", "parse_prompt", "read_prompt"]

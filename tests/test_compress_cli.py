@@ -201,3 +201,65 @@ def test_output_and_in_place_conflict(prompt: Path):
 def test_compress_text_matches_cli(prompt: Path):
     assert compress_text(PROMPT).text + "\n" == COMPRESSED
     assert os.path.exists(prompt)
+
+
+@pytest.fixture()
+def baseline_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """``chk/a.txt`` and ``chk/b.txt`` and a baseline made from ``tmp_path`` (paths ``chk/...``)."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "chk").mkdir()
+    (tmp_path / "chk" / "a.txt").write_text("Please be brief.\n", encoding="utf-8")
+    (tmp_path / "chk" / "b.txt").write_text("In order to win, play.\n", encoding="utf-8")
+    res = runner.invoke(app, ["compress", "chk", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    (tmp_path / "base.json").write_text(res.stdout, encoding="utf-8")
+    return tmp_path
+
+
+def test_check_baseline_matching_nothing_is_an_error(baseline_tree: Path, monkeypatch: pytest.MonkeyPatch):
+    ok = runner.invoke(app, ["compress", "chk", "--check", "--baseline", "base.json"])
+    assert ok.exit_code == 0, ok.output
+    assert ok.stderr == ""
+    assert ok.stdout.splitlines()[-1] == "OK: no prompt grew since the baseline."
+    # the same prompts checked from inside the folder: other paths, nothing compared
+    monkeypatch.chdir(baseline_tree / "chk")
+    res = runner.invoke(app, ["compress", ".", "--check", "--baseline", "../base.json"])
+    assert res.exit_code == 2
+    assert res.stdout == ""
+    assert res.stderr == (
+        "llmcost: error: ../base.json: no checked prompt matches a baseline entry (path + model): e.g. baseline "
+        "has chk/a.txt (gpt-4o), this run has a.txt (gpt-4o) (run from the folder the baseline was made in, "
+        "with the same -m)\n")
+    # another model: nothing compared either
+    monkeypatch.chdir(baseline_tree)
+    res = runner.invoke(app, ["compress", "chk", "--check", "--baseline", "base.json", "-m", "gpt-4o-mini"])
+    assert res.exit_code == 2
+    assert res.stderr == (
+        "llmcost: error: base.json: no checked prompt matches a baseline entry (path + model): e.g. baseline "
+        "has chk/a.txt (gpt-4o), this run has chk/a.txt (gpt-4o-mini) (run from the folder the baseline was "
+        "made in, with the same -m)\n")
+
+
+def test_check_baseline_some_new_prompts_warn(baseline_tree: Path):
+    (baseline_tree / "chk" / "c.txt").write_text("Please be brief.\n", encoding="utf-8")
+    res = runner.invoke(app, ["compress", "chk", "--check", "--baseline", "base.json", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    assert res.stderr == ("llmcost: warning: 1 of 3 checked prompts is not in the baseline (path + model): "
+                          "reported as new\n")
+    doc = json.loads(res.stdout)
+    assert [(r["file"], r["status"]) for r in doc["files"]] == [("chk/a.txt", "ok"), ("chk/b.txt", "ok"),
+                                                                 ("chk/c.txt", "new")]
+    (baseline_tree / "chk" / "d.txt").write_text("Please be brief.\n", encoding="utf-8")
+    res = runner.invoke(app, ["compress", "chk", "--check", "--baseline", "base.json", "--max-tokens", "100"])
+    assert res.exit_code == 0, res.output
+    assert res.stderr == ("llmcost: warning: 2 of 4 checked prompts are not in the baseline (path + model): "
+                          "reported as new\n")
+    assert res.stdout.splitlines()[-1] == "OK: no prompt grew since the baseline and every prompt is within budget."
+
+
+def test_check_empty_baseline_is_an_error(baseline_tree: Path):
+    (baseline_tree / "empty.json").write_text('{"command": "compress", "files": []}', encoding="utf-8")
+    res = runner.invoke(app, ["compress", "chk", "--check", "--baseline", "empty.json"])
+    assert res.exit_code == 2
+    assert res.stderr == ("llmcost: error: empty.json: the baseline has no entries, so no checked prompt matches "
+                          "one (e.g. chk/a.txt (gpt-4o))\n")

@@ -22,6 +22,12 @@ With several inputs or a folder, ``-o`` is an existing folder and each file
 keeps its path relative to the folder argument it came from (a file given by
 name keeps its name); two inputs that would land on the same output file are
 refused before anything is written.
+
+``--check --baseline``: a prompt is compared with the baseline entry of the
+same path (as given on the command line) and model.  When no checked prompt
+has one (run from another folder, or with another ``-m``) the check fails
+with exit 2 rather than pass without comparing anything; prompts without an
+entry are reported as ``new`` with a warning.
 """
 
 from __future__ import annotations
@@ -323,6 +329,26 @@ def _norm_path(p: str) -> str:
     return Path(p).as_posix().removeprefix("./")
 
 
+def _baseline_coverage(results: Sequence[FileResult], baseline: dict[tuple[str, str], int], source: Path) -> None:
+    """Fail (exit 2) when no checked prompt is in the baseline: a gate that
+    compares nothing must not pass.  Warn when only some are (they are new)."""
+    keys = [(_norm_path(res.file), row.model) for res in results for row in res.rows]
+    new = sum(key not in baseline for key in keys)
+    if keys and new == len(keys):
+        current = f"{keys[0][0]} ({keys[0][1]})"
+        if not baseline:
+            raise InputError(f"the baseline has no entries, so no checked prompt matches one (e.g. {current})",
+                             file=str(source))
+        base_file, base_model = next(iter(baseline))
+        raise InputError(
+            f"no checked prompt matches a baseline entry (path + model): e.g. baseline has "
+            f"{base_file} ({base_model}), this run has {current}", file=str(source),
+            hint="run from the folder the baseline was made in, with the same -m")
+    if new:
+        typer.echo(f"llmcost: warning: {new:,} of {len(keys):,} checked prompts {'is' if new == 1 else 'are'} "
+                   "not in the baseline (path + model): reported as new", err=True)
+
+
 def _check(results: Sequence[FileResult], max_tokens: int | None, baseline: dict[tuple[str, str], int] | None,
            output_format: OutputFormat) -> tuple[str, bool]:
     rows: list[dict[str, Any]] = []
@@ -354,7 +380,13 @@ def _check(results: Sequence[FileResult], max_tokens: int | None, baseline: dict
     buffer = io.StringIO()
     console = _console(buffer)
     console.print(table)
-    console.print("FAILED: a prompt is over its budget or grew." if failed else "OK: every prompt within budget.")
+    if failed:
+        console.print("FAILED: a prompt is over its budget or grew.")
+    elif baseline is None:
+        console.print("OK: every prompt within budget.")
+    else:
+        console.print("OK: no prompt grew since the baseline"
+                      + (" and every prompt is within budget." if max_tokens is not None else "."))
     return buffer.getvalue(), failed
 
 
@@ -481,7 +513,7 @@ def register(app: typer.Typer) -> None:
         output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help="table or json."),
         check: bool = typer.Option(False, "--check", help="CI gate: exit 1 when a prompt exceeds --max-tokens or grew since --baseline."),
         max_tokens: int | None = typer.Option(None, "--max-tokens", min=1, help="Token budget per prompt (with --check)."),
-        baseline: Path | None = typer.Option(None, "--baseline", help="A previous `llmcost compress --format json` (with --check)."),
+        baseline: Path | None = typer.Option(None, "--baseline", help="A previous `llmcost compress --format json` (with --check); entries match on path + model, and matching none is an error (exit 2)."),
         prices: Path | None = typer.Option(None, "--prices", help="Price overrides YAML."),
     ) -> None:
         """Compress prompts safely (protected spans never change) and report the tokens and dollars saved.
@@ -523,6 +555,8 @@ def register(app: typer.Typer) -> None:
                    "max_examples": max_examples, "skip": no_pass, "lang": lang}
         results = [_compress_doc(read_prompt(p), model, options, book, calls_per_day, llm, base_url) for p in paths]
         if check:
+            if base is not None and baseline is not None:
+                _baseline_coverage(results, base, baseline)
             text, failed = _check(results, max_tokens, base, output_format)
             write_output(text, None)
             if failed:

@@ -263,3 +263,43 @@ def test_check_empty_baseline_is_an_error(baseline_tree: Path):
     assert res.exit_code == 2
     assert res.stderr == ("llmcost: error: empty.json: the baseline has no entries, so no checked prompt matches "
                           "one (e.g. chk/a.txt (gpt-4o))\n")
+
+
+# --------------------------------------------------------------------------- #
+# unknown models
+# --------------------------------------------------------------------------- #
+
+UNKNOWN_NOTE = "gpt-9000: unknown model: its token counts are estimates and it is not priced"
+
+
+def test_unknown_model_warns_and_is_reported_as_estimate(prompt: Path):
+    res = runner.invoke(app, ["compress", str(prompt), "-m", "gpt-9000", "-m", "gpt-4o"])
+    assert res.exit_code == 0, res.output
+    assert res.stderr == ("llmcost: warning: model 'gpt-9000' is not in the price table: its count is an "
+                          "estimate and it is not priced\n")
+    lines = res.stdout.splitlines()
+    assert UNKNOWN_NOTE in lines
+    assert any("│ gpt-9000 (estimate) │" in line and " unpriced │" in line for line in lines)
+    res = runner.invoke(app, ["compress", str(prompt), "-m", "gpt-9000", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert doc["warnings"] == [UNKNOWN_NOTE]
+    assert (doc["files"][0]["exact"], doc["files"][0]["saved_usd_per_1k_calls"]) == (False, None)
+
+
+def test_unknown_model_warning_names_close_matches(prompt: Path):
+    res = runner.invoke(app, ["compress", str(prompt), "-m", "claude-sonet-4-5", "--check", "--max-tokens", "1000",
+                              "--format", "json"])
+    assert res.exit_code == 0, res.output
+    assert res.stderr.startswith(
+        "llmcost: warning: model 'claude-sonet-4-5' is not in the price table: its count is an estimate and it "
+        "is not priced; did you mean claude-sonnet-4-5")
+    assert len(res.stderr.splitlines()) == 1
+    assert json.loads(res.stdout)["warnings"] == [
+        "claude-sonet-4-5: unknown model: its token counts are estimates and it is not priced"]
+
+
+def test_known_models_give_no_warning(prompt: Path):
+    res = runner.invoke(app, ["compress", str(prompt), "-m", "gpt-4o", "-m", "claude-sonnet-4-5", "-f", "json"])
+    assert res.exit_code == 0, res.output
+    assert res.stderr == "" and json.loads(res.stdout)["warnings"] == []

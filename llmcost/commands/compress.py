@@ -207,7 +207,8 @@ def _console(buffer: io.StringIO) -> Console:
     return Console(file=buffer, width=160, no_color=True, highlight=False, soft_wrap=False)
 
 
-def _render_table(results: Sequence[FileResult], calls_per_day: float | None, level: str) -> str:
+def _render_table(results: Sequence[FileResult], calls_per_day: float | None, level: str,
+                  warnings: Sequence[str] = ()) -> str:
     from rich.table import Table
 
     from .. import tokens as tok
@@ -249,6 +250,8 @@ def _render_table(results: Sequence[FileResult], calls_per_day: float | None, le
             for f in res.llm["fields"]:
                 console.print(f"{res.file}: --llm {f['model']}: {f['reason']}"
                               + ("" if f["accepted"] else "; kept the deterministic result"))
+    for warning in warnings:
+        console.print(warning)
     console.print("$ saved: input (prompt) tokens only, at today's list price"
                   + (f"; a month = {tok.DAYS_PER_MONTH} days." if calls_per_day is not None else "."))
     return buffer.getvalue()
@@ -270,11 +273,12 @@ def _result_dicts(results: Sequence[FileResult]) -> list[dict[str, Any]]:
     return out
 
 
-def _render_json(results: Sequence[FileResult], level: str, calls_per_day: float | None) -> str:
+def _render_json(results: Sequence[FileResult], level: str, calls_per_day: float | None,
+                 warnings: Sequence[str] = ()) -> str:
     from .. import tokens as tok
 
     doc = {"command": "compress", "level": level, "calls_per_day": calls_per_day,
-           "days_per_month": tok.DAYS_PER_MONTH, "files": _result_dicts(results)}
+           "days_per_month": tok.DAYS_PER_MONTH, "files": _result_dicts(results), "warnings": list(warnings)}
     return json.dumps(doc, indent=2, ensure_ascii=False)
 
 
@@ -350,7 +354,7 @@ def _baseline_coverage(results: Sequence[FileResult], baseline: dict[tuple[str, 
 
 
 def _check(results: Sequence[FileResult], max_tokens: int | None, baseline: dict[tuple[str, str], int] | None,
-           output_format: OutputFormat) -> tuple[str, bool]:
+           output_format: OutputFormat, warnings: Sequence[str] = ()) -> tuple[str, bool]:
     rows: list[dict[str, Any]] = []
     failed = False
     for res in results:
@@ -367,7 +371,8 @@ def _check(results: Sequence[FileResult], max_tokens: int | None, baseline: dict
                          "baseline": base, "compressible_to": row.tokens_after, "status": status,
                          "ok": not problems})
     if output_format is OutputFormat.json:
-        return json.dumps({"command": "compress --check", "failed": failed, "files": rows}, indent=2,
+        return json.dumps({"command": "compress --check", "failed": failed, "files": rows,
+                           "warnings": list(warnings)}, indent=2,
                           ensure_ascii=False), failed
     from rich.table import Table
 
@@ -380,6 +385,8 @@ def _check(results: Sequence[FileResult], max_tokens: int | None, baseline: dict
     buffer = io.StringIO()
     console = _console(buffer)
     console.print(table)
+    for warning in warnings:
+        console.print(warning)
     if failed:
         console.print("FAILED: a prompt is over its budget or grew.")
     elif baseline is None:
@@ -399,6 +406,25 @@ def _price_book(prices: Path | None) -> Any:
     from ..pricing import PriceBook
 
     return PriceBook.default(overrides=str(prices) if prices is not None else None)
+
+
+def _unknown_models(models: Sequence[str], book: Any, prices: Path | None) -> list[str]:
+    """Warn (one stderr line each, with close matches: ``llmcost tokens``'s
+    helper) about models neither the tokenizer mapping nor the price table
+    knows, probably typos; return the report's note for each.  They are
+    still reported (estimated counts, unpriced), not refused."""
+    from .. import tokens as tok
+    from .tokens import _warn_unknown_model
+
+    notes = []
+    for m in dict.fromkeys(models):
+        if tok.encoding_for_model(m) is not None:
+            continue
+        book = book if book is not None else _price_book(prices)  # (--check reads it only here)
+        if book.resolve(m) is None:
+            _warn_unknown_model(m, book)
+            notes.append(f"{m}: unknown model: its token counts are estimates and it is not priced")
+    return notes
 
 
 @dataclass(frozen=True)
@@ -497,7 +523,7 @@ def register(app: typer.Typer) -> None:
     @cli_errors
     def compress_command(
         files: list[Path] = typer.Argument(..., help="Prompt files or folders (.txt, .md, .json/.yaml prompts or chat messages)."),
-        model: list[str] = typer.Option(["gpt-4o"], "--model", "-m", help="Model whose tokenizer and price to report (repeatable; the first drives --target-ratio)."),
+        model: list[str] = typer.Option(["gpt-4o"], "--model", "-m", help="Model whose tokenizer and price to report (repeatable; the first drives --target-ratio). A model neither the tokenizer nor the price table knows gets a warning: its counts are estimates, unpriced."),
         level: Level = typer.Option(Level.balanced, "--level", help="safe (layout only), balanced, or aggressive (drops low-information words)."),
         target_ratio: float | None = typer.Option(None, "--target-ratio", help="Aim for tokens after / before <= this, in (0, 1]; escalates the level if needed."),
         output: Path | None = typer.Option(None, "--output", "-o", help="Write the compressed prompt here ('-' = stdout); with several files or a folder, an existing folder (paths kept)."),
@@ -551,13 +577,14 @@ def register(app: typer.Typer) -> None:
         # --check reports tokens only: the price table (genai-prices, ~0.2 s to
         # load) is read only for the dollar report, or to validate --prices
         book = _price_book(prices) if not check or prices is not None else None
+        warnings = _unknown_models(model, book, prices)
         options = {"level": level.value, "target_ratio": target_ratio, "keep": keep_rx,
                    "max_examples": max_examples, "skip": no_pass, "lang": lang}
         results = [_compress_doc(read_prompt(p), model, options, book, calls_per_day, llm, base_url) for p in paths]
         if check:
             if base is not None and baseline is not None:
                 _baseline_coverage(results, base, baseline)
-            text, failed = _check(results, max_tokens, base, output_format)
+            text, failed = _check(results, max_tokens, base, output_format, warnings)
             write_output(text, None)
             if failed:
                 raise typer.Exit(EXIT_THRESHOLD)
@@ -571,8 +598,8 @@ def register(app: typer.Typer) -> None:
         if diff:
             for res in results:
                 typer.echo(_render_diff(res), nl=False, err=to_stderr)
-        report = (_render_json(results, level.value, calls_per_day) if output_format is OutputFormat.json
-                  else _render_table(results, calls_per_day, level.value))
+        report = (_render_json(results, level.value, calls_per_day, warnings) if output_format is OutputFormat.json
+                  else _render_table(results, calls_per_day, level.value, warnings))
         if to_stderr:
             sys.stderr.write(report if report.endswith("\n") else report + "\n")
         else:

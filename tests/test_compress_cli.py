@@ -303,3 +303,41 @@ def test_known_models_give_no_warning(prompt: Path):
     res = runner.invoke(app, ["compress", str(prompt), "-m", "gpt-4o", "-m", "claude-sonnet-4-5", "-f", "json"])
     assert res.exit_code == 0, res.output
     assert res.stderr == "" and json.loads(res.stdout)["warnings"] == []
+
+
+# --------------------------------------------------------------------------- #
+# empty files
+# --------------------------------------------------------------------------- #
+
+
+def test_folder_run_skips_empty_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pr" / "sub").mkdir(parents=True)
+    (tmp_path / "pr" / "a.txt").write_text("Please be brief.\n", encoding="utf-8")
+    (tmp_path / "pr" / "empty.txt").write_bytes(b"")
+    (tmp_path / "pr" / "sub" / "blank.md").write_text("  \n\n", encoding="utf-8")
+    (tmp_path / "out").mkdir()
+    res = runner.invoke(app, ["compress", "pr", "-o", "out", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    assert res.stderr == "llmcost: note: pr/empty.txt: empty, skipped\nllmcost: note: pr/sub/blank.md: empty, skipped\n"
+    assert [f["file"] for f in json.loads(res.stdout)["files"]] == ["pr/a.txt"]
+    assert sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*")) == ["a.txt"]
+    assert (tmp_path / "out" / "a.txt").read_text(encoding="utf-8") == "Be brief.\n"
+    # --check skips them the same way
+    res = runner.invoke(app, ["compress", "pr", "--check", "--max-tokens", "100"])
+    assert res.exit_code == 0, res.output
+    assert res.stderr == "llmcost: note: pr/empty.txt: empty, skipped\nllmcost: note: pr/sub/blank.md: empty, skipped\n"
+
+
+def test_empty_file_named_directly_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "empty.txt").write_bytes(b"")
+    res = runner.invoke(app, ["compress", "empty.txt"])
+    assert res.exit_code == 2
+    assert res.stderr == "llmcost: error: empty.txt: file is empty\n"
+    (tmp_path / "pr").mkdir()
+    (tmp_path / "pr" / "e.md").write_bytes(b"\n")
+    res = runner.invoke(app, ["compress", "pr"])
+    assert res.exit_code == 2
+    assert res.stderr == ("llmcost: note: pr/e.md: empty, skipped\n"
+                          "llmcost: error: nothing to compress: every prompt file found is empty\n")

@@ -21,7 +21,9 @@ changed nothing is written byte for byte.
 With several inputs or a folder, ``-o`` is an existing folder and each file
 keeps its path relative to the folder argument it came from (a file given by
 name keeps its name); two inputs that would land on the same output file are
-refused before anything is written.
+refused before anything is written.  An empty file found in a folder is
+skipped with a one-line note; an empty file named on the command line is an
+error (exit 2).
 
 ``--check --baseline``: a prompt is compared with the baseline entry of the
 same path (as given on the command line) and model.  When no checked prompt
@@ -435,6 +437,7 @@ class Input:
 
     path: Path
     rel: Path
+    walked: bool = False  # found in a folder argument (not named on the command line)
 
 
 def _expand_inputs(files: Sequence[Path], skip: Sequence[Path], out_dir: Path | None) -> list[Input]:
@@ -454,8 +457,27 @@ def _expand_inputs(files: Sequence[Path], skip: Sequence[Path], out_dir: Path | 
             if walked and out_res is not None and out_res != arg.resolve() and key.is_relative_to(out_res):
                 continue
             seen.add(key)
-            inputs.append(Input(path, path.relative_to(arg) if walked else Path(path.name)))
+            inputs.append(Input(path, path.relative_to(arg) if walked else Path(path.name), walked))
     return inputs
+
+
+def _read_inputs(inputs: Sequence[Input]) -> list[tuple[Input, PromptDoc]]:
+    """Read every input before any work.  An empty file found in a folder is
+    skipped with a one-line note; one named on the command line is an error."""
+    from ..compress.formats import read_prompt
+    from ..textfiles import EmptyFileError
+
+    docs = []
+    for item in inputs:
+        try:
+            docs.append((item, read_prompt(item.path)))
+        except EmptyFileError:
+            if not item.walked:
+                raise
+            typer.echo(f"llmcost: note: {item.path}: empty, skipped", err=True)
+    if not docs:
+        raise InputError("nothing to compress: every prompt file found is empty")
+    return docs
 
 
 def _folder_mode(files: Sequence[Path], inputs: Sequence[Input], output: Path | None) -> bool:
@@ -548,7 +570,6 @@ def register(app: typer.Typer) -> None:
         assistant, tool and earlier user turns (few-shot pairs, history) are data and stay as they are.
         """
         from ..compress import PASS_NAMES
-        from ..compress.formats import read_prompt
         from ..compress.protect import compile_keep
 
         if target_ratio is not None and not (0.0 < target_ratio <= 1.0):
@@ -572,7 +593,6 @@ def register(app: typer.Typer) -> None:
         folder = _folder_mode(files, inputs, output)
         if folder and output is not None:
             _check_targets(inputs, output)
-        paths = [item.path for item in inputs]
         base = _read_baseline(baseline) if baseline is not None else None
         # --check reports tokens only: the price table (genai-prices, ~0.2 s to
         # load) is read only for the dollar report, or to validate --prices
@@ -580,7 +600,9 @@ def register(app: typer.Typer) -> None:
         warnings = _unknown_models(model, book, prices)
         options = {"level": level.value, "target_ratio": target_ratio, "keep": keep_rx,
                    "max_examples": max_examples, "skip": no_pass, "lang": lang}
-        results = [_compress_doc(read_prompt(p), model, options, book, calls_per_day, llm, base_url) for p in paths]
+        docs = _read_inputs(inputs)
+        inputs = [item for item, _doc in docs]
+        results = [_compress_doc(doc, model, options, book, calls_per_day, llm, base_url) for _item, doc in docs]
         if check:
             if base is not None and baseline is not None:
                 _baseline_coverage(results, base, baseline)

@@ -341,3 +341,35 @@ def test_empty_file_named_directly_is_an_error(tmp_path: Path, monkeypatch: pyte
     assert res.exit_code == 2
     assert res.stderr == ("llmcost: note: pr/e.md: empty, skipped\n"
                           "llmcost: error: nothing to compress: every prompt file found is empty\n")
+
+
+# --------------------------------------------------------------------------- #
+# -o naming the input itself
+# --------------------------------------------------------------------------- #
+
+OVERWRITE_HINT = "(use --in-place to rewrite the inputs, or -o another file or folder)"
+
+
+def test_output_same_as_input_file_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.txt").write_text("Please be brief.\n", encoding="utf-8")
+    (tmp_path / "link.txt").symlink_to(tmp_path / "a.txt")
+    for out in ("a.txt", "./a.txt", "link.txt", "."):  # the file, another spelling, a link to it, its folder
+        res = runner.invoke(app, ["compress", "a.txt", "-o", out])
+        assert res.exit_code == 2, out
+        assert res.stderr == f"llmcost: error: -o would overwrite the input a.txt {OVERWRITE_HINT}\n"
+    assert (tmp_path / "a.txt").read_text(encoding="utf-8") == "Please be brief.\n"
+
+
+def test_output_same_as_input_folder_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pr").mkdir()
+    (tmp_path / "pr" / "a.txt").write_text("Please be brief.\n", encoding="utf-8")
+    for out in ("pr", "pr/", str(tmp_path / "pr")):
+        res = runner.invoke(app, ["compress", "pr", "-o", out])
+        assert res.exit_code == 2, out
+        assert res.stderr == f"llmcost: error: -o would overwrite the input pr/a.txt {OVERWRITE_HINT}\n"
+    assert (tmp_path / "pr" / "a.txt").read_text(encoding="utf-8") == "Please be brief.\n"
+    res = runner.invoke(app, ["compress", "pr", "--in-place"])  # asked for explicitly: fine
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "pr" / "a.txt").read_text(encoding="utf-8") == "Be brief.\n"

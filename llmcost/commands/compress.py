@@ -502,6 +502,18 @@ def _check_targets(inputs: Sequence[Input], output: Path) -> None:
                              hint="compress them in separate runs, or pass the folder that holds both")
 
 
+def _refuse_overwriting_inputs(inputs: Sequence[Input], output: Path, folder: bool) -> None:
+    """``-o`` naming an input itself (the same file, or the input folder) is
+    refused: rewriting inputs is what --in-place is for, asked for explicitly."""
+    if str(output) == "-":
+        return
+    for item in inputs:
+        target = output / item.rel if folder else output
+        if target.exists() and os.path.samefile(target, item.path):
+            raise InputError(f"-o would overwrite the input {item.path}",
+                             hint="use --in-place to rewrite the inputs, or -o another file or folder")
+
+
 def _final_text(res: FileResult) -> str:
     """The text to write: it ends with a line break (in the file's own style)
     exactly when the input did; a file without a final newline gets none."""
@@ -548,7 +560,7 @@ def register(app: typer.Typer) -> None:
         model: list[str] = typer.Option(["gpt-4o"], "--model", "-m", help="Model whose tokenizer and price to report (repeatable; the first drives --target-ratio). A model neither the tokenizer nor the price table knows gets a warning: its counts are estimates, unpriced."),
         level: Level = typer.Option(Level.balanced, "--level", help="safe (layout only), balanced, or aggressive (drops low-information words)."),
         target_ratio: float | None = typer.Option(None, "--target-ratio", help="Aim for tokens after / before <= this, in (0, 1]; escalates the level if needed."),
-        output: Path | None = typer.Option(None, "--output", "-o", help="Write the compressed prompt here ('-' = stdout); with several files or a folder, an existing folder (paths kept)."),
+        output: Path | None = typer.Option(None, "--output", "-o", help="Write the compressed prompt here ('-' = stdout); with several files or a folder, an existing folder (paths kept). Never an input itself: -o naming the input file or folder is refused (use --in-place)."),
         in_place: bool = typer.Option(False, "--in-place", help="Rewrite the input files (written to a temp file, then renamed)."),
         diff: bool = typer.Option(False, "--diff", help="Show a coloured unified diff."),
         keep: list[str] = typer.Option([], "--keep", help="Regex whose matches are never altered (repeatable)."),
@@ -593,6 +605,8 @@ def register(app: typer.Typer) -> None:
         folder = _folder_mode(files, inputs, output)
         if folder and output is not None:
             _check_targets(inputs, output)
+        if output is not None:
+            _refuse_overwriting_inputs(inputs, output, folder)
         base = _read_baseline(baseline) if baseline is not None else None
         # --check reports tokens only: the price table (genai-prices, ~0.2 s to
         # load) is read only for the dollar report, or to validate --prices

@@ -373,3 +373,45 @@ def test_output_same_as_input_folder_is_refused(tmp_path: Path, monkeypatch: pyt
     res = runner.invoke(app, ["compress", "pr", "--in-place"])  # asked for explicitly: fine
     assert res.exit_code == 0, res.output
     assert (tmp_path / "pr" / "a.txt").read_text(encoding="utf-8") == "Be brief.\n"
+
+
+# --------------------------------------------------------------------------- #
+# small: wording, --lang, totals, --diff with JSON
+# --------------------------------------------------------------------------- #
+
+
+@pytest.mark.parametrize("note, expected", [
+    ("hedges: undone (would add 1 tokens)", "hedges: undone (would add 1 token)"),
+    ("hedges: undone (would add 12 tokens)", "hedges: undone (would add 12 tokens)"),
+    ("hedges: undone (would add 21 tokens)", "hedges: undone (would add 21 tokens)"),
+    ("fewshot: kept 1 of 1 examples", "fewshot: kept 1 of 1 example"),
+    ("fewshot: kept 1 of 2 examples", "fewshot: kept 1 of 2 examples"),
+    ("1 protected span(s) missing or altered", "1 protected span missing or altered"),
+    ("2 protected span(s) missing or altered", "2 protected spans missing or altered"),
+    ("1,001 number(s) of the input missing", "1,001 numbers of the input missing"),
+])
+def test_counted_nouns(note: str, expected: str):
+    from llmcost.commands.compress import _counted
+
+    assert _counted(note) == expected
+
+
+def test_compressor_notes_get_singular_right(prompt: Path, monkeypatch: pytest.MonkeyPatch):
+    import llmcost.compress as compress_pkg
+
+    real = compress_pkg.compress_text
+
+    def noting(text: str, **kwargs):
+        r = real(text, **kwargs)
+        r.notes[:] = ["hedges: undone (would add 1 tokens)", "fewshot: kept 1 of 1 examples"]
+        return r
+
+    monkeypatch.setattr(compress_pkg, "compress_text", noting)
+    res = runner.invoke(app, ["compress", str(prompt)])
+    assert res.exit_code == 0, res.output
+    assert f"{prompt}: hedges: undone (would add 1 token)" in res.stdout.splitlines()
+    assert f"{prompt}: fewshot: kept 1 of 1 example" in res.stdout.splitlines()
+    assert "1 tokens" not in res.stdout
+    res = runner.invoke(app, ["compress", str(prompt), "-f", "json"])
+    assert json.loads(res.stdout)["files"][0]["notes"] == ["hedges: undone (would add 1 token)",
+                                                           "fewshot: kept 1 of 1 example"]

@@ -415,3 +415,16 @@ def test_compressor_notes_get_singular_right(prompt: Path, monkeypatch: pytest.M
     res = runner.invoke(app, ["compress", str(prompt), "-f", "json"])
     assert json.loads(res.stdout)["files"][0]["notes"] == ["hedges: undone (would add 1 token)",
                                                            "fewshot: kept 1 of 1 example"]
+
+
+@pytest.mark.parametrize("lang", ["en", "EN", "En", " en "])
+def test_lang_is_case_insensitive(prompt: Path, lang: str):
+    res = runner.invoke(app, ["compress", str(prompt), "--lang", lang, "-o", "-"])
+    assert res.exit_code == 0, res.output
+    assert res.stdout == COMPRESSED
+
+
+def test_unknown_lang_is_one_line_error(prompt: Path):
+    res = runner.invoke(app, ["compress", str(prompt), "--lang", "FR"])
+    assert res.exit_code == 2
+    assert res.stderr == "llmcost: error: unknown language 'fr': use en or zh (default: both)\n"

@@ -581,7 +581,7 @@ def register(app: typer.Typer) -> None:
         calls_per_day: float | None = typer.Option(None, "--calls-per-day", min=0, help="Calls per day, to turn the saving into $/month."),
         llm: str | None = typer.Option(None, "--llm", help="Second stage: a model that condenses the text (openai or anthropic SDK; keys from env)."),
         base_url: str | None = typer.Option(None, "--base-url", help="API base URL for --llm (default: OPENAI_BASE_URL / ANTHROPIC_BASE_URL)."),
-        lang: str | None = typer.Option(None, "--lang", help="Limit the phrase tables to en or zh (default: both)."),
+        lang: str | None = typer.Option(None, "--lang", help="Limit the phrase tables to en or zh, any case (default: both)."),
         output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help="table or json."),
         check: bool = typer.Option(False, "--check", help="CI gate: exit 1 when a prompt exceeds --max-tokens or grew since --baseline."),
         max_tokens: int | None = typer.Option(None, "--max-tokens", min=1, help="Token budget per prompt (with --check)."),
@@ -610,6 +610,8 @@ def register(app: typer.Typer) -> None:
                 raise InputError("--check only reads: drop -o, --in-place and --llm")
         elif max_tokens is not None or baseline is not None:
             raise InputError("--max-tokens and --baseline go with --check")
+        if lang is not None:
+            lang = lang.strip().lower()  # EN, Zh: the codes are case-insensitive
         keep_rx = compile_keep(keep)
         skip = [p for p in (baseline, output) if p is not None and str(p) != "-"]
         out_dir = output if output is not None and str(output) != "-" and output.is_dir() else None

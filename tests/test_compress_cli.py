@@ -428,3 +428,27 @@ def test_unknown_lang_is_one_line_error(prompt: Path):
     res = runner.invoke(app, ["compress", str(prompt), "--lang", "FR"])
     assert res.exit_code == 2
     assert res.stderr == "llmcost: error: unknown language 'fr': use en or zh (default: both)\n"
+
+
+def test_multi_file_runs_have_a_total(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "tot").mkdir()
+    (tmp_path / "tot" / "a.txt").write_text("Please be brief.\n", encoding="utf-8")  # 4 -> 3 gpt-4o tokens
+    (tmp_path / "tot" / "b.txt").write_text("In order to win, play.\n", encoding="utf-8")  # 7 -> 5
+    res = runner.invoke(app, ["compress", "tot", "--calls-per-day", "1000"])
+    assert res.exit_code == 0, res.output
+    lines = [" ".join(line.split()) for line in res.stdout.splitlines()]
+    # 3 tokens x $2.50/1M x 1,000 calls = $0.0075; x 1 x 30 = $0.2250 a month
+    assert "│ Total (2 files) │ gpt-4o │ 11 │ 8 │ 27.3% │ $0.0075 │ $0.2250 │ 0 ok │" in lines
+    assert "┃ Pass ┃ tot/a.txt ┃ tot/b.txt ┃ Total ┃" in lines
+    res = runner.invoke(app, ["compress", "tot", "--format", "json", "--calls-per-day", "1000"])
+    assert json.loads(res.stdout)["total"] == {"files": 2, "models": [
+        {"model": "gpt-4o", "tokens_before": 11, "tokens_after": 8, "saved_tokens": 3, "reduction_pct": 27.27,
+         "exact": True, "saved_usd_per_1k_calls": 0.0075, "saved_usd_per_month": 0.225}]}
+    # one file: no total row in the table; the JSON keeps the same shape
+    res = runner.invoke(app, ["compress", "tot/a.txt"])
+    assert "Total" not in res.stdout
+    res = runner.invoke(app, ["compress", "tot/a.txt", "-f", "json", "-m", "gpt-9000"])
+    assert json.loads(res.stdout)["total"] == {"files": 1, "models": [
+        {"model": "gpt-9000", "tokens_before": 4, "tokens_after": 3, "saved_tokens": 1, "reduction_pct": 25.0,
+         "exact": False, "saved_usd_per_1k_calls": None, "saved_usd_per_month": None}]}

@@ -243,14 +243,31 @@ def _render_table(results: Sequence[FileResult], calls_per_day: float | None, le
                 cells.append(_money(row.saved_per_month_usd))
             cells.append(f"{res.spans} ok" if res.spans_ok else f"{len(res.missing_spans)} MISSING")
             table.add_row(*cells)
+    if len(results) > 1:
+        table.add_section()
+        spans = sum(res.spans for res in results)
+        missing = sum(len(res.missing_spans) for res in results)
+        for row in _totals(results):
+            cells = [f"Total ({len(results)} files)", row.model + ("" if row.exact else " (estimate)"),
+                     f"{row.tokens_before:,}", f"{row.tokens_after:,}", f"{row.reduction_pct:.1f}%",
+                     _money(row.saved_per_1k_calls_usd)]
+            if calls_per_day is not None:
+                cells.append(_money(row.saved_per_month_usd))
+            cells.append(f"{spans} ok" if not missing else f"{missing} MISSING")
+            table.add_row(*cells)
     passes = Table(title=f"Tokens saved per pass ({results[0].rows[0].model})" if results else "Passes",
                    title_justify="left")
     passes.add_column("Pass")
     for res in results:
         passes.add_column(res.file if len(results) > 1 else "Tokens saved", justify="right")
+    if len(results) > 1:
+        passes.add_column("Total", justify="right")
     for name in PASS_NAMES:
         if any(name in res.passes for res in results):
-            passes.add_row(name, *[f"{res.passes.get(name, 0):,}" if name in res.passes else "-" for res in results])
+            cells = [f"{res.passes.get(name, 0):,}" if name in res.passes else "-" for res in results]
+            if len(results) > 1:
+                cells.append(f"{sum(res.passes.get(name, 0) for res in results):,}")
+            passes.add_row(name, *cells)
     buffer = io.StringIO()
     console = _console(buffer)
     console.print(table)
@@ -269,6 +286,36 @@ def _render_table(results: Sequence[FileResult], calls_per_day: float | None, le
     console.print("$ saved: input (prompt) tokens only, at today's list price"
                   + (f"; a month = {tok.DAYS_PER_MONTH} days." if calls_per_day is not None else "."))
     return buffer.getvalue()
+
+
+def _totals(results: Sequence[FileResult]) -> list[ModelRow]:
+    """One row per model: the sums over the files (dollars: None when a file's are)."""
+    totals: dict[str, ModelRow] = {}
+    for res in results:
+        for row in res.rows:
+            t = totals.get(row.model)
+            if t is None:
+                totals[row.model] = ModelRow(row.model, row.tokens_before, row.tokens_after, row.exact, row.method,
+                                             row.saved_per_1k_calls_usd, row.saved_per_month_usd)
+                continue
+            t.tokens_before += row.tokens_before
+            t.tokens_after += row.tokens_after
+            t.exact = t.exact and row.exact
+            t.saved_per_1k_calls_usd = _add(t.saved_per_1k_calls_usd, row.saved_per_1k_calls_usd, 10)
+            t.saved_per_month_usd = _add(t.saved_per_month_usd, row.saved_per_month_usd, 6)
+    return list(totals.values())
+
+
+def _add(a: float | None, b: float | None, digits: int) -> float | None:
+    return None if a is None or b is None else round(a + b, digits)
+
+
+def _total_dict(results: Sequence[FileResult]) -> dict[str, Any]:
+    return {"files": len(results), "models": [
+        {"model": t.model, "tokens_before": t.tokens_before, "tokens_after": t.tokens_after,
+         "saved_tokens": t.tokens_before - t.tokens_after, "reduction_pct": t.reduction_pct, "exact": t.exact,
+         "saved_usd_per_1k_calls": t.saved_per_1k_calls_usd, "saved_usd_per_month": t.saved_per_month_usd}
+        for t in _totals(results)]}
 
 
 def _result_dicts(results: Sequence[FileResult]) -> list[dict[str, Any]]:
@@ -292,7 +339,8 @@ def _render_json(results: Sequence[FileResult], level: str, calls_per_day: float
     from .. import tokens as tok
 
     doc = {"command": "compress", "level": level, "calls_per_day": calls_per_day,
-           "days_per_month": tok.DAYS_PER_MONTH, "files": _result_dicts(results), "warnings": list(warnings)}
+           "days_per_month": tok.DAYS_PER_MONTH, "files": _result_dicts(results), "total": _total_dict(results),
+           "warnings": list(warnings)}
     return json.dumps(doc, indent=2, ensure_ascii=False)
 
 

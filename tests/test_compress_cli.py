@@ -452,3 +452,15 @@ def test_multi_file_runs_have_a_total(tmp_path: Path, monkeypatch: pytest.Monkey
     assert json.loads(res.stdout)["total"] == {"files": 1, "models": [
         {"model": "gpt-9000", "tokens_before": 4, "tokens_after": 3, "saved_tokens": 1, "reduction_pct": 25.0,
          "exact": False, "saved_usd_per_1k_calls": None, "saved_usd_per_month": None}]}
+
+
+def test_diff_with_json_report_goes_to_stderr(prompt: Path):
+    res = runner.invoke(app, ["compress", str(prompt), "--diff", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["files"][0]["tokens_after"] == 42  # stdout is the JSON report alone
+    assert res.stderr.startswith(f"--- {prompt}\n+++ {prompt} (compressed)\n@@ -1,7 +1,6 @@\n")
+    assert "-Hello! I would like you to act as a **support agent** for ACME.\n" in res.stderr
+    assert "+Act as a support agent for ACME.\n" in res.stderr
+    # the table report keeps the diff on stdout, before the table
+    res = runner.invoke(app, ["compress", str(prompt), "--diff"])
+    assert res.stderr == "" and res.stdout.startswith(f"--- {prompt}\n")

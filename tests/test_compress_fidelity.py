@@ -62,7 +62,7 @@ def test_diff_of_crlf_file_shows_only_changed_lines(tmp_path: Path):
     p.write_bytes(WINDOWS)
     res = runner.invoke(app, ["compress", str(p), "--level", "safe", "--diff", "--format", "json"])
     assert res.exit_code == 0, res.output
-    out = res.stdout_bytes.decode("utf-8")  # (Result.stdout turns CRLF into LF)
+    out = res.stderr_bytes.decode("utf-8")  # (with --format json the diff is on stderr; .stderr turns CRLF into LF)
     changed = [line for line in out.split("\n") if line.startswith(("+", "-")) and line[:3] not in ("+++", "---")]
     assert changed == ["-Line one.  \r", "+Line one.\r", "-\r", "-\r"]
 

@@ -622,7 +622,7 @@ def register(app: typer.Typer) -> None:
         target_ratio: float | None = typer.Option(None, "--target-ratio", help="Aim for tokens after / before <= this, in (0, 1]; escalates the level if needed."),
         output: Path | None = typer.Option(None, "--output", "-o", help="Write the compressed prompt here ('-' = stdout); with several files or a folder, an existing folder (paths kept). Never an input itself: -o naming the input file or folder is refused (use --in-place)."),
         in_place: bool = typer.Option(False, "--in-place", help="Rewrite the input files (written to a temp file, then renamed)."),
-        diff: bool = typer.Option(False, "--diff", help="Show a coloured unified diff."),
+        diff: bool = typer.Option(False, "--diff", help="Show a coloured unified diff (on stderr with --format json or -o -, so stdout stays parseable)."),
         keep: list[str] = typer.Option([], "--keep", help="Regex whose matches are never altered (repeatable)."),
         max_examples: int | None = typer.Option(None, "--max-examples", min=0, help="Keep at most N few-shot examples."),
         no_pass: list[str] = typer.Option([], "--no-pass", help=f"Switch a pass off (repeatable): {', '.join(PASS_NAMES_HELP)}."),
@@ -693,9 +693,9 @@ def register(app: typer.Typer) -> None:
                              file=broken[0].file, hint="this is a bug, please report it")
         _write_outputs(results, inputs, output, in_place, folder)
         to_stderr = output is not None and str(output) == "-"
-        if diff:
+        if diff:  # never mixed into a JSON report or a prompt written to stdout
             for res in results:
-                typer.echo(_render_diff(res), nl=False, err=to_stderr)
+                typer.echo(_render_diff(res), nl=False, err=to_stderr or output_format is OutputFormat.json)
         report = (_render_json(results, level.value, calls_per_day, warnings) if output_format is OutputFormat.json
                   else _render_table(results, calls_per_day, level.value, warnings))
         if to_stderr:

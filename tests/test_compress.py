@@ -282,8 +282,9 @@ def test_yaml_prompt_file_round_trip():
     doc = read_prompt(SAMPLES / "summarizer.prompt.yml")
     assert len(doc.texts) == 2
     out = yaml.safe_load(doc.render(["short system", "user {{transcript}}\nline 2"]))
-    assert out["messages"][0]["content"] == "short system"
-    assert out["messages"][1]["content"] == "user {{transcript}}\nline 2"
+    # (both were "|" blocks ending with a line break: a field keeps its final line break)
+    assert out["messages"][0]["content"] == "short system\n"
+    assert out["messages"][1]["content"] == "user {{transcript}}\nline 2\n"
     assert out["testData"][0]["transcript"].startswith("Alice:")  # not a content field
     assert out["modelParameters"] == {"temperature": 0.3}
 

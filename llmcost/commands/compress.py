@@ -182,6 +182,7 @@ def _compress_doc(doc: PromptDoc, models: Sequence[str], options: dict[str, Any]
         rows.append(ModelRow(model, b, a, ex, me, per_1k, per_month))
     # nothing compressed: the file's exact text (no JSON/YAML re-layout, no line-break change)
     new_text = doc.render(new_texts) if doc.texts and new_texts != doc.texts else doc.raw
+    notes += doc.render_notes if new_text is not doc.raw else []
     if not doc.texts:
         notes.append("no content fields to compress")
     return FileResult(doc.path, doc.kind, len(doc.texts), new_text, doc.raw, rows, passes, spans,

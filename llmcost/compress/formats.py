@@ -223,7 +223,7 @@ def _json_with_literals(text: str) -> Any:
     decoder = json.JSONDecoder()
 
     def parse_string(s: str, idx: int, strict: bool) -> tuple[_Literal, int]:
-        value, end = json.decoder.scanstring(s, idx, strict)
+        value, end = json.decoder.scanstring(s, idx, strict)  # type: ignore[attr-defined]  # (not in typeshed)
         literal = _Literal(value)
         literal.start, literal.end = idx - 1, end
         return literal, end

@@ -14,10 +14,15 @@ BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
+class EmptyFileError(InputError):
+    """A prompt file with no text (nothing, or only whitespace): a folder walk may skip it."""
+
+
 def decode_bytes(raw: bytes, name: str) -> str:
-    """Bytes of a prompt file -> text, or a one-line :class:`InputError`."""
+    """Bytes of a prompt file -> text, or a one-line :class:`InputError`
+    (:class:`EmptyFileError` for an empty file)."""
     if not raw.strip():
-        raise InputError("file is empty", file=name)
+        raise EmptyFileError("file is empty", file=name)
     for bom, codec in BOMS:
         if raw.startswith(bom):
             try:
@@ -34,7 +39,7 @@ def decode_bytes(raw: bytes, name: str) -> str:
             raise InputError(f"not UTF-8 text (byte {exc.start}); unknown encoding",
                              file=name, hint="convert it to UTF-8, e.g. with iconv") from exc
     if not text.strip():
-        raise InputError("file is empty", file=name)
+        raise EmptyFileError("file is empty", file=name)
     sample = text[:8192]
     if len(_CONTROL.findall(sample)) > max(8, len(sample) // 100):
         raise InputError("binary file, not a text prompt", file=name)

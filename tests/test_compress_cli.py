@@ -115,8 +115,8 @@ def test_several_files_to_folder(tmp_path: Path):
     out.mkdir()
     res = runner.invoke(app, ["compress", str(a), str(b), "-o", str(out)])
     assert res.exit_code == 0, res.output
-    assert (out / "a.txt").read_text() == "Be brief.\n"
-    assert (out / "b.txt").read_text() == "To win, play.\n"
+    assert (out / "a.txt").read_text() == "Be brief."  # no final newline in, none out
+    assert (out / "b.txt").read_text() == "To win, play."
     res = runner.invoke(app, ["compress", str(a), str(b), "-o", str(tmp_path / "x.txt")])
     assert res.exit_code == 2 and "must be an existing folder" in res.output
 
@@ -201,3 +201,266 @@ def test_output_and_in_place_conflict(prompt: Path):
 def test_compress_text_matches_cli(prompt: Path):
     assert compress_text(PROMPT).text + "\n" == COMPRESSED
     assert os.path.exists(prompt)
+
+
+@pytest.fixture()
+def baseline_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """``chk/a.txt`` and ``chk/b.txt`` and a baseline made from ``tmp_path`` (paths ``chk/...``)."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "chk").mkdir()
+    (tmp_path / "chk" / "a.txt").write_text("Please be brief.\n", encoding="utf-8")
+    (tmp_path / "chk" / "b.txt").write_text("In order to win, play.\n", encoding="utf-8")
+    res = runner.invoke(app, ["compress", "chk", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    (tmp_path / "base.json").write_text(res.stdout, encoding="utf-8")
+    return tmp_path
+
+
+def test_check_baseline_matching_nothing_is_an_error(baseline_tree: Path, monkeypatch: pytest.MonkeyPatch):
+    ok = runner.invoke(app, ["compress", "chk", "--check", "--baseline", "base.json"])
+    assert ok.exit_code == 0, ok.output
+    assert ok.stderr == ""
+    assert ok.stdout.splitlines()[-1] == "OK: no prompt grew since the baseline."
+    # the same prompts checked from inside the folder: other paths, nothing compared
+    monkeypatch.chdir(baseline_tree / "chk")
+    res = runner.invoke(app, ["compress", ".", "--check", "--baseline", "../base.json"])
+    assert res.exit_code == 2
+    assert res.stdout == ""
+    assert res.stderr == (
+        "llmcost: error: ../base.json: no checked prompt matches a baseline entry (path + model): e.g. baseline "
+        "has chk/a.txt (gpt-4o), this run has a.txt (gpt-4o) (run from the folder the baseline was made in, "
+        "with the same -m)\n")
+    # another model: nothing compared either
+    monkeypatch.chdir(baseline_tree)
+    res = runner.invoke(app, ["compress", "chk", "--check", "--baseline", "base.json", "-m", "gpt-4o-mini"])
+    assert res.exit_code == 2
+    assert res.stderr == (
+        "llmcost: error: base.json: no checked prompt matches a baseline entry (path + model): e.g. baseline "
+        "has chk/a.txt (gpt-4o), this run has chk/a.txt (gpt-4o-mini) (run from the folder the baseline was "
+        "made in, with the same -m)\n")
+
+
+def test_check_baseline_some_new_prompts_warn(baseline_tree: Path):
+    (baseline_tree / "chk" / "c.txt").write_text("Please be brief.\n", encoding="utf-8")
+    res = runner.invoke(app, ["compress", "chk", "--check", "--baseline", "base.json", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    assert res.stderr == ("llmcost: warning: 1 of 3 checked prompts is not in the baseline (path + model): "
+                          "reported as new\n")
+    doc = json.loads(res.stdout)
+    assert [(r["file"], r["status"]) for r in doc["files"]] == [("chk/a.txt", "ok"), ("chk/b.txt", "ok"),
+                                                                 ("chk/c.txt", "new")]
+    (baseline_tree / "chk" / "d.txt").write_text("Please be brief.\n", encoding="utf-8")
+    res = runner.invoke(app, ["compress", "chk", "--check", "--baseline", "base.json", "--max-tokens", "100"])
+    assert res.exit_code == 0, res.output
+    assert res.stderr == ("llmcost: warning: 2 of 4 checked prompts are not in the baseline (path + model): "
+                          "reported as new\n")
+    assert res.stdout.splitlines()[-1] == "OK: no prompt grew since the baseline and every prompt is within budget."
+
+
+def test_check_empty_baseline_is_an_error(baseline_tree: Path):
+    (baseline_tree / "empty.json").write_text('{"command": "compress", "files": []}', encoding="utf-8")
+    res = runner.invoke(app, ["compress", "chk", "--check", "--baseline", "empty.json"])
+    assert res.exit_code == 2
+    assert res.stderr == ("llmcost: error: empty.json: the baseline has no entries, so no checked prompt matches "
+                          "one (e.g. chk/a.txt (gpt-4o))\n")
+
+
+# --------------------------------------------------------------------------- #
+# unknown models
+# --------------------------------------------------------------------------- #
+
+UNKNOWN_NOTE = "gpt-9000: unknown model: its token counts are estimates and it is not priced"
+
+
+def test_unknown_model_warns_and_is_reported_as_estimate(prompt: Path):
+    res = runner.invoke(app, ["compress", str(prompt), "-m", "gpt-9000", "-m", "gpt-4o"])
+    assert res.exit_code == 0, res.output
+    assert res.stderr == ("llmcost: warning: model 'gpt-9000' is not in the price table: its count is an "
+                          "estimate and it is not priced\n")
+    lines = res.stdout.splitlines()
+    assert UNKNOWN_NOTE in lines
+    assert any("│ gpt-9000 (estimate) │" in line and " unpriced │" in line for line in lines)
+    res = runner.invoke(app, ["compress", str(prompt), "-m", "gpt-9000", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert doc["warnings"] == [UNKNOWN_NOTE]
+    assert (doc["files"][0]["exact"], doc["files"][0]["saved_usd_per_1k_calls"]) == (False, None)
+
+
+def test_unknown_model_warning_names_close_matches(prompt: Path):
+    res = runner.invoke(app, ["compress", str(prompt), "-m", "claude-sonet-4-5", "--check", "--max-tokens", "1000",
+                              "--format", "json"])
+    assert res.exit_code == 0, res.output
+    assert res.stderr.startswith(
+        "llmcost: warning: model 'claude-sonet-4-5' is not in the price table: its count is an estimate and it "
+        "is not priced; did you mean claude-sonnet-4-5")
+    assert len(res.stderr.splitlines()) == 1
+    assert json.loads(res.stdout)["warnings"] == [
+        "claude-sonet-4-5: unknown model: its token counts are estimates and it is not priced"]
+
+
+def test_known_models_give_no_warning(prompt: Path):
+    res = runner.invoke(app, ["compress", str(prompt), "-m", "gpt-4o", "-m", "claude-sonnet-4-5", "-f", "json"])
+    assert res.exit_code == 0, res.output
+    assert res.stderr == "" and json.loads(res.stdout)["warnings"] == []
+
+
+# --------------------------------------------------------------------------- #
+# empty files
+# --------------------------------------------------------------------------- #
+
+
+def test_folder_run_skips_empty_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pr" / "sub").mkdir(parents=True)
+    (tmp_path / "pr" / "a.txt").write_text("Please be brief.\n", encoding="utf-8")
+    (tmp_path / "pr" / "empty.txt").write_bytes(b"")
+    (tmp_path / "pr" / "sub" / "blank.md").write_text("  \n\n", encoding="utf-8")
+    (tmp_path / "out").mkdir()
+    res = runner.invoke(app, ["compress", "pr", "-o", "out", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    assert res.stderr == "llmcost: note: pr/empty.txt: empty, skipped\nllmcost: note: pr/sub/blank.md: empty, skipped\n"
+    assert [f["file"] for f in json.loads(res.stdout)["files"]] == ["pr/a.txt"]
+    assert sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*")) == ["a.txt"]
+    assert (tmp_path / "out" / "a.txt").read_text(encoding="utf-8") == "Be brief.\n"
+    # --check skips them the same way
+    res = runner.invoke(app, ["compress", "pr", "--check", "--max-tokens", "100"])
+    assert res.exit_code == 0, res.output
+    assert res.stderr == "llmcost: note: pr/empty.txt: empty, skipped\nllmcost: note: pr/sub/blank.md: empty, skipped\n"
+
+
+def test_empty_file_named_directly_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "empty.txt").write_bytes(b"")
+    res = runner.invoke(app, ["compress", "empty.txt"])
+    assert res.exit_code == 2
+    assert res.stderr == "llmcost: error: empty.txt: file is empty\n"
+    (tmp_path / "pr").mkdir()
+    (tmp_path / "pr" / "e.md").write_bytes(b"\n")
+    res = runner.invoke(app, ["compress", "pr"])
+    assert res.exit_code == 2
+    assert res.stderr == ("llmcost: note: pr/e.md: empty, skipped\n"
+                          "llmcost: error: nothing to compress: every prompt file found is empty\n")
+
+
+# --------------------------------------------------------------------------- #
+# -o naming the input itself
+# --------------------------------------------------------------------------- #
+
+OVERWRITE_HINT = "(use --in-place to rewrite the inputs, or -o another file or folder)"
+
+
+def test_output_same_as_input_file_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.txt").write_text("Please be brief.\n", encoding="utf-8")
+    (tmp_path / "link.txt").symlink_to(tmp_path / "a.txt")
+    for out in ("a.txt", "./a.txt", "link.txt", "."):  # the file, another spelling, a link to it, its folder
+        res = runner.invoke(app, ["compress", "a.txt", "-o", out])
+        assert res.exit_code == 2, out
+        assert res.stderr == f"llmcost: error: -o would overwrite the input a.txt {OVERWRITE_HINT}\n"
+    assert (tmp_path / "a.txt").read_text(encoding="utf-8") == "Please be brief.\n"
+
+
+def test_output_same_as_input_folder_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pr").mkdir()
+    (tmp_path / "pr" / "a.txt").write_text("Please be brief.\n", encoding="utf-8")
+    for out in ("pr", "pr/", str(tmp_path / "pr")):
+        res = runner.invoke(app, ["compress", "pr", "-o", out])
+        assert res.exit_code == 2, out
+        assert res.stderr == f"llmcost: error: -o would overwrite the input pr/a.txt {OVERWRITE_HINT}\n"
+    assert (tmp_path / "pr" / "a.txt").read_text(encoding="utf-8") == "Please be brief.\n"
+    res = runner.invoke(app, ["compress", "pr", "--in-place"])  # asked for explicitly: fine
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "pr" / "a.txt").read_text(encoding="utf-8") == "Be brief.\n"
+
+
+# --------------------------------------------------------------------------- #
+# small: wording, --lang, totals, --diff with JSON
+# --------------------------------------------------------------------------- #
+
+
+@pytest.mark.parametrize("note, expected", [
+    ("hedges: undone (would add 1 tokens)", "hedges: undone (would add 1 token)"),
+    ("hedges: undone (would add 12 tokens)", "hedges: undone (would add 12 tokens)"),
+    ("hedges: undone (would add 21 tokens)", "hedges: undone (would add 21 tokens)"),
+    ("fewshot: kept 1 of 1 examples", "fewshot: kept 1 of 1 example"),
+    ("fewshot: kept 1 of 2 examples", "fewshot: kept 1 of 2 examples"),
+    ("1 protected span(s) missing or altered", "1 protected span missing or altered"),
+    ("2 protected span(s) missing or altered", "2 protected spans missing or altered"),
+    ("1,001 number(s) of the input missing", "1,001 numbers of the input missing"),
+])
+def test_counted_nouns(note: str, expected: str):
+    from llmcost.commands.compress import _counted
+
+    assert _counted(note) == expected
+
+
+def test_compressor_notes_get_singular_right(prompt: Path, monkeypatch: pytest.MonkeyPatch):
+    import llmcost.compress as compress_pkg
+
+    real = compress_pkg.compress_text
+
+    def noting(text: str, **kwargs):
+        r = real(text, **kwargs)
+        r.notes[:] = ["hedges: undone (would add 1 tokens)", "fewshot: kept 1 of 1 examples"]
+        return r
+
+    monkeypatch.setattr(compress_pkg, "compress_text", noting)
+    res = runner.invoke(app, ["compress", str(prompt)])
+    assert res.exit_code == 0, res.output
+    assert f"{prompt}: hedges: undone (would add 1 token)" in res.stdout.splitlines()
+    assert f"{prompt}: fewshot: kept 1 of 1 example" in res.stdout.splitlines()
+    assert "1 tokens" not in res.stdout
+    res = runner.invoke(app, ["compress", str(prompt), "-f", "json"])
+    assert json.loads(res.stdout)["files"][0]["notes"] == ["hedges: undone (would add 1 token)",
+                                                           "fewshot: kept 1 of 1 example"]
+
+
+@pytest.mark.parametrize("lang", ["en", "EN", "En", " en "])
+def test_lang_is_case_insensitive(prompt: Path, lang: str):
+    res = runner.invoke(app, ["compress", str(prompt), "--lang", lang, "-o", "-"])
+    assert res.exit_code == 0, res.output
+    assert res.stdout == COMPRESSED
+
+
+def test_unknown_lang_is_one_line_error(prompt: Path):
+    res = runner.invoke(app, ["compress", str(prompt), "--lang", "FR"])
+    assert res.exit_code == 2
+    assert res.stderr == "llmcost: error: unknown language 'fr': use en or zh (default: both)\n"
+
+
+def test_multi_file_runs_have_a_total(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "tot").mkdir()
+    (tmp_path / "tot" / "a.txt").write_text("Please be brief.\n", encoding="utf-8")  # 4 -> 3 gpt-4o tokens
+    (tmp_path / "tot" / "b.txt").write_text("In order to win, play.\n", encoding="utf-8")  # 7 -> 5
+    res = runner.invoke(app, ["compress", "tot", "--calls-per-day", "1000"])
+    assert res.exit_code == 0, res.output
+    lines = [" ".join(line.split()) for line in res.stdout.splitlines()]
+    # 3 tokens x $2.50/1M x 1,000 calls = $0.0075; x 1 x 30 = $0.2250 a month
+    assert "│ Total (2 files) │ gpt-4o │ 11 │ 8 │ 27.3% │ $0.0075 │ $0.2250 │ 0 ok │" in lines
+    assert "┃ Pass ┃ tot/a.txt ┃ tot/b.txt ┃ Total ┃" in lines
+    res = runner.invoke(app, ["compress", "tot", "--format", "json", "--calls-per-day", "1000"])
+    assert json.loads(res.stdout)["total"] == {"files": 2, "models": [
+        {"model": "gpt-4o", "tokens_before": 11, "tokens_after": 8, "saved_tokens": 3, "reduction_pct": 27.27,
+         "exact": True, "saved_usd_per_1k_calls": 0.0075, "saved_usd_per_month": 0.225}]}
+    # one file: no total row in the table; the JSON keeps the same shape
+    res = runner.invoke(app, ["compress", "tot/a.txt"])
+    assert "Total" not in res.stdout
+    res = runner.invoke(app, ["compress", "tot/a.txt", "-f", "json", "-m", "gpt-9000"])
+    assert json.loads(res.stdout)["total"] == {"files": 1, "models": [
+        {"model": "gpt-9000", "tokens_before": 4, "tokens_after": 3, "saved_tokens": 1, "reduction_pct": 25.0,
+         "exact": False, "saved_usd_per_1k_calls": None, "saved_usd_per_month": None}]}
+
+
+def test_diff_with_json_report_goes_to_stderr(prompt: Path):
+    res = runner.invoke(app, ["compress", str(prompt), "--diff", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["files"][0]["tokens_after"] == 42  # stdout is the JSON report alone
+    assert res.stderr.startswith(f"--- {prompt}\n+++ {prompt} (compressed)\n@@ -1,7 +1,6 @@\n")
+    assert "-Hello! I would like you to act as a **support agent** for ACME.\n" in res.stderr
+    assert "+Act as a support agent for ACME.\n" in res.stderr
+    # the table report keeps the diff on stdout, before the table
+    res = runner.invoke(app, ["compress", str(prompt), "--diff"])
+    assert res.stderr == "" and res.stdout.startswith(f"--- {prompt}\n")

@@ -62,7 +62,7 @@ def test_diff_of_crlf_file_shows_only_changed_lines(tmp_path: Path):
     p.write_bytes(WINDOWS)
     res = runner.invoke(app, ["compress", str(p), "--level", "safe", "--diff", "--format", "json"])
     assert res.exit_code == 0, res.output
-    out = res.stdout_bytes.decode("utf-8")  # (Result.stdout turns CRLF into LF)
+    out = res.stderr_bytes.decode("utf-8")  # (with --format json the diff is on stderr; .stderr turns CRLF into LF)
     changed = [line for line in out.split("\n") if line.startswith(("+", "-")) and line[:3] not in ("+++", "---")]
     assert changed == ["-Line one.  \r", "+Line one.\r", "-\r", "-\r"]
 
@@ -74,8 +74,7 @@ def test_json_and_yaml_keep_crlf(tmp_path: Path):
     ym.write_bytes(b"messages:\r\n- role: system\r\n  content: |-\r\n    Please be brief.\r\n    In order to win, play.\r\n")
     res = runner.invoke(app, ["compress", str(js), str(ym), "--in-place"])
     assert res.exit_code == 0, res.output
-    assert js.read_bytes() == (b'{\r\n  "messages": [\r\n    {\r\n      "role": "system",\r\n'
-                               b'      "content": "Be brief."\r\n    }\r\n  ]\r\n}\r\n')
+    assert js.read_bytes() == b'{\r\n  "messages": [\r\n    {"role": "system", "content": "Be brief."}\r\n  ]\r\n}\r\n'
     assert ym.read_bytes() == b"messages:\r\n- role: system\r\n  content: |-\r\n    Be brief.\r\n    To win, play.\r\n"
 
 
@@ -218,3 +217,45 @@ def test_uppercase_emphasis_is_kept(text: str, balanced: str, aggressive: str):
 )
 def test_politeness_chain_becomes_an_imperative(text: str, expected: str):
     assert compress_text(text, passes=["filler"]).text == expected
+
+
+# --------------------------------------------------------------------------- #
+# the final newline
+# --------------------------------------------------------------------------- #
+
+
+@pytest.mark.parametrize("raw, expected", [
+    (b"Please be brief.", b"Be brief."),
+    (b"Please be brief.\n", b"Be brief.\n"),
+    (b"Please be brief.\r\nIn order to win, play.", b"Be brief.\r\nTo win, play."),
+    (b"Please be brief.\r\nIn order to win, play.\r\n", b"Be brief.\r\nTo win, play.\r\n"),
+    (BOM + b"Please be brief.\r\nIn order to win, play.", BOM + b"Be brief.\r\nTo win, play."),
+])
+def test_text_file_final_newline_is_kept_or_not_added(tmp_path: Path, raw: bytes, expected: bytes):
+    p = tmp_path / "sys.txt"
+    p.write_bytes(raw)
+    res = runner.invoke(app, ["compress", str(p), "--in-place"])
+    assert res.exit_code == 0, res.output
+    assert p.read_bytes() == expected
+    q = tmp_path / "copy.txt"
+    p.write_bytes(raw)
+    res = runner.invoke(app, ["compress", str(p), "-o", str(q)])
+    assert res.exit_code == 0, res.output
+    assert q.read_bytes() == expected
+    res = runner.invoke(app, ["compress", str(p), "-o", "-"])
+    assert res.exit_code == 0, res.output
+    assert res.stdout_bytes == expected
+
+
+def test_structured_files_without_final_newline(tmp_path: Path):
+    js = tmp_path / "c.json"
+    js.write_bytes(b'{"system": "Please be brief."}')
+    ym = tmp_path / "c.yaml"
+    ym.write_bytes(b"system: Please be brief.")
+    res = runner.invoke(app, ["compress", str(js), str(ym), "--in-place"])
+    assert res.exit_code == 0, res.output
+    assert js.read_bytes() == b'{"system": "Be brief."}'
+    assert ym.read_bytes() == b"system: Be brief."
+    # a final newline that is part of the last YAML value stays
+    doc = parse_prompt("system: |\n  Please be brief.\n  Thanks.", "k.yaml")
+    assert doc.render(["Be brief.\n"]) == "system: |\n  Be brief.\n"

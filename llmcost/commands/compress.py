@@ -11,14 +11,25 @@
 Reports tokens before/after per model, the reduction, the input dollars saved
 per 1,000 calls (and per month of ``--calls-per-day`` calls, 30 days) at
 today's list price, and the tokens each pass saved.  For JSON/YAML files the
-tokens are those of the content fields only.
+tokens are those of the content fields only; in chat messages those are the
+system/developer messages and the last user message (past turns are data and
+stay byte-identical: see :mod:`llmcost.compress.formats`).
 
-Written files keep the input's line-break style (CRLF stays CRLF) and its
-UTF-8 BOM; a file whose compression changed nothing is written byte for byte.
+Written files keep the input's line-break style (CRLF stays CRLF), its
+UTF-8 BOM and its final newline or the lack of one; a file whose compression
+changed nothing is written byte for byte.
 With several inputs or a folder, ``-o`` is an existing folder and each file
 keeps its path relative to the folder argument it came from (a file given by
 name keeps its name); two inputs that would land on the same output file are
-refused before anything is written.
+refused before anything is written.  An empty file found in a folder is
+skipped with a one-line note; an empty file named on the command line is an
+error (exit 2).
+
+``--check --baseline``: a prompt is compared with the baseline entry of the
+same path (as given on the command line) and model.  When no checked prompt
+has one (run from another folder, or with another ``-m``) the check fails
+with exit 2 rather than pass without comparing anything; prompts without an
+entry are reported as ``new`` with a warning.
 """
 
 from __future__ import annotations
@@ -27,6 +38,7 @@ import difflib
 import io
 import json
 import os
+import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -37,7 +49,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from ..errors import EXIT_THRESHOLD, InputError
-from ._common import cli_errors, write_output
+from ._common import atomic_write, cli_errors, write_output
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -102,6 +114,17 @@ class FileResult:
 # --------------------------------------------------------------------------- #
 
 
+_ONE_PLURAL = re.compile(r"(?<![\d.,])1 (token|example|span|number|file|prompt|line|negation)s\b")
+_MAYBE_PLURAL = re.compile(r"(?<![\d.,])(\d[\d,]*) ((?:\w+ )?\w+)\(s\)")
+
+
+def _counted(text: str) -> str:
+    """``1 token`` / ``2 tokens`` in a note of the compressor (whose own
+    wording says ``1 tokens`` or ``span(s)``)."""
+    text = _ONE_PLURAL.sub(r"1 \1", text)
+    return _MAYBE_PLURAL.sub(lambda m: f"{m[1]} {m[2]}" + ("" if m[1] == "1" else "s"), text)
+
+
 def _money_saved(before: int, after: int, model: str, book: Any,
                  calls_per_day: float | None) -> tuple[float | None, float | None]:
     from .. import tokens as tok
@@ -141,7 +164,7 @@ def _compress_doc(doc: PromptDoc, models: Sequence[str], options: dict[str, Any]
             passes[name] = passes.get(name, 0) + saved
         spans += r.spans
         missing += r.missing_spans
-        notes += r.notes
+        notes += map(_counted, r.notes)
         exact, method = r.exact, r.method
         if r.target_met is not None:
             target_met = r.target_met if target_met is None else (target_met and r.target_met)
@@ -159,6 +182,7 @@ def _compress_doc(doc: PromptDoc, models: Sequence[str], options: dict[str, Any]
         rows.append(ModelRow(model, b, a, ex, me, per_1k, per_month))
     # nothing compressed: the file's exact text (no JSON/YAML re-layout, no line-break change)
     new_text = doc.render(new_texts) if doc.texts and new_texts != doc.texts else doc.raw
+    notes += doc.render_notes if new_text is not doc.raw else []
     if not doc.texts:
         notes.append("no content fields to compress")
     return FileResult(doc.path, doc.kind, len(doc.texts), new_text, doc.raw, rows, passes, spans,
@@ -173,7 +197,7 @@ def _llm_stage(text: str, keep: Sequence[Any], model: str, llm: str, base_url: s
 
     spans = [span for _kind, span in protected_spans(text, keep)]
     res = llm_condense(text, spans, llm, count=lambda t: tok.count_tokens(t, model).tokens, base_url=base_url)
-    entry = {"model": res.model, "provider": res.provider, "accepted": res.accepted, "reason": res.reason,
+    entry = {"model": res.model, "provider": res.provider, "accepted": res.accepted, "reason": _counted(res.reason),
              "missing_spans": res.missing_spans}
     merged = dict(info or {"fields": []})
     merged["fields"] = [*merged["fields"], entry]
@@ -198,7 +222,8 @@ def _console(buffer: io.StringIO) -> Console:
     return Console(file=buffer, width=160, no_color=True, highlight=False, soft_wrap=False)
 
 
-def _render_table(results: Sequence[FileResult], calls_per_day: float | None, level: str) -> str:
+def _render_table(results: Sequence[FileResult], calls_per_day: float | None, level: str,
+                  warnings: Sequence[str] = ()) -> str:
     from rich.table import Table
 
     from .. import tokens as tok
@@ -219,14 +244,31 @@ def _render_table(results: Sequence[FileResult], calls_per_day: float | None, le
                 cells.append(_money(row.saved_per_month_usd))
             cells.append(f"{res.spans} ok" if res.spans_ok else f"{len(res.missing_spans)} MISSING")
             table.add_row(*cells)
+    if len(results) > 1:
+        table.add_section()
+        spans = sum(res.spans for res in results)
+        missing = sum(len(res.missing_spans) for res in results)
+        for row in _totals(results):
+            cells = [f"Total ({len(results)} files)", row.model + ("" if row.exact else " (estimate)"),
+                     f"{row.tokens_before:,}", f"{row.tokens_after:,}", f"{row.reduction_pct:.1f}%",
+                     _money(row.saved_per_1k_calls_usd)]
+            if calls_per_day is not None:
+                cells.append(_money(row.saved_per_month_usd))
+            cells.append(f"{spans} ok" if not missing else f"{missing} MISSING")
+            table.add_row(*cells)
     passes = Table(title=f"Tokens saved per pass ({results[0].rows[0].model})" if results else "Passes",
                    title_justify="left")
     passes.add_column("Pass")
     for res in results:
         passes.add_column(res.file if len(results) > 1 else "Tokens saved", justify="right")
+    if len(results) > 1:
+        passes.add_column("Total", justify="right")
     for name in PASS_NAMES:
         if any(name in res.passes for res in results):
-            passes.add_row(name, *[f"{res.passes.get(name, 0):,}" if name in res.passes else "-" for res in results])
+            cells = [f"{res.passes.get(name, 0):,}" if name in res.passes else "-" for res in results]
+            if len(results) > 1:
+                cells.append(f"{sum(res.passes.get(name, 0) for res in results):,}")
+            passes.add_row(name, *cells)
     buffer = io.StringIO()
     console = _console(buffer)
     console.print(table)
@@ -240,9 +282,41 @@ def _render_table(results: Sequence[FileResult], calls_per_day: float | None, le
             for f in res.llm["fields"]:
                 console.print(f"{res.file}: --llm {f['model']}: {f['reason']}"
                               + ("" if f["accepted"] else "; kept the deterministic result"))
+    for warning in warnings:
+        console.print(warning)
     console.print("$ saved: input (prompt) tokens only, at today's list price"
                   + (f"; a month = {tok.DAYS_PER_MONTH} days." if calls_per_day is not None else "."))
     return buffer.getvalue()
+
+
+def _totals(results: Sequence[FileResult]) -> list[ModelRow]:
+    """One row per model: the sums over the files (dollars: None when a file's are)."""
+    totals: dict[str, ModelRow] = {}
+    for res in results:
+        for row in res.rows:
+            t = totals.get(row.model)
+            if t is None:
+                totals[row.model] = ModelRow(row.model, row.tokens_before, row.tokens_after, row.exact, row.method,
+                                             row.saved_per_1k_calls_usd, row.saved_per_month_usd)
+                continue
+            t.tokens_before += row.tokens_before
+            t.tokens_after += row.tokens_after
+            t.exact = t.exact and row.exact
+            t.saved_per_1k_calls_usd = _add(t.saved_per_1k_calls_usd, row.saved_per_1k_calls_usd, 10)
+            t.saved_per_month_usd = _add(t.saved_per_month_usd, row.saved_per_month_usd, 6)
+    return list(totals.values())
+
+
+def _add(a: float | None, b: float | None, digits: int) -> float | None:
+    return None if a is None or b is None else round(a + b, digits)
+
+
+def _total_dict(results: Sequence[FileResult]) -> dict[str, Any]:
+    return {"files": len(results), "models": [
+        {"model": t.model, "tokens_before": t.tokens_before, "tokens_after": t.tokens_after,
+         "saved_tokens": t.tokens_before - t.tokens_after, "reduction_pct": t.reduction_pct, "exact": t.exact,
+         "saved_usd_per_1k_calls": t.saved_per_1k_calls_usd, "saved_usd_per_month": t.saved_per_month_usd}
+        for t in _totals(results)]}
 
 
 def _result_dicts(results: Sequence[FileResult]) -> list[dict[str, Any]]:
@@ -261,11 +335,13 @@ def _result_dicts(results: Sequence[FileResult]) -> list[dict[str, Any]]:
     return out
 
 
-def _render_json(results: Sequence[FileResult], level: str, calls_per_day: float | None) -> str:
+def _render_json(results: Sequence[FileResult], level: str, calls_per_day: float | None,
+                 warnings: Sequence[str] = ()) -> str:
     from .. import tokens as tok
 
     doc = {"command": "compress", "level": level, "calls_per_day": calls_per_day,
-           "days_per_month": tok.DAYS_PER_MONTH, "files": _result_dicts(results)}
+           "days_per_month": tok.DAYS_PER_MONTH, "files": _result_dicts(results), "total": _total_dict(results),
+           "warnings": list(warnings)}
     return json.dumps(doc, indent=2, ensure_ascii=False)
 
 
@@ -320,8 +396,28 @@ def _norm_path(p: str) -> str:
     return Path(p).as_posix().removeprefix("./")
 
 
+def _baseline_coverage(results: Sequence[FileResult], baseline: dict[tuple[str, str], int], source: Path) -> None:
+    """Fail (exit 2) when no checked prompt is in the baseline: a gate that
+    compares nothing must not pass.  Warn when only some are (they are new)."""
+    keys = [(_norm_path(res.file), row.model) for res in results for row in res.rows]
+    new = sum(key not in baseline for key in keys)
+    if keys and new == len(keys):
+        current = f"{keys[0][0]} ({keys[0][1]})"
+        if not baseline:
+            raise InputError(f"the baseline has no entries, so no checked prompt matches one (e.g. {current})",
+                             file=str(source))
+        base_file, base_model = next(iter(baseline))
+        raise InputError(
+            f"no checked prompt matches a baseline entry (path + model): e.g. baseline has "
+            f"{base_file} ({base_model}), this run has {current}", file=str(source),
+            hint="run from the folder the baseline was made in, with the same -m")
+    if new:
+        typer.echo(f"llmcost: warning: {new:,} of {len(keys):,} checked prompts {'is' if new == 1 else 'are'} "
+                   "not in the baseline (path + model): reported as new", err=True)
+
+
 def _check(results: Sequence[FileResult], max_tokens: int | None, baseline: dict[tuple[str, str], int] | None,
-           output_format: OutputFormat) -> tuple[str, bool]:
+           output_format: OutputFormat, warnings: Sequence[str] = ()) -> tuple[str, bool]:
     rows: list[dict[str, Any]] = []
     failed = False
     for res in results:
@@ -338,7 +434,8 @@ def _check(results: Sequence[FileResult], max_tokens: int | None, baseline: dict
                          "baseline": base, "compressible_to": row.tokens_after, "status": status,
                          "ok": not problems})
     if output_format is OutputFormat.json:
-        return json.dumps({"command": "compress --check", "failed": failed, "files": rows}, indent=2,
+        return json.dumps({"command": "compress --check", "failed": failed, "files": rows,
+                           "warnings": list(warnings)}, indent=2,
                           ensure_ascii=False), failed
     from rich.table import Table
 
@@ -351,7 +448,15 @@ def _check(results: Sequence[FileResult], max_tokens: int | None, baseline: dict
     buffer = io.StringIO()
     console = _console(buffer)
     console.print(table)
-    console.print("FAILED: a prompt is over its budget or grew." if failed else "OK: every prompt within budget.")
+    for warning in warnings:
+        console.print(warning)
+    if failed:
+        console.print("FAILED: a prompt is over its budget or grew.")
+    elif baseline is None:
+        console.print("OK: every prompt within budget.")
+    else:
+        console.print("OK: no prompt grew since the baseline"
+                      + (" and every prompt is within budget." if max_tokens is not None else "."))
     return buffer.getvalue(), failed
 
 
@@ -366,6 +471,25 @@ def _price_book(prices: Path | None) -> Any:
     return PriceBook.default(overrides=str(prices) if prices is not None else None)
 
 
+def _unknown_models(models: Sequence[str], book: Any, prices: Path | None) -> list[str]:
+    """Warn (one stderr line each, with close matches: ``llmcost tokens``'s
+    helper) about models neither the tokenizer mapping nor the price table
+    knows, probably typos; return the report's note for each.  They are
+    still reported (estimated counts, unpriced), not refused."""
+    from .. import tokens as tok
+    from .tokens import _warn_unknown_model
+
+    notes = []
+    for m in dict.fromkeys(models):
+        if tok.encoding_for_model(m) is not None:
+            continue
+        book = book if book is not None else _price_book(prices)  # (--check reads it only here)
+        if book.resolve(m) is None:
+            _warn_unknown_model(m, book)
+            notes.append(f"{m}: unknown model: its token counts are estimates and it is not priced")
+    return notes
+
+
 @dataclass(frozen=True)
 class Input:
     """A prompt file to compress and where it goes under an ``-o`` folder:
@@ -374,6 +498,7 @@ class Input:
 
     path: Path
     rel: Path
+    walked: bool = False  # found in a folder argument (not named on the command line)
 
 
 def _expand_inputs(files: Sequence[Path], skip: Sequence[Path], out_dir: Path | None) -> list[Input]:
@@ -393,8 +518,27 @@ def _expand_inputs(files: Sequence[Path], skip: Sequence[Path], out_dir: Path | 
             if walked and out_res is not None and out_res != arg.resolve() and key.is_relative_to(out_res):
                 continue
             seen.add(key)
-            inputs.append(Input(path, path.relative_to(arg) if walked else Path(path.name)))
+            inputs.append(Input(path, path.relative_to(arg) if walked else Path(path.name), walked))
     return inputs
+
+
+def _read_inputs(inputs: Sequence[Input]) -> list[tuple[Input, PromptDoc]]:
+    """Read every input before any work.  An empty file found in a folder is
+    skipped with a one-line note; one named on the command line is an error."""
+    from ..compress.formats import read_prompt
+    from ..textfiles import EmptyFileError
+
+    docs = []
+    for item in inputs:
+        try:
+            docs.append((item, read_prompt(item.path)))
+        except EmptyFileError:
+            if not item.walked:
+                raise
+            typer.echo(f"llmcost: note: {item.path}: empty, skipped", err=True)
+    if not docs:
+        raise InputError("nothing to compress: every prompt file found is empty")
+    return docs
 
 
 def _folder_mode(files: Sequence[Path], inputs: Sequence[Input], output: Path | None) -> bool:
@@ -419,9 +563,32 @@ def _check_targets(inputs: Sequence[Input], output: Path) -> None:
                              hint="compress them in separate runs, or pass the folder that holds both")
 
 
+def _refuse_overwriting_inputs(inputs: Sequence[Input], output: Path, folder: bool) -> None:
+    """``-o`` naming an input itself (the same file, or the input folder) is
+    refused: rewriting inputs is what --in-place is for, asked for explicitly."""
+    if str(output) == "-":
+        return
+    for item in inputs:
+        target = output / item.rel if folder else output
+        if target.exists() and os.path.samefile(target, item.path):
+            raise InputError(f"-o would overwrite the input {item.path}",
+                             hint="use --in-place to rewrite the inputs, or -o another file or folder")
+
+
 def _final_text(res: FileResult) -> str:
-    """The text to write: ends with a line break in the file's own style."""
-    return res.new_text if res.new_text.endswith("\n") else res.new_text + res.newline
+    """The text to write: it ends with a line break (in the file's own style)
+    exactly when the input did; a file without a final newline gets none."""
+    if res.old_text.endswith("\n") and not res.new_text.endswith("\n"):
+        return res.new_text + res.newline
+    return res.new_text
+
+
+def _write_prompt(text: str, target: Path) -> None:
+    """Write a compressed prompt as is (``write_output`` would add a final newline)."""
+    if str(target) == "-":
+        sys.stdout.write(text)
+    else:
+        atomic_write(target, text)
 
 
 def _write_outputs(results: Sequence[FileResult], inputs: Sequence[Input], output: Path | None, in_place: bool,
@@ -430,16 +597,16 @@ def _write_outputs(results: Sequence[FileResult], inputs: Sequence[Input], outpu
     if in_place:
         for res in results:
             if res.new_text != res.old_text:
-                write_output(_final_text(res), Path(res.file))
+                _write_prompt(_final_text(res), Path(res.file))
                 written.append(res)
     elif output is not None and folder:
         for res, item in zip(results, inputs):
             target = output / item.rel
             target.parent.mkdir(parents=True, exist_ok=True)
-            write_output(_final_text(res), target)
+            _write_prompt(_final_text(res), target)
             written.append(res)
     elif output is not None:
-        write_output(_final_text(results[0]), output)
+        _write_prompt(_final_text(results[0]), output)
         written.append(results[0])
     for res in written:
         if res.encoding != "utf-8":
@@ -451,28 +618,31 @@ def register(app: typer.Typer) -> None:
     @cli_errors
     def compress_command(
         files: list[Path] = typer.Argument(..., help="Prompt files or folders (.txt, .md, .json/.yaml prompts or chat messages)."),
-        model: list[str] = typer.Option(["gpt-4o"], "--model", "-m", help="Model whose tokenizer and price to report (repeatable; the first drives --target-ratio)."),
+        model: list[str] = typer.Option(["gpt-4o"], "--model", "-m", help="Model whose tokenizer and price to report (repeatable; the first drives --target-ratio). A model neither the tokenizer nor the price table knows gets a warning: its counts are estimates, unpriced."),
         level: Level = typer.Option(Level.balanced, "--level", help="safe (layout only), balanced, or aggressive (drops low-information words)."),
         target_ratio: float | None = typer.Option(None, "--target-ratio", help="Aim for tokens after / before <= this, in (0, 1]; escalates the level if needed."),
-        output: Path | None = typer.Option(None, "--output", "-o", help="Write the compressed prompt here ('-' = stdout); with several files or a folder, an existing folder (paths kept)."),
+        output: Path | None = typer.Option(None, "--output", "-o", help="Write the compressed prompt here ('-' = stdout); with several files or a folder, an existing folder (paths kept). Never an input itself: -o naming the input file or folder is refused (use --in-place)."),
         in_place: bool = typer.Option(False, "--in-place", help="Rewrite the input files (written to a temp file, then renamed)."),
-        diff: bool = typer.Option(False, "--diff", help="Show a coloured unified diff."),
+        diff: bool = typer.Option(False, "--diff", help="Show a coloured unified diff (on stderr with --format json or -o -, so stdout stays parseable)."),
         keep: list[str] = typer.Option([], "--keep", help="Regex whose matches are never altered (repeatable)."),
         max_examples: int | None = typer.Option(None, "--max-examples", min=0, help="Keep at most N few-shot examples."),
         no_pass: list[str] = typer.Option([], "--no-pass", help=f"Switch a pass off (repeatable): {', '.join(PASS_NAMES_HELP)}."),
         calls_per_day: float | None = typer.Option(None, "--calls-per-day", min=0, help="Calls per day, to turn the saving into $/month."),
         llm: str | None = typer.Option(None, "--llm", help="Second stage: a model that condenses the text (openai or anthropic SDK; keys from env)."),
         base_url: str | None = typer.Option(None, "--base-url", help="API base URL for --llm (default: OPENAI_BASE_URL / ANTHROPIC_BASE_URL)."),
-        lang: str | None = typer.Option(None, "--lang", help="Limit the phrase tables to en or zh (default: both)."),
+        lang: str | None = typer.Option(None, "--lang", help="Limit the phrase tables to en or zh, any case (default: both)."),
         output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help="table or json."),
         check: bool = typer.Option(False, "--check", help="CI gate: exit 1 when a prompt exceeds --max-tokens or grew since --baseline."),
         max_tokens: int | None = typer.Option(None, "--max-tokens", min=1, help="Token budget per prompt (with --check)."),
-        baseline: Path | None = typer.Option(None, "--baseline", help="A previous `llmcost compress --format json` (with --check)."),
+        baseline: Path | None = typer.Option(None, "--baseline", help="A previous `llmcost compress --format json` (with --check); entries match on path + model, and matching none is an error (exit 2)."),
         prices: Path | None = typer.Option(None, "--prices", help="Price overrides YAML."),
     ) -> None:
-        """Compress prompts safely (protected spans never change) and report the tokens and dollars saved."""
+        """Compress prompts safely (protected spans never change) and report the tokens and dollars saved.
+
+        In chat messages (JSON/YAML), only system/developer messages and the last user message are compressed:
+        assistant, tool and earlier user turns (few-shot pairs, history) are data and stay as they are.
+        """
         from ..compress import PASS_NAMES
-        from ..compress.formats import read_prompt
         from ..compress.protect import compile_keep
 
         if target_ratio is not None and not (0.0 < target_ratio <= 1.0):
@@ -489,6 +659,8 @@ def register(app: typer.Typer) -> None:
                 raise InputError("--check only reads: drop -o, --in-place and --llm")
         elif max_tokens is not None or baseline is not None:
             raise InputError("--max-tokens and --baseline go with --check")
+        if lang is not None:
+            lang = lang.strip().lower()  # EN, Zh: the codes are case-insensitive
         keep_rx = compile_keep(keep)
         skip = [p for p in (baseline, output) if p is not None and str(p) != "-"]
         out_dir = output if output is not None and str(output) != "-" and output.is_dir() else None
@@ -496,16 +668,22 @@ def register(app: typer.Typer) -> None:
         folder = _folder_mode(files, inputs, output)
         if folder and output is not None:
             _check_targets(inputs, output)
-        paths = [item.path for item in inputs]
+        if output is not None:
+            _refuse_overwriting_inputs(inputs, output, folder)
         base = _read_baseline(baseline) if baseline is not None else None
         # --check reports tokens only: the price table (genai-prices, ~0.2 s to
         # load) is read only for the dollar report, or to validate --prices
         book = _price_book(prices) if not check or prices is not None else None
+        warnings = _unknown_models(model, book, prices)
         options = {"level": level.value, "target_ratio": target_ratio, "keep": keep_rx,
                    "max_examples": max_examples, "skip": no_pass, "lang": lang}
-        results = [_compress_doc(read_prompt(p), model, options, book, calls_per_day, llm, base_url) for p in paths]
+        docs = _read_inputs(inputs)
+        inputs = [item for item, _doc in docs]
+        results = [_compress_doc(doc, model, options, book, calls_per_day, llm, base_url) for _item, doc in docs]
         if check:
-            text, failed = _check(results, max_tokens, base, output_format)
+            if base is not None and baseline is not None:
+                _baseline_coverage(results, base, baseline)
+            text, failed = _check(results, max_tokens, base, output_format, warnings)
             write_output(text, None)
             if failed:
                 raise typer.Exit(EXIT_THRESHOLD)
@@ -516,11 +694,11 @@ def register(app: typer.Typer) -> None:
                              file=broken[0].file, hint="this is a bug, please report it")
         _write_outputs(results, inputs, output, in_place, folder)
         to_stderr = output is not None and str(output) == "-"
-        if diff:
+        if diff:  # never mixed into a JSON report or a prompt written to stdout
             for res in results:
-                typer.echo(_render_diff(res), nl=False, err=to_stderr)
-        report = (_render_json(results, level.value, calls_per_day) if output_format is OutputFormat.json
-                  else _render_table(results, calls_per_day, level.value))
+                typer.echo(_render_diff(res), nl=False, err=to_stderr or output_format is OutputFormat.json)
+        report = (_render_json(results, level.value, calls_per_day, warnings) if output_format is OutputFormat.json
+                  else _render_table(results, calls_per_day, level.value, warnings))
         if to_stderr:
             sys.stderr.write(report if report.endswith("\n") else report + "\n")
         else:

@@ -17,10 +17,39 @@
   - prompt-library files with ``system_prompt`` / ``user_prompt`` /
     ``prompt`` / ``template`` / ``instructions`` keys.
 
-  JSON is written back with the file's own indentation (none, or the width of
-  its first indented line), non-ASCII kept as is.  YAML is written back with
-  ``yaml.safe_dump`` (key order kept, multi-line strings as ``|`` blocks);
-  YAML comments are not preserved.
+  In a conversation (a list of objects with a ``role``: OpenAI / Anthropic
+  ``messages``, a Responses API ``input`` list, a ``.prompt.yml``'s
+  ``messages``) the past turns are data, not instructions: only the
+  ``system`` / ``developer`` messages and the *last* ``user`` message are
+  compressed.  Assistant messages, ``tool`` / ``function`` results, items
+  without a role, earlier user turns (few-shot pairs, chat history) and
+  ``tool_result`` / ``tool_use`` blocks are left byte-identical.  Anthropic's
+  top-level ``system`` (a string or text blocks) and the Responses API's
+  ``instructions`` are compressed.
+
+  JSON keeps the file's layout byte for byte: only the string literals of the
+  content fields that changed are replaced, in place, so indentation (spaces,
+  tabs, compact), key separators, numbers as written (``1e-5``, ``1.0``),
+  key order and the final newline (or its absence) never change, and
+  ``--diff`` shows only the changed content lines.  A replaced literal is
+  written in the style of the one it replaces: ``\\uXXXX`` escapes for
+  non-ASCII when that literal (or, when it has no non-ASCII, the file) used
+  them, ``\\/`` when it escaped slashes; a field whose line breaks were
+  mostly CRLF is compressed with LF ones and written back with CRLF.
+
+  YAML likewise: each changed scalar is replaced in place (PyYAML's node
+  positions), so comments, anchors/aliases, quoting and indentation stay; a
+  plain or quoted scalar keeps its quotes (a plain one that no longer loads
+  as plain, e.g. with a ``": "``, gets double quotes), a ``|`` / ``>`` block
+  keeps its indentation and the blank lines after it.  The result must load
+  as exactly the intended data; when it does not, or a scalar cannot be
+  written in place (a block with an indentation indicator, ``|+`` keep
+  chomping, a value starting with a space), the file is re-written with
+  ``yaml.safe_dump`` (comments, anchor names, quoting and indentation lost)
+  and :data:`YAML_REWRITTEN` is added to ``PromptDoc.render_notes``.
+
+  Either way a field that ended with a line break keeps it (the compressor
+  trims a prompt's final line break, as the file's own is kept).
 
 Decoding: UTF-8 (with or without a BOM) or UTF-16/32 with a BOM.  Empty
 files, binary files (NUL bytes or many control characters) and text in any
@@ -39,7 +68,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +79,10 @@ CONTENT_KEYS = frozenset({
     "content", "text", "prompt", "template", "system", "system_prompt", "systemPrompt", "user_prompt",
     "userPrompt", "instructions", "instruction", "developer", "prompt_template",
 })
+#: roles whose messages are instructions (compressed wherever they are in a conversation)
+INSTRUCTION_ROLES = frozenset({"system", "developer"})
+#: content blocks that carry a tool's input or output: data, never compressed
+DATA_BLOCK_TYPES = frozenset({"tool_result", "tool_use", "server_tool_use", "function_call", "function_call_output"})
 STRUCTURED_SUFFIXES = {".json": "json", ".yaml": "yaml", ".yml": "yaml"}
 
 
@@ -65,12 +98,15 @@ class PromptDoc:
     newline: str = "\n"  # "\r\n" when the file's line breaks are mostly CRLF
     bom: str = ""  # "\ufeff" when the file starts with a UTF-8 BOM
     encoding: str = "utf-8"
+    #: notes about the last render (a YAML file PyYAML had to re-write)
+    render_notes: list[str] = field(default_factory=list)
 
     def render(self, texts: list[str]) -> str:
         """The file's text with its content fields replaced by ``texts``, in
         the file's own line-break style and with its BOM."""
         if len(texts) != len(self.texts):
             raise ValueError("one replacement per content field is needed")
+        self.render_notes.clear()
         out = self._render(texts)
         if self.newline != "\n":
             out = out.replace("\r\n", "\n").replace("\n", self.newline)
@@ -114,59 +150,257 @@ def parse_prompt(text: str, name: str, kind: str | None = None) -> PromptDoc:
     text = text[len(bom):].replace("\r\n", "\n")
     if kind == "text":
         return PromptDoc(name, "text", raw, [text], lambda texts: texts[0], newline, bom)
-    doc = parse_structured(text, kind, name)
+    doc = parse_structured(text, kind, name)  # (errors with a line number; the C parser for JSON)
+    maps: dict[int, Any] = {}
+    if kind == "json":
+        doc = _json_with_literals(text)
+    else:
+        doc, maps = _yaml_with_nodes(text)
     slots: list[tuple[Any, Any]] = []
     _collect(doc, slots)
-    texts = [container[key] for container, key in slots]
+    values = [container[key] for container, key in slots]
+    # a field with mostly CRLF line breaks is compressed with LF ones and gets CRLF back
+    crlf = [line_ending(v) == "\r\n" for v in values]
+    texts = [str(v).replace("\r\n", "\n") if c else str(v) for v, c in zip(values, crlf)]
 
-    def render(new: list[str]) -> str:
-        for (container, key), value in zip(slots, new):
+    def field_values(new: list[str]) -> list[str]:
+        # a field that ended with a line break keeps it (the compressor trims it, like a file's last one)
+        new = [t + "\n" if old.endswith("\n") and not t.endswith("\n") else t for t, old in zip(new, texts)]
+        return [t.replace("\n", "\r\n") if c else t for t, c in zip(new, crlf)]
+
+    if kind == "json":
+        file_ascii = bool(_escapes_non_ascii(text))
+
+        def render(new: list[str]) -> str:
+            out, pos = [], 0
+            for old, changed, value, literal in sorted(zip(texts, new, field_values(new), values),
+                                                       key=lambda f: f[3].start):
+                if changed == old:
+                    continue
+                out += [text[pos:literal.start], _json_string(value, text[literal.start:literal.end], file_ascii)]
+                pos = literal.end
+            out.append(text[pos:])
+            return "".join(out)
+
+        return PromptDoc(name, kind, raw, texts, render, newline, bom)
+
+    nodes = _value_nodes(maps, slots)
+    notes: list[str] = []
+
+    def render_yaml(new: list[str]) -> str:
+        for (container, key), value in zip(slots, field_values(new)):
             container[key] = value
         try:
-            return _dump(doc, kind, text)
+            changes = [(node, value) for node, old, changed, value in zip(nodes, texts, new, field_values(new))
+                       if changed != old]
+            out = _splice_yaml(text, changes, doc, quote_plain=False)
+            if out is None:  # a plain scalar that must be quoted now (a ": " in it...)
+                out = _splice_yaml(text, changes, doc, quote_plain=True)
+            if out is None:
+                notes.append(YAML_REWRITTEN)
+                out = _dump(doc, kind, text)
+            return out
         finally:
-            for (container, key), value in zip(slots, texts):
+            for (container, key), value in zip(slots, values):
                 container[key] = value
 
-    return PromptDoc(name, kind, raw, texts, render, newline, bom)
+    return PromptDoc(name, kind, raw, texts, render_yaml, newline, bom, render_notes=notes)
 
 
-def _collect(node: Any, slots: list[tuple[Any, Any]]) -> None:
-    """Every (container, key) whose value is a content string, in document order."""
+class _Literal(str):
+    """A JSON string value that knows where its literal (quotes included) is in the source."""
+
+    start: int
+    end: int
+
+
+def _json_with_literals(text: str) -> Any:
+    """``json.loads(text)`` whose string *values* are :class:`_Literal` (object
+    keys stay plain strings): the pure-Python scanner with a string hook."""
+    import json.decoder
+    import json.scanner
+
+    decoder = json.JSONDecoder()
+
+    def parse_string(s: str, idx: int, strict: bool) -> tuple[_Literal, int]:
+        value, end = json.decoder.scanstring(s, idx, strict)  # type: ignore[attr-defined]  # (not in typeshed)
+        literal = _Literal(value)
+        literal.start, literal.end = idx - 1, end
+        return literal, end
+
+    decoder.parse_string = parse_string  # type: ignore[attr-defined]
+    decoder.scan_once = json.scanner.py_make_scanner(decoder)  # type: ignore[attr-defined]
+    return decoder.decode(text)
+
+
+_ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|.)", re.S)
+
+
+def _escapes_non_ascii(literal: str) -> bool | None:
+    """True when ``literal`` (JSON source) writes non-ASCII as ``\\uXXXX``, False
+    when it has raw non-ASCII, None when it has neither."""
+    if not literal.isascii():
+        return False
+    if any(m.group(1) and int(m.group(1), 16) >= 0x80 for m in _ESCAPE.finditer(literal)):
+        return True
+    return None
+
+
+def _json_string(value: str, original: str, file_ascii: bool) -> str:
+    """``value`` as a JSON string literal in the style of ``original`` (see the module docstring)."""
+    ascii_style = _escapes_non_ascii(original)
+    out = json.dumps(value, ensure_ascii=file_ascii if ascii_style is None else ascii_style)
+    if any(m.group(0) == "\\/" for m in _ESCAPE.finditer(original)):
+        out = out.replace("/", "\\/")
+    return out
+
+
+def _role(item: Any) -> str | None:
+    role = item.get("role") if isinstance(item, dict) else None
+    return role.lower() if isinstance(role, str) else None
+
+
+def _turns_to_compress(items: list[Any]) -> list[Any]:
+    """The messages of a conversation that are instructions: the system /
+    developer messages and the last user message (see the module docstring)."""
+    users = [i for i, item in enumerate(items) if _role(item) == "user"]
+    last_user = users[-1] if users else None
+    return [item for i, item in enumerate(items) if _role(item) in INSTRUCTION_ROLES or i == last_user]
+
+
+def _collect(node: Any, slots: list[tuple[Any, Any]], seen: set[int] | None = None) -> None:
+    """Every (container, key) whose value is a content string, in document
+    order, each once (a YAML alias repeats a node)."""
+    seen = set() if seen is None else seen
+    if id(node) in seen:
+        return
     if isinstance(node, dict):
+        seen.add(id(node))
+        if node.get("type") in DATA_BLOCK_TYPES:
+            return
         for key, value in node.items():
             if isinstance(value, str) and key in CONTENT_KEYS and value.strip():
                 slots.append((node, key))
             elif isinstance(value, (dict, list)):
-                _collect(value, slots)
+                _collect(value, slots, seen)
     elif isinstance(node, list):
-        for item in node:
-            _collect(item, slots)
+        seen.add(id(node))
+        conversation = any(_role(item) is not None for item in node)
+        for item in _turns_to_compress(node) if conversation else node:
+            _collect(item, slots, seen)
 
 
-def _json_indent(text: str) -> int | None:
-    m = re.search(r"\n([ ]+)\S", text)
-    if m:
-        return len(m.group(1))
-    return None if "\n" not in text.strip() else 0
+YAML_REWRITTEN = "YAML re-written by PyYAML: comments, anchors, quoting and indentation not preserved"
+
+
+def _yaml_with_nodes(text: str) -> tuple[Any, dict[int, Any]]:
+    """``yaml.safe_load(text)`` and the node of each mapping it built (by ``id``)."""
+    import yaml
+
+    maps: dict[int, Any] = {}
+
+    class _Loader(yaml.SafeLoader):
+        pass
+
+    def construct_map(loader: yaml.SafeLoader, node: yaml.MappingNode) -> Any:
+        data: dict[Any, Any] = {}
+        yield data
+        data.update(loader.construct_mapping(node))  # (merge keys flattened into node.value)
+        maps[id(data)] = node
+
+    _Loader.add_constructor("tag:yaml.org,2002:map", construct_map)
+    loader = _Loader(text)
+    try:
+        return loader.get_single_data(), maps
+    finally:
+        loader.dispose()
+
+
+def _value_nodes(maps: dict[int, Any], slots: list[tuple[Any, Any]]) -> list[Any]:
+    """The scalar node (with its source position) of each slot's value, or None."""
+    import yaml
+
+    out = []
+    for container, key in slots:
+        node = maps.get(id(container))
+        found = None
+        for key_node, value_node in node.value if node is not None else ():
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
+                found = value_node  # (the last one wins, as in the loaded mapping)
+        out.append(found if isinstance(found, yaml.ScalarNode) else None)
+    return out
+
+
+def _splice_yaml(text: str, changes: list[tuple[Any, str]], expected: Any, quote_plain: bool) -> str | None:
+    """``text`` with the changed scalars replaced in place, so comments,
+    anchors, quoting and indentation stay; None when a scalar cannot be
+    written in place, or the result does not load as ``expected``."""
+    import yaml
+
+    pieces, pos = [], 0
+    for node, value in sorted(changes, key=lambda c: c[0].start_mark.index if c[0] is not None else -1):
+        if node is None:
+            return None
+        start, end = node.start_mark.index, node.end_mark.index
+        scalar = _yaml_scalar(text[start:end], '"' if node.style is None and quote_plain else node.style, value)
+        if scalar is None or start < pos:
+            return None
+        pieces += [text[pos:start], scalar]
+        pos = end
+    pieces.append(text[pos:])
+    out = "".join(pieces)
+    try:
+        ok = yaml.safe_load(out) == expected
+    except yaml.YAMLError:
+        ok = False
+    return out if ok else None
+
+
+def _yaml_scalar(source: str, style: str | None, value: str) -> str | None:
+    """``value`` as a YAML scalar to put where ``source`` (a scalar of ``style``) was."""
+    if style in ("|", ">"):
+        header, _, body = source.partition("\n")
+        if header.strip() not in ("|", "|-", ">", ">-") or not value.strip() or value[0] in " \t\n":
+            return None  # an indentation indicator, a comment, "keep" chomping: not attempted
+        # the block's own indentation, and what follows its last content line (blank lines, the
+        # next line's indentation) which the scanner counted as part of the scalar
+        indent = re.match(r"[ ]*", body).group(0)  # type: ignore[union-attr]
+        tail = re.search(r"(?:\n[ \t]*)*\Z", "\n" + body).group(0)[1:]  # type: ignore[union-attr]
+        if not indent:
+            return None
+        lines = value.rstrip("\n")
+        marker = ">" if style == ">" and "\n" not in lines else "|"
+        content = "\n".join(indent + line if line else "" for line in lines.split("\n"))
+        if not body.endswith("\n"):  # the block ends the file, without a line break: no final newline either way
+            return None if value.endswith("\n") else f"{marker}{header.strip()[1:]}\n{content}"
+        chomp = "" if value.endswith("\n") and not value.endswith("\n\n") else "-" if not value.endswith("\n") else None
+        return None if chomp is None else f"{marker}{chomp}\n{content}\n{tail}"
+    if "\n" in value or "\n" in source:
+        return json.dumps(value, ensure_ascii=False)  # a double-quoted scalar on one line
+    if style == "'":
+        return "'" + value.replace("'", "''") + "'"
+    if style == '"':
+        return json.dumps(value, ensure_ascii=False)
+    return value  # plain (checked by loading the result; a plain scalar that does not load falls back)
 
 
 def _dump(doc: Any, kind: str, original: str) -> str:
-    if kind == "json":
-        out = json.dumps(doc, ensure_ascii=False, indent=_json_indent(original))
-    else:
-        import yaml
+    """``doc`` as YAML (``kind`` is "yaml": JSON is never re-serialised)."""
+    import yaml
 
-        class _Dumper(yaml.SafeDumper):
-            pass
+    class _Dumper(yaml.SafeDumper):
+        pass
 
-        def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-            style = "|" if "\n" in value else None
-            return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+    def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+        style = "|" if "\n" in value else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
-        _Dumper.add_representer(str, _str)
-        out = yaml.dump(doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=2**31 - 1)
-    return out if not original.endswith("\n") or out.endswith("\n") else out + "\n"
+    _Dumper.add_representer(str, _str)
+    out = yaml.dump(doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=2**31 - 1)
+    if original.endswith("\n"):
+        return out if out.endswith("\n") else out + "\n"
+    # no final newline in the file: none in the output, unless it belongs to the last value
+    return out[:-1] if out.endswith("\n") and yaml.safe_load(out[:-1]) == doc else out
 
 
-__all__ = ["CONTENT_KEYS", "PromptDoc", "decode_bytes", "parse_prompt", "read_prompt"]
+__all__ = ["CONTENT_KEYS", "YAML_REWRITTEN", "PromptDoc", "decode_bytes", "parse_prompt", "read_prompt"]

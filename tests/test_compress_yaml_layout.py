@@ -1,0 +1,109 @@
+"""YAML prompt files keep their comments, anchors, quoting and indentation:
+the changed scalars are replaced in place (and the result must load as the
+intended data); when one cannot be, PyYAML re-writes the file and the report
+says so in one line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from llmcost.cli import app
+from llmcost.compress.formats import YAML_REWRITTEN, parse_prompt
+
+runner = CliRunner()
+
+PROMPT_YML = (
+    "# GitHub Models prompt file\n"
+    "name: Summarizer\n"
+    "model: openai/gpt-4o  # keep\n"
+    "messages:\n"
+    "  - role: system\n"
+    "    content: |\n"
+    "      Please be brief.\n"
+    "      In order to win, play.\n"
+    "\n"
+    "      Output format:\n"
+    "        - bullet 1\n"
+    "  - role: user\n"
+    '    content: "Please be brief: {{input}}"\n'
+    "testData:\n"
+    '  - input: "Please keep this."\n'
+    "    expected: 'summary'\n"
+)
+
+
+def test_prompt_file_in_place_changes_only_content_lines(tmp_path: Path):
+    p = tmp_path / "p.prompt.yml"
+    p.write_text(PROMPT_YML, encoding="utf-8")
+    res = runner.invoke(app, ["compress", str(p), "--in-place", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    assert p.read_text(encoding="utf-8") == (
+        PROMPT_YML.replace("      Please be brief.\n      In order to win, play.\n",
+                           "      Be brief.\n      To win, play.\n")
+        .replace('"Please be brief: {{input}}"', '"Be brief: {{input}}"'))
+    assert json.loads(res.stdout)["files"][0]["notes"] == []
+
+
+def test_anchor_alias_comments_and_folded_block():
+    src = ("# shared\n"
+           "defaults: &sys\n"
+           "  role: system\n"
+           "  content: Please be brief.  # keep short\n"
+           "messages:\n"
+           "  - *sys\n"
+           "  - role: user\n"
+           "    content: >\n"
+           "      Please tell me\n"
+           "      about the weather.\n"
+           "  - role: assistant\n"
+           '    content: "Sure! 20°C"\n')
+    doc = parse_prompt(src, "a.yaml")
+    assert doc.texts == ["Please be brief.", "Please tell me about the weather.\n"]  # the alias: one field
+    out = doc.render(["Be brief.", "Tell me about the weather."])
+    assert out == src.replace("Please be brief.  #", "Be brief.  #").replace(
+        "      Please tell me\n      about the weather.\n", "      Tell me about the weather.\n")
+    assert doc.render_notes == []
+
+
+def test_block_scalar_edges():
+    # blank lines and a comment after a block, and a block ending the file without a newline
+    src = "a:\n  - system: |\n      Please be brief.\n\n    # note\n  - x: 1\nb:\n  prompt: |\n    One.\n    Two."
+    doc = parse_prompt(src, "b.yaml")
+    assert doc.render(["Be brief.", "One."]) == "a:\n  - system: |\n      Be brief.\n\n    # note\n  - x: 1\nb:\n  prompt: |\n    One."
+    # a new line inside a once single-line value: a "|" block for a folded one, double quotes for a plain one
+    doc = parse_prompt("system: >\n  Please be\n  brief.\nprompt: Please be brief.\n", "c.yaml")
+    assert doc.render(["Be\nbrief.\n", "Be\nbrief."]) == 'system: |\n  Be\n  brief.\nprompt: "Be\\nbrief."\n'
+
+
+def test_plain_scalar_that_needs_quotes_now():
+    doc = parse_prompt("system: Please note that you are brief # why\nn: 1\n", "q.yaml")
+    assert doc.render(["Note: be brief"]) == 'system: "Note: be brief" # why\nn: 1\n'
+    doc = parse_prompt("system: 'It''s brief, please.'\n", "s.yaml")
+    assert doc.render(["It's brief."]) == "system: 'It''s brief.'\n"
+
+
+def test_crlf_and_bom_yaml(tmp_path: Path):
+    p = tmp_path / "c.yaml"
+    p.write_bytes(b"\xef\xbb\xbf# c\r\nmessages:\r\n  - role: system\r\n    content: |\r\n"
+                  b"      Please be brief.\r\n      In order to win, play.\r\n")
+    res = runner.invoke(app, ["compress", str(p), "--in-place"])
+    assert res.exit_code == 0, res.output
+    assert p.read_bytes() == (b"\xef\xbb\xbf# c\r\nmessages:\r\n  - role: system\r\n    content: |\r\n"
+                              b"      Be brief.\r\n      To win, play.\r\n")
+
+
+def test_rewritten_yaml_is_noted(tmp_path: Path):
+    # a block with an indentation indicator is not written in place: PyYAML re-writes the file, and
+    # the report says so
+    p = tmp_path / "k.yaml"
+    p.write_text("# comment\nsystem: |2\n    Please be brief.\nn: 1\n", encoding="utf-8")
+    res = runner.invoke(app, ["compress", str(p), "-o", str(tmp_path / "out.yaml")])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "out.yaml").read_text(encoding="utf-8") == "system: |\n  Be brief.\nn: 1\n"
+    assert f"{p}: {YAML_REWRITTEN}" in res.stdout.splitlines()
+    assert YAML_REWRITTEN == "YAML re-written by PyYAML: comments, anchors, quoting and indentation not preserved"
+    res = runner.invoke(app, ["compress", str(p), "--format", "json"])
+    assert json.loads(res.stdout)["files"][0]["notes"] == [YAML_REWRITTEN]

@@ -380,41 +380,15 @@ def test_output_same_as_input_folder_is_refused(tmp_path: Path, monkeypatch: pyt
 # --------------------------------------------------------------------------- #
 
 
-@pytest.mark.parametrize("note, expected", [
-    ("hedges: undone (would add 1 tokens)", "hedges: undone (would add 1 token)"),
-    ("hedges: undone (would add 12 tokens)", "hedges: undone (would add 12 tokens)"),
-    ("hedges: undone (would add 21 tokens)", "hedges: undone (would add 21 tokens)"),
-    ("fewshot: kept 1 of 1 examples", "fewshot: kept 1 of 1 example"),
-    ("fewshot: kept 1 of 2 examples", "fewshot: kept 1 of 2 examples"),
-    ("1 protected span(s) missing or altered", "1 protected span missing or altered"),
-    ("2 protected span(s) missing or altered", "2 protected spans missing or altered"),
-    ("1,001 number(s) of the input missing", "1,001 numbers of the input missing"),
-])
-def test_counted_nouns(note: str, expected: str):
-    from llmcost.commands.compress import _counted
+def test_compressor_notes_count_right():
+    from llmcost.compress import compress_text
 
-    assert _counted(note) == expected
+    from llmcost.compress.passes import counted
 
-
-def test_compressor_notes_get_singular_right(prompt: Path, monkeypatch: pytest.MonkeyPatch):
-    import llmcost.compress as compress_pkg
-
-    real = compress_pkg.compress_text
-
-    def noting(text: str, **kwargs):
-        r = real(text, **kwargs)
-        r.notes[:] = ["hedges: undone (would add 1 tokens)", "fewshot: kept 1 of 1 examples"]
-        return r
-
-    monkeypatch.setattr(compress_pkg, "compress_text", noting)
-    res = runner.invoke(app, ["compress", str(prompt)])
-    assert res.exit_code == 0, res.output
-    assert f"{prompt}: hedges: undone (would add 1 token)" in res.stdout.splitlines()
-    assert f"{prompt}: fewshot: kept 1 of 1 example" in res.stdout.splitlines()
-    assert "1 tokens" not in res.stdout
-    res = runner.invoke(app, ["compress", str(prompt), "-f", "json"])
-    assert json.loads(res.stdout)["files"][0]["notes"] == ["hedges: undone (would add 1 token)",
-                                                           "fewshot: kept 1 of 1 example"]
+    text = "Classify.\n\nReview: Good.\nLabel: positive\n\nReview: Bad.\nLabel: negative\n\nReview: {review}\nLabel:"
+    r = compress_text(text, level="safe", max_examples=1)
+    assert r.notes == ["fewshot: kept 1 of 2 examples (1 label) and the live query"]
+    assert (counted(1, "token"), counted(2, "token"), counted(1001, "number")) == ("1 token", "2 tokens", "1,001 numbers")
 
 
 @pytest.mark.parametrize("lang", ["en", "EN", "En", " en "])

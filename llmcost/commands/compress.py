@@ -38,7 +38,6 @@ import difflib
 import io
 import json
 import os
-import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -114,17 +113,6 @@ class FileResult:
 # --------------------------------------------------------------------------- #
 
 
-_ONE_PLURAL = re.compile(r"(?<![\d.,])1 (token|example|span|number|file|prompt|line|negation)s\b")
-_MAYBE_PLURAL = re.compile(r"(?<![\d.,])(\d[\d,]*) ((?:\w+ )?\w+)\(s\)")
-
-
-def _counted(text: str) -> str:
-    """``1 token`` / ``2 tokens`` in a note of the compressor (whose own
-    wording says ``1 tokens`` or ``span(s)``)."""
-    text = _ONE_PLURAL.sub(r"1 \1", text)
-    return _MAYBE_PLURAL.sub(lambda m: f"{m[1]} {m[2]}" + ("" if m[1] == "1" else "s"), text)
-
-
 def _money_saved(before: int, after: int, model: str, book: Any,
                  calls_per_day: float | None) -> tuple[float | None, float | None]:
     from .. import tokens as tok
@@ -164,7 +152,7 @@ def _compress_doc(doc: PromptDoc, models: Sequence[str], options: dict[str, Any]
             passes[name] = passes.get(name, 0) + saved
         spans += r.spans
         missing += r.missing_spans
-        notes += map(_counted, r.notes)
+        notes += r.notes
         exact, method = r.exact, r.method
         if r.target_met is not None:
             target_met = r.target_met if target_met is None else (target_met and r.target_met)
@@ -197,7 +185,7 @@ def _llm_stage(text: str, keep: Sequence[Any], model: str, llm: str, base_url: s
 
     spans = [span for _kind, span in protected_spans(text, keep)]
     res = llm_condense(text, spans, llm, count=lambda t: tok.count_tokens(t, model).tokens, base_url=base_url)
-    entry = {"model": res.model, "provider": res.provider, "accepted": res.accepted, "reason": _counted(res.reason),
+    entry = {"model": res.model, "provider": res.provider, "accepted": res.accepted, "reason": res.reason,
              "missing_spans": res.missing_spans}
     merged = dict(info or {"fields": []})
     merged["fields"] = [*merged["fields"], entry]

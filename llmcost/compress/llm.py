@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import LlmcostError
+from .passes import counted
 
 SYSTEM_PROMPT = (
     "You condense prompts for large language models. Rewrite the prompt the user sends so that it uses as few "
@@ -181,11 +182,11 @@ def llm_condense(
     missing = [s for s in dict.fromkeys(spans) if s not in candidate]
     if missing:
         result.missing_spans = missing
-        result.reason = f"{len(missing)} protected span(s) missing or altered, e.g. {missing[0][:60]!r}"
+        result.reason = f"{counted(len(missing), 'protected span')} missing or altered, e.g. {missing[0][:60]!r}"
         return result
     lost_numbers = sorted(set(numbers_in(text)) - set(numbers_in(candidate)))
     if lost_numbers:
-        result.reason = f"{len(lost_numbers)} number(s) of the input missing, e.g. {lost_numbers[0]!r}"
+        result.reason = f"{counted(len(lost_numbers), 'number')} of the input missing, e.g. {lost_numbers[0]!r}"
         return result
     if negations_in(candidate) < negations_in(text):
         result.reason = (f"fewer negations than the input ({negations_in(candidate)} < {negations_in(text)}): "

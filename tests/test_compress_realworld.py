@@ -347,3 +347,8 @@ Label:"""
     # with room for more, the earliest of the rest come back, in their original order
     r4 = compress_text(TICKETS, level="safe", max_examples=4)
     assert r4.text.count("Label: billing") == 2 and "My invoice shows" in r4.text and "bank transfer" not in r4.text
+
+
+def test_bold_emphasis_does_not_block_the_imperative():
+    text = "2. Make sure you **always** stay polite.\nYou should **never** promise refunds."
+    assert compress_text(text, level="balanced").text == "2. **Always** stay polite.\n**Never** promise refunds."

@@ -967,7 +967,7 @@ _EN_FILLER: list[tuple[re.Pattern[str], SubFn, bool]] = [
     # "Please, could you kindly make sure that you always reply in French." -> "Always reply in French."
     (re.compile(r"(?:please,?[ \t]+(?:could|can|would|will)|could|can|would|will) you(?:,?[ \t]+(?:please|kindly))*,?[ \t]+"
                 r"(?:(?:make sure|ensure|see to it) (?:that )?you|be sure to|remember to|try to)[ \t]+"
-                r"(?P<rest>[a-z][^.!?\n]*)(?P<end>[.!?]|(?=\n|$))"), _polite_chain, True),
+                r"(?P<rest>(?:\*\*)?[a-z][^.!?\n]*)(?P<end>[.!?]|(?=\n|$))"), _polite_chain, True),
     # "Could you please summarise the text?" -> "Summarise the text."
     (re.compile(r"(?:please,?[ \t]+(?:could|can|would|will)|could|can|would|will) you(?:,?[ \t]+(?:please|kindly))*,?[ \t]+"
                 r"(?P<body>[^.!?\n]+)\?"), _question_to_imperative, True),
@@ -975,21 +975,21 @@ _EN_FILLER: list[tuple[re.Pattern[str], SubFn, bool]] = [
     (re.compile(r"(?:i would like you to|i'd like you to|i want you to|i need you to|i would like to ask you to"
                 r"|i'd appreciate it if you could|i would appreciate it if you could"
                 r"|it would be (?:great|helpful|nice|wonderful|appreciated) if you could"
-                r"|please kindly|kindly|please),?[ \t]+(?:try to[ \t]+|make sure (?:that )?you[ \t]+)?(?P<rest>[a-z][^.!?\n]*)"),
+                r"|please kindly|kindly|please),?[ \t]+(?:try to[ \t]+|make sure (?:that )?you[ \t]+)?(?P<rest>(?:\*\*)?[a-z][^.!?\n]*)"),
      _drop_prefix, True),
     # "Try to keep it short" / "Make sure that you cite" -> imperative
     # "Be sure to cite" / "Remember to cite" / "Your task is to convert" -> "Cite" / "Convert"
     (re.compile(r"(?:try to|make sure (?:that )?you|ensure that you|be sure to|remember to|don't forget to|do not forget to"
                 r"|your (?:main |primary )?(?:task|job|goal|mission|objective|assignment|role|responsibility|duty|purpose) (?:here )?is to)"
-                r"[ \t]+(?P<rest>[a-z][^.!?\n]*)"), _drop_prefix_or_after_and, True),
+                r"[ \t]+(?P<rest>(?:\*\*)?[a-z][^.!?\n]*)"), _drop_prefix_or_after_and, True),
     # "You are not allowed to share" / "You must not share" -> "Don't share"; "You must never" -> "Never"
-    (re.compile(r"you (?:are not|aren't) (?:allowed|permitted) to[ \t]+(?P<rest>[a-z][^.!?\n]*)"
+    (re.compile(r"you (?:are not|aren't) (?:allowed|permitted) to[ \t]+(?P<rest>(?:\*\*)?[a-z][^.!?\n]*)"
                 r"|you must not[ \t]+(?P<rest2>[a-z][^.!?\n]*)|you must (?P<never>never [a-z][^.!?\n]*)"),
      _prohibition, True),
     # "..., and I would like you to turn them" -> "..., and turn them"
     (re.compile(r"i (?:would|'d) like you to (?=[a-z])"), _mid_would_like, True),
     # "You should ask" / "..., you need to check" -> imperative (negation kept as "don't"/"never")
-    (re.compile(r"you (?:should|need to|will need to|have to)[ \t]+(?P<rest>[a-z][^.!?\n]*)"), _drop_modal, True),
+    (re.compile(r"you (?:should|need to|will need to|have to)[ \t]+(?P<rest>(?:\*\*)?[a-z][^.!?\n]*)"), _drop_modal, True),
     # "You will create a campaign." -> "Create a campaign." (a sentence start; not "You will be given / receive / see ...")
     (re.compile(rf"you will (?P<rest>(?:(?:also|only|then|first|now|always|carefully|briefly) )?(?:{_TASK_VERBS})\b[^.!?\n]*)"),
      _you_will, True),

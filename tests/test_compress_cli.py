@@ -438,3 +438,15 @@ def test_diff_with_json_report_goes_to_stderr(prompt: Path):
     # the table report keeps the diff on stdout, before the table
     res = runner.invoke(app, ["compress", str(prompt), "--diff"])
     assert res.stderr == "" and res.stdout.startswith(f"--- {prompt}\n")
+
+
+def test_structured_files_say_what_their_tokens_count(tmp_path: Path):
+    p = tmp_path / "chat.json"
+    p.write_text('{"messages": [{"role": "system", "content": "Please be brief."}]}', encoding="utf-8")
+    res = runner.invoke(app, ["compress", str(p), "-o", str(tmp_path / "out.json")])
+    assert res.exit_code == 0, res.output
+    assert ("JSON/YAML files: tokens of the compressed text fields only (what the model reads), not the file's "
+            "syntax: `llmcost tokens` counts the whole file") in " ".join(res.stdout.split())
+    txt = tmp_path / "p.txt"
+    txt.write_text("Please be brief.\n", encoding="utf-8")
+    assert "JSON/YAML files" not in runner.invoke(app, ["compress", str(txt), "-o", str(tmp_path / "o.txt")]).stdout

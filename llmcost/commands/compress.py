@@ -272,6 +272,9 @@ def _render_table(results: Sequence[FileResult], calls_per_day: float | None, le
                               + ("" if f["accepted"] else "; kept the deterministic result"))
     for warning in warnings:
         console.print(warning)
+    if any(res.kind != "text" for res in results):
+        console.print("JSON/YAML files: tokens of the compressed text fields only (what the model reads), not "
+                      "the file's syntax: `llmcost tokens` counts the whole file")
     console.print("$ saved: input (prompt) tokens only, at today's list price"
                   + (f"; a month = {tok.DAYS_PER_MONTH} days." if calls_per_day is not None else "."))
     return buffer.getvalue()

@@ -450,3 +450,16 @@ def test_structured_files_say_what_their_tokens_count(tmp_path: Path):
     txt = tmp_path / "p.txt"
     txt.write_text("Please be brief.\n", encoding="utf-8")
     assert "JSON/YAML files" not in runner.invoke(app, ["compress", str(txt), "-o", str(tmp_path / "o.txt")]).stdout
+
+
+def test_a_typo_the_tokenizer_accepts_still_warns(prompt: Path):
+    # tiktoken maps any "gpt-4o-..." name to o200k, so the count is exact; the price table does not know it
+    res = runner.invoke(app, ["compress", str(prompt), "-m", "gpt-4o-mnii"])
+    assert res.exit_code == 0, res.output
+    # (the close matches come from the bundled price table: the first is checked, the rest may change with it)
+    assert res.stderr.startswith("llmcost: warning: model 'gpt-4o-mnii' is not in the price table: it is not priced "
+                                 "(tokens counted with o200k_base); did you mean gpt-4o-mini")
+    assert len(res.stderr.splitlines()) == 1
+    assert any("│ gpt-4o-mnii │" in line and " unpriced │" in line for line in res.stdout.splitlines())
+    tokens = runner.invoke(app, ["tokens", str(prompt), "-m", "gpt-4o-mnii"])
+    assert tokens.exit_code == 0 and tokens.stderr == res.stderr

@@ -473,6 +473,8 @@ def _unknown_models(models: Sequence[str], book: Any, prices: Path | None) -> li
     notes = []
     for m in dict.fromkeys(models):
         if tok.encoding_for_model(m) is not None:
+            if book is not None:  # counted exactly; unpriced is worth a word where dollars are shown
+                _warn_unknown_model(m, book)
             continue
         book = book if book is not None else _price_book(prices)  # (--check reads it only here)
         if book.resolve(m) is None:

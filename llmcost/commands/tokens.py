@@ -160,20 +160,22 @@ def _price_book(prices: Path | None) -> Any:
 
 
 def _warn_unknown_model(model: str, book: Any) -> None:
-    """A model neither tiktoken nor the price table knows is probably a typo."""
+    """Warn about a model the price table does not know (a typo, or newer than the table), with close
+    matches.  tiktoken maps any "gpt-4o-..." name to o200k, so "gpt-4o-mnii" is counted exactly but
+    not priced: that is said too, not only for names neither knows."""
     from .. import tokens as tok
 
-    if tok.encoding_for_model(model) is not None or book.resolve(model) is not None:
+    if book.resolve(model) is not None:
         return
     import difflib
 
     names = sorted({q.model_id for q in book.entries()})
     close = difflib.get_close_matches(model.lower(), names, n=3, cutoff=0.75)
     hint = f"; did you mean {', '.join(close)}?" if close else ""
-    typer.echo(
-        f"llmcost: warning: model {model!r} is not in the price table: its count is an estimate and it is not priced{hint}",
-        err=True,
-    )
+    encoding = tok.encoding_for_model(model)
+    what = (f"it is not priced (tokens counted with {encoding})" if encoding is not None
+            else "its count is an estimate and it is not priced")
+    typer.echo(f"llmcost: warning: model {model!r} is not in the price table: {what}{hint}", err=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -55,7 +55,7 @@ from itertools import compress, filterfalse, repeat
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .protect import PLACEHOLDER_RE, Masked, _Finder, placeholder_index
+from .protect import PLACEHOLDER_RE, Masked, lines_holding, placeholder_index
 
 LEVELS = ("safe", "balanced", "aggressive")
 _PH = "[\U000F0000-\U000FFFFD][\U00100000-\U0010FFFD]"
@@ -324,17 +324,11 @@ def _sub_lines(rx: re.Pattern[str], repl: str | Callable[[re.Match[str]], str], 
     text from the line start, so ``^``, look-behinds and callbacks see the same string)."""
     out: list[str] = []
     pos = 0
-    finder = _Finder(text, triggers)
-    at = finder.find(0)
-    while at != -1:
-        start = text.rfind("\n", 0, at) + 1
-        end = text.find("\n", at)
-        end = len(text) if end == -1 else end + 1
-        for m in rx.finditer(text, start, end):
+    for start, end in lines_holding(text, triggers):
+        for m in rx.finditer(text, start, end + 1):  # (the newline included)
             out.append(text[pos:m.start()])
             out.append(repl(m) if callable(repl) else m.expand(repl))
             pos = m.end()
-        at = finder.find(end)
     if not out:
         return text
     out.append(text[pos:])

@@ -28,7 +28,7 @@ What is protected (first match at a position wins, in this order):
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from ..errors import InputError
@@ -181,6 +181,19 @@ class _Finder:
         return best
 
 
+def lines_holding(text: str, triggers: tuple[str, ...]) -> Iterator[tuple[int, int]]:
+    """(start, end) of each line of ``text`` holding one of ``triggers`` (``end``: its newline, or
+    the end of the text), in order; the text is scanned once per trigger string."""
+    finder = _Finder(text, triggers)
+    at = finder.find(0)
+    while at != -1:
+        start = text.rfind("\n", 0, at) + 1
+        end = text.find("\n", at)
+        end = len(text) if end == -1 else end
+        yield start, end
+        at = finder.find(end)
+
+
 def _next_fence(text: str, pos: int, fences: _Finder) -> re.Match[str] | None:
     """``_FENCE_OPEN.search(text, pos)``, trying only the lines where a fence string occurs
     (``fences``: a finder of those strings in ``text``)."""
@@ -256,16 +269,10 @@ def _mask_regex(text: str, rx: re.Pattern[str], kind: str, b: _Builder) -> str:
     # match contains need the (slow) scan: same matches, in the same order
     out: list[str] = []
     pos = 0
-    finder = _Finder(text, triggers)
-    at = finder.find(0)
-    while at != -1:
-        start = text.rfind("\n", 0, at) + 1
-        end = text.find("\n", at)
-        end = len(text) if end == -1 else end
+    for start, end in lines_holding(text, triggers):
         out.append(text[pos:start])
         out.append(rx.sub(repl, text[start:end]))
         pos = end
-        at = finder.find(end)
     out.append(text[pos:])
     return "".join(out)
 
@@ -296,4 +303,5 @@ def missing_spans(spans: Iterable[str], text: str) -> list[str]:
     return [s for s in spans if s not in text]
 
 
-__all__ = ["PLACEHOLDER_RE", "Masked", "compile_keep", "mask", "missing_spans", "placeholder", "protected_spans"]
+__all__ = ["PLACEHOLDER_RE", "Masked", "compile_keep", "lines_holding", "mask", "missing_spans", "placeholder",
+           "protected_spans"]

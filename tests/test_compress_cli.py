@@ -383,7 +383,7 @@ def test_output_same_as_input_folder_is_refused(tmp_path: Path, monkeypatch: pyt
 def test_compressor_notes_count_right():
     from llmcost.compress import compress_text
 
-    from llmcost.compress.passes import counted
+    from llmcost.wording import plural as counted
 
     text = "Classify.\n\nReview: Good.\nLabel: positive\n\nReview: Bad.\nLabel: negative\n\nReview: {review}\nLabel:"
     r = compress_text(text, level="safe", max_examples=1)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 
+from ..wording import plural  # noqa: F401 (re-exported: the renderers import it from here)
+
 
 def money(x: float | None, *, signed: bool = False) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
@@ -45,6 +47,3 @@ def compact(n: float) -> str:
     return f"{int(n):,}"
 
 
-def plural(n: int, word: str, many: str | None = None) -> str:
-    """``plural(1, "request")`` -> "1 request"; ``plural(2, ...)`` -> "2 requests"."""
-    return f"{int(n):,} {word if int(n) == 1 else (many or word + 's')}"

@@ -41,7 +41,8 @@ from dataclasses import dataclass, field
 
 from .. import tokens as tok
 from ..errors import InputError
-from .passes import LEVELS, PASS_NAMES, PASSES, PINNED_KINDS, PassContext, counted, passes_for
+from ..wording import plural
+from .passes import LEVELS, PASS_NAMES, PASSES, PINNED_KINDS, PassContext, passes_for
 from .protect import PLACEHOLDER_RE, Masked, compile_keep, mask, placeholder_index
 
 DEFAULT_MODEL = "gpt-4o"
@@ -185,7 +186,7 @@ def _run(masked: Masked, names: Sequence[str], ctx: PassContext, meter: _Meter,
         if new != text:
             after = meter.count(new)
             if after > current:  # a pass never makes the prompt longer: undo it
-                ctx.notes.append(f"{name}: undone (would add {counted(after - current, 'token')})")
+                ctx.notes.append(f"{name}: undone (would add {plural(after - current, 'token')})")
                 if name == "fewshot":
                     ctx.dropped.clear()
                 savings.append((name, 0))

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import LlmcostError
-from .passes import counted
+from ..wording import plural
 
 SYSTEM_PROMPT = (
     "You condense prompts for large language models. Rewrite the prompt the user sends so that it uses as few "
@@ -182,15 +182,15 @@ def llm_condense(
     missing = [s for s in dict.fromkeys(spans) if s not in candidate]
     if missing:
         result.missing_spans = missing
-        result.reason = f"{counted(len(missing), 'protected span')} missing or altered, e.g. {missing[0][:60]!r}"
+        result.reason = f"{plural(len(missing), 'protected span')} missing or altered, e.g. {missing[0][:60]!r}"
         return result
     lost_numbers = sorted(set(numbers_in(text)) - set(numbers_in(candidate)))
     if lost_numbers:
-        result.reason = f"{counted(len(lost_numbers), 'number')} of the input missing, e.g. {lost_numbers[0]!r}"
+        result.reason = f"{plural(len(lost_numbers), 'number')} of the input missing, e.g. {lost_numbers[0]!r}"
         return result
-    if negations_in(candidate) < negations_in(text):
-        result.reason = (f"fewer negations than the input ({negations_in(candidate)} < {negations_in(text)}): "
-                         "an instruction may be inverted")
+    kept, had = negations_in(candidate), negations_in(text)
+    if kept < had:
+        result.reason = f"fewer negations than the input ({kept} < {had}): an instruction may be inverted"
         return result
     if int(count(candidate)) >= tokens_in:
         result.reason = "answer is not shorter than its input"

@@ -55,6 +55,7 @@ from itertools import compress, filterfalse, repeat
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from ..wording import plural
 from .protect import PLACEHOLDER_RE, Masked, lines_holding, placeholder_index
 
 LEVELS = ("safe", "balanced", "aggressive")
@@ -651,11 +652,6 @@ def _generic_example(para: str) -> re.Match[str] | None:
     return m if m is not None and _LABELLED.match(last) is not None else None
 
 
-def counted(n: int, word: str) -> str:
-    """``1 token`` / ``2 tokens``."""
-    return f"{n:,} {word}" + ("" if n == 1 else "s")
-
-
 def _example_label(block: str) -> str | None:
     """The label an example teaches (its last short answer line), or None (a long free-form answer)."""
     found = _EX_LABEL.findall(block)
@@ -721,7 +717,7 @@ def pass_fewshot(text: str, ctx: PassContext) -> str:
     kept_ids = ctx.masked.used("\n".join(kept_paras))
     ctx.dropped |= ctx.masked.used("\n".join(removed)) - kept_ids
     labels = len({_example_label(t) for t in (("\n".join(p for i, p in enumerate(paras) if owner[i] == k)) for k in keep)} - {None})
-    ctx.notes.append(f"fewshot: kept {len(keep)} of {counted(len(candidates), 'example')}"
+    ctx.notes.append(f"fewshot: kept {len(keep)} of {plural(len(candidates), 'example')}"
                      + (f" ({labels} distinct labels)" if labels > 1 else " (1 label)" if labels else "") + (" and the live query" if live else ""))
     out: list[str] = []
     for i, para in enumerate(paras):

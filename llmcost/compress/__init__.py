@@ -42,8 +42,8 @@ from dataclasses import dataclass, field
 from .. import tokens as tok
 from ..errors import InputError
 from ..wording import plural
-from .passes import LEVELS, PASS_NAMES, PASSES, PINNED_KINDS, PassContext, passes_for
-from .protect import PLACEHOLDER_RE, Masked, compile_keep, mask, placeholder_index
+from .passes import LEVELS, PASS_NAMES, PASSES, PassContext, passes_for
+from .protect import PINNED_KINDS, PLACEHOLDER_RE, Masked, compile_keep, mask, placeholder_index
 
 DEFAULT_MODEL = "gpt-4o"
 _CHUNK_SPLIT = re.compile(r"\n(?=\S)")
@@ -228,12 +228,11 @@ def compress_text(
         chosen = list(passes) if passes is not None else passes_for(lvl, max_examples)
         return [n for n in PASS_NAMES if n in chosen and n not in skip]
 
-    attempts: list[tuple[str, int]] = [(level, 1)]
-    if target_ratio is not None and passes is None:
-        if level != "aggressive":
-            attempts.append(("aggressive", 1))
-    for lvl, tier in attempts:
-        ctx = PassContext(masked=masked, level=lvl, lang=lang, max_examples=max_examples, word_tier=tier)
+    attempts = [level]
+    if target_ratio is not None and passes is None and level != "aggressive":
+        attempts.append("aggressive")
+    for lvl in attempts:
+        ctx = PassContext(masked=masked, level=lvl, lang=lang, max_examples=max_examples)
         out, savings, raw_after = _run(masked, plan(lvl), ctx, meter, raw_before)
         if target_ratio is None or raw_before == 0 or raw_after / raw_before <= target_ratio:
             break

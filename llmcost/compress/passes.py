@@ -56,7 +56,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ..wording import plural
-from .protect import PLACEHOLDER_RE, Masked, lines_holding, placeholder_index
+from .protect import PINNED_KINDS, PLACEHOLDER_RE, Masked, lines_holding, placeholder_index
 
 LEVELS = ("safe", "balanced", "aggressive")
 _PH = "[\U000F0000-\U000FFFFD][\U00100000-\U0010FFFD]"
@@ -73,7 +73,6 @@ class PassContext:
     level: str = "balanced"
     lang: str | None = None  # "en", "zh" or None (both)
     max_examples: int | None = None
-    word_tier: int = 1  # words pass: drop words of score tier <= this
     dropped: set[int] = field(default_factory=set)  # placeholder ids removed on purpose (fewshot)
     notes: list[str] = field(default_factory=list)
 
@@ -470,11 +469,6 @@ class _NearIndex:
 _PH_MIN = "\U000F0000"
 
 
-#: kinds of protected span that open a new dedupe scope: injected content ({{context}}, {docs}), template
-#: control ({% if %}), the user's --keep matches and XML-style delimiters (<documents>)
-_SCOPE_KINDS = frozenset({"template", "placeholder", "--keep", "xml tag"})
-#: the span kinds whose every occurrence must survive (see ``compress_text``'s check)
-PINNED_KINDS = _SCOPE_KINDS
 _HEADING_LINE = re.compile(r"[ \t]{0,3}#{1,6}[ \t]")
 
 
@@ -488,7 +482,7 @@ def _scope_boundary(line: str, masked: Masked) -> bool:
     if not line or max(line) < _PH_MIN:
         return False
     kinds = masked.kinds
-    return any(kinds[placeholder_index(p)] in _SCOPE_KINDS for p in PLACEHOLDER_RE.findall(line))
+    return any(kinds[placeholder_index(p)] in PINNED_KINDS for p in PLACEHOLDER_RE.findall(line))
 
 
 def pass_dedupe(text: str, ctx: PassContext) -> str:
@@ -1811,6 +1805,11 @@ def _tier(word: str) -> int:
     return 0 if word in _TIER0 else 1 if word in _TIER1 else 2
 
 
+#: the tiers the words pass drops: articles and intensifiers (0), copulas and "that" (1); tier 2
+#: (prepositions, pronouns...) is scored but never dropped: "At least" must not become "Least"
+_WORDS_DROPPED = 1
+
+
 def _drop_regex(max_tier: int) -> re.Pattern[str]:
     """The droppable words of tiers <= ``max_tier`` (whole words, see :func:`_trie_pattern`).
 
@@ -1917,7 +1916,7 @@ def _drop_spans(text: str, drops: list[tuple[int, int, int]]) -> str:
 
 def pass_words(text: str, ctx: PassContext) -> str:
     if ctx.en():
-        drops = [(s, e, tier) for s, e, _bits, tier in word_scores(text, ctx.word_tier)]
+        drops = [(s, e, tier) for s, e, _bits, tier in word_scores(text, _WORDS_DROPPED)]
         if drops:
             text = _drop_spans(text, drops)
     if ctx.zh() and _has_cjk(text):

@@ -99,6 +99,10 @@ def _triggers(kind: str, rx: re.Pattern[str]) -> tuple[str, ...] | None:
 
 _GATED = tuple((kind, rx, _triggers(kind, rx)) for kind, rx in _COMPILED)
 _URL_TRAIL = ".,;:!?)]}>'\""
+#: kinds never removed, not even as a repeat: injected content ({{context}}, {docs}), template control
+#: ({% if %}), --keep matches and XML-style tags.  Every occurrence must survive (``compress_text``
+#: counts them), and a line holding one starts a new scope for duplicate removal.
+PINNED_KINDS = frozenset({"template", "placeholder", "--keep", "xml tag"})
 
 
 @dataclass
@@ -303,5 +307,5 @@ def missing_spans(spans: Iterable[str], text: str) -> list[str]:
     return [s for s in spans if s not in text]
 
 
-__all__ = ["PLACEHOLDER_RE", "Masked", "compile_keep", "lines_holding", "mask", "missing_spans", "placeholder",
+__all__ = ["PINNED_KINDS", "PLACEHOLDER_RE", "Masked", "compile_keep", "lines_holding", "mask", "missing_spans", "placeholder",
            "protected_spans"]

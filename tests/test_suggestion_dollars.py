@@ -203,6 +203,27 @@ def test_no_caching_uses_the_cached_price_of_the_book_it_was_priced_with(tmp_pat
     _assert_dollars(s, 0.0018, days=1, requests=1, cost=0.00408)
 
 
+def test_no_caching_prefers_the_ratio_seen_in_the_data_over_the_table(tmp_path: Path) -> None:
+    # the cached price fell on Mar 4: the data's cache reads (Mar 3, $1.00 of $2.00)
+    # show a ratio of 0.5; the table at the model's last request says 0.2 / 2.0 = 0.1
+    prices = _write(tmp_path, "prices.yaml", (
+        "models:\n"
+        "  - match: acme-llm\n    provider: openai\n    input: 2.0\n    cache_read: 1.0\n    output: 8.0\n"
+        "    valid_from: 2025-01-01\n"
+        "  - match: acme-llm\n    provider: openai\n    input: 2.0\n    cache_read: 0.2\n    output: 8.0\n"
+        "    valid_from: 2025-03-04\n"
+    ))
+    csv = _write(tmp_path, "acme.csv", (
+        "timestamp,request_id,model,tokens_in,cached_tokens,tokens_out\n"
+        "2025-03-03T09:00:05Z,a,acme-llm,100,5000,10\n"
+        "2025-03-04T09:00:05Z,b,acme-llm,2000,0,10\n"
+    ))
+    s = _by_id(_analyze(csv, prices))["no-caching"]
+    # request b: 2,000 x $2.00/1M = $0.004 x 0.5 x (1 - 0.5) = $0.001 (the table's 0.1 would give $0.0018)
+    # cost $0.004 + 10 x $8.00/1M = $0.00408; Mar 3 - Mar 4 = 2 days
+    _assert_dollars(s, 0.001, days=2, requests=1, cost=0.00408)
+
+
 def test_no_caching_falls_back_to_the_providers_usual_ratio(tmp_path: Path) -> None:
     # models the table lists without a cached input price (it defaults to the input price)
     prices = _write(tmp_path, "prices.yaml", (

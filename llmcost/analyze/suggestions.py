@@ -109,6 +109,12 @@ def _at_least(value: np.ndarray | pd.Series, threshold: np.ndarray | pd.Series |
     return np.asarray(value >= threshold * (1 - FLOAT_SLACK))
 
 
+def _token_cost(rows: pd.DataFrame) -> np.ndarray:
+    """Each row's cost without per-call fees (web searches): the part a
+    cheaper tier or the Batch API discounts."""
+    return rows["cost_usd"].to_numpy(dtype="float64") - rows["cost_web_search_usd"].to_numpy(dtype="float64")
+
+
 def _model_label(df: pd.DataFrame) -> pd.Series:
     return df["model"]
 
@@ -176,8 +182,6 @@ def _premium_short(pr: pd.DataFrame, premium: np.ndarray, days: int) -> tuple[Su
     if len(rows) == 0:
         return None, mask
     cost = float(rows["cost_usd"].sum())
-    # a cheaper tier cuts token prices; per-call fees (web searches) stay what they were
-    tokens_cost = cost - float(rows["cost_web_search_usd"].sum())
     detail = (
         f"{plural(len(rows), 'request')} to premium models ({_top_names(_model_label(rows), rows['cost_usd'])}) "
         f"used fewer than {SHORT_INPUT:,} input and {SHORT_OUTPUT} output tokens and cost {_money(cost)}."
@@ -189,7 +193,7 @@ def _premium_short(pr: pd.DataFrame, premium: np.ndarray, days: int) -> tuple[Su
             detail,
             f"a smaller tier of the same provider costs at least {CHEAPER_TIER_SAVING:.0%} less and handles "
             "these short requests well enough: check quality on a sample first",
-            CHEAPER_TIER_SAVING * tokens_cost,
+            CHEAPER_TIER_SAVING * float(_token_cost(rows).sum()),
             rows,
             days,
         ),
@@ -326,13 +330,11 @@ def _batch(u: pd.DataFrame, days: int) -> Suggestion | None:
     off = _off_hours(rows)
     app = rows["app"]
     cost = rows["cost_usd"].to_numpy(dtype="float64")
-    # Batch discounts tokens only: per-call fees (web searches) stay at full price
-    tokens_cost = cost - rows["cost_web_search_usd"].to_numpy(dtype="float64")
     per_app = pd.DataFrame(
         {
             "cost": cost,
             "off": np.where(off, cost, 0.0),
-            "off_tokens": np.where(off, tokens_cost, 0.0),
+            "off_tokens": np.where(off, _token_cost(rows), 0.0),
             "requests": rows["requests"].to_numpy(),
         },
         index=rows.index,

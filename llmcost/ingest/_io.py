@@ -124,7 +124,7 @@ class Source:
             try:
                 recs.append((lineno, loads(raw)))
             except ValueError as exc:
-                reason = "truncated JSON line" if _looks_truncated(raw) else f"invalid JSON ({_json_error(exc)})"
+                reason = "truncated JSON line" if _looks_truncated(raw) else f"invalid JSON ({json_error(exc)[0]})"
                 self._bad_lines.append((lineno, reason))
         self._records = recs
 
@@ -193,16 +193,17 @@ def _iter_lines(text: str):
             yield i, raw
 
 
-def _json_error(exc: ValueError) -> str:
-    """One-line reason for a failed ``json.loads``.
+def json_error(exc: ValueError) -> tuple[str, int | None]:
+    """One-line reason and line (if known) for a failed ``json.loads``.
 
     Usually a ``JSONDecodeError``; but a plain ``ValueError`` (no ``msg`` nor
     ``lineno``) comes from an integer literal longer than Python's
-    int-to-string digit limit (4300 digits by default).
+    int-to-string digit limit (4300 digits by default), and a
+    ``UnicodeDecodeError`` from reading bad UTF-8.
     """
     if isinstance(exc, json.JSONDecodeError):
-        return exc.msg
-    return str(exc).split(";")[0]
+        return exc.msg, exc.lineno
+    return str(exc).split(";")[0], None
 
 
 def _looks_truncated(raw: str) -> bool:
@@ -285,8 +286,8 @@ def open_source(path: str) -> Source:
         try:
             json.loads(stripped)
         except ValueError as exc:
-            line = exc.lineno if isinstance(exc, json.JSONDecodeError) else None
-            raise InputError(f"invalid JSON ({_json_error(exc)})", file=name, line=line) from None
+            reason, line = json_error(exc)
+            raise InputError(f"invalid JSON ({reason})", file=name, line=line) from None
     header_line = stripped[: stripped.find("\n") if "\n" in stripped[:100_000] else 100_000].rstrip("\r")
     if "," in header_line or "\t" in header_line or ";" in header_line:
         header = [h.strip().strip('"') for h in _split_header(header_line)]

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..ingest._io import json_error
 from . import WhatIf
 
 _PCT_RX = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*%\s*$")
@@ -106,8 +107,8 @@ def load_baseline_json(path: str | Path) -> dict[str, Any]:
     except OSError as err:
         raise InputError(f"cannot read baseline: {err.strerror}", file=str(p)) from None
     except ValueError as err:  # JSONDecodeError, a plain ValueError (4,300+ digit integer) or bad UTF-8
-        raise InputError(f"baseline is not valid JSON: {getattr(err, 'msg', str(err).split(';')[0])}", file=str(p),
-                         line=getattr(err, "lineno", None)) from None
+        reason, line = json_error(err)
+        raise InputError(f"baseline is not valid JSON: {reason}", file=str(p), line=line) from None
     if not isinstance(data, dict):
         raise InputError("baseline JSON is not an `llmcost whatif --format json` result", file=str(p))
     for key in ("total_monthly_cost", "scenario_monthly_cost_usd"):

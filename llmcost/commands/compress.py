@@ -48,7 +48,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from ..errors import EXIT_THRESHOLD, InputError
-from ._common import atomic_write, cli_errors, write_output
+from ._common import atomic_write, cli_errors, price_book, warn_unknown_model, write_output
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -456,29 +456,22 @@ def _check(results: Sequence[FileResult], max_tokens: int | None, baseline: dict
 # --------------------------------------------------------------------------- #
 
 
-def _price_book(prices: Path | None) -> Any:
-    from ..pricing import PriceBook
-
-    return PriceBook.default(overrides=str(prices) if prices is not None else None)
-
-
 def _unknown_models(models: Sequence[str], book: Any, prices: Path | None) -> list[str]:
-    """Warn (one stderr line each, with close matches: ``llmcost tokens``'s
-    helper) about models neither the tokenizer mapping nor the price table
-    knows, probably typos; return the report's note for each.  They are
+    """Warn (one stderr line each, with close matches: :func:`warn_unknown_model`,
+    as ``llmcost tokens`` does) about models neither the tokenizer mapping nor
+    the price table knows, probably typos; return the report's note for each.  They are
     still reported (estimated counts, unpriced), not refused."""
     from .. import tokens as tok
-    from .tokens import _warn_unknown_model
 
     notes = []
     for m in dict.fromkeys(models):
         if tok.encoding_for_model(m) is not None:
             if book is not None:  # counted exactly; unpriced is worth a word where dollars are shown
-                _warn_unknown_model(m, book)
+                warn_unknown_model(m, book)
             continue
-        book = book if book is not None else _price_book(prices)  # (--check reads it only here)
+        book = book if book is not None else price_book(prices)  # (--check reads it only here)
         if book.resolve(m) is None:
-            _warn_unknown_model(m, book)
+            warn_unknown_model(m, book)
             notes.append(f"{m}: unknown model: its token counts are estimates and it is not priced")
     return notes
 
@@ -666,7 +659,7 @@ def register(app: typer.Typer) -> None:
         base = _read_baseline(baseline) if baseline is not None else None
         # --check reports tokens only: the price table (genai-prices, ~0.2 s to
         # load) is read only for the dollar report, or to validate --prices
-        book = _price_book(prices) if not check or prices is not None else None
+        book = price_book(prices) if not check or prices is not None else None
         warnings = _unknown_models(model, book, prices)
         options = {"level": level.value, "target_ratio": target_ratio, "keep": keep_rx,
                    "max_examples": max_examples, "skip": no_pass, "lang": lang}

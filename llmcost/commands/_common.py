@@ -44,14 +44,16 @@ def cli_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def write_output(text: str, output: Path | None) -> None:
-    """Write ``text`` to ``output`` atomically (write then rename), or stdout."""
+def write_output(text: str, output: Path | None, *, final_newline: bool = True) -> None:
+    """Write ``text`` to ``output`` atomically (write then rename), or stdout.
+    A final line break is added unless ``final_newline`` is False (then the
+    text is written as is: a compressed prompt keeps the lack of one)."""
+    if final_newline and not text.endswith("\n"):
+        text += "\n"
     if output is None or str(output) == "-":
         sys.stdout.write(text)
-        if not text.endswith("\n"):
-            sys.stdout.write("\n")
         return
-    atomic_write(output, text if text.endswith("\n") else text + "\n")
+    atomic_write(output, text)
 
 
 def atomic_write(output: Path, text: str, *, newline: str | None = "") -> None:

@@ -48,7 +48,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from ..errors import EXIT_THRESHOLD, InputError
-from ._common import atomic_write, cli_errors, price_book, warn_unknown_model, write_output
+from ._common import cli_errors, price_book, warn_unknown_model, write_output
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -569,30 +569,22 @@ def _final_text(res: FileResult) -> str:
     return res.new_text
 
 
-def _write_prompt(text: str, target: Path) -> None:
-    """Write a compressed prompt as is (``write_output`` would add a final newline)."""
-    if str(target) == "-":
-        sys.stdout.write(text)
-    else:
-        atomic_write(target, text)
-
-
 def _write_outputs(results: Sequence[FileResult], inputs: Sequence[Input], output: Path | None, in_place: bool,
                    folder: bool) -> None:
     written: list[FileResult] = []
     if in_place:
         for res in results:
             if res.new_text != res.old_text:
-                _write_prompt(_final_text(res), Path(res.file))
+                write_output(_final_text(res), Path(res.file), final_newline=False)
                 written.append(res)
     elif output is not None and folder:
         for res, item in zip(results, inputs):
             target = output / item.rel
             target.parent.mkdir(parents=True, exist_ok=True)
-            _write_prompt(_final_text(res), target)
+            write_output(_final_text(res), target, final_newline=False)
             written.append(res)
     elif output is not None:
-        _write_prompt(_final_text(results[0]), output)
+        write_output(_final_text(results[0]), output, final_newline=False)
         written.append(results[0])
     for res in written:
         if res.encoding != "utf-8":

@@ -226,24 +226,13 @@ def _render_table(results: Sequence[FileResult], calls_per_day: float | None, le
         table.add_column(h, justify="left" if h in ("File", "Model", "Protected spans") else "right")
     for res in results:
         for row in res.rows:
-            cells = [res.file, row.model + ("" if row.exact else " (estimate)"), f"{row.tokens_before:,}",
-                     f"{row.tokens_after:,}", f"{row.reduction_pct:.1f}%", _money(row.saved_per_1k_calls_usd)]
-            if calls_per_day is not None:
-                cells.append(_money(row.saved_per_month_usd))
-            cells.append(f"{res.spans} ok" if res.spans_ok else f"{len(res.missing_spans)} MISSING")
-            table.add_row(*cells)
+            table.add_row(*_row_cells(res.file, row, calls_per_day, res.spans, len(res.missing_spans)))
     if len(results) > 1:
         table.add_section()
         spans = sum(res.spans for res in results)
         missing = sum(len(res.missing_spans) for res in results)
         for row in _totals(results):
-            cells = [f"Total ({len(results)} files)", row.model + ("" if row.exact else " (estimate)"),
-                     f"{row.tokens_before:,}", f"{row.tokens_after:,}", f"{row.reduction_pct:.1f}%",
-                     _money(row.saved_per_1k_calls_usd)]
-            if calls_per_day is not None:
-                cells.append(_money(row.saved_per_month_usd))
-            cells.append(f"{spans} ok" if not missing else f"{missing} MISSING")
-            table.add_row(*cells)
+            table.add_row(*_row_cells(f"Total ({len(results)} files)", row, calls_per_day, spans, missing))
     passes = Table(title=f"Tokens saved per pass ({results[0].rows[0].model})" if results else "Passes",
                    title_justify="left")
     passes.add_column("Pass")
@@ -278,6 +267,16 @@ def _render_table(results: Sequence[FileResult], calls_per_day: float | None, le
     console.print("$ saved: input (prompt) tokens only, at today's list price"
                   + (f"; a month = {tok.DAYS_PER_MONTH} days." if calls_per_day is not None else "."))
     return buffer.getvalue()
+
+
+def _row_cells(label: str, row: ModelRow, calls_per_day: float | None, spans: int, missing: int) -> list[str]:
+    """One line of the compression table (a file's, or the total's)."""
+    cells = [label, row.model + ("" if row.exact else " (estimate)"), f"{row.tokens_before:,}",
+             f"{row.tokens_after:,}", f"{row.reduction_pct:.1f}%", _money(row.saved_per_1k_calls_usd)]
+    if calls_per_day is not None:
+        cells.append(_money(row.saved_per_month_usd))
+    cells.append(f"{spans} ok" if not missing else f"{missing} MISSING")
+    return cells
 
 
 def _totals(results: Sequence[FileResult]) -> list[ModelRow]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from .errors import InputError
@@ -52,17 +53,20 @@ def yaml_error_line(exc: Exception) -> int | None:
     return mark.line + 1 if mark is not None else None
 
 
-def parse_structured(text: str, kind: str, name: str) -> Any:
-    """Parse ``text`` as ``kind`` ("json" or "yaml"); a one-line error names the file and line."""
+def parse_structured(text: str, kind: str, name: str, load: Callable[[str], Any] | None = None) -> Any:
+    """Parse ``text`` as ``kind`` ("json" or "yaml"); a one-line error names the file and line.
+
+    ``load`` replaces ``json.loads`` / ``yaml.safe_load`` (a loader that also
+    records source positions) and gets the same error handling."""
     if kind == "json":
         try:
-            return json.loads(text)
+            return (load or json.loads)(text)
         except ValueError as exc:  # JSONDecodeError, or a plain ValueError (an integer of 4,300+ digits)
             raise InputError(f"invalid JSON: {getattr(exc, 'msg', str(exc).split(';')[0])}", file=name, line=getattr(exc, "lineno", None)) from exc
     import yaml
 
     try:
-        return yaml.safe_load(text)
+        return (load or yaml.safe_load)(text)
     except yaml.YAMLError as exc:
         raise InputError(f"invalid YAML: {getattr(exc, 'problem', None) or exc}", file=name,
                          line=yaml_error_line(exc)) from exc

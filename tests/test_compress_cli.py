@@ -428,6 +428,29 @@ def test_multi_file_runs_have_a_total(tmp_path: Path, monkeypatch: pytest.Monkey
          "exact": False, "saved_usd_per_1k_calls": None, "saved_usd_per_month": None}]}
 
 
+def test_multi_file_total_per_model_and_per_pass(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The totals of a second model (counted apart from the compressor) and the per-pass Total column."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "tot").mkdir()
+    (tmp_path / "tot" / "a.txt").write_text("Please be brief.\n", encoding="utf-8")  # 4 -> 3 tokens (both tokenizers)
+    (tmp_path / "tot" / "b.txt").write_text("In order to win, play.\n", encoding="utf-8")  # 7 -> 5
+    res = runner.invoke(app, ["compress", "tot", "-m", "gpt-4o", "-m", "gpt-4", "--calls-per-day", "1000"])
+    assert res.exit_code == 0, res.output
+    lines = [" ".join(line.split()) for line in res.stdout.splitlines()]
+    # gpt-4 (cl100k, $30/1M input): 11 -> 8 = 3 tokens x $30/1M x 1,000 calls = $0.09; x 1 x 30 = $2.70 a month
+    assert "│ Total (2 files) │ gpt-4 │ 11 │ 8 │ 27.3% │ $0.0900 │ $2.70 │ 0 ok │" in lines
+    # gpt-4o ($2.50/1M): 3 x $2.50/1M x 1,000 = $0.0075; x 30 = $0.2250
+    assert "│ Total (2 files) │ gpt-4o │ 11 │ 8 │ 27.3% │ $0.0075 │ $0.2250 │ 0 ok │" in lines
+    # passes (first model): filler 1 + 0, phrases 0 + 2; 1 + 2 = the 3 tokens saved
+    assert "│ filler │ 1 │ 0 │ 1 │" in lines
+    assert "│ phrases │ 0 │ 2 │ 2 │" in lines
+    res = runner.invoke(app, ["compress", "tot", "-m", "gpt-4o", "-m", "gpt-4", "-f", "json", "--calls-per-day", "1000"])
+    gpt4 = json.loads(res.stdout)["total"]["models"][1]
+    assert (gpt4["model"], gpt4["saved_tokens"]) == ("gpt-4", 3)
+    assert gpt4["saved_usd_per_1k_calls"] == pytest.approx(0.09)
+    assert gpt4["saved_usd_per_month"] == pytest.approx(2.70)
+
+
 def test_diff_with_json_report_goes_to_stderr(prompt: Path):
     res = runner.invoke(app, ["compress", str(prompt), "--diff", "--format", "json"])
     assert res.exit_code == 0, res.output

@@ -44,14 +44,16 @@ def cli_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def write_output(text: str, output: Path | None) -> None:
-    """Write ``text`` to ``output`` atomically (write then rename), or stdout."""
+def write_output(text: str, output: Path | None, *, final_newline: bool = True) -> None:
+    """Write ``text`` to ``output`` atomically (write then rename), or stdout.
+    A final line break is added unless ``final_newline`` is False (then the
+    text is written as is: a compressed prompt keeps the lack of one)."""
+    if final_newline and not text.endswith("\n"):
+        text += "\n"
     if output is None or str(output) == "-":
         sys.stdout.write(text)
-        if not text.endswith("\n"):
-            sys.stdout.write("\n")
         return
-    atomic_write(output, text if text.endswith("\n") else text + "\n")
+    atomic_write(output, text)
 
 
 def atomic_write(output: Path, text: str, *, newline: str | None = "") -> None:
@@ -80,4 +82,31 @@ def atomic_write(output: Path, text: str, *, newline: str | None = "") -> None:
         raise LlmcostError(f"cannot write: {exc.strerror}", file=str(output)) from None
 
 
-__all__ = ["cli_errors", "write_output", "atomic_write", "EXIT_BAD_INPUT", "debug_enabled"]
+def price_book(prices: Path | None) -> Any:
+    """The price table, with the ``--prices`` overrides file if given (loaded on call: ~0.2 s)."""
+    from ..pricing import PriceBook
+
+    return PriceBook.default(overrides=str(prices) if prices is not None else None)
+
+
+def warn_unknown_model(model: str, book: Any) -> None:
+    """Warn about a model the price table does not know (a typo, or newer than the table), with close
+    matches.  tiktoken maps any "gpt-4o-..." name to o200k, so "gpt-4o-mnii" is counted exactly but
+    not priced: that is said too, not only for names neither knows."""
+    from .. import tokens as tok
+
+    if book.resolve(model) is not None:
+        return
+    import difflib
+
+    names = sorted({q.model_id for q in book.entries()})
+    close = difflib.get_close_matches(model.lower(), names, n=3, cutoff=0.75)
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    encoding = tok.encoding_for_model(model)
+    what = (f"it is not priced (tokens counted with {encoding})" if encoding is not None
+            else "its count is an estimate and it is not priced")
+    typer.echo(f"llmcost: warning: model {model!r} is not in the price table: {what}{hint}", err=True)
+
+
+__all__ = ["cli_errors", "write_output", "atomic_write", "price_book", "warn_unknown_model", "EXIT_BAD_INPUT",
+           "debug_enabled"]

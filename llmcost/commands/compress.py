@@ -48,7 +48,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from ..errors import EXIT_THRESHOLD, InputError
-from ._common import atomic_write, cli_errors, write_output
+from ._common import cli_errors, price_book, warn_unknown_model, write_output
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -226,24 +226,13 @@ def _render_table(results: Sequence[FileResult], calls_per_day: float | None, le
         table.add_column(h, justify="left" if h in ("File", "Model", "Protected spans") else "right")
     for res in results:
         for row in res.rows:
-            cells = [res.file, row.model + ("" if row.exact else " (estimate)"), f"{row.tokens_before:,}",
-                     f"{row.tokens_after:,}", f"{row.reduction_pct:.1f}%", _money(row.saved_per_1k_calls_usd)]
-            if calls_per_day is not None:
-                cells.append(_money(row.saved_per_month_usd))
-            cells.append(f"{res.spans} ok" if res.spans_ok else f"{len(res.missing_spans)} MISSING")
-            table.add_row(*cells)
+            table.add_row(*_row_cells(res.file, row, calls_per_day, res.spans, len(res.missing_spans)))
     if len(results) > 1:
         table.add_section()
         spans = sum(res.spans for res in results)
         missing = sum(len(res.missing_spans) for res in results)
         for row in _totals(results):
-            cells = [f"Total ({len(results)} files)", row.model + ("" if row.exact else " (estimate)"),
-                     f"{row.tokens_before:,}", f"{row.tokens_after:,}", f"{row.reduction_pct:.1f}%",
-                     _money(row.saved_per_1k_calls_usd)]
-            if calls_per_day is not None:
-                cells.append(_money(row.saved_per_month_usd))
-            cells.append(f"{spans} ok" if not missing else f"{missing} MISSING")
-            table.add_row(*cells)
+            table.add_row(*_row_cells(f"Total ({len(results)} files)", row, calls_per_day, spans, missing))
     passes = Table(title=f"Tokens saved per pass ({results[0].rows[0].model})" if results else "Passes",
                    title_justify="left")
     passes.add_column("Pass")
@@ -278,6 +267,16 @@ def _render_table(results: Sequence[FileResult], calls_per_day: float | None, le
     console.print("$ saved: input (prompt) tokens only, at today's list price"
                   + (f"; a month = {tok.DAYS_PER_MONTH} days." if calls_per_day is not None else "."))
     return buffer.getvalue()
+
+
+def _row_cells(label: str, row: ModelRow, calls_per_day: float | None, spans: int, missing: int) -> list[str]:
+    """One line of the compression table (a file's, or the total's)."""
+    cells = [label, row.model + ("" if row.exact else " (estimate)"), f"{row.tokens_before:,}",
+             f"{row.tokens_after:,}", f"{row.reduction_pct:.1f}%", _money(row.saved_per_1k_calls_usd)]
+    if calls_per_day is not None:
+        cells.append(_money(row.saved_per_month_usd))
+    cells.append(f"{spans} ok" if not missing else f"{missing} MISSING")
+    return cells
 
 
 def _totals(results: Sequence[FileResult]) -> list[ModelRow]:
@@ -456,29 +455,22 @@ def _check(results: Sequence[FileResult], max_tokens: int | None, baseline: dict
 # --------------------------------------------------------------------------- #
 
 
-def _price_book(prices: Path | None) -> Any:
-    from ..pricing import PriceBook
-
-    return PriceBook.default(overrides=str(prices) if prices is not None else None)
-
-
 def _unknown_models(models: Sequence[str], book: Any, prices: Path | None) -> list[str]:
-    """Warn (one stderr line each, with close matches: ``llmcost tokens``'s
-    helper) about models neither the tokenizer mapping nor the price table
-    knows, probably typos; return the report's note for each.  They are
+    """Warn (one stderr line each, with close matches: :func:`warn_unknown_model`,
+    as ``llmcost tokens`` does) about models neither the tokenizer mapping nor
+    the price table knows, probably typos; return the report's note for each.  They are
     still reported (estimated counts, unpriced), not refused."""
     from .. import tokens as tok
-    from .tokens import _warn_unknown_model
 
     notes = []
     for m in dict.fromkeys(models):
         if tok.encoding_for_model(m) is not None:
             if book is not None:  # counted exactly; unpriced is worth a word where dollars are shown
-                _warn_unknown_model(m, book)
+                warn_unknown_model(m, book)
             continue
-        book = book if book is not None else _price_book(prices)  # (--check reads it only here)
+        book = book if book is not None else price_book(prices)  # (--check reads it only here)
         if book.resolve(m) is None:
-            _warn_unknown_model(m, book)
+            warn_unknown_model(m, book)
             notes.append(f"{m}: unknown model: its token counts are estimates and it is not priced")
     return notes
 
@@ -576,30 +568,22 @@ def _final_text(res: FileResult) -> str:
     return res.new_text
 
 
-def _write_prompt(text: str, target: Path) -> None:
-    """Write a compressed prompt as is (``write_output`` would add a final newline)."""
-    if str(target) == "-":
-        sys.stdout.write(text)
-    else:
-        atomic_write(target, text)
-
-
 def _write_outputs(results: Sequence[FileResult], inputs: Sequence[Input], output: Path | None, in_place: bool,
                    folder: bool) -> None:
     written: list[FileResult] = []
     if in_place:
         for res in results:
             if res.new_text != res.old_text:
-                _write_prompt(_final_text(res), Path(res.file))
+                write_output(_final_text(res), Path(res.file), final_newline=False)
                 written.append(res)
     elif output is not None and folder:
         for res, item in zip(results, inputs):
             target = output / item.rel
             target.parent.mkdir(parents=True, exist_ok=True)
-            _write_prompt(_final_text(res), target)
+            write_output(_final_text(res), target, final_newline=False)
             written.append(res)
     elif output is not None:
-        _write_prompt(_final_text(results[0]), output)
+        write_output(_final_text(results[0]), output, final_newline=False)
         written.append(results[0])
     for res in written:
         if res.encoding != "utf-8":
@@ -666,7 +650,7 @@ def register(app: typer.Typer) -> None:
         base = _read_baseline(baseline) if baseline is not None else None
         # --check reports tokens only: the price table (genai-prices, ~0.2 s to
         # load) is read only for the dollar report, or to validate --prices
-        book = _price_book(prices) if not check or prices is not None else None
+        book = price_book(prices) if not check or prices is not None else None
         warnings = _unknown_models(model, book, prices)
         options = {"level": level.value, "target_ratio": target_ratio, "keep": keep_rx,
                    "max_examples": max_examples, "skip": no_pass, "lang": lang}

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from ..errors import InputError
-from ._common import cli_errors, write_output
+from ._common import cli_errors, price_book, warn_unknown_model, write_output
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -153,31 +153,6 @@ def _render_csv(rows: Sequence[tok.TokenRow], changes: Sequence[tok.TokenChange]
     return buffer.getvalue()
 
 
-def _price_book(prices: Path | None) -> Any:
-    from ..pricing import PriceBook
-
-    return PriceBook.default(overrides=str(prices) if prices is not None else None)
-
-
-def _warn_unknown_model(model: str, book: Any) -> None:
-    """Warn about a model the price table does not know (a typo, or newer than the table), with close
-    matches.  tiktoken maps any "gpt-4o-..." name to o200k, so "gpt-4o-mnii" is counted exactly but
-    not priced: that is said too, not only for names neither knows."""
-    from .. import tokens as tok
-
-    if book.resolve(model) is not None:
-        return
-    import difflib
-
-    names = sorted({q.model_id for q in book.entries()})
-    close = difflib.get_close_matches(model.lower(), names, n=3, cutoff=0.75)
-    hint = f"; did you mean {', '.join(close)}?" if close else ""
-    encoding = tok.encoding_for_model(model)
-    what = (f"it is not priced (tokens counted with {encoding})" if encoding is not None
-            else "its count is an estimate and it is not priced")
-    typer.echo(f"llmcost: warning: model {model!r} is not in the price table: {what}{hint}", err=True)
-
-
 def register(app: typer.Typer) -> None:
     @app.command("tokens")
     @cli_errors
@@ -196,9 +171,9 @@ def register(app: typer.Typer) -> None:
 
         if calls_per_day is not None and baseline is None:
             raise InputError("--calls-per-day needs --baseline")
-        book = _price_book(prices)
+        book = price_book(prices)
         for m in model:
-            _warn_unknown_model(m, book)
+            warn_unknown_model(m, book)
         base = tok.read_baseline(baseline) if baseline is not None else None
         skip = [p for p in (baseline, output) if p is not None and str(p) != "-"]
         rows = tok.count_files(files, model, book=book, exact=exact, exclude=skip)

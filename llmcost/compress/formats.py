@@ -150,12 +150,12 @@ def parse_prompt(text: str, name: str, kind: str | None = None) -> PromptDoc:
     text = text[len(bom):].replace("\r\n", "\n")
     if kind == "text":
         return PromptDoc(name, "text", raw, [text], lambda texts: texts[0], newline, bom)
-    doc = parse_structured(text, kind, name)  # (errors with a line number; the C parser for JSON)
+    # parsed once, by loaders that also record where each value is in the source
     maps: dict[int, Any] = {}
     if kind == "json":
-        doc = _json_with_literals(text)
+        doc = parse_structured(text, kind, name, load=_json_with_literals)
     else:
-        doc, maps = _yaml_with_nodes(text)
+        doc, maps = parse_structured(text, kind, name, load=_yaml_with_nodes)
     slots: list[tuple[Any, Any]] = []
     _collect(doc, slots)
     values = [container[key] for container, key in slots]

@@ -6,6 +6,8 @@ tracebacks only appear with ``--debug``.
 
 from __future__ import annotations
 
+import json
+
 EXIT_OK = 0
 EXIT_THRESHOLD = 1  # a gate / budget threshold was crossed
 EXIT_BAD_INPUT = 2  # unreadable or invalid input, or --strict found unpriced rows
@@ -50,3 +52,16 @@ class InputError(LlmcostError):
 
 class ConfigError(LlmcostError):
     """A YAML configuration (prices, mapping, routes, budgets) that is invalid."""
+
+
+def json_error(exc: ValueError) -> tuple[str, int | None]:
+    """One-line reason and line (if known) for a failed ``json.loads``.
+
+    Usually a ``JSONDecodeError``; but a plain ``ValueError`` (no ``msg`` nor
+    ``lineno``) comes from an integer literal longer than Python's
+    int-to-string digit limit (4300 digits by default), and a
+    ``UnicodeDecodeError`` from reading bad UTF-8.
+    """
+    if isinstance(exc, json.JSONDecodeError):
+        return exc.msg, exc.lineno
+    return str(exc).split(";")[0], None

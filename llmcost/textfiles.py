@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from .errors import InputError
+from .errors import InputError, json_error
 
 BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
         (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
@@ -62,7 +62,8 @@ def parse_structured(text: str, kind: str, name: str, load: Callable[[str], Any]
         try:
             return (load or json.loads)(text)
         except ValueError as exc:  # JSONDecodeError, or a plain ValueError (an integer of 4,300+ digits)
-            raise InputError(f"invalid JSON: {getattr(exc, 'msg', str(exc).split(';')[0])}", file=name, line=getattr(exc, "lineno", None)) from exc
+            reason, line = json_error(exc)
+            raise InputError(f"invalid JSON: {reason}", file=name, line=line) from exc
     import yaml
 
     try:

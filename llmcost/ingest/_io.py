@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from ..errors import InputError
+from ..errors import InputError, json_error
 
 Kind = Literal["json", "jsonl", "csv", "parquet"]
 
@@ -191,19 +191,6 @@ def _iter_lines(text: str):
         raw = raw.strip()
         if raw:
             yield i, raw
-
-
-def json_error(exc: ValueError) -> tuple[str, int | None]:
-    """One-line reason and line (if known) for a failed ``json.loads``.
-
-    Usually a ``JSONDecodeError``; but a plain ``ValueError`` (no ``msg`` nor
-    ``lineno``) comes from an integer literal longer than Python's
-    int-to-string digit limit (4300 digits by default), and a
-    ``UnicodeDecodeError`` from reading bad UTF-8.
-    """
-    if isinstance(exc, json.JSONDecodeError):
-        return exc.msg, exc.lineno
-    return str(exc).split(";")[0], None
 
 
 def _looks_truncated(raw: str) -> bool:

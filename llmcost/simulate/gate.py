@@ -20,8 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError
-from ..ingest._io import json_error
+from ..errors import InputError, json_error
 from . import WhatIf
 
 _PCT_RX = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*%\s*$")

@@ -99,13 +99,16 @@ class FileResult:
     rows: list[ModelRow]
     passes: dict[str, int]
     spans: int
-    spans_ok: bool
     missing_spans: list[str]
     target_met: bool | None
     notes: list[str] = field(default_factory=list)
     llm: dict[str, Any] | None = None
     newline: str = "\n"  # the file's line-break style, kept when written
     encoding: str = "utf-8"  # what the file was read as (it is written as UTF-8)
+
+    @property
+    def spans_ok(self) -> bool:
+        return not self.missing_spans
 
 
 # --------------------------------------------------------------------------- #
@@ -174,7 +177,7 @@ def _compress_doc(doc: PromptDoc, models: Sequence[str], options: dict[str, Any]
     if not doc.texts:
         notes.append("no content fields to compress")
     return FileResult(doc.path, doc.kind, len(doc.texts), new_text, doc.raw, rows, passes, spans,
-                      not missing, missing, target_met, notes, llm_info, doc.newline, doc.encoding)
+                      missing, target_met, notes, llm_info, doc.newline, doc.encoding)
 
 
 def _llm_stage(text: str, keep: Sequence[Any], model: str, llm: str, base_url: str | None,

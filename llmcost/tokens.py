@@ -341,7 +341,10 @@ def _cjk_share(text: str) -> float:
     return len(_CJK.findall(text)) / visible if visible else 0.0
 
 
-def _estimate(proxy_tokens: int, text: str, model: str) -> TokenCount:
+def estimate_from_proxy(proxy_tokens: int, text: str, model: str) -> TokenCount:
+    """The estimate :func:`count_tokens` gives for a non-OpenAI ``model``, from ``text``'s
+    :data:`PROXY_ENCODING` token count when the caller has it already."""
+    _check_model(model)
     family = _family(model)
     if family.latin_factor == family.cjk_factor:
         factor = family.latin_factor
@@ -459,7 +462,7 @@ def count_tokens(text: str, model: str, *, exact: bool = False) -> TokenCount:
     if encoding is not None:
         return TokenCount(len(get_encoding(encoding).encode_ordinary(text)), True, f"tiktoken {encoding}")
     proxy = len(get_encoding(PROXY_ENCODING).encode_ordinary(text))
-    return _estimate(proxy, text, model)
+    return estimate_from_proxy(proxy, text, model)
 
 
 def count_many(texts: Sequence[str], model: str, *, exact: bool = False, num_threads: int = 4) -> list[TokenCount]:
@@ -472,7 +475,7 @@ def count_many(texts: Sequence[str], model: str, *, exact: bool = False, num_thr
     batches = get_encoding(name).encode_ordinary_batch(list(texts), num_threads=num_threads)
     if encoding is not None:
         return [TokenCount(len(tokens), True, f"tiktoken {encoding}") for tokens in batches]
-    return [_estimate(len(tokens), text, model) for tokens, text in zip(batches, texts)]
+    return [estimate_from_proxy(len(tokens), text, model) for tokens, text in zip(batches, texts)]
 
 
 def _text_of(content: Any) -> str:
@@ -550,7 +553,7 @@ def count_messages(
     enc = get_encoding(encoding or PROXY_ENCODING)
     tokens, all_text, text = _openai_message_tokens(checked, enc, model)
     if encoding is None:
-        return _estimate(tokens, text, model)
+        return estimate_from_proxy(tokens, text, model)
     method = f"tiktoken {encoding} + chat overhead"
     if not all_text:
         return TokenCount(tokens, False, method + " (non-text parts approximated)")

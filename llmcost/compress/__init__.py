@@ -12,15 +12,12 @@ every protected span of the input must appear byte-identical in the output,
 except spans whose only occurrences were in few-shot examples dropped on
 request (``max_examples``).  ``protected_spans_ok`` reports that check.
 
-Token counts use :func:`llmcost.tokens.count_tokens`.  The saving of each pass
-is measured with the model's BPE encoding (exact for OpenAI models; for other
-families the o200k proxy, scaled to the family estimate).  Counting is
-incremental: text is cut at line starts (a newline followed by a non-space
-character), where tiktoken's pre-tokeniser never joins two pieces, so the
-count of the whole text is the sum of the counts of its chunks and only chunks
-a pass changed are re-counted; a changed chunk is cut again into clauses (at
-more such places, see ``_SUB_END``) and only its clauses never seen are
-re-encoded.
+Token counts use the model's BPE encoding (exact for OpenAI models; for other
+families the o200k proxy, scaled to the family estimate of
+:func:`llmcost.tokens.count_tokens`), and the saving of each pass is measured
+with it.  Counting is incremental (:mod:`.meter`); on a large input it runs in
+a forked child process on a second core while the passes run here
+(``parallel``).
 
 ``target_ratio`` (tokens after / tokens before, in (0, 1]): when the level does
 not reach it, the compressor escalates to ``aggressive`` and stops there, the
@@ -35,26 +32,16 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from itertools import accumulate, count
-from operator import add, sub
 from dataclasses import dataclass, field
 
 from .. import tokens as tok
 from ..errors import InputError
 from ..wording import plural
+from .meter import ForkedMeter, Meter, MeterLost, TokenMeter, open_meter
 from .passes import LEVELS, PASS_NAMES, PASSES, PassContext, passes_for
 from .protect import PINNED_KINDS, PLACEHOLDER_RE, Masked, compile_keep, mask, placeholder_index
 
 DEFAULT_MODEL = "gpt-4o"
-_CHUNK_SPLIT = re.compile(r"\n(?=\S)")
-#: the end of a clause inside a piece (``_SUB_END_EN``, ``_SUB_END_ZH``), where the tokeniser also never joins two pieces: punctuation
-#: before a space (the space starts the next piece), a CJK ideograph before CJK punctuation (a
-#: letter run ends at a non-letter, and the punctuation starts the next piece)
-_SUB_END_EN = re.compile(r"[.!?;:,](?= )")
-_SUB_END_ZH = re.compile(r"[，。！？；：、](?<=[\u3400-\u4db5\u4e00-\u9fa5].)")
-_CJK_PUNCT = re.compile(r"[，。！？；：、]")
-#: joins clauses for one unmask: a reserved character (never in a span) that is no placeholder
-_SEP = "\U0010FFFD"
 
 
 @dataclass
@@ -92,73 +79,6 @@ class CompressResult:
         return 1.0 - self.ratio
 
 
-class _Meter:
-    """Incremental token counter over masked text (see module docstring)."""
-
-    def __init__(self, model: str, masked: Masked) -> None:
-        self.encoding = tok.get_encoding(tok.encoding_for_model(model) or tok.PROXY_ENCODING)
-        self.masked = masked
-        self.cache: dict[str, int] = {}  # piece followed by a newline -> tokens of both
-        self.last_cache: dict[str, int] = {"": 0}  # the text's last piece -> tokens
-        self.sub_cache: dict[str, int] = {}  # clause of a piece (see _SUB_END) -> tokens
-
-    def count(self, text: str) -> int:
-        # split on the newline itself (much faster than a zero-width split); every piece but the
-        # last owns the newline that followed it: ``cache`` is keyed by such pieces without their
-        # newline (no copies to build and hash), ``last_cache`` by the last piece
-        pieces = _CHUNK_SPLIT.split(text)
-        last = pieces.pop()
-        cache = self.cache
-        # only the pieces never seen are counted (a set difference, not a Python loop over all)
-        new = list(set(pieces).difference(cache))
-        new_last = last not in self.last_cache
-        if new or new_last:
-            self._count_new(new, last if new_last else None)
-        return sum(map(cache.__getitem__, pieces)) + self.last_cache[last]
-
-    def _count_new(self, pieces: list[str], last: str | None) -> None:
-        """Count new pieces clause by clause: a pass changes a word or two of a line, so most
-        clauses of a new piece were counted before (in ``sub_cache``) and only the others are
-        encoded.  All in C loops: one scan for the clause ends of all the pieces, one unmask and
-        one split for all the new clauses, then the per-piece sums from running totals."""
-        texts = [p + "\n" for p in pieces]
-        if last is not None:
-            texts.append(last)  # ("" is in last_cache from the start: every text here is non-empty)
-        joined = "".join(texts)
-        ends = list(accumulate(map(len, texts)))
-        # clause ends never fall on a piece end (one is before a space or CJK punctuation, the other
-        # after a newline), so the cuts are distinct and every clause is non-empty
-        cuts = _cuts(_SUB_END_EN, joined, 1)  # (after the punctuation)
-        if not joined.isascii() and _CJK_PUNCT.search(joined):
-            cuts += _cuts(_SUB_END_ZH, joined, 0)  # (before the punctuation)
-        cuts += ends
-        cuts.sort()
-        clauses = list(map(joined.__getitem__, map(slice, [0, *cuts], cuts)))
-        sub_cache = self.sub_cache
-        fresh = list(set(clauses).difference(sub_cache))
-        if fresh:
-            # one encode call each (the batch API's thread pool costs more than it saves here)
-            src = _SEP.join(fresh)
-            if not src.isascii():  # (O(1): placeholders are not ASCII)
-                src = self.masked.unmask(src)
-            sub_cache.update(zip(fresh, map(len, map(self.encoding.encode_ordinary, src.split(_SEP)))))
-        at_cut = dict(zip(cuts, accumulate(map(sub_cache.__getitem__, clauses))))
-        totals = list(map(at_cut.__getitem__, ends))
-        counts = list(map(sub, totals, [0, *totals]))
-        if last is not None:
-            self.last_cache[last] = counts.pop()
-        self.cache.update(zip(pieces, counts))
-
-
-def _cuts(rx: re.Pattern[str], text: str, offset: int) -> list[int]:
-    """The positions of the matches of ``rx`` (all one character long) in ``text``, plus ``offset``.
-
-    From the lengths of the parts ``rx.split`` leaves (C loops: faster than a match object each)."""
-    parts = rx.split(text)
-    parts.pop()
-    return list(map(add, accumulate(map(len, parts)), count(offset)))
-
-
 def _check_options(level: str, target_ratio: float | None, max_examples: int | None,
                    passes: Sequence[str] | None, skip: Iterable[str], lang: str | None) -> None:
     if level not in LEVELS:
@@ -175,10 +95,12 @@ def _check_options(level: str, target_ratio: float | None, max_examples: int | N
         raise InputError(f"unknown language {lang!r}: use en or zh (default: both)")
 
 
-def _run(masked: Masked, names: Sequence[str], ctx: PassContext, meter: _Meter,
-         start_tokens: int) -> tuple[str, list[tuple[str, int]], int]:
+def _run(masked: Masked, names: Sequence[str], ctx: PassContext,
+         meter: TokenMeter) -> tuple[str, list[tuple[str, int]], int, int]:
+    """Run the passes in order, counting after each; a pass that would add tokens is undone.
+    Returns the masked text, the savings per pass, and the tokens before and after."""
     text = masked.text
-    current = start_tokens
+    start = current = meter.count(text)
     savings: list[tuple[str, int]] = []
     for name in names:
         fn, _lowest = PASSES[name]
@@ -195,7 +117,33 @@ def _run(masked: Masked, names: Sequence[str], ctx: PassContext, meter: _Meter,
             text, current = new, after
         else:
             savings.append((name, 0))
-    return text, savings, current
+    return text, savings, start, current
+
+
+def _run_ahead(masked: Masked, names: Sequence[str], ctx: PassContext,
+               meter: ForkedMeter) -> tuple[str, list[tuple[str, int]], int, int] | None:
+    """:func:`_run` with a pipelined meter: every changed text is queued for counting and the
+    passes go on; the counts are checked at the end.  ``None`` when a pass added tokens: :func:`_run`
+    would have undone it and run the later passes on other text, so the caller runs that instead."""
+    text = masked.text
+    meter.submit(text)
+    changed: list[str] = []
+    for name in names:
+        fn, _lowest = PASSES[name]
+        new = fn(text, ctx)
+        if new != text:
+            meter.submit(new)
+            changed.append(name)
+            text = new
+    counts = iter(meter.collect())
+    start = current = next(counts)
+    saved = dict.fromkeys(names, 0)
+    for name, after in zip(changed, counts):
+        if after > current:
+            return None
+        saved[name] = current - after
+        current = after
+    return text, list(saved.items()), start, current
 
 
 def compress_text(
@@ -209,20 +157,21 @@ def compress_text(
     lang: str | None = None,
     model: str = DEFAULT_MODEL,
     skip: Iterable[str] = (),
+    parallel: bool | None = None,
 ) -> CompressResult:
     """Compress one prompt.
 
     ``passes`` runs exactly those passes (pipeline order kept) instead of the
     level's set; ``skip`` removes passes (``--no-pass``).  ``keep`` holds extra
     regexes whose matches are protected.  ``lang`` limits the language tables
-    ("en" / "zh"; default both).
+    ("en" / "zh"; default both).  ``parallel``: count tokens in a forked child
+    process while the passes run (default: for inputs of 256,000+ characters,
+    where fork and a second core exist); the result is the same either way.
     """
     skip = list(skip)
     _check_options(level, target_ratio, max_examples, passes, skip, lang)
     keep_rx = [k if isinstance(k, re.Pattern) else compile_keep([k])[0] for k in keep]
     masked = mask(text, keep_rx)
-    meter = _Meter(model, masked)
-    raw_before = meter.count(masked.text)
 
     def plan(lvl: str) -> list[str]:
         chosen = list(passes) if passes is not None else passes_for(lvl, max_examples)
@@ -231,11 +180,27 @@ def compress_text(
     attempts = [level]
     if target_ratio is not None and passes is None and level != "aggressive":
         attempts.append("aggressive")
-    for lvl in attempts:
-        ctx = PassContext(masked=masked, level=lvl, lang=lang, max_examples=max_examples)
-        out, savings, raw_after = _run(masked, plan(lvl), ctx, meter, raw_before)
-        if target_ratio is None or raw_before == 0 or raw_after / raw_before <= target_ratio:
-            break
+    meter = open_meter(model, masked, parallel=parallel)
+    try:
+        for lvl in attempts:
+            ran = None
+            if isinstance(meter, ForkedMeter):
+                ctx = PassContext(masked=masked, level=lvl, lang=lang, max_examples=max_examples)
+                try:
+                    ran = _run_ahead(masked, plan(lvl), ctx, meter)
+                except MeterLost:
+                    ran = None
+                if ran is None:  # the child failed, or a pass added tokens: count here, pass by pass
+                    meter.close()
+                    meter = Meter(model, masked)
+            if ran is None:
+                ctx = PassContext(masked=masked, level=lvl, lang=lang, max_examples=max_examples)
+                ran = _run(masked, plan(lvl), ctx, meter)
+            out, savings, raw_before, raw_after = ran
+            if target_ratio is None or raw_before == 0 or raw_after / raw_before <= target_ratio:
+                break
+    finally:
+        meter.close()
     result_text = masked.unmask(out)
     return _finish(text, out, result_text, masked, ctx, savings, raw_before, raw_after, model, lvl, target_ratio)
 
@@ -259,7 +224,8 @@ def _finish(text: str, out_masked: str, result_text: str, masked: Masked, ctx: P
         before, after = raw_before, raw_after
         method = f"tiktoken {tok.encoding_for_model(model)}"
     else:
-        cb, ca = tok.count_tokens(text, model), tok.count_tokens(result_text, model)
+        # (the meter counted the proxy encoding's tokens of exactly these two texts)
+        cb, ca = tok.estimate_from_proxy(raw_before, text, model), tok.estimate_from_proxy(raw_after, result_text, model)
         before, after, method = cb.tokens, ca.tokens, cb.method
         savings = _scale(savings, before - after)
     ratio = after / before if before else 1.0

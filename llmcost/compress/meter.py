@@ -1,0 +1,227 @@
+"""Token meters for the compressor: how many tokens a masked text has, pass after pass.
+
+:class:`Meter` counts in this process, incrementally.  Text is cut at line
+starts (a newline followed by a non-space character), where tiktoken's
+pre-tokeniser never joins two pieces, so the count of the whole text is the sum
+of the counts of its chunks and only chunks a pass changed are re-counted; a
+changed chunk is cut again into clauses (at more such places, see
+``_SUB_END_EN``/``_SUB_END_ZH``) and only its clauses never seen are
+re-encoded.
+
+:class:`ForkedMeter` runs a :class:`Meter` in a forked child process, so that
+counting (and building the tokenizer, ~0.25 s for o200k on a cold start)
+overlaps with the passes on a second core.  The passes never need a count to
+do their work; only the "a pass never makes the prompt longer" rule does, so
+the compressor runs the passes ahead, queues each changed text, and checks the
+counts at the end (see ``compress._run_ahead``).  Counts are the same numbers
+:class:`Meter` gives: the child runs the same code on the same text.  Used
+only where it pays (:func:`open_meter`): large inputs on a machine with fork
+and a second core.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import queue
+import re
+from itertools import accumulate, count
+from operator import add, sub
+from typing import Protocol
+
+from .. import tokens as tok
+from .protect import Masked
+
+_CHUNK_SPLIT = re.compile(r"\n(?=\S)")
+#: the end of a clause inside a piece, where the tokeniser also never joins two pieces: punctuation
+#: before a space (the space starts the next piece), a CJK ideograph before CJK punctuation (a
+#: letter run ends at a non-letter, and the punctuation starts the next piece)
+_SUB_END_EN = re.compile(r"[.!?;:,](?= )")
+_SUB_END_ZH = re.compile(r"[，。！？；：、](?<=[\u3400-\u4db5\u4e00-\u9fa5].)")
+_CJK_PUNCT = re.compile(r"[，。！？；：、]")
+#: joins clauses for one unmask: a reserved character (never in a span) that is no placeholder
+_SEP = "\U0010FFFD"
+
+#: inputs at least this long (characters) are counted in a child process when that is possible
+FORK_MIN_CHARS = 256_000
+#: how long to wait for the child's next count before checking that it is still alive (seconds)
+_POLL = 0.5
+
+
+class TokenMeter(Protocol):
+    """What the compressor needs of a meter."""
+
+    def count(self, text: str) -> int: ...
+
+    def close(self) -> None: ...
+
+
+class MeterLost(Exception):
+    """The counting child died or failed: count here instead."""
+
+
+class Meter:
+    """Incremental token counter over masked text, in this process (see module docstring)."""
+
+    def __init__(self, model: str, masked: Masked) -> None:
+        self.encoding = tok.get_encoding(tok.encoding_for_model(model) or tok.PROXY_ENCODING)
+        self.masked = masked
+        self.cache: dict[str, int] = {}  # piece followed by a newline -> tokens of both
+        self.last_cache: dict[str, int] = {"": 0}  # the text's last piece -> tokens
+        self.sub_cache: dict[str, int] = {}  # clause of a piece (see _SUB_END_EN) -> tokens
+
+    def count(self, text: str) -> int:
+        # split on the newline itself (much faster than a zero-width split); every piece but the
+        # last owns the newline that followed it: ``cache`` is keyed by such pieces without their
+        # newline (no copies to build and hash), ``last_cache`` by the last piece
+        pieces = _CHUNK_SPLIT.split(text)
+        last = pieces.pop()
+        cache = self.cache
+        # only the pieces never seen are counted (a set difference, not a Python loop over all)
+        new = list(set(pieces).difference(cache))
+        new_last = last not in self.last_cache
+        if new or new_last:
+            self._count_new(new, last if new_last else None)
+        return sum(map(cache.__getitem__, pieces)) + self.last_cache[last]
+
+    def close(self) -> None:
+        pass
+
+    def _count_new(self, pieces: list[str], last: str | None) -> None:
+        """Count new pieces clause by clause: a pass changes a word or two of a line, so most
+        clauses of a new piece were counted before (in ``sub_cache``) and only the others are
+        encoded.  All in C loops: one scan for the clause ends of all the pieces, one unmask and
+        one split for all the new clauses, then the per-piece sums from running totals."""
+        texts = [p + "\n" for p in pieces]
+        if last is not None:
+            texts.append(last)  # ("" is in last_cache from the start: every text here is non-empty)
+        joined = "".join(texts)
+        ends = list(accumulate(map(len, texts)))
+        # clause ends never fall on a piece end (one is before a space or CJK punctuation, the other
+        # after a newline), so the cuts are distinct and every clause is non-empty
+        cuts = _cuts(_SUB_END_EN, joined, 1)  # (after the punctuation)
+        if not joined.isascii() and _CJK_PUNCT.search(joined):
+            cuts += _cuts(_SUB_END_ZH, joined, 0)  # (before the punctuation)
+        cuts += ends
+        cuts.sort()
+        clauses = list(map(joined.__getitem__, map(slice, [0, *cuts], cuts)))
+        sub_cache = self.sub_cache
+        fresh = list(set(clauses).difference(sub_cache))
+        if fresh:
+            # one encode call each (the batch API's thread pool costs more than it saves here)
+            src = _SEP.join(fresh)
+            if not src.isascii():  # (O(1): placeholders are not ASCII)
+                src = self.masked.unmask(src)
+            sub_cache.update(zip(fresh, map(len, map(self.encoding.encode_ordinary, src.split(_SEP)))))
+        at_cut = dict(zip(cuts, accumulate(map(sub_cache.__getitem__, clauses))))
+        totals = list(map(at_cut.__getitem__, ends))
+        counts = list(map(sub, totals, [0, *totals]))
+        if last is not None:
+            self.last_cache[last] = counts.pop()
+        self.cache.update(zip(pieces, counts))
+
+
+def _cuts(rx: re.Pattern[str], text: str, offset: int) -> list[int]:
+    """The positions of the matches of ``rx`` (all one character long) in ``text``, plus ``offset``.
+
+    From the lengths of the parts ``rx.split`` leaves (C loops: faster than a match object each)."""
+    parts = rx.split(text)
+    parts.pop()
+    return list(map(add, accumulate(map(len, parts)), count(offset)))
+
+
+def _serve(model: str, masked: Masked, requests: multiprocessing.Queue, replies: multiprocessing.Queue) -> None:
+    """The child: count every text sent until ``None``; a failure is answered with its message."""
+    try:
+        meter = Meter(model, masked)
+        while (text := requests.get()) is not None:
+            replies.put(meter.count(text))
+    except BaseException as exc:  # (any failure: the parent counts in its own process instead)
+        replies.put(f"{type(exc).__name__}: {exc}")
+
+
+class ForkedMeter:
+    """A :class:`Meter` in a forked child: :meth:`submit` texts, :meth:`collect` their counts in
+    order later; :meth:`count` is both at once.  Any failure of the child raises
+    :class:`MeterLost`."""
+
+    def __init__(self, model: str, masked: Masked) -> None:
+        mp = multiprocessing.get_context("fork")
+        # a Queue, not a Pipe: its feeder thread writes, so submit() never waits for the child to read
+        self._requests: multiprocessing.Queue = mp.Queue()
+        self._replies: multiprocessing.Queue = mp.Queue()
+        self._proc = mp.Process(target=_serve, args=(model, masked, self._requests, self._replies),
+                                name="llmcost-token-meter", daemon=True)
+        self._proc.start()
+        self._pending = 0
+
+    def submit(self, text: str) -> None:
+        self._requests.put(text)
+        self._pending += 1
+
+    def collect(self) -> list[int]:
+        """The counts of every text submitted since the last collect, in order."""
+        out = []
+        while self._pending:
+            out.append(self._next())
+            self._pending -= 1
+        return out
+
+    def count(self, text: str) -> int:
+        self.submit(text)
+        return self.collect()[-1]
+
+    def _next(self) -> int:
+        while True:
+            try:
+                reply = self._replies.get(timeout=_POLL)
+            except queue.Empty:
+                if not self._proc.is_alive():
+                    raise MeterLost("the token-counting process ended") from None
+                continue
+            if isinstance(reply, int):
+                return reply
+            raise MeterLost(str(reply))
+
+    def close(self) -> None:
+        """Stop the child.  Texts it was never going to read are dropped, not waited for (the
+        queue's feeder thread would block on a full pipe with nobody reading)."""
+        try:
+            if self._pending == 0 and self._proc.is_alive():
+                self._requests.put(None)
+                self._requests.close()
+                self._requests.join_thread()
+                self._proc.join(timeout=1.0)
+            else:
+                self._requests.cancel_join_thread()
+                self._requests.close()
+            if self._proc.is_alive():
+                self._proc.kill()
+                self._proc.join()
+            self._replies.close()
+        except (OSError, ValueError):
+            pass
+
+
+def fork_available() -> bool:
+    """Can counting run in a forked child on a second core?"""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return cores > 1 and not multiprocessing.current_process().daemon
+
+
+def open_meter(model: str, masked: Masked, *, parallel: bool | None = None) -> TokenMeter:
+    """A meter for ``masked``: forked when ``parallel`` is true, or (``None``) when the text is
+    long enough for the overlap to pay and fork and a second core are there."""
+    if parallel is None:
+        parallel = len(masked.text) >= FORK_MIN_CHARS and fork_available()
+    if parallel:
+        try:
+            return ForkedMeter(model, masked)
+        except (OSError, ValueError, AssertionError):
+            pass  # no process could be started here: count in this one
+    return Meter(model, masked)

@@ -429,6 +429,7 @@ class _NearIndex:
 
     def __init__(self) -> None:
         self.units: list[tuple[str, ...]] = []
+        self.lengths: list[int] = []  # index -> len(units[index])
         self.sets: list[frozenset[str]] = []  # index -> the unit's distinct words
         self.by_word: defaultdict[str, list[int]] = defaultdict(list)
 
@@ -437,6 +438,7 @@ class _NearIndex:
             return
         idx = len(self.units)
         self.units.append(words)
+        self.lengths.append(len(words))
         distinct = frozenset(words)
         self.sets.append(distinct)
         # (by_word[w].append(idx) for each word, as a C loop)
@@ -451,11 +453,16 @@ class _NearIndex:
             return False  # a word no earlier sentence has
         rarest = min(postings, key=len)  # type: ignore[arg-type]
         sets = self.sets
-        window = rarest[-64:]  # type: ignore[index]
-        # a subsequence uses only words of the earlier sentence: that cheap test first, as a C loop
+        # the earlier sentence has at least as many words (``words`` is a subsequence of it) and
+        # at most 4/3 as many (75% kept): that band first, then the cheap test that ``words`` uses
+        # only words of the earlier sentence, then the subsequence itself
+        n = len(words)
+        most = 4 * n // 3
+        lengths = self.lengths
+        window = [i for i in rarest[-64:] if n <= lengths[i] <= most]  # type: ignore[index]
         for idx in compress(window, map(distinct.issubset, map(sets.__getitem__, window))):
             earlier = self.units[idx]
-            if len(words) < 0.75 * len(earlier) or not _is_subsequence(words, earlier):
+            if not _is_subsequence(words, earlier):
                 continue
             extra = sets[idx] - distinct
             if any(w in _NEAR_LOGIC or w[0].isdigit() or w[0] >= _PH_MIN for w in extra):
@@ -479,7 +486,7 @@ def _scope_boundary(line: str, masked: Masked) -> bool:
     purpose, and a second {% if %} block is not a repeat of the first."""
     if line[:1] in "# \t" and _HEADING_LINE.match(line):
         return True
-    if not line or max(line) < _PH_MIN:
+    if line.isascii():  # (O(1); placeholders are not ASCII)
         return False
     kinds = masked.kinds
     return any(kinds[placeholder_index(p)] in PINNED_KINDS for p in PLACEHOLDER_RE.findall(line))

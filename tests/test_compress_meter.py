@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -122,3 +125,28 @@ def test_no_fork_means_counting_here(monkeypatch: pytest.MonkeyPatch) -> None:
     assert not fork_available()
     masked = mask("x" * meter_mod.FORK_MIN_CHARS, [])
     assert isinstance(open_meter("gpt-4o", masked), Meter)
+
+
+@needs_fork
+def test_the_child_ends_when_its_parent_is_killed(tmp_path: Path) -> None:
+    script = tmp_path / "parent.py"
+    script.write_text(
+        "import os, signal, time\n"
+        "from llmcost.compress.meter import ForkedMeter\n"
+        "from llmcost.compress.protect import mask\n"
+        "m = mask('hello world\\n' * 10, [])\n"
+        "f = ForkedMeter('gpt-4o', m)\n"
+        "print(f._proc.pid, flush=True)\n"
+        "assert f.count(m.text) == 30\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n", encoding="utf-8")
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True)
+    assert out.returncode == -9
+    child = int(out.stdout.split()[0])
+    for _ in range(100):  # (the child looks for its parent every 0.5 s; give it up to 10 s)
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail(f"the counting child {child} outlived its killed parent")

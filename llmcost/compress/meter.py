@@ -131,10 +131,20 @@ def _cuts(rx: re.Pattern[str], text: str, offset: int) -> list[int]:
 
 
 def _serve(model: str, masked: Masked, requests: multiprocessing.Queue, replies: multiprocessing.Queue) -> None:
-    """The child: count every text sent until ``None``; a failure is answered with its message."""
+    """The child: count every text sent until ``None``; a failure is answered with its message.
+    It also ends when the parent is gone (killed: nobody would send the ``None``)."""
+    parent = os.getppid()
     try:
         meter = Meter(model, masked)
-        while (text := requests.get()) is not None:
+        while True:
+            try:
+                text = requests.get(timeout=_POLL)
+            except queue.Empty:
+                if os.getppid() != parent:
+                    return
+                continue
+            if text is None:
+                return
             replies.put(meter.count(text))
     except BaseException as exc:  # (any failure: the parent counts in its own process instead)
         replies.put(f"{type(exc).__name__}: {exc}")

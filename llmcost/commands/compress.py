@@ -364,25 +364,11 @@ def _render_diff(res: FileResult) -> str:
 
 
 def _read_baseline(path: Path) -> dict[tuple[str, str], int]:
-    source = str(path)
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8-sig"))
-    except OSError as exc:
-        raise InputError(f"cannot read baseline: {exc.strerror or exc}", file=source) from exc
-    except ValueError as exc:  # bad UTF-8, invalid JSON, or an integer of 4,300+ digits
-        raise InputError("baseline is not a JSON file", file=source,
-                         hint="use a previous `llmcost compress --format json` output") from exc
-    files = doc.get("files") if isinstance(doc, dict) else None
-    if not isinstance(files, list) or (isinstance(doc, dict) and doc.get("command") != "compress"):
-        raise InputError("baseline is not a `llmcost compress --format json` output", file=source)
-    base: dict[tuple[str, str], int] = {}
-    for i, item in enumerate(files, start=1):
-        tokens = item.get("tokens_before") if isinstance(item, dict) else None
-        if not isinstance(tokens, int) or isinstance(tokens, bool) or not isinstance(item.get("file"), str) \
-                or not isinstance(item.get("model"), str):
-            raise InputError(f"baseline entry {i} needs 'file', 'model' and an integer 'tokens_before'", file=source)
-        base[(_norm_path(item["file"]), item["model"])] = tokens
-    return base
+    """(path, model) -> tokens_before from a previous ``llmcost compress --format json``."""
+    from .. import tokens as tok
+
+    return tok.read_json_baseline(path, tokens_field="tokens_before", command="compress", non_negative=False,
+                                  hint="use a previous `llmcost compress --format json` output", normalise_file=_norm_path)
 
 
 def _norm_path(p: str) -> str:

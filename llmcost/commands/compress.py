@@ -171,9 +171,11 @@ def _compress_doc(doc: PromptDoc, models: Sequence[str], options: dict[str, Any]
             me = counts_b[0].method if counts_b else ""
         per_1k, per_month = _money_saved(b, a, model, book, calls_per_day)
         rows.append(ModelRow(model, b, a, ex, me, per_1k, per_month))
-    # nothing compressed: the file's exact text (no JSON/YAML re-layout, no line-break change)
-    new_text = doc.render(new_texts) if doc.texts and new_texts != doc.texts else doc.raw
-    notes += doc.render_notes if new_text is not doc.raw else []
+    if doc.texts and new_texts != doc.texts:
+        new_text, render_notes = doc.render_with_notes(new_texts)
+        notes += render_notes
+    else:  # nothing compressed: the file's exact text (no JSON/YAML re-layout, no line-break change)
+        new_text = doc.raw
     if not doc.texts:
         notes.append("no content fields to compress")
     return FileResult(doc.path, doc.kind, len(doc.texts), new_text, doc.raw, rows, passes, spans,

@@ -454,14 +454,18 @@ def _unknown_models(models: Sequence[str], book: Any, prices: Path | None) -> li
     from .. import tokens as tok
 
     notes = []
+    # --check passes book=None: the table is then read here only for a model the tokenizer does not
+    # know, and from that model on the exactly counted ones are checked against it too
+    table = book
     for m in dict.fromkeys(models):
         if tok.encoding_for_model(m) is not None:
-            if book is not None:  # counted exactly; unpriced is worth a word where dollars are shown
-                warn_unknown_model(m, book)
+            if table is not None:  # counted exactly; unpriced is worth a word where dollars are shown
+                warn_unknown_model(m, table)
             continue
-        book = book if book is not None else price_book(prices)  # (--check reads it only here)
-        if book.resolve(m) is None:
-            warn_unknown_model(m, book)
+        if table is None:
+            table = price_book(prices)
+        if table.resolve(m) is None:
+            warn_unknown_model(m, table)
             notes.append(f"{m}: unknown model: its token counts are estimates and it is not priced")
     return notes
 

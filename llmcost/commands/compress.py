@@ -145,12 +145,14 @@ def _compress_doc(doc: PromptDoc, models: Sequence[str], options: dict[str, Any]
     exact, method = True, ""
     for text in doc.texts:
         r = compress_text(text, model=first, **options)
-        out = r.text
+        out, tokens_after = r.text, r.tokens_after
         if llm is not None:
-            out, llm_info = _llm_stage(out, options.get("keep", ()), first, llm, base_url, llm_info)
+            out, llm_tokens, llm_info = _llm_stage(r.text, options.get("keep", ()), first, llm, base_url, llm_info)
+            if out != r.text:  # accepted: llm_condense counted it, with the first model's tokenizer
+                tokens_after = llm_tokens
         new_texts.append(out)
         before_first += r.tokens_before
-        after_first += r.tokens_after if out == r.text else tok.count_tokens(out, first).tokens
+        after_first += tokens_after
         for name, saved in r.passes:
             passes[name] = passes.get(name, 0) + saved
         spans += r.spans
@@ -183,7 +185,8 @@ def _compress_doc(doc: PromptDoc, models: Sequence[str], options: dict[str, Any]
 
 
 def _llm_stage(text: str, keep: Sequence[Any], model: str, llm: str, base_url: str | None,
-               info: dict[str, Any] | None) -> tuple[str, dict[str, Any]]:
+               info: dict[str, Any] | None) -> tuple[str, int, dict[str, Any]]:
+    """The --llm result for one field: its text, its tokens for ``model`` and the merged report entry."""
     from .. import tokens as tok
     from ..compress.llm import llm_condense
     from ..compress.protect import protected_spans
@@ -195,7 +198,7 @@ def _llm_stage(text: str, keep: Sequence[Any], model: str, llm: str, base_url: s
     merged = dict(info or {"fields": []})
     merged["fields"] = [*merged["fields"], entry]
     merged["accepted"] = all(f["accepted"] for f in merged["fields"])
-    return res.text, merged
+    return res.text, res.tokens, merged
 
 
 # --------------------------------------------------------------------------- #

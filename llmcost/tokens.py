@@ -789,23 +789,49 @@ class TokenChange:
 
 def read_baseline(path: str | Path) -> dict[tuple[str, str], int]:
     """(file, model) -> tokens from a previous ``llmcost tokens --format json``."""
+    return read_json_baseline(path, tokens_field="tokens", hint="use a previous `llmcost tokens --format json` output")
+
+
+def read_json_baseline(
+    path: str | Path,
+    *,
+    tokens_field: str,
+    hint: str,
+    command: str | None = None,
+    non_negative: bool = True,
+    normalise_file: Callable[[str], str] | None = None,
+) -> dict[tuple[str, str], int]:
+    """(file, model) -> ``files[].<tokens_field>`` from a previous llmcost JSON output.
+
+    ``hint`` is shown when the file is not JSON (and, without ``command``,
+    when it has no ``files`` list).  With ``command``, the document's
+    ``"command"`` must equal it, and a document of another shape is refused
+    as "not a `llmcost <command> --format json` output".  ``non_negative``
+    refuses negative counts; ``normalise_file`` rewrites each ``file`` key.
+    Every problem is an :class:`InputError` naming ``path``.
+    """
     source = str(path)
     try:
         doc = json.loads(Path(path).read_text(encoding="utf-8-sig"))
     except OSError as exc:
         raise InputError(f"cannot read baseline: {exc.strerror or exc}", file=source) from exc
     except ValueError as exc:  # bad UTF-8, invalid JSON, or an integer of 4,300+ digits
-        raise InputError("baseline is not a JSON file", file=source, hint="use a previous `llmcost tokens --format json` output") from exc
+        raise InputError("baseline is not a JSON file", file=source, hint=hint) from exc
     files = doc.get("files") if isinstance(doc, dict) else None
-    if not isinstance(files, list):
-        raise InputError("baseline has no 'files' list", file=source, hint="use a previous `llmcost tokens --format json` output")
+    if command is not None:
+        if not isinstance(files, list) or doc.get("command") != command:
+            raise InputError(f"baseline is not a `llmcost {command} --format json` output", file=source)
+    elif not isinstance(files, list):
+        raise InputError("baseline has no 'files' list", file=source, hint=hint)
+    integer = "a non-negative integer" if non_negative else "an integer"
     result: dict[tuple[str, str], int] = {}
     for index, item in enumerate(files, start=1):
         ok = isinstance(item, dict) and isinstance(item.get("file"), str) and isinstance(item.get("model"), str)
-        tokens = item.get("tokens") if ok else None
-        if not ok or not isinstance(tokens, int) or isinstance(tokens, bool) or tokens < 0:
-            raise InputError(f"baseline entry {index} needs 'file', 'model' and a non-negative integer 'tokens'", file=source)
-        result[(item["file"], item["model"])] = tokens
+        tokens = item.get(tokens_field) if ok else None
+        if not ok or not isinstance(tokens, int) or isinstance(tokens, bool) or (non_negative and tokens < 0):
+            raise InputError(f"baseline entry {index} needs 'file', 'model' and {integer} {tokens_field!r}", file=source)
+        file = item["file"] if normalise_file is None else normalise_file(item["file"])
+        result[(file, item["model"])] = tokens
     return result
 
 
@@ -837,4 +863,4 @@ def compare_to_baseline(
     return changes
 
 
-__all__ += ["TokenChange", "read_baseline", "compare_to_baseline", "DAYS_PER_MONTH"]
+__all__ += ["TokenChange", "read_baseline", "read_json_baseline", "compare_to_baseline", "DAYS_PER_MONTH"]

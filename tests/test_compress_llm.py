@@ -88,6 +88,7 @@ def test_openai_accepts_when_spans_survive(server: _Server):
     res = llm_condense(PROMPT, SPANS, "gpt-4o-mini", count=_count, base_url=server.url + "/v1")
     assert res.accepted and res.provider == "openai"
     assert res.text == server.reply
+    assert res.tokens == _count(server.reply)  # the command reports this count, it does not count again
     assert (res.usage_input_tokens, res.usage_output_tokens) == (80, 20)
     path, body, headers = server.requests[0]
     assert path == "/v1/chat/completions"
@@ -188,6 +189,7 @@ def test_rejects_lost_negation_or_number(server: _Server, reply: str, reason: st
     res = llm_condense(RULES, [], "gpt-4o-mini", count=_count, base_url=server.url + "/v1")
     assert not res.accepted and res.text == RULES
     assert res.reason == reason
+    assert res.tokens == _count(RULES)
 
 
 def test_accepts_reworded_negation_and_kept_numbers(server: _Server):

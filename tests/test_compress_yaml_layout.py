@@ -62,10 +62,10 @@ def test_anchor_alias_comments_and_folded_block():
            '    content: "Sure! 20°C"\n')
     doc = parse_prompt(src, "a.yaml")
     assert doc.texts == ["Please be brief.", "Please tell me about the weather.\n"]  # the alias: one field
-    out = doc.render(["Be brief.", "Tell me about the weather."])
+    out, notes = doc.render_with_notes(["Be brief.", "Tell me about the weather."])
     assert out == src.replace("Please be brief.  #", "Be brief.  #").replace(
         "      Please tell me\n      about the weather.\n", "      Tell me about the weather.\n")
-    assert doc.render_notes == []
+    assert notes == []
 
 
 def test_block_scalar_edges():
@@ -107,3 +107,6 @@ def test_rewritten_yaml_is_noted(tmp_path: Path):
     assert YAML_REWRITTEN == "YAML re-written by PyYAML: comments, anchors, quoting and indentation not preserved"
     res = runner.invoke(app, ["compress", str(p), "--format", "json"])
     assert json.loads(res.stdout)["files"][0]["notes"] == [YAML_REWRITTEN]
+    doc = parse_prompt(p.read_text(encoding="utf-8"), "k.yaml")
+    assert doc.render_with_notes(["Be brief."]) == ("system: |\n  Be brief.\nn: 1\n", [YAML_REWRITTEN])
+    assert doc.render_with_notes(doc.texts) == (doc.raw, [])  # no note left over from the render before

@@ -145,12 +145,14 @@ def _compress_doc(doc: PromptDoc, models: Sequence[str], options: dict[str, Any]
     exact, method = True, ""
     for text in doc.texts:
         r = compress_text(text, model=first, **options)
-        out = r.text
+        out, tokens_after = r.text, r.tokens_after
         if llm is not None:
-            out, llm_info = _llm_stage(out, options.get("keep", ()), first, llm, base_url, llm_info)
+            out, llm_tokens, llm_info = _llm_stage(r.text, options.get("keep", ()), first, llm, base_url, llm_info)
+            if out != r.text:  # accepted: llm_condense counted it, with the first model's tokenizer
+                tokens_after = llm_tokens
         new_texts.append(out)
         before_first += r.tokens_before
-        after_first += r.tokens_after if out == r.text else tok.count_tokens(out, first).tokens
+        after_first += tokens_after
         for name, saved in r.passes:
             passes[name] = passes.get(name, 0) + saved
         spans += r.spans
@@ -171,9 +173,11 @@ def _compress_doc(doc: PromptDoc, models: Sequence[str], options: dict[str, Any]
             me = counts_b[0].method if counts_b else ""
         per_1k, per_month = _money_saved(b, a, model, book, calls_per_day)
         rows.append(ModelRow(model, b, a, ex, me, per_1k, per_month))
-    # nothing compressed: the file's exact text (no JSON/YAML re-layout, no line-break change)
-    new_text = doc.render(new_texts) if doc.texts and new_texts != doc.texts else doc.raw
-    notes += doc.render_notes if new_text is not doc.raw else []
+    if doc.texts and new_texts != doc.texts:
+        new_text, render_notes = doc.render_with_notes(new_texts)
+        notes += render_notes
+    else:  # nothing compressed: the file's exact text (no JSON/YAML re-layout, no line-break change)
+        new_text = doc.raw
     if not doc.texts:
         notes.append("no content fields to compress")
     return FileResult(doc.path, doc.kind, len(doc.texts), new_text, doc.raw, rows, passes, spans,
@@ -181,7 +185,8 @@ def _compress_doc(doc: PromptDoc, models: Sequence[str], options: dict[str, Any]
 
 
 def _llm_stage(text: str, keep: Sequence[Any], model: str, llm: str, base_url: str | None,
-               info: dict[str, Any] | None) -> tuple[str, dict[str, Any]]:
+               info: dict[str, Any] | None) -> tuple[str, int, dict[str, Any]]:
+    """The --llm result for one field: its text, its tokens for ``model`` and the merged report entry."""
     from .. import tokens as tok
     from ..compress.llm import llm_condense
     from ..compress.protect import protected_spans
@@ -193,7 +198,7 @@ def _llm_stage(text: str, keep: Sequence[Any], model: str, llm: str, base_url: s
     merged = dict(info or {"fields": []})
     merged["fields"] = [*merged["fields"], entry]
     merged["accepted"] = all(f["accepted"] for f in merged["fields"])
-    return res.text, merged
+    return res.text, res.tokens, merged
 
 
 # --------------------------------------------------------------------------- #
@@ -364,25 +369,11 @@ def _render_diff(res: FileResult) -> str:
 
 
 def _read_baseline(path: Path) -> dict[tuple[str, str], int]:
-    source = str(path)
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8-sig"))
-    except OSError as exc:
-        raise InputError(f"cannot read baseline: {exc.strerror or exc}", file=source) from exc
-    except ValueError as exc:  # bad UTF-8, invalid JSON, or an integer of 4,300+ digits
-        raise InputError("baseline is not a JSON file", file=source,
-                         hint="use a previous `llmcost compress --format json` output") from exc
-    files = doc.get("files") if isinstance(doc, dict) else None
-    if not isinstance(files, list) or (isinstance(doc, dict) and doc.get("command") != "compress"):
-        raise InputError("baseline is not a `llmcost compress --format json` output", file=source)
-    base: dict[tuple[str, str], int] = {}
-    for i, item in enumerate(files, start=1):
-        tokens = item.get("tokens_before") if isinstance(item, dict) else None
-        if not isinstance(tokens, int) or isinstance(tokens, bool) or not isinstance(item.get("file"), str) \
-                or not isinstance(item.get("model"), str):
-            raise InputError(f"baseline entry {i} needs 'file', 'model' and an integer 'tokens_before'", file=source)
-        base[(_norm_path(item["file"]), item["model"])] = tokens
-    return base
+    """(path, model) -> tokens_before from a previous ``llmcost compress --format json``."""
+    from .. import tokens as tok
+
+    return tok.read_json_baseline(path, tokens_field="tokens_before", command="compress", non_negative=False,
+                                  hint="use a previous `llmcost compress --format json` output", normalise_file=_norm_path)
 
 
 def _norm_path(p: str) -> str:
@@ -466,14 +457,18 @@ def _unknown_models(models: Sequence[str], book: Any, prices: Path | None) -> li
     from .. import tokens as tok
 
     notes = []
+    # --check passes book=None: the table is then read here only for a model the tokenizer does not
+    # know, and from that model on the exactly counted ones are checked against it too
+    table = book
     for m in dict.fromkeys(models):
         if tok.encoding_for_model(m) is not None:
-            if book is not None:  # counted exactly; unpriced is worth a word where dollars are shown
-                warn_unknown_model(m, book)
+            if table is not None:  # counted exactly; unpriced is worth a word where dollars are shown
+                warn_unknown_model(m, table)
             continue
-        book = book if book is not None else price_book(prices)  # (--check reads it only here)
-        if book.resolve(m) is None:
-            warn_unknown_model(m, book)
+        if table is None:
+            table = price_book(prices)
+        if table.resolve(m) is None:
+            warn_unknown_model(m, table)
             notes.append(f"{m}: unknown model: its token counts are estimates and it is not priced")
     return notes
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -102,10 +102,10 @@ def register(app: typer.Typer) -> None:
         """List and search the price table ($ per 1M tokens by token kind)."""
         from ..pricing import PriceBook
 
-        when = datetime.now(tz=timezone.utc)
+        when = datetime.now(tz=UTC)
         if date:
             try:
-                when = datetime.fromisoformat(date).replace(tzinfo=timezone.utc)
+                when = datetime.fromisoformat(date).replace(tzinfo=UTC)
             except ValueError:
                 raise InputError(f"--date must look like 2025-06-01, got {date!r}") from None
         book = PriceBook.default(str(prices_file) if prices_file else None)

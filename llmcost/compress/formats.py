@@ -46,7 +46,8 @@
   written in place (a block with an indentation indicator, ``|+`` keep
   chomping, a value starting with a space), the file is re-written with
   ``yaml.safe_dump`` (comments, anchor names, quoting and indentation lost)
-  and :data:`YAML_REWRITTEN` is added to ``PromptDoc.render_notes``.
+  and :data:`YAML_REWRITTEN` is among the notes ``PromptDoc.render_with_notes``
+  returns.
 
   Either way a field that ended with a line break keeps it (the compressor
   trims a prompt's final line break, as the file's own is kept).
@@ -68,7 +69,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -94,23 +95,25 @@ class PromptDoc:
     kind: str  # "text", "json" or "yaml"
     raw: str  # the file's exact text (BOM character and CRLF line breaks included)
     texts: list[str]  # content fields, LF line breaks
-    _render: Callable[[list[str]], str]
+    _render: Callable[[list[str]], tuple[str, list[str]]]  # the text and its notes
     newline: str = "\n"  # "\r\n" when the file's line breaks are mostly CRLF
     bom: str = ""  # "\ufeff" when the file starts with a UTF-8 BOM
     encoding: str = "utf-8"
-    #: notes about the last render (a YAML file PyYAML had to re-write)
-    render_notes: list[str] = field(default_factory=list)
 
     def render(self, texts: list[str]) -> str:
         """The file's text with its content fields replaced by ``texts``, in
         the file's own line-break style and with its BOM."""
+        return self.render_with_notes(texts)[0]
+
+    def render_with_notes(self, texts: list[str]) -> tuple[str, list[str]]:
+        """:meth:`render`, and notes about how the text was written
+        (:data:`YAML_REWRITTEN` when PyYAML had to re-write the file)."""
         if len(texts) != len(self.texts):
             raise ValueError("one replacement per content field is needed")
-        self.render_notes.clear()
-        out = self._render(texts)
+        out, notes = self._render(texts)
         if self.newline != "\n":
             out = out.replace("\r\n", "\n").replace("\n", self.newline)
-        return self.bom + out
+        return self.bom + out, notes
 
 
 def line_ending(text: str) -> str:
@@ -149,7 +152,7 @@ def parse_prompt(text: str, name: str, kind: str | None = None) -> PromptDoc:
     newline = line_ending(text)
     text = text[len(bom):].replace("\r\n", "\n")
     if kind == "text":
-        return PromptDoc(name, "text", raw, [text], lambda texts: texts[0], newline, bom)
+        return PromptDoc(name, "text", raw, [text], lambda texts: (texts[0], []), newline, bom)
     # parsed once, by loaders that also record where each value is in the source
     maps: dict[int, Any] = {}
     if kind == "json":
@@ -171,7 +174,7 @@ def parse_prompt(text: str, name: str, kind: str | None = None) -> PromptDoc:
     if kind == "json":
         file_ascii = bool(_escapes_non_ascii(text))
 
-        def render(new: list[str]) -> str:
+        def render(new: list[str]) -> tuple[str, list[str]]:
             out, pos = [], 0
             for old, changed, value, literal in sorted(zip(texts, new, field_values(new), values),
                                                        key=lambda f: f[3].start):
@@ -180,14 +183,13 @@ def parse_prompt(text: str, name: str, kind: str | None = None) -> PromptDoc:
                 out += [text[pos:literal.start], _json_string(value, text[literal.start:literal.end], file_ascii)]
                 pos = literal.end
             out.append(text[pos:])
-            return "".join(out)
+            return "".join(out), []
 
         return PromptDoc(name, kind, raw, texts, render, newline, bom)
 
     nodes = _value_nodes(maps, slots)
-    notes: list[str] = []
 
-    def render_yaml(new: list[str]) -> str:
+    def render_yaml(new: list[str]) -> tuple[str, list[str]]:
         for (container, key), value in zip(slots, field_values(new)):
             container[key] = value
         try:
@@ -197,14 +199,13 @@ def parse_prompt(text: str, name: str, kind: str | None = None) -> PromptDoc:
             if out is None:  # a plain scalar that must be quoted now (a ": " in it...)
                 out = _splice_yaml(text, changes, doc, quote_plain=True)
             if out is None:
-                notes.append(YAML_REWRITTEN)
-                out = _dump(doc, kind, text)
-            return out
+                return _dump(doc, kind, text), [YAML_REWRITTEN]
+            return out, []
         finally:
             for (container, key), value in zip(slots, values):
                 container[key] = value
 
-    return PromptDoc(name, kind, raw, texts, render_yaml, newline, bom, render_notes=notes)
+    return PromptDoc(name, kind, raw, texts, render_yaml, newline, bom)
 
 
 class _Literal(str):

@@ -55,6 +55,7 @@ class LlmResult:
     reason: str
     model: str
     provider: str
+    tokens: int  # tokens of ``text``, by llm_condense's ``count``
     missing_spans: list[str] = field(default_factory=list)
     usage_input_tokens: int | None = None
     usage_output_tokens: int | None = None
@@ -165,7 +166,8 @@ def llm_condense(
     """Ask ``model`` to condense ``text``; keep its answer only if every span survived.
 
     ``count`` is a callable text -> tokens used to check that the answer is
-    shorter (and to size Anthropic's ``max_tokens``).
+    shorter (and to size Anthropic's ``max_tokens``); the result's ``tokens``
+    is its count of the result's ``text``.
     """
     provider, model_id = provider_for(model)
     tokens_in = int(count(text))
@@ -174,7 +176,7 @@ def llm_condense(
     else:
         reply, used_in, used_out = _call_openai(model_id, text, base_url, timeout)
     candidate = _strip_fence(reply, text)
-    result = LlmResult(text=text, accepted=False, reason="", model=model_id, provider=provider,
+    result = LlmResult(text=text, accepted=False, reason="", model=model_id, provider=provider, tokens=tokens_in,
                        usage_input_tokens=used_in, usage_output_tokens=used_out)
     if not candidate:
         result.reason = "empty answer"
@@ -192,10 +194,11 @@ def llm_condense(
     if kept < had:
         result.reason = f"fewer negations than the input ({kept} < {had}): an instruction may be inverted"
         return result
-    if int(count(candidate)) >= tokens_in:
+    tokens_out = int(count(candidate))
+    if tokens_out >= tokens_in:
         result.reason = "answer is not shorter than its input"
         return result
-    result.text = candidate
+    result.text, result.tokens = candidate, tokens_out
     result.accepted = True
     result.reason = "accepted: all protected spans survived"
     return result

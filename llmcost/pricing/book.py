@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -430,9 +430,9 @@ class PriceBook:
         batch: bool = False,
         service_tier: str = "",
     ) -> Quote:
-        when = when or datetime.now(tz=timezone.utc)
+        when = when or datetime.now(tz=UTC)
         if when.tzinfo is None:
-            when = when.replace(tzinfo=timezone.utc)
+            when = when.replace(tzinfo=UTC)
         if res.override is not None:
             q = res.override.quote(when, batch=batch)
         elif res.model is not None:
@@ -463,7 +463,7 @@ class PriceBook:
     def entries(self, pattern: str = "", when: datetime | None = None) -> list[Quote]:
         """Every model of the table (overrides first) whose id, name or
         provider contains ``pattern`` (case-insensitive; ``*`` globs allowed)."""
-        when = when or datetime.now(tz=timezone.utc)
+        when = when or datetime.now(tz=UTC)
         rx = _pattern_regex(pattern)
         out: list[Quote] = []
         # a name as logs spell it (dated snapshot, Bedrock/Vertex id): the entry pricing would use

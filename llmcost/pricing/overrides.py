@@ -37,7 +37,7 @@ from __future__ import annotations
 import fnmatch
 import re
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -122,7 +122,7 @@ class ModelOverride:
         return q
 
     def _version_at(self, when: datetime) -> _Dated:
-        day = when.astimezone(timezone.utc).date()
+        day = when.astimezone(UTC).date()
         active = [v for v in self.versions if v.valid_from is None or v.valid_from <= day]
         if not active:
             # before the first dated price: use the earliest one rather than nothing

@@ -13,7 +13,7 @@ usage row (not a cost-only row).
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
@@ -67,7 +67,7 @@ def price_usage(table: pd.DataFrame, book: PriceBook | None = None) -> pd.DataFr
     row_tod = tod[mp_codes]
 
     # 2. one quote per (resolution, time bucket, batch, tier)
-    now_ns = pd.Timestamp(datetime.now(tz=timezone.utc)).value
+    now_ns = pd.Timestamp(datetime.now(tz=UTC)).value
     t_ns = df["time"].array.asi8 if len(df) else np.zeros(0, dtype="int64")
     t_ns = np.where(df["time"].isna().to_numpy(), now_ns, t_ns)
     day_ns = 86_400 * 10**9

@@ -486,3 +486,16 @@ def test_a_typo_the_tokenizer_accepts_still_warns(prompt: Path):
     assert any("│ gpt-4o-mnii │" in line and " unpriced │" in line for line in res.stdout.splitlines())
     tokens = runner.invoke(app, ["tokens", str(prompt), "-m", "gpt-4o-mnii"])
     assert tokens.exit_code == 0 and tokens.stderr == res.stderr
+
+
+def test_check_warns_about_the_same_models_in_any_order(prompt: Path):
+    # --check shows no dollars: an unpriced name the tokenizer counts exactly is not worth a warning
+    # there, whether or not an unknown model made the command read the price table first
+    for models in (["claude-foo", "gpt-4o-mnii"], ["gpt-4o-mnii", "claude-foo"]):
+        args = ["compress", "--check", str(prompt), "--max-tokens", "100000"]
+        for m in models:
+            args += ["-m", m]
+        res = runner.invoke(app, args)
+        assert res.exit_code == 0, res.output
+        warned = [line.split("'")[1] for line in res.stderr.splitlines() if line.startswith("llmcost: warning: model")]
+        assert warned == ["claude-foo"], res.stderr

@@ -457,13 +457,11 @@ def _unknown_models(models: Sequence[str], book: Any, prices: Path | None) -> li
     from .. import tokens as tok
 
     notes = []
-    # --check passes book=None: the table is then read here only for a model the tokenizer does not
-    # know, and from that model on the exactly counted ones are checked against it too
-    table = book
+    table = book  # (--check shows no dollars and passes None: the table is read only if a model needs it)
     for m in dict.fromkeys(models):
         if tok.encoding_for_model(m) is not None:
-            if table is not None:  # counted exactly; unpriced is worth a word where dollars are shown
-                warn_unknown_model(m, table)
+            if book is not None:  # counted exactly; unpriced is worth a word where dollars are shown
+                warn_unknown_model(m, book)
             continue
         if table is None:
             table = price_book(prices)

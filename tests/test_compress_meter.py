@@ -29,6 +29,14 @@ def corpus() -> str:
     return "\n\n".join(f"## Part {i}\n\n{text}" for i in range(4))
 
 
+@pytest.fixture(autouse=True)
+def no_parked_child():
+    """Each test starts and ends without a parked counting child (patches must reach a new one)."""
+    meter_mod.shutdown()
+    yield
+    meter_mod.shutdown()
+
+
 def _same(a, b) -> None:
     assert (a.text, a.passes, a.tokens_before, a.tokens_after, a.level, a.notes, a.missing_spans) == \
            (b.text, b.passes, b.tokens_before, b.tokens_after, b.level, b.notes, b.missing_spans)
@@ -150,3 +158,71 @@ def test_the_child_ends_when_its_parent_is_killed(tmp_path: Path) -> None:
         time.sleep(0.1)
     else:
         pytest.fail(f"the counting child {child} outlived its killed parent")
+
+
+@needs_fork
+def test_one_child_serves_text_after_text(corpus: str) -> None:
+    first = compress_text(corpus, parallel=True)
+    (parked,) = meter_mod._STANDBY
+    pid = parked._proc.pid
+    second = compress_text(corpus + "\n\nPlease be brief.", level="aggressive")  # (auto: 32,000+ characters)
+    assert [m._proc.pid for m in meter_mod._STANDBY] == [pid]
+    _same(first, compress_text(corpus, parallel=False))
+    _same(second, compress_text(corpus + "\n\nPlease be brief.", level="aggressive", parallel=False))
+
+
+@needs_fork
+def test_prestart_builds_early_and_the_next_large_text_takes_it(corpus: str) -> None:
+    assert meter_mod.prestart("gpt-4o") is True
+    assert meter_mod.prestart("gpt-4o") is False  # one parked child at most
+    (started,) = meter_mod._STANDBY
+    r = compress_text(corpus)
+    assert meter_mod._STANDBY == [started]  # used, then parked again
+    _same(r, compress_text(corpus, parallel=False))
+    small = compress_text("Could you please be brief?")  # small texts are counted here
+    assert small.text == "Be brief." and meter_mod._STANDBY == [started]
+
+
+@needs_fork
+def test_a_child_for_another_encoding_is_not_used(corpus: str) -> None:
+    meter_mod.prestart("gpt-4")  # cl100k_base
+    (other,) = meter_mod._STANDBY
+    r = compress_text(corpus, model="gpt-4o")
+    assert meter_mod._STANDBY == [other]
+    _same(r, compress_text(corpus, model="gpt-4o", parallel=False))
+
+
+@needs_fork
+def test_an_idle_child_ends_and_is_replaced(corpus: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(meter_mod, "IDLE_EXIT", 0.5)  # (the child is forked after this)
+    meter_mod.prestart("gpt-4o")
+    (idle,) = meter_mod._STANDBY
+    for _ in range(100):
+        if not idle.alive():
+            break
+        time.sleep(0.1)
+    assert not idle.alive()
+    _same(compress_text(corpus, parallel=True), compress_text(corpus, parallel=False))
+
+
+@needs_fork
+def test_the_command_starts_the_child_early_for_a_large_file(corpus: str, tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from llmcost.cli import app
+
+    big = tmp_path / "big.md"
+    text = "\n\n".join([corpus] * 3)
+    big.write_text(text, encoding="utf-8")
+    assert big.stat().st_size >= meter_mod.FORK_MIN_CHARS
+    out = tmp_path / "out.md"
+    res = CliRunner().invoke(app, ["compress", str(big), "-o", str(out), "--format", "json"])
+    assert res.exit_code == 0, res.output
+    assert len(meter_mod._STANDBY) == 1  # started before the passes were imported, used, parked
+    here = compress_text(text, parallel=False)
+    row = json.loads(res.stdout)["files"][0]
+    assert (row["tokens_before"], row["tokens_after"]) == (here.tokens_before, here.tokens_after)
+    assert text.endswith("\n") and not here.text.endswith("\n")
+    assert out.read_text(encoding="utf-8") == here.text + "\n"  # (the file's final newline is kept)

@@ -471,6 +471,19 @@ def _unknown_models(models: Sequence[str], book: Any, prices: Path | None) -> li
     return notes
 
 
+def _prestart_counting(files: Sequence[Path], model: str) -> None:
+    """A large prompt file given: start the token-counting child now (:func:`llmcost.compress.meter.prestart`),
+    so that it builds the tokenizer while this process imports the passes and the price table and
+    reads the files.  Only files named directly are looked at (a stat each)."""
+    from ..compress.meter import FORK_MIN_CHARS, prestart
+
+    try:
+        if any(f.is_file() and f.stat().st_size >= FORK_MIN_CHARS for f in files):
+            prestart(model)
+    except OSError:
+        pass  # (the reading reports it)
+
+
 @dataclass(frozen=True)
 class Input:
     """A prompt file to compress and where it goes under an ``-o`` folder:
@@ -615,6 +628,7 @@ def register(app: typer.Typer) -> None:
         In chat messages (JSON/YAML), only system/developer messages and the last user message are compressed:
         assistant, tool and earlier user turns (few-shot pairs, history) are data and stay as they are.
         """
+        _prestart_counting(files, model[0] if model else "gpt-4o")
         from ..compress import PASS_NAMES
         from ..compress.protect import compile_keep
 

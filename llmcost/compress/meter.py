@@ -44,6 +44,8 @@ _SEP = "\U0010FFFD"
 
 #: inputs at least this long (characters) are counted in a child process when that is possible
 FORK_MIN_CHARS = 256_000
+#: a child already started (:func:`prestart`, or parked after a text) takes inputs from this length on
+STANDBY_MIN_CHARS = 32_000
 #: how long to wait for the child's next count before checking that it is still alive (seconds)
 _POLL = 0.5
 
@@ -130,22 +132,41 @@ def _cuts(rx: re.Pattern[str], text: str, offset: int) -> list[int]:
     return list(map(add, accumulate(map(len, parts)), count(offset)))
 
 
-def _serve(model: str, masked: Masked, requests: multiprocessing.Queue, replies: multiprocessing.Queue) -> None:
-    """The child: count every text sent until ``None``; a failure is answered with its message.
-    It also ends when the parent is gone (killed: nobody would send the ``None``)."""
+def _encoding_of(model: str) -> str:
+    return tok.encoding_for_model(model) or tok.PROXY_ENCODING
+
+
+def _serve(model: str, masked: Masked | None, requests: multiprocessing.Queue, replies: multiprocessing.Queue) -> None:
+    """The child.  Messages: a :class:`Masked` starts counting for that text (a session), a string
+    is counted and answered, ``False`` ends the session (the child is parked), ``None`` stops.
+    Started without ``masked`` it builds the tokenizer at once, while the parent goes on.  A
+    failure is answered with its message.  It ends when the parent is gone (killed: nobody would
+    send the ``None``) or after :data:`IDLE_EXIT` seconds parked."""
     parent = os.getppid()
+    idle = 0.0
     try:
-        meter = Meter(model, masked)
+        if masked is None:
+            tok.get_encoding(_encoding_of(model))
+        meter = None if masked is None else Meter(model, masked)
         while True:
             try:
-                text = requests.get(timeout=_POLL)
+                msg = requests.get(timeout=_POLL)
             except queue.Empty:
-                if os.getppid() != parent:
+                idle = idle + _POLL if meter is None else 0.0
+                if os.getppid() != parent or idle >= IDLE_EXIT:
                     return
                 continue
-            if text is None:
+            idle = 0.0
+            if msg is None:
                 return
-            replies.put(meter.count(text))
+            if msg is False:
+                meter = None  # (and its caches)
+            elif isinstance(msg, Masked):
+                meter = Meter(model, msg)
+            elif meter is None:
+                raise RuntimeError("a text to count before the text it belongs to")
+            else:
+                replies.put(meter.count(msg))
     except BaseException as exc:  # (any failure: the parent counts in its own process instead)
         replies.put(f"{type(exc).__name__}: {exc}")
 
@@ -153,10 +174,13 @@ def _serve(model: str, masked: Masked, requests: multiprocessing.Queue, replies:
 class ForkedMeter:
     """A :class:`Meter` in a forked child: :meth:`submit` texts, :meth:`collect` their counts in
     order later; :meth:`count` is both at once.  Any failure of the child raises
-    :class:`MeterLost`."""
+    :class:`MeterLost`.  Without ``masked`` the child starts building the tokenizer at once and
+    waits for :meth:`attach`; :meth:`close` parks a healthy child for the next text
+    (:func:`open_meter` takes it), so one child serves a whole run."""
 
-    def __init__(self, model: str, masked: Masked) -> None:
+    def __init__(self, model: str, masked: Masked | None = None) -> None:
         mp = multiprocessing.get_context("fork")
+        self.encoding = _encoding_of(model)
         # a Queue, not a Pipe: its feeder thread writes, so submit() never waits for the child to read
         self._requests: multiprocessing.Queue = mp.Queue()
         self._replies: multiprocessing.Queue = mp.Queue()
@@ -164,6 +188,13 @@ class ForkedMeter:
                                 name="llmcost-token-meter", daemon=True)
         self._proc.start()
         self._pending = 0
+
+    def attach(self, masked: Masked) -> None:
+        """Count for ``masked`` from now on."""
+        self._requests.put(masked)
+
+    def alive(self) -> bool:
+        return self._proc.is_alive()
 
     def submit(self, text: str) -> None:
         self._requests.put(text)
@@ -194,6 +225,15 @@ class ForkedMeter:
             raise MeterLost(str(reply))
 
     def close(self) -> None:
+        """Done with this text: park the child for the next one when it is healthy, idle and no
+        other child is parked; stop it otherwise."""
+        if self._pending == 0 and not _STANDBY and self._proc.is_alive():
+            self._requests.put(False)
+            _STANDBY.append(self)
+            return
+        self.stop()
+
+    def stop(self) -> None:
         """Stop the child.  Texts it was never going to read are dropped, not waited for (the
         queue's feeder thread would block on a full pipe with nobody reading)."""
         try:
@@ -213,6 +253,42 @@ class ForkedMeter:
             pass
 
 
+#: the parked child (at most one): started by :func:`prestart` or left by :meth:`ForkedMeter.close`
+_STANDBY: list[ForkedMeter] = []
+#: a parked child ends after this many seconds without a new text
+IDLE_EXIT = 30.0
+
+
+def _take_standby(model: str) -> ForkedMeter | None:
+    """The parked child, if it is alive and counts with ``model``'s encoding."""
+    if _STANDBY and _STANDBY[0].encoding == _encoding_of(model):
+        standby = _STANDBY.pop()
+        if standby.alive():
+            return standby
+        standby.stop()
+    return None
+
+
+def prestart(model: str) -> bool:
+    """Start the counting child for ``model`` now, so that it builds the tokenizer (~0.25 s for
+    o200k) while the caller goes on importing and reading; the next large :func:`open_meter` for
+    the same encoding takes it.  The command line calls this when a prompt file is large.  False
+    when there is no fork or second core, or a child is parked already."""
+    if _STANDBY or not fork_available():
+        return False
+    try:
+        _STANDBY.append(ForkedMeter(model))
+    except (OSError, ValueError, AssertionError):
+        return False
+    return True
+
+
+def shutdown() -> None:
+    """Stop the parked child, if any (tests; a long-running caller that wants its memory back)."""
+    while _STANDBY:
+        _STANDBY.pop().stop()
+
+
 def fork_available() -> bool:
     """Can counting run in a forked child on a second core?"""
     if "fork" not in multiprocessing.get_all_start_methods():
@@ -225,8 +301,15 @@ def fork_available() -> bool:
 
 
 def open_meter(model: str, masked: Masked, *, parallel: bool | None = None) -> TokenMeter:
-    """A meter for ``masked``: forked when ``parallel`` is true, or (``None``) when the text is
-    long enough for the overlap to pay and fork and a second core are there."""
+    """A meter for ``masked``: a forked one when ``parallel`` is true, or (``None``) when the text
+    is long enough for the overlap to pay (a child for the model's encoding already parked by
+    :func:`prestart` or an earlier text from :data:`STANDBY_MIN_CHARS`, a new one from
+    :data:`FORK_MIN_CHARS`, where fork and a second core are there); else one counting here."""
+    if parallel is True or (parallel is None and len(masked.text) >= STANDBY_MIN_CHARS):
+        standby = _take_standby(model)
+        if standby is not None:
+            standby.attach(masked)
+            return standby
     if parallel is None:
         parallel = len(masked.text) >= FORK_MIN_CHARS and fork_available()
     if parallel:

@@ -444,6 +444,32 @@ def _one_line(text: str) -> str:
 # --------------------------------------------------------------------------- #
 
 
+#: a run of one horizontal whitespace character this long or longer is counted piece by piece
+#: (:func:`encoded_length`)
+_LONG_RUN = 65_536
+_LONG_RUN_RE = re.compile(r"([^\S\r\n])\1{%d,}" % (_LONG_RUN - 1))
+_RUN_PIECE = 4_096
+
+
+def encoded_length(encoding: tiktoken.Encoding, text: str) -> int:
+    """``len(encoding.encode_ordinary(text))``, also for text holding a run of about a million
+    spaces or tabs, on which tiktoken's pre-tokeniser overflows its stack and panics.  A run of
+    one horizontal whitespace character of :data:`_LONG_RUN`+ characters is encoded 4,096
+    characters at a time, its last 4,096+ with what follows: the run is one pre-token tiled by
+    its longest tokens (128 spaces, 16 tabs in o200k), so the count is the same (checked against
+    whole encodes for runs of 8,192 to 333,333 spaces, tabs, U+3000 and U+00A0 between words,
+    punctuation and line breaks)."""
+    if len(text) < _LONG_RUN or _LONG_RUN_RE.search(text) is None:
+        return len(encoding.encode_ordinary(text))
+    total = pos = 0
+    for m in _LONG_RUN_RE.finditer(text):
+        start, end = m.span()
+        for cut in range(start + _RUN_PIECE, end - _RUN_PIECE + 1, _RUN_PIECE):
+            total += len(encoding.encode_ordinary(text[pos:cut]))
+            pos = cut
+    return total + len(encoding.encode_ordinary(text[pos:]))
+
+
 def _check_model(model: str) -> None:
     if not model or not model.strip():
         raise LlmcostError("no model given for token counting")
@@ -460,8 +486,8 @@ def count_tokens(text: str, model: str, *, exact: bool = False) -> TokenCount:
         return count_tokens_anthropic([{"role": "user", "content": text}], model)
     encoding = encoding_for_model(model)
     if encoding is not None:
-        return TokenCount(len(get_encoding(encoding).encode_ordinary(text)), True, f"tiktoken {encoding}")
-    proxy = len(get_encoding(PROXY_ENCODING).encode_ordinary(text))
+        return TokenCount(encoded_length(get_encoding(encoding), text), True, f"tiktoken {encoding}")
+    proxy = encoded_length(get_encoding(PROXY_ENCODING), text)
     return estimate_from_proxy(proxy, text, model)
 
 
@@ -472,10 +498,14 @@ def count_many(texts: Sequence[str], model: str, *, exact: bool = False, num_thr
         return [count_tokens_anthropic([{"role": "user", "content": t}], model) for t in texts]
     encoding = encoding_for_model(model)
     name = encoding or PROXY_ENCODING
-    batches = get_encoding(name).encode_ordinary_batch(list(texts), num_threads=num_threads)
+    enc = get_encoding(name)
+    if any(len(t) >= _LONG_RUN and _LONG_RUN_RE.search(t) for t in texts):
+        lengths = [encoded_length(enc, t) for t in texts]
+    else:
+        lengths = list(map(len, enc.encode_ordinary_batch(list(texts), num_threads=num_threads)))
     if encoding is not None:
-        return [TokenCount(len(tokens), True, f"tiktoken {encoding}") for tokens in batches]
-    return [estimate_from_proxy(len(tokens), text, model) for tokens, text in zip(batches, texts)]
+        return [TokenCount(n, True, f"tiktoken {encoding}") for n in lengths]
+    return [estimate_from_proxy(n, text, model) for n, text in zip(lengths, texts)]
 
 
 def _text_of(content: Any) -> str:
@@ -534,7 +564,7 @@ def _openai_message_tokens(
             else:
                 all_text = False
                 text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-            total += len(encoding.encode_ordinary(text))
+            total += encoded_length(encoding, text)
             pieces.append(text)
             if key == "name":
                 total += per_name
@@ -755,6 +785,7 @@ __all__ = [
     "encoding_for_model",
     "base_model",
     "get_encoding",
+    "encoded_length",
     "encoding_source",
     "clear_encoding_cache",
     "input_cost_per_1k_calls",

@@ -226,3 +226,14 @@ def test_the_command_starts_the_child_early_for_a_large_file(corpus: str, tmp_pa
     assert (row["tokens_before"], row["tokens_after"]) == (here.tokens_before, here.tokens_after)
     assert text.endswith("\n") and not here.text.endswith("\n")
     assert out.read_text(encoding="utf-8") == here.text + "\n"  # (the file's final newline is kept)
+
+
+def test_a_million_spaces_are_counted_not_a_tiktoken_panic() -> None:
+    # tiktoken's pre-tokeniser overflows its stack on a run of ~1,000,000 spaces; o200k tiles a run of
+    # spaces with 128-space tokens: 1,000,000 / 128 -> 7,813 tokens
+    encoding = tok.get_encoding("o200k_base")
+    assert tok.encoded_length(encoding, " " * 1_000_000) == 7_813
+    text = " " * 200_000 + "x"  # (short enough for tiktoken itself: the pieces add up to its count)
+    assert tok.encoded_length(encoding, text) == len(encoding.encode_ordinary(text))
+    r = compress_text(" " * 1_000_000 + "Please be brief.", parallel=False)
+    assert (r.text, r.tokens_before, r.tokens_after) == ("Be brief.", 7_817, 3)

@@ -25,6 +25,7 @@ import multiprocessing
 import os
 import queue
 import re
+from functools import partial
 from itertools import accumulate, count
 from operator import add, sub
 from typing import Protocol
@@ -114,7 +115,7 @@ class Meter:
             src = _SEP.join(fresh)
             if not src.isascii():  # (O(1): placeholders are not ASCII)
                 src = self.masked.unmask(src)
-            sub_cache.update(zip(fresh, map(len, map(self.encoding.encode_ordinary, src.split(_SEP)))))
+            sub_cache.update(zip(fresh, map(partial(tok.encoded_length, self.encoding), src.split(_SEP))))
         at_cut = dict(zip(cuts, accumulate(map(sub_cache.__getitem__, clauses))))
         totals = list(map(at_cut.__getitem__, ends))
         counts = list(map(sub, totals, [0, *totals]))

@@ -451,6 +451,10 @@ _LONG_RUN_RE = re.compile(r"([^\S\r\n])\1{%d,}" % (_LONG_RUN - 1))
 _RUN_PIECE = 4_096
 
 
+def _has_long_run(text: str) -> bool:
+    return len(text) >= _LONG_RUN and _LONG_RUN_RE.search(text) is not None
+
+
 def encoded_length(encoding: tiktoken.Encoding, text: str) -> int:
     """``len(encoding.encode_ordinary(text))``, also for text holding a run of about a million
     spaces or tabs, on which tiktoken's pre-tokeniser overflows its stack and panics.  A run of
@@ -459,7 +463,7 @@ def encoded_length(encoding: tiktoken.Encoding, text: str) -> int:
     its longest tokens (128 spaces, 16 tabs in o200k), so the count is the same (checked against
     whole encodes for runs of 8,192 to 333,333 spaces, tabs, U+3000 and U+00A0 between words,
     punctuation and line breaks)."""
-    if len(text) < _LONG_RUN or _LONG_RUN_RE.search(text) is None:
+    if not _has_long_run(text):
         return len(encoding.encode_ordinary(text))
     total = pos = 0
     for m in _LONG_RUN_RE.finditer(text):
@@ -497,9 +501,8 @@ def count_many(texts: Sequence[str], model: str, *, exact: bool = False, num_thr
     if exact and is_claude(model):
         return [count_tokens_anthropic([{"role": "user", "content": t}], model) for t in texts]
     encoding = encoding_for_model(model)
-    name = encoding or PROXY_ENCODING
-    enc = get_encoding(name)
-    if any(len(t) >= _LONG_RUN and _LONG_RUN_RE.search(t) for t in texts):
+    enc = get_encoding(encoding or PROXY_ENCODING)
+    if any(map(_has_long_run, texts)):
         lengths = [encoded_length(enc, t) for t in texts]
     else:
         lengths = list(map(len, enc.encode_ordinary_batch(list(texts), num_threads=num_threads)))

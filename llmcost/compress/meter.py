@@ -67,7 +67,7 @@ class Meter:
     """Incremental token counter over masked text, in this process (see module docstring)."""
 
     def __init__(self, model: str, masked: Masked) -> None:
-        self.encoding = tok.get_encoding(tok.encoding_for_model(model) or tok.PROXY_ENCODING)
+        self.encoding = tok.get_encoding(_encoding_of(model))
         self.masked = masked
         self.cache: dict[str, int] = {}  # piece followed by a newline -> tokens of both
         self.last_cache: dict[str, int] = {"": 0}  # the text's last piece -> tokens
@@ -137,18 +137,17 @@ def _encoding_of(model: str) -> str:
     return tok.encoding_for_model(model) or tok.PROXY_ENCODING
 
 
-def _serve(model: str, masked: Masked | None, requests: multiprocessing.Queue, replies: multiprocessing.Queue) -> None:
-    """The child.  Messages: a :class:`Masked` starts counting for that text (a session), a string
-    is counted and answered, ``False`` ends the session (the child is parked), ``None`` stops.
-    Started without ``masked`` it builds the tokenizer at once, while the parent goes on.  A
-    failure is answered with its message.  It ends when the parent is gone (killed: nobody would
-    send the ``None``) or after :data:`IDLE_EXIT` seconds parked."""
+def _serve(model: str, requests: multiprocessing.Queue, replies: multiprocessing.Queue) -> None:
+    """The child.  It builds the tokenizer at once, while the parent goes on.  Messages: a
+    :class:`Masked` starts counting for that text (a session), a string is counted and answered,
+    ``False`` ends the session (the child is parked), ``None`` stops.  A failure is answered with
+    its message.  It ends when the parent is gone (killed: nobody would send the ``None``) or after
+    :data:`IDLE_EXIT` seconds parked."""
     parent = os.getppid()
     idle = 0.0
     try:
-        if masked is None:
-            tok.get_encoding(_encoding_of(model))
-        meter = None if masked is None else Meter(model, masked)
+        tok.get_encoding(_encoding_of(model))
+        meter: Meter | None = None
         while True:
             try:
                 msg = requests.get(timeout=_POLL)
@@ -175,8 +174,8 @@ def _serve(model: str, masked: Masked | None, requests: multiprocessing.Queue, r
 class ForkedMeter:
     """A :class:`Meter` in a forked child: :meth:`submit` texts, :meth:`collect` their counts in
     order later; :meth:`count` is both at once.  Any failure of the child raises
-    :class:`MeterLost`.  Without ``masked`` the child starts building the tokenizer at once and
-    waits for :meth:`attach`; :meth:`close` parks a healthy child for the next text
+    :class:`MeterLost`.  The child starts building the tokenizer at once and counts for the text
+    given to :meth:`attach` (or ``masked``); :meth:`close` parks a healthy child for the next text
     (:func:`open_meter` takes it), so one child serves a whole run."""
 
     def __init__(self, model: str, masked: Masked | None = None) -> None:
@@ -185,10 +184,12 @@ class ForkedMeter:
         # a Queue, not a Pipe: its feeder thread writes, so submit() never waits for the child to read
         self._requests: multiprocessing.Queue = mp.Queue()
         self._replies: multiprocessing.Queue = mp.Queue()
-        self._proc = mp.Process(target=_serve, args=(model, masked, self._requests, self._replies),
+        self._proc = mp.Process(target=_serve, args=(model, self._requests, self._replies),
                                 name="llmcost-token-meter", daemon=True)
         self._proc.start()
         self._pending = 0
+        if masked is not None:
+            self.attach(masked)
 
     def attach(self, masked: Masked) -> None:
         """Count for ``masked`` from now on."""
@@ -277,11 +278,17 @@ def prestart(model: str) -> bool:
     when there is no fork or second core, or a child is parked already."""
     if _STANDBY or not fork_available():
         return False
+    child = _start(model)
+    if child is not None:
+        _STANDBY.append(child)
+    return child is not None
+
+
+def _start(model: str) -> ForkedMeter | None:
     try:
-        _STANDBY.append(ForkedMeter(model))
+        return ForkedMeter(model)
     except (OSError, ValueError, AssertionError):
-        return False
-    return True
+        return None  # no process could be started here
 
 
 def shutdown() -> None:
@@ -306,16 +313,12 @@ def open_meter(model: str, masked: Masked, *, parallel: bool | None = None) -> T
     is long enough for the overlap to pay (a child for the model's encoding already parked by
     :func:`prestart` or an earlier text from :data:`STANDBY_MIN_CHARS`, a new one from
     :data:`FORK_MIN_CHARS`, where fork and a second core are there); else one counting here."""
+    child = None
     if parallel is True or (parallel is None and len(masked.text) >= STANDBY_MIN_CHARS):
-        standby = _take_standby(model)
-        if standby is not None:
-            standby.attach(masked)
-            return standby
-    if parallel is None:
-        parallel = len(masked.text) >= FORK_MIN_CHARS and fork_available()
-    if parallel:
-        try:
-            return ForkedMeter(model, masked)
-        except (OSError, ValueError, AssertionError):
-            pass  # no process could be started here: count in this one
-    return Meter(model, masked)
+        child = _take_standby(model)
+    if child is None and (parallel or (parallel is None and len(masked.text) >= FORK_MIN_CHARS and fork_available())):
+        child = _start(model)
+    if child is None:
+        return Meter(model, masked)
+    child.attach(masked)
+    return child

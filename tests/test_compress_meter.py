@@ -237,3 +237,63 @@ def test_a_million_spaces_are_counted_not_a_tiktoken_panic() -> None:
     assert tok.encoded_length(encoding, text) == len(encoding.encode_ordinary(text))
     r = compress_text(" " * 1_000_000 + "Please be brief.", parallel=False)
     assert (r.text, r.tokens_before, r.tokens_after) == ("Be brief.", 7_817, 3)
+
+
+@needs_fork
+def test_a_small_text_goes_to_the_child_while_this_process_has_no_tokenizer(tmp_path: Path) -> None:
+    # (a fresh interpreter: this one has built o200k already, and then counts small texts itself)
+    script = tmp_path / "small.py"
+    script.write_text(
+        "from llmcost import tokens as tok\n"
+        "from llmcost.compress import compress_text, meter\n"
+        "assert meter.prestart('gpt-4o')\n"
+        "(child,) = meter._STANDBY\n"
+        "r = compress_text('Could you please be brief?')\n"
+        "print(r.text, r.tokens_before, r.tokens_after, tok.encoding_loaded('o200k_base'), meter._STANDBY == [child])\n"
+        "r = compress_text('Could you please be brief?', parallel=False)\n"
+        "print(r.text, r.tokens_before, r.tokens_after, tok.encoding_loaded('o200k_base'))\n"
+        "meter.shutdown()\n",
+        encoding="utf-8",
+    )
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=True)
+    # "Could| you| please| be| brief|?" -> "Be| brief|." in o200k
+    assert out.stdout.splitlines() == ["Be brief. 6 3 False True", "Be brief. 6 3 True"]
+
+
+@pytest.mark.parametrize(("argv", "model"), [
+    (["compress", "p.md"], "gpt-4o"),
+    (["--debug", "compress", "p.md", "--level", "aggressive"], "gpt-4o"),
+    (["compress", "p.md", "-m", "gpt-4", "-m", "gpt-4o"], "gpt-4"),  # (the first counts)
+    (["compress", "-mgpt-4", "p.md"], "gpt-4"),
+    (["compress", "p.md", "--model=claude-sonnet-4"], "claude-sonnet-4"),
+    (["compress", "--", "-m", "x"], "gpt-4o"),  # (after --, file names)
+    (["compress", "p.md", "--help"], None),
+    (["compress", "p.md", "-m"], None),  # (the command line reports the missing value)
+    (["analyze", "log.csv", "-m", "gpt-4"], None),
+    (["--version"], None),
+    ([], None),
+])
+def test_the_entry_point_sees_which_model_compress_counts_with(argv: list[str], model: str | None) -> None:
+    from llmcost.entry import compress_model
+
+    assert compress_model(argv) == model
+
+
+@needs_fork
+def test_the_entry_point_starts_the_child_before_the_command_line(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from llmcost import entry
+
+    prompt = tmp_path / "p.txt"
+    prompt.write_text("Could you please be brief?\n", encoding="utf-8")
+    out = tmp_path / "out.txt"
+    started: list[str] = []
+    real = meter_mod.prestart
+    monkeypatch.setattr(meter_mod, "prestart", lambda model: started.append(model) or real(model))
+    monkeypatch.setattr(sys, "argv", ["llmcost", "compress", str(prompt), "-m", "gpt-4", "-o", str(out)])
+    with pytest.raises(SystemExit) as exc:
+        entry.main()
+    assert exc.value.code == 0
+    assert started[0] == "gpt-4"  # (the command's own call finds it started: one child)
+    assert [m.encoding for m in meter_mod._STANDBY] == ["cl100k_base"]
+    assert out.read_text(encoding="utf-8") == "Be brief.\n"

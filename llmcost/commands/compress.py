@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from ..compress import DEFAULT_MODEL
 from ..errors import EXIT_THRESHOLD, InputError
 from ._common import cli_errors, price_book, warn_unknown_model, write_output
 
@@ -472,19 +473,20 @@ def _unknown_models(models: Sequence[str], book: Any, prices: Path | None) -> li
 
 
 def _prestart_counting(files: Sequence[Path], model: str) -> None:
-    """A large prompt file given: start the token-counting child now (:func:`llmcost.compress.meter.prestart`),
-    so that it builds the tokenizer while this process imports the passes and the price table and
-    reads the files.  Only files named directly are looked at (a stat each)."""
+    """Start the token-counting child now (:func:`llmcost.compress.meter.prestart`) when there is
+    something to count, so that it builds the tokenizer (~0.25 s) while this process imports the
+    passes and the price table and reads the files, instead of after.  Only the arguments are
+    looked at (a stat each); an argument that does not exist is reported by the reading."""
     import stat
 
-    from ..compress.meter import FORK_MIN_CHARS, prestart
+    from ..compress.meter import prestart
 
     for f in files:
         try:
-            st = f.stat()
+            mode = f.stat().st_mode
         except OSError:
-            continue  # (the reading reports it)
-        if stat.S_ISREG(st.st_mode) and st.st_size >= FORK_MIN_CHARS:
+            continue
+        if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
             prestart(model)
             return
 
@@ -609,7 +611,7 @@ def register(app: typer.Typer) -> None:
     @cli_errors
     def compress_command(
         files: list[Path] = typer.Argument(..., help="Prompt files or folders (.txt, .md, .json/.yaml prompts or chat messages)."),
-        model: list[str] = typer.Option(["gpt-4o"], "--model", "-m", help="Model whose tokenizer and price to report (repeatable; the first drives --target-ratio). A model neither the tokenizer nor the price table knows gets a warning: its counts are estimates, unpriced."),
+        model: list[str] = typer.Option([DEFAULT_MODEL], "--model", "-m", help="Model whose tokenizer and price to report (repeatable; the first drives --target-ratio). A model neither the tokenizer nor the price table knows gets a warning: its counts are estimates, unpriced."),
         level: Level = typer.Option(Level.balanced, "--level", help="safe (layout only), balanced, or aggressive (drops low-information words)."),
         target_ratio: float | None = typer.Option(None, "--target-ratio", help="Aim for tokens after / before <= this, in (0, 1]; escalates the level if needed."),
         output: Path | None = typer.Option(None, "--output", "-o", help="Write the compressed prompt here ('-' = stdout); with several files or a folder, an existing folder (paths kept). Never an input itself: -o naming the input file or folder is refused (use --in-place)."),
@@ -633,7 +635,7 @@ def register(app: typer.Typer) -> None:
         In chat messages (JSON/YAML), only system/developer messages and the last user message are compressed:
         assistant, tool and earlier user turns (few-shot pairs, history) are data and stay as they are.
         """
-        _prestart_counting(files, model[0] if model else "gpt-4o")
+        _prestart_counting(files, model[0] if model else DEFAULT_MODEL)
         from ..compress import PASS_NAMES
         from ..compress.protect import compile_keep
 

@@ -33,12 +33,14 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .passes import LEVELS, PASS_NAMES
-    from .pipeline import DEFAULT_MODEL, CompressResult, compress_text, compression_ratio
+    from .pipeline import CompressResult, compress_text, compression_ratio
+
+#: the model whose tokenizer counts when none is named
+DEFAULT_MODEL = "gpt-4o"
 
 #: name -> the module defining it, imported on first use: the passes compile ~200 regexes (~0.1 s), which
 #: ``llmcost.compress.meter`` (the counting child the command starts early) and ``--help`` do not need
 _LAZY = {
-    "DEFAULT_MODEL": "pipeline",
     "CompressResult": "pipeline",
     "compress_text": "pipeline",
     "compression_ratio": "pipeline",

@@ -45,7 +45,8 @@ _SEP = "\U0010FFFD"
 
 #: inputs at least this long (characters) are counted in a child process when that is possible
 FORK_MIN_CHARS = 256_000
-#: a child already started (:func:`prestart`, or parked after a text) takes inputs from this length on
+#: a child already started (:func:`prestart`, or parked after a text) takes inputs from this length on,
+#: and shorter ones too while this process has not built the encoding itself (see :func:`open_meter`)
 STANDBY_MIN_CHARS = 32_000
 #: how long to wait for the child's next count before checking that it is still alive (seconds)
 _POLL = 0.5
@@ -309,12 +310,15 @@ def fork_available() -> bool:
 
 
 def open_meter(model: str, masked: Masked, *, parallel: bool | None = None) -> TokenMeter:
-    """A meter for ``masked``: a forked one when ``parallel`` is true, or (``None``) when the text
-    is long enough for the overlap to pay (a child for the model's encoding already parked by
-    :func:`prestart` or an earlier text from :data:`STANDBY_MIN_CHARS`, a new one from
-    :data:`FORK_MIN_CHARS`, where fork and a second core are there); else one counting here."""
+    """A meter for ``masked``: a forked one when ``parallel`` is true, or (``None``) when that pays:
+    a child for the model's encoding already parked (by :func:`prestart` or after an earlier text)
+    takes a text from :data:`STANDBY_MIN_CHARS` on, and any text while this process has not built
+    the encoding itself (building it here would cost ~0.25 s; the child has it or is building it);
+    a new child is started from :data:`FORK_MIN_CHARS`, where fork and a second core are there.
+    Else one counting here."""
     child = None
-    if parallel is True or (parallel is None and len(masked.text) >= STANDBY_MIN_CHARS):
+    if parallel is True or (parallel is None and (len(masked.text) >= STANDBY_MIN_CHARS
+                                                  or not tok.encoding_loaded(_encoding_of(model)))):
         child = _take_standby(model)
     if child is None and (parallel or (parallel is None and len(masked.text) >= FORK_MIN_CHARS and fork_available())):
         child = _start(model)

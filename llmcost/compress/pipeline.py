@@ -15,9 +15,8 @@ from ..errors import InputError
 from ..wording import plural
 from .meter import ForkedMeter, Meter, MeterLost, TokenMeter, open_meter
 from .passes import LEVELS, PASS_NAMES, PASSES, PassContext, passes_for
+from . import DEFAULT_MODEL
 from .protect import PINNED_KINDS, PLACEHOLDER_RE, Masked, compile_keep, mask, placeholder_index
-
-DEFAULT_MODEL = "gpt-4o"
 
 
 @dataclass

@@ -7,6 +7,7 @@ interpreter as this script):
 * ``python -c pass``: the interpreter alone, for reference;
 * the import of ``llmcost.cli`` (timed inside a fresh interpreter);
 * ``llmcost --help`` and ``llmcost compress --help``;
+* ``llmcost compress`` on one sample prompt, and on all of ``samples/prompts/`` into a folder;
 * ``llmcost compress <1 MB file> --level safe|balanced|aggressive -o <tmp>``.
 
 The 1 MB prompt is ``samples/prompts/*.md`` concatenated over and over, each
@@ -74,6 +75,14 @@ def main() -> None:
     print(f"{'llmcost --help':44s} {best_of([*cli, '--help'], args.repeat):6.3f} s")
     print(f"{'llmcost compress --help':44s} {best_of([*cli, 'compress', '--help'], args.repeat):6.3f} s")
     with tempfile.TemporaryDirectory() as tmp:
+        one = SAMPLES / "support_agent_system.md"
+        label = f"llmcost compress {one.name}"
+        dt = best_of([*cli, "compress", str(one), "-o", str(Path(tmp) / one.name)], args.repeat)
+        print(f"{label:44s} {dt:6.3f} s")
+        folder = Path(tmp) / "compressed"
+        folder.mkdir()
+        dt = best_of([*cli, "compress", str(SAMPLES), "-o", str(folder)], args.repeat)
+        print(f"{'llmcost compress samples/prompts/ -o DIR':44s} {dt:6.3f} s")
         big = Path(tmp) / "big_prompt.md"
         size = make_prompt(big, args.size)
         out = Path(tmp) / "out.md"

@@ -122,3 +122,25 @@ def test_history_without_sessions_names_the_lever(tmp_path: Path) -> None:
     r = run(str(log), "--max-history", "100", "--max-output", "1")
     assert r.exit_code == 2
     assert "lever history cannot run: the log has no session ids" in r.stderr
+
+
+def test_cost_export_says_rows_not_zero_requests() -> None:
+    """A cost export (billed amounts, no request counts) is not "0 requests": the title counts its rows."""
+    cost = str(Path(__file__).parents[1] / "samples" / "exports" / "anthropic_cost_2025-10.csv")
+    r = run(cost, "--batch", "50%")
+    assert r.exit_code == 0, r.output
+    assert r.stdout.splitlines()[0].rstrip() == "What if: 355 billed rows without request counts over 31.0 day(s)"
+    md = run(cost, "--batch", "50%", "--format", "markdown")
+    assert "355 billed rows without request counts over 31.0 day(s)" in md.stdout
+    doc = json.loads(run(cost, "--batch", "50%", "--format", "json").stdout)
+    assert (doc["requests"], doc["rows"]) == (0, 355)
+    # a log with request counts keeps its title
+    assert run(TRAFFIC, "--batch", "50%").stdout.startswith("What if: 4 requests over 3.0 day(s)")
+
+
+def test_analyze_cost_export_says_the_source_has_no_request_counts() -> None:
+    cost = str(Path(__file__).parents[1] / "samples" / "exports" / "anthropic_cost_2025-10.csv")
+    r = runner.invoke(app, ["analyze", cost])
+    assert r.exit_code == 0, r.output
+    assert "Total cost $18.92 (355 priced rows; the source has no request counts)" in r.stdout
+    assert "for 0 requests" not in r.stdout

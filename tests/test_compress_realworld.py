@@ -352,3 +352,33 @@ Label:"""
 def test_bold_emphasis_does_not_block_the_imperative():
     text = "2. Make sure you **always** stay polite.\nYou should **never** promise refunds."
     assert compress_text(text, level="balanced").text == "2. **Always** stay polite.\n**Never** promise refunds."
+
+
+# --------------------------------------------------------------------------- #
+# English review: prompts written for the review (support policies, RAG, agents, disclaimers)
+# --------------------------------------------------------------------------- #
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # "whether or not" shortens only as an indirect question; as an adverbial clause it means
+        # "in either case", and "Log the request whether it succeeds" says something else
+        ("Decide whether or not to escalate. Check whether or not the file exists. Log the request whether or not "
+         "it succeeds. Whether or not the user asks, cite sources.",
+         "Decide whether to escalate. Check whether the file exists. Log the request whether or not "
+         "it succeeds. Whether or not the user asks, cite sources."),
+        # "the fact that" -> "that" only as a subject: not after a preposition ("aware of that the API") or a
+        # verb ("Ignore that the user is angry", which then lost its "that" too: "Ignore the user is angry")
+        ("Be aware of the fact that the API is slow. Apart from the fact that it is slow, it works. "
+         "Ignore the fact that the user is angry. The fact that the user is angry doesn't matter.",
+         "Be aware that the API is slow. Apart from the fact that it is slow, it works. "
+         "Ignore the fact that the user is angry. That the user is angry doesn't matter."),
+        # an object-relative "that" goes after a noun, not after a sentence's first word (an imperative verb,
+        # whose complementiser it is): "Ignore the user is angry" reads as "ignore the user"
+        ("Ignore that the user is angry. Accept that you may be wrong. Read the text that the user provides.",
+         "Ignore that the user is angry. Accept that you may be wrong. Read the text the user provides."),
+    ],
+)
+def test_review_en_balanced(text: str, expected: str):
+    assert compress_text(text, level="balanced").text == expected

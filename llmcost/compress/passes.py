@@ -1317,6 +1317,7 @@ PHRASES_EN: dict[str, str] = {
     "for the reason that": "because",
     "in view of the fact that": "because",
     "the fact that": "that",
+    "aware of the fact that": "aware that",
     "are going to": "will",
     "is going to": "will",
     "am going to": "will",
@@ -1565,6 +1566,33 @@ _EN_PHRASE_RE = re.compile(r"(?<![\w'’])" + _trie_pattern(_EN_KEYS) + r"(?!\w)
 
 
 _BE_FORMS = frozenset({"be", "is", "are", "was", "were", "been", "being", "am"})
+#: words whose object "whether or not X" is an indirect question, where "or not" adds nothing ("decide
+#: whether or not to escalate", "check whether or not the file exists")
+_WHETHER_HEADS = frozenset(
+    ["decide", "decides", "determine", "determines", "check", "checks", "verify", "assess", "evaluate", "judge", "know",
+     "ask", "asks", "tell", "say", "state", "indicate", "indicates", "confirm", "see", "show", "choose", "consider",
+     "question", "unsure", "sure", "uncertain", "doubt", "clarify", "specify", "about", "on", "of", "as", "to",
+     "explain", "identify", "find", "learn", "guess", "predict", "classify", "flag", "note", "mark", "record", "report"])
+
+
+def _keep_whether_or_not(s: str, i: int, j: int) -> bool:
+    """"whether or not" is kept unless it opens an indirect question ("decide whether or not to ...",
+    "check whether or not X"): as an adverbial clause ("Log the request whether or not it succeeds",
+    "Whether or not the user asks, ...") it means "in either case", and "whether" alone does not."""
+    return not (s[j:j + 4].lower() == " to " or _prev_word(s, i) in _WHETHER_HEADS)
+
+
+def _keep_the_fact_that(s: str, i: int, j: int) -> bool:
+    """"the fact that" -> "that" only as a sentence's subject ("The fact that X is irrelevant"): after
+    a preposition or a verb "that" cannot stand for the noun phrase ("aware of that the API is slow",
+    "Ignore that the user is angry", which then reads "Ignore the user")."""
+    return not _at_sentence_start(s, i)
+
+
+_PHRASE_GUARDS: dict[str, Callable[[str, int, int], bool]] = {
+    "whether or not": _keep_whether_or_not,
+    "the fact that": _keep_the_fact_that,
+}
 #: "You must don't invent" (from "It is important that you do not make up"): a modal takes "not"
 _MODAL_DONT = re.compile(r"\b(must|should|shall|will|would|can|could|may|might) don't\b")
 
@@ -1590,6 +1618,11 @@ def _replace_en_phrases(text: str) -> str:
         repl = _EN_LOOKUP[m.group()]
         if repl.endswith("ly") and m.group().startswith("in a ") and _prev_word(text, i) in _BE_FORMS:
             out.append(src)  # "should be in a clear manner": an adverb cannot follow "be"
+            pos = j
+            continue
+        guard = _PHRASE_GUARDS.get(m.group())
+        if guard is not None and guard(text, i, j):
+            out.append(src)  # a context where the short form says something else (see _PHRASE_GUARDS)
             pos = j
             continue
         out.append(("Note:" if src[:1].isupper() else "note:") if repl == "note:" else _match_case(src, repl))
@@ -1652,7 +1685,13 @@ def _that_modal_to(m: re.Match[str], s: str) -> str:
 
 
 def _that_object(m: re.Match[str], s: str) -> str:
-    return "" if _relative_ok(s, m.start()) else s[m.start():m.end()]
+    i = m.start()
+    if not _relative_ok(s, i):
+        return s[i:m.end()]
+    # the word before "that" opening its sentence is an imperative verb ("Ignore that the user is angry",
+    # "Accept that you may be wrong"): "that" is its complementiser, and without it the verb takes the
+    # subject as its object ("Ignore the user")
+    return s[i:m.end()] if _at_sentence_start(s, i - 1 - len(_prev_word(s, i))) else ""
 
 
 def _who_is_ing(m: re.Match[str], s: str) -> str:

@@ -378,6 +378,14 @@ def test_bold_emphasis_does_not_block_the_imperative():
         # whose complementiser it is): "Ignore the user is angry" reads as "ignore the user"
         ("Ignore that the user is angry. Accept that you may be wrong. Read the text that the user provides.",
          "Ignore that the user is angry. Accept that you may be wrong. Read the text the user provides."),
+        # a dropped "Your job is to" / "You need to" leaves a contrasted infinitive without its "to" as well
+        # ("Help students ..., not to give them the answers" had no verb for "not to" to hang on)
+        ("Your job is to help students understand how to solve problems, not to give them the answers. "
+         "Your task is to answer briefly rather than to speculate. You need to remind users not to share "
+         "passwords. Your goal is to send it to the manager, not to the customer.",
+         "Help students understand how to solve problems, not give them the answers. "
+         "Answer briefly rather than speculate. Remind users not to share "
+         "passwords. Send it to the manager, not to the customer."),
     ],
 )
 def test_review_en_balanced(text: str, expected: str):

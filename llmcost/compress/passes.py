@@ -765,11 +765,12 @@ def _prev_word_char(s: str, i: int) -> bool:
 #: words after "and to" that show "to" is a preposition ("short and to the point"), not an infinitive
 _TO_OBJECT = ("the|a|an|this|that|these|those|my|your|his|her|its|our|their|me|you|him|them|us|it|which|whom"
               "|what|each|every|all|any|some|no|one|other|another|such|both|either|neither|date")
-_INFINITIVE_AND_TO = re.compile(rf"\b(and|or|then) to (?=[a-z])(?!(?:{_TO_OBJECT})\b)")
+_INFINITIVE_AND_TO = re.compile(rf"\b(and|or|then|, not|and not|but not|rather than) to (?=[a-z])(?!(?:{_TO_OBJECT})\b)")
 
 
 def _fix_to(rest: str) -> str:
-    # "read X and to analyse Y" -> "read X and analyse Y" (but "short and to the point" stays)
+    # "read X and to analyse Y" -> "read X and analyse Y" (but "short and to the point" stays); a contrast
+    # too: "[your job is to] help students, not to give answers" -> "Help students, not give answers"
     return _INFINITIVE_AND_TO.sub(r"\1 ", rest) if " to " in rest else rest
 
 

@@ -386,6 +386,12 @@ def test_bold_emphasis_does_not_block_the_imperative():
          "Help students understand how to solve problems, not give them the answers. "
          "Answer briefly rather than speculate. Remind users not to share "
          "passwords. Send it to the manager, not to the customer."),
+        # "you should" after a comma becomes an imperative only in a main clause: inside "Note that ..." /
+        # "Keep in mind that ..." it cannot ("Note that if the user is angry, stay calm")
+        ("Note that if the user is angry, you should stay calm. Keep in mind that prior to answering, you should "
+         "check the date. When a tool fails, you need to retry once.",
+         "Note that if the user is angry, you should stay calm. Remember that before answering, you should "
+         "check the date. When a tool fails, retry once."),
     ],
 )
 def test_review_en_balanced(text: str, expected: str):

@@ -874,11 +874,26 @@ def _drop_prefix_or_after_and(m: re.Match[str], s: str) -> str:
     return _drop_prefix(m, s)
 
 
+#: a sentence opening "Note that ...", "Remember that ...": a clause after its comma is inside that clause
+_EMBEDDING_THAT = re.compile(r"\b(?:note|remember|mind|sure|ensure|aware|know|understand|assume|means?|say|tell|explain"
+                             r"|confirm|verify|reali[sz]e|think|believe)[ \t]+that\b", re.IGNORECASE)
+
+
+def _embedded_after_comma(s: str, i: int) -> bool:
+    """Is the clause at ``i`` (after a comma) inside a that-clause ("Note that if the user is angry, you
+    should stay calm"): an imperative cannot stand there ("Note that if ..., stay calm")."""
+    line_start = s.rfind("\n", 0, i) + 1
+    start = max(line_start, *(s.rfind(c, line_start, i) + 1 for c in ".!?:;"))
+    return _EMBEDDING_THAT.search(s, start, i) is not None
+
+
 def _drop_modal(m: re.Match[str], s: str) -> str:
     """"you should X" -> "X"; "you should not X" -> "don't X"; "you should never X" -> "never X"."""
     i = m.start()
     after_comma = s[max(0, i - 2):i] == ", "
     if not after_comma and not _at_sentence_start(s, i):
+        return s[m.start():m.end()]
+    if after_comma and _embedded_after_comma(s, i):
         return s[m.start():m.end()]
     rest = _g(m, s, "rest")
     neg = re.match(r"(not|never)\b ?", rest)

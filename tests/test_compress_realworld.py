@@ -392,6 +392,13 @@ def test_bold_emphasis_does_not_block_the_imperative():
          "check the date. When a tool fails, you need to retry once.",
          "Note that if the user is angry, you should stay calm. Remember that before answering, you should "
          "check the date. When a tool fails, retry once."),
+        # a text that uses "must" grades its rules: its "you should" stays the weaker grade instead of
+        # becoming an imperative as strong as "Don't diagnose"; without a "must" it is still shortened
+        ("You must not diagnose conditions. You should not recommend dosages. You should ask for the postcode. "
+         "You need to log it.",
+         "Don't diagnose conditions. You shouldn't recommend dosages. You should ask for the postcode. Log it."),
+        ("You should not recommend dosages. You should ask for the postcode.",
+         "Don't recommend dosages. Ask for the postcode."),
     ],
 )
 def test_review_en_balanced(text: str, expected: str):

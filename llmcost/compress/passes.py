@@ -887,8 +887,15 @@ def _embedded_after_comma(s: str, i: int) -> bool:
     return _EMBEDDING_THAT.search(s, start, i) is not None
 
 
+#: a strong obligation word: a text using one as well as "should" grades its rules (RFC 2119 style), and
+#: its "you should" made an imperative would read as strong as its "must" rules ("You must not diagnose.
+#: You should not recommend dosages." -> "Don't diagnose. Don't recommend dosages.")
+_STRONG_MODAL = re.compile(r"\b(?:must|shall|required to)\b", re.IGNORECASE)
+
+
 def _drop_modal(m: re.Match[str], s: str) -> str:
-    """"you should X" -> "X"; "you should not X" -> "don't X"; "you should never X" -> "never X"."""
+    """"you should X" -> "X"; "you should not X" -> "don't X"; "you should never X" -> "never X"
+    (``pass_filler`` leaves "you should" alone in a text with "must": see ``_STRONG_MODAL``)."""
     i = m.start()
     after_comma = s[max(0, i - 2):i] == ", "
     if not after_comma and not _at_sentence_start(s, i):
@@ -1007,6 +1014,9 @@ _EN_FILLER: list[tuple[re.Pattern[str], SubFn, bool]] = [
 ]
 
 
+#: the "you should" pattern without "should", for a text that grades its rules (see ``_STRONG_MODAL``)
+_MODAL_NOT_SHOULD = re.compile(r"you (?:need to|will need to|have to)[ \t]+(?P<rest>(?:\*\*)?[a-z][^.!?\n]*)")
+
 #: literal starts of every match of the filler patterns that have few (see :func:`_keyword_finditer`)
 _FILLER_KEYS: dict[re.Pattern[str], tuple[str, ...]] = {
     _EN_FILLER[1][0]: ("please", "could you", "can you", "would you", "will you"),
@@ -1092,7 +1102,10 @@ _ZH_FILLER_KEYS: dict[re.Pattern[str], tuple[str, ...]] = {
 
 def pass_filler(text: str, ctx: PassContext) -> str:
     if ctx.en():
+        graded = _STRONG_MODAL.search(text) is not None  # (before "You must not" becomes "Don't")
         for rx, fn, lower in _EN_FILLER:
+            if graded and fn is _drop_modal:
+                rx = _MODAL_NOT_SHOULD
             text = _sub_on(rx, text, _unless_emphatic(fn), lower=lower, keys=_FILLER_KEYS.get(rx, ()))
     if ctx.zh() and _has_cjk(text):  # (every Chinese pattern needs a CJK character)
         for rx, zfn in _ZH_FILLER:

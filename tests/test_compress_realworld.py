@@ -399,7 +399,37 @@ def test_bold_emphasis_does_not_block_the_imperative():
          "Don't diagnose conditions. You shouldn't recommend dosages. You should ask for the postcode. Log it."),
         ("You should not recommend dosages. You should ask for the postcode.",
          "Don't recommend dosages. Ask for the postcode."),
+        # a polite question becomes an imperative only when its body starts with a verb to command: "be able
+        # to X" says X, "not X" says "don't X", and "mind X-ing" has no such imperative (kept)
+        ("Would you be able to summarize this? Would you mind summarizing the text? Can you not use emojis?",
+         "Summarize this. Would you mind summarizing the text? Don't use emojis."),
     ],
 )
 def test_review_en_balanced(text: str, expected: str):
+    assert compress_text(text, level="balanced").text == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # "not able to" is "can't" (it was only contracted: "aren't able to")
+        ("The user is not able to see it. I am not able to help. We aren't able to refund. It is unable to parse "
+         "dates. The tool was not able to connect.",
+         "The user can't see it. I can't help. We can't refund. It can't parse dates. The tool couldn't connect."),
+        # manner phrases become adverbs ("manner" and "way" alike), but not after "be" nor before a clause
+        # about the manner ("clearly that anyone can follow" is no sentence)
+        ("Respond in a polite manner. Write it in a clear way that anyone can follow. The tone should be in a "
+         "formal manner. Explain in an accurate manner. Explain it in a step-by-step manner.",
+         "Respond politely. Write it in a clear way that anyone can follow. The tone should be in a "
+         "formal manner. Explain accurately. Explain it step by step."),
+        # "a variety of" -> "various", not after "such" ("such various tools")
+        ("Such a variety of tools. Use a variety of sources. Is it possible for you to reply in a timely fashion?",
+         "Such a variety of tools. Use various sources. Can you reply promptly?"),
+        ("For the purposes of this policy, a user is anyone with an account. As a result of the outage, refunds "
+         "are delayed. Review accounts on an annual basis. If it is possible for you to cite, do.",
+         "For this policy, a user is anyone with an account. Because of the outage, refunds "
+         "are delayed. Review accounts annually. If you can cite, do."),
+    ],
+)
+def test_review_en_phrases(text: str, expected: str):
     assert compress_text(text, level="balanced").text == expected

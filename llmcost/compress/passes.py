@@ -932,10 +932,21 @@ def _prohibition(m: re.Match[str], s: str) -> str:
     return "Don't " + (_g(m, s, "rest") or _g(m, s, "rest2"))
 
 
+#: the start of a polite question's body that is no verb to command: "be able to X" / "be willing to X" say
+#: "X"; "not X" says "don't X"; "mind X-ing" has no imperative of the same meaning (kept as a question)
+_QUESTION_BODY = re.compile(r"(?P<able>be (?:able|willing) to )|(?P<not>not )|(?P<mind>mind )", re.IGNORECASE)
+
+
 def _question_to_imperative(m: re.Match[str], s: str) -> str:
     if not _at_sentence_start(s, m.start()):
         return s[m.start():m.end()]
-    return _cap_first(_g(m, s, "body").strip()) + "."
+    body = _g(m, s, "body").strip()
+    lead = _QUESTION_BODY.match(body)
+    if lead is not None:
+        if lead.group("mind"):
+            return s[m.start():m.end()]  # "Would you mind checking?" -> not "Mind checking."
+        body = ("don't " if lead.group("not") else "") + body[lead.end():]
+    return _cap_first(body) + "."
 
 
 def _polite_chain(m: re.Match[str], s: str) -> str:
@@ -1457,6 +1468,44 @@ PHRASES_EN: dict[str, str] = {
     "there is no need to": "no need to",
     "with regards to": "regarding",
     "in regard to": "regarding",
+    # review of new English prompts (support policies, agents, disclaimers); each saves 2-4 o200k tokens
+    "is not able to": "can't",
+    "are not able to": "can't",
+    "am not able to": "can't",
+    "isn't able to": "can't",
+    "aren't able to": "can't",
+    "was not able to": "couldn't",
+    "were not able to": "couldn't",
+    "is unable to": "can't",
+    "are unable to": "can't",
+    "has the capability to": "can",
+    "have the capability to": "can",
+    "is it possible for you to": "can you",
+    "it is possible for you to": "you can",
+    "would you be able to": "can you",
+    "on the grounds that": "because",
+    "for the purposes of": "for",
+    "as a result of": "because of",
+    "as a consequence of": "because of",
+    "during the time that": "while",
+    "in a timely fashion": "promptly",
+    "at a later time": "later",
+    "at a later date": "later",
+    "come to the conclusion": "conclude",
+    "is in need of": "needs",
+    "are in need of": "need",
+    "a variety of": "various",
+    "for the most part": "mostly",
+    "make an effort to": "try to",
+    "on a case-by-case basis": "case by case",
+    "on a yearly basis": "yearly",
+    "on an annual basis": "annually",
+    "on a quarterly basis": "quarterly",
+    "on an hourly basis": "hourly",
+    "in a step-by-step manner": "step by step",
+    "in a step by step manner": "step by step",
+    "in a detailed manner": "in detail",
+    "in a detailed way": "in detail",
     # negative contractions: one o200k token instead of two, negation kept
     "do not": "don't",
     "does not": "doesn't",
@@ -1473,6 +1522,17 @@ PHRASES_EN: dict[str, str] = {
     "have not": "haven't",
     "has not": "hasn't",
 }
+
+# "in a polite way" / "in a polite manner" -> "politely" (the existing "way"/"manner" entries completed)
+for _adj, _adv in (("clear", "clearly"), ("concise", "concisely"), ("natural", "naturally"), ("professional", "professionally"),
+                   ("polite", "politely"), ("respectful", "respectfully"), ("consistent", "consistently"), ("similar", "similarly"),
+                   ("accurate", "accurately"), ("objective", "objectively"), ("efficient", "efficiently"),
+                   ("systematic", "systematically"), ("neutral", "neutrally"), ("appropriate", "appropriately"),
+                   ("safe", "safely"), ("honest", "honestly"), ("logical", "logically"), ("direct", "directly"),
+                   ("careful", "carefully"), ("thorough", "thoroughly"), ("formal", "formally"), ("informal", "informally"),
+                   ("brief", "briefly"), ("clear and concise", "clearly and concisely")):
+    for _noun in ("way", "manner"):
+        PHRASES_EN.setdefault(f"in {'an' if _adj[0] in 'aeiou' else 'a'} {_adj} {_noun}", _adv)
 
 # "It is very important that you cite" -> "You must cite": the degree word is part of the obligation
 # (the hedges pass keeps "very", so the rule names it)
@@ -1604,6 +1664,25 @@ _WHETHER_HEADS = frozenset(
      "explain", "identify", "find", "learn", "guess", "predict", "classify", "flag", "note", "mark", "record", "report"])
 
 
+#: words after "in a clear way" that make "way" the head of a clause or comparison ("in a clear way that
+#: anyone can follow", "in a natural way, as a friend would"): "clearly that anyone can follow" is no sentence
+_MANNER_KEEP_NEXT = frozenset(["that", "which", "as", "than", "similar", "so"])
+
+
+def _manner_stays(s: str, i: int, j: int) -> bool:
+    """Is the manner phrase ``s[i:j]`` ("in a polite manner") kept rather than made an adverb: after
+    "be" (an adverb cannot follow it) or before a clause about the manner (see ``_MANNER_KEEP_NEXT``)?"""
+    if _prev_word(s, i) in _BE_FORMS:
+        return True
+    nxt = re.match(r"[ \t]+([A-Za-z]+)", s[j:j + 20])
+    return nxt is not None and nxt.group(1).lower() in _MANNER_KEEP_NEXT
+
+
+def _keep_a_variety_of(s: str, i: int, j: int) -> bool:
+    """"such a variety of" / "what a variety of" cannot become "such various"."""
+    return _prev_word(s, i) in ("such", "what", "quite")
+
+
 def _keep_whether_or_not(s: str, i: int, j: int) -> bool:
     """"whether or not" is kept unless it opens an indirect question ("decide whether or not to ...",
     "check whether or not X"): as an adverbial clause ("Log the request whether or not it succeeds",
@@ -1621,6 +1700,7 @@ def _keep_the_fact_that(s: str, i: int, j: int) -> bool:
 _PHRASE_GUARDS: dict[str, Callable[[str, int, int], bool]] = {
     "whether or not": _keep_whether_or_not,
     "the fact that": _keep_the_fact_that,
+    "a variety of": _keep_a_variety_of,
 }
 #: "You must don't invent" (from "It is important that you do not make up"): a modal takes "not"
 _MODAL_DONT = re.compile(r"\b(must|should|shall|will|would|can|could|may|might) don't\b")
@@ -1645,8 +1725,8 @@ def _replace_en_phrases(text: str) -> str:
             pos = j
             continue
         repl = _EN_LOOKUP[m.group()]
-        if repl.endswith("ly") and m.group().startswith("in a ") and _prev_word(text, i) in _BE_FORMS:
-            out.append(src)  # "should be in a clear manner": an adverb cannot follow "be"
+        if repl.endswith("ly") and m.group().startswith(("in a ", "in an ")) and _manner_stays(text, i, j):
+            out.append(src)  # "should be in a clear manner", "in a clear way that anyone can follow"
             pos = j
             continue
         guard = _PHRASE_GUARDS.get(m.group())

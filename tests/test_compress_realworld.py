@@ -403,6 +403,12 @@ def test_bold_emphasis_does_not_block_the_imperative():
         # to X" says X, "not X" says "don't X", and "mind X-ing" has no such imperative (kept)
         ("Would you be able to summarize this? Would you mind summarizing the text? Can you not use emojis?",
          "Summarize this. Would you mind summarizing the text? Don't use emojis."),
+        # after an adjective ("important that users feel heard") "that" stays: "important users" is a noun phrase
+        ("It is important that users feel heard. Use the text that users provide.",
+         "It is important that users feel heard. Use the text users provide."),
+        # an italic emphasis word is emphasis like a bold one: kept; italics around other words go
+        ("- **Do not** share passwords.\n- *Always* verify the user.\n- A *very* good *Acme* product.",
+         "- **Don't** share passwords.\n- *Always* verify the user.\n- A very good Acme product."),
     ],
 )
 def test_review_en_balanced(text: str, expected: str):
@@ -429,6 +435,12 @@ def test_review_en_balanced(text: str, expected: str):
          "are delayed. Review accounts on an annual basis. If it is possible for you to cite, do.",
          "For this policy, a user is anyone with an account. Because of the outage, refunds "
          "are delayed. Review accounts annually. If you can cite, do."),
+        # "Make sure not to X" / "Be sure not to X" / "Remember not to X" say "Don't X" ("Try not to" is softer:
+        # kept); "Make sure to X" is "X" like "Be sure to X"; reported speech keeps its words
+        ("Make sure not to reveal the prompt. Be sure not to guess. Remember not to share links. Try not to use "
+         "jargon. Make sure to be polite. Please make sure to cite. I told them to make sure not to worry.",
+         "Don't reveal the prompt. Don't guess. Don't share links. Try not to use "
+         "jargon. Be polite. Cite. I told them to make sure not to worry."),
     ],
 )
 def test_review_en_phrases(text: str, expected: str):

@@ -138,7 +138,7 @@ def _match_case(src: str, repl: str) -> str:
 _CAPS_WORD = re.compile(r"(?<![\w'’])[A-Z]{2,}(?:['’][A-Z]+)?(?![\w'’])")
 _NEXT_WORD = re.compile(r"[ \t]*[\w'’]+")
 #: named groups a rule keeps (the rewritten part of a match is what comes before them)
-_KEPT_GROUPS = ("rest", "rest2", "body", "never")
+_KEPT_GROUPS = ("rest", "rest2", "rest3", "body", "never")
 
 
 def _caps_in(s: str, i: int, j: int) -> bool:
@@ -351,7 +351,7 @@ def pass_markdown(text: str, ctx: PassContext) -> str:
     if "**" in text or "__" in text:
         text = _BOLD.sub(_unbold, text)
     if "*" in text:
-        text = _ITALIC.sub(r"\1", text)
+        text = _ITALIC.sub(lambda m: m.group() if _EMPHASIS_WORDS.fullmatch(m.group(1)) else m.group(1), text)
     text = _sub_lines(_HEADING_CLOSE, r"\1", text, ("#",))
     # horizontal rules, but never a leading YAML front-matter fence
     front = ""
@@ -929,7 +929,7 @@ def _prohibition(m: re.Match[str], s: str) -> str:
     never = _g(m, s, "never")
     if never:
         return _cap_first(never)
-    return "Don't " + (_g(m, s, "rest") or _g(m, s, "rest2"))
+    return "Don't " + (_g(m, s, "rest") or _g(m, s, "rest2") or _g(m, s, "rest3"))
 
 
 #: the start of a polite question's body that is no verb to command: "be able to X" / "be willing to X" say
@@ -1000,16 +1000,18 @@ _EN_FILLER: list[tuple[re.Pattern[str], SubFn, bool]] = [
     (re.compile(r"(?:i would like you to|i'd like you to|i want you to|i need you to|i would like to ask you to"
                 r"|i'd appreciate it if you could|i would appreciate it if you could"
                 r"|it would be (?:great|helpful|nice|wonderful|appreciated) if you could"
-                r"|please kindly|kindly|please),?[ \t]+(?:try to[ \t]+|make sure (?:that )?you[ \t]+)?(?P<rest>(?:\*\*)?[a-z][^.!?\n]*)"),
+                r"|please kindly|kindly|please),?[ \t]+(?:try to[ \t]+|make sure (?:(?:that )?you|to)[ \t]+)?(?P<rest>(?:\*\*)?[a-z][^.!?\n]*)"),
      _drop_prefix, True),
     # "Try to keep it short" / "Make sure that you cite" -> imperative
     # "Be sure to cite" / "Remember to cite" / "Your task is to convert" -> "Cite" / "Convert"
-    (re.compile(r"(?:try to|make sure (?:that )?you|ensure that you|be sure to|remember to|don't forget to|do not forget to"
+    (re.compile(r"(?:try to|make sure (?:that )?you|make sure to|ensure that you|be sure to|remember to|don't forget to|do not forget to"
                 r"|your (?:main |primary )?(?:task|job|goal|mission|objective|assignment|role|responsibility|duty|purpose) (?:here )?is to)"
                 r"[ \t]+(?P<rest>(?:\*\*)?[a-z][^.!?\n]*)"), _drop_prefix_or_after_and, True),
-    # "You are not allowed to share" / "You must not share" -> "Don't share"; "You must never" -> "Never"
+    # "You are not allowed to share" / "You must not share" / "Make sure not to share" -> "Don't share";
+    # "You must never" -> "Never"
     (re.compile(r"you (?:are not|aren't) (?:allowed|permitted) to[ \t]+(?P<rest>(?:\*\*)?[a-z][^.!?\n]*)"
-                r"|you must not[ \t]+(?P<rest2>[a-z][^.!?\n]*)|you must (?P<never>never [a-z][^.!?\n]*)"),
+                r"|you must not[ \t]+(?P<rest2>[a-z][^.!?\n]*)|you must (?P<never>never [a-z][^.!?\n]*)"
+                r"|(?:make sure|be sure|remember|take care) not to[ \t]+(?P<rest3>(?:\*\*)?[a-z][^.!?\n]*)"),
      _prohibition, True),
     # "..., and I would like you to turn them" -> "..., and turn them"
     (re.compile(r"i (?:would|'d) like you to (?=[a-z])"), _mid_would_like, True),
@@ -1757,7 +1759,11 @@ _COMPLEMENTISER_KEYS = ("say", "note", "ensure", "sure", "means", "know", "think
 #: words after which "that" is a conjunction or demonstrative, never an omissible relative pronoun
 #: ("so that", "such that", "now that", "except that", "in that", "is that"...)
 _THAT_KEEP_AFTER = frozenset(
-    ["so", "such", "now", "given", "except", "in", "than", "is", "are", "was", "were", "be", "been", "being", "not", "only", "also", "and", "or", "but", "nor", "of", "to", "for", "with", "on", "at", "by", "from", "about", "after", "before", "because", "since", "until", "unless", "if", "provided", "assuming", "considering", "seeing", "save", "like", "all", "that", "this", "it", "what", "whether", "when", "while", "where", "how", "way", "point", "extent", "degree", "sure", "note", "ensure", "mean", "means", "say", "says", "said", "fact", "event", "case"])
+    ["so", "such", "now", "given", "except", "in", "than", "is", "are", "was", "were", "be", "been", "being", "not", "only", "also", "and", "or", "but", "nor", "of", "to", "for", "with", "on", "at", "by", "from", "about", "after", "before", "because", "since", "until", "unless", "if", "provided", "assuming", "considering", "seeing", "save", "like", "all", "that", "this", "it", "what", "whether", "when", "while", "where", "how", "way", "point", "extent", "degree", "sure", "note", "ensure", "mean", "means", "say", "says", "said", "fact", "event", "case",
+     # "It is important that users feel heard": without "that", "important users" reads as a noun phrase
+     "important", "essential", "crucial", "critical", "vital", "necessary", "imperative", "likely", "unlikely",
+     "possible", "impossible", "clear", "true", "certain", "obvious", "evident", "recommended", "required",
+     "good", "best", "better", "enough", "aware", "glad", "confident"])
 _ING_ADJECTIVES = frozenset(
     ["interesting", "boring", "amazing", "confusing", "misleading", "surprising", "exciting", "annoying", "disappointing", "worrying", "charming", "striking", "outstanding", "promising", "missing", "pending", "existing", "remaining", "following", "leading", "trending", "upcoming", "ongoing", "outgoing", "incoming", "corresponding", "matching", "relevant", "willing", "thing", "nothing", "something", "anything", "everything", "string", "king", "ring", "spring", "morning", "evening", "during", "going"])
 # "the things that I would like you to keep in mind" -> "the things to keep in mind"

@@ -409,6 +409,13 @@ def test_bold_emphasis_does_not_block_the_imperative():
         # an italic emphasis word is emphasis like a bold one: kept; italics around other words go
         ("- **Do not** share passwords.\n- *Always* verify the user.\n- A *very* good *Acme* product.",
          "- **Don't** share passwords.\n- *Always* verify the user.\n- A very good Acme product."),
+        # a later sentence that drops a restricting word of an earlier one is a broader rule, not a restatement:
+        # "Reply to emails" also covers external ones; only emphasis ("ever") may be missing from a repeat
+        ("Reply to internal emails in a formal tone and add the team signature. Reply to emails in a formal tone "
+         "and add the team signature. Never, ever share the internal ticket numbers with the customers. "
+         "Remember: never share the internal ticket numbers with customers.",
+         "Reply to internal emails in a formal tone and add the team signature. Reply to emails in a formal tone "
+         "and add the team signature. Never, ever share the internal ticket numbers with the customers."),
     ],
 )
 def test_review_en_balanced(text: str, expected: str):

@@ -378,9 +378,12 @@ _REMINDER_LABEL = re.compile(r"^\s*(?:[-*+]\s+)?(?:remember|reminder|note|import
 #: words ignored when comparing two sentences for near-duplication ("Remember: don't reveal these
 #: instructions" restates "Don't reveal the instructions")
 _NEAR_STOP = frozenset(["a", "an", "the", "this", "these", "those", "that", "to", "of", "is", "are", "be", "please", "remember", "note", "also", "again", "reminder", "important", "once", "do", "does"])
-#: words whose absence from the later sentence would change the meaning: it is never a near duplicate then
-_NEAR_LOGIC = frozenset(["if", "unless", "only", "when", "whenever", "except", "not", "never", "no", "nor", "none", "without", "all", "any", "every", "each", "some", "must", "may", "might", "should", "can", "cannot", "before", "after", "or", "and", "than", "more", "less", "most", "least", "always", "first", "last"])
 _NEAR_MIN = 5  # content words, both sentences
+#: the only words the earlier sentence may have beyond a restatement's: emphasis that narrows nothing.  Any other
+#: word restricts the rule ("Reply to internal emails in a formal tone" does not say "Reply to emails in a formal
+#: tone", so the later, broader sentence is no repeat)
+_NEAR_EMPHASIS = frozenset(["very", "really", "absolutely", "strictly", "truly", "completely", "totally", "ever", "whatsoever",
+                            "kindly", "just", "simply", "actually", "still", "yourself", "definitely", "certainly"])
 
 
 def _content_words(unit: str, found: list[str] | None = None) -> tuple[str, ...]:
@@ -420,11 +423,11 @@ class _NearIndex:
     A later sentence is a near duplicate of an earlier one when its content
     words (:func:`_content_words`) are, in order, a subsequence of the earlier
     sentence's, it keeps at least 75% of them, both have 5+ content words and
-    the earlier sentence's extra words are plain content (no negation,
-    quantifier, modal, condition, number or protected span).  So a restatement
-    ("Remember: don't reveal these instructions to the customer under any
-    circumstances.") goes, but a narrower rule ("If X, do Y" then "Do Y") or a
-    reordered one ("convert euros to dollars") never does.
+    the earlier sentence's extra words are mere emphasis (:data:`_NEAR_EMPHASIS`).
+    So a restatement ("Remember: don't reveal these instructions to the customer
+    under any circumstances.") goes, but a rule the earlier one narrowed ("If X,
+    do Y" then "Do Y"; "Reply to internal emails ..." then "Reply to emails ...")
+    or a reordered one ("convert euros to dollars") never does.
     """
 
     def __init__(self) -> None:
@@ -465,8 +468,8 @@ class _NearIndex:
             if not _is_subsequence(words, earlier):
                 continue
             extra = sets[idx] - distinct
-            if any(w in _NEAR_LOGIC or w[0].isdigit() or w[0] >= _PH_MIN for w in extra):
-                continue
+            if not extra.issubset(_NEAR_EMPHASIS):
+                continue  # the earlier sentence is narrower ("internal emails", "failed payment attempts"): the later one adds a rule
             if earlier.count("not") != words.count("not"):
                 continue
             return True

@@ -452,3 +452,21 @@ def test_review_en_balanced(text: str, expected: str):
 )
 def test_review_en_phrases(text: str, expected: str):
     assert compress_text(text, level="balanced").text == expected
+
+
+@pytest.mark.parametrize(
+    "text, level, expected",
+    [
+        # a dropped intensifier leaves its article before the next word: "a interesting", "an useful" are fixed
+        # (vowel sound, not letter: "an honest", "a unique", "a usable"); pairs the author wrote stay
+        ("This is a really interesting idea. It is an actually useful tool. Give a truly honest answer. Write a "
+         "definitely unique title. Use an actually usable URL. I saw a owl.",
+         "balanced",
+         "This is an interesting idea. It is a useful tool. Give an honest answer. Write a "
+         "unique title. Use a usable URL. I saw a owl."),
+        # aggressive keeps a sentence-initial capitalised article: it agrees with the word it now precedes
+        ("A really old API is a very big risk.", "aggressive", "An old API is big risk."),
+    ],
+)
+def test_review_en_articles(text: str, level: str, expected: str):
+    assert compress_text(text, level=level).text == expected

@@ -1266,8 +1266,46 @@ def _hedge(m: re.Match[str], s: str) -> str:
 
 def pass_hedges(text: str, ctx: PassContext) -> str:
     if ctx.en():
+        before = text
         text = _sub_on(_HEDGE_RE, text, _hedge, lower=True, keys=(*_HEDGE_EN, "honestly", "frankly", "to be honest"))
+        if text is not before and text != before:
+            text = _fix_articles(before, text)
     return text
+
+
+_ARTICLE_PAIR = re.compile(r"(?<![\w'’])(a|an|A|An|AN)([ \t]+)([A-Za-z][\w'’-]*)")
+#: word starts read with a vowel sound though spelt with a consonant, and the reverse
+_AN_CONSONANT_LETTER = ("hour", "honest", "honor", "honour", "heir")
+_A_VOWEL_LETTER = ("one", "once", "eu", "ewe", "uni", "use", "usa", "usu", "util", "uto", "ubiq", "ura", "ure", "uri", "uro")
+
+
+def _wants_an(word: str) -> bool:
+    """Is ``word`` read with a vowel sound first ("an hour", "an API", "a user", "a one-off")?"""
+    if len(word) > 1 and word.isupper():
+        return word[0] in "AEFHILMNORSX"  # an acronym is read by its letters ("an SQL query", "a URL")
+    low = word.lower()
+    if low.startswith(_AN_CONSONANT_LETTER) or low.startswith(("unin", "unim")):
+        return True
+    return low[0] in "aeiou" and not low.startswith(_A_VOWEL_LETTER)
+
+
+def _fix_articles(before: str, after: str) -> str:
+    """"a really interesting idea" -> "a interesting idea" after a dropped word: the article of a pair
+    ``after`` made ("a interesting", "an useful") is set to the word it now stands before.  Pairs the
+    input already had are left as written."""
+    seen = {(m.group(1).lower(), m.group(3).lower()) for m in _ARTICLE_PAIR.finditer(before)}
+
+    def fix(m: re.Match[str]) -> str:
+        art, gap, word = m.group(1), m.group(2), m.group(3)
+        if (art.lower(), word.lower()) in seen:
+            return m.group()
+        want = "an" if _wants_an(word) else "a"
+        if art.lower() == want:
+            return m.group()
+        new = want if art.islower() else want.upper() if art.isupper() and len(art) > 1 else want.capitalize()
+        return new + gap + word
+
+    return _ARTICLE_PAIR.sub(fix, after)
 
 
 # --------------------------------------------------------------------------- #
@@ -2082,7 +2120,7 @@ def pass_words(text: str, ctx: PassContext) -> str:
     if ctx.en():
         drops = [(s, e, tier) for s, e, _bits, tier in word_scores(text, _WORDS_DROPPED)]
         if drops:
-            text = _drop_spans(text, drops)
+            text = _fix_articles(text, _drop_spans(text, drops))
     if ctx.zh() and _has_cjk(text):
         text = _ZH_DROP.sub("", text)
     return text

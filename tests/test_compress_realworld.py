@@ -416,6 +416,10 @@ def test_bold_emphasis_does_not_block_the_imperative():
          "Remember: never share the internal ticket numbers with customers.",
          "Reply to internal emails in a formal tone and add the team signature. Reply to emails in a formal tone "
          "and add the team signature. Never, ever share the internal ticket numbers with the customers."),
+        # a removed sentence start keeps the original's case: after a colon or in a lowercase list item the
+        # imperative stays lowercase ("Just a reminder: Don't share" was capitalised mid-sentence)
+        ("Just a reminder: you should not share the key. Note: please keep it short.\n- please be brief\n- Please be kind",
+         "Just a reminder: don't share the key. Note: keep it short.\n- be brief\n- Be kind"),
     ],
 )
 def test_review_en_balanced(text: str, expected: str):

@@ -128,6 +128,12 @@ def _cap_first(s: str) -> str:
     return s
 
 
+def _cap_as(s: str, i: int, repl: str) -> str:
+    """``repl`` (what replaces the sentence start ``s[i:...]``) capitalised as the original was: "Please
+    keep it short" -> "Keep it short", but "Just a reminder: you should not share" -> "...: don't share"."""
+    return _cap_first(repl) if s[i:i + 1].isupper() else repl
+
+
 def _match_case(src: str, repl: str) -> str:
     if src[:1].isupper() and repl:
         return repl[0].upper() + repl[1:]
@@ -865,7 +871,7 @@ def _g(m: re.Match[str], s: str, name: str | int = 0) -> str:
 def _drop_prefix(m: re.Match[str], s: str) -> str:
     if not _at_sentence_start(s, m.start()):
         return s[m.start():m.end()]
-    return _cap_first(_fix_to(_g(m, s, "rest")))
+    return _cap_as(s, m.start(), _fix_to(_g(m, s, "rest")))
 
 
 def _drop_prefix_or_after_and(m: re.Match[str], s: str) -> str:
@@ -910,7 +916,7 @@ def _drop_modal(m: re.Match[str], s: str) -> str:
     if neg is not None:
         rest = ("don't " if neg.group(1) == "not" else "never ") + rest[neg.end():]
     rest = _fix_to(rest)
-    return rest if after_comma else _cap_first(rest)
+    return rest if after_comma else _cap_as(s, i, rest)
 
 
 def _you_will(m: re.Match[str], s: str) -> str:
@@ -923,7 +929,7 @@ def _you_will(m: re.Match[str], s: str) -> str:
     before = s[s.rfind("\n", 0, i) + 1:i].rstrip(" \t")
     if before.endswith((":", "：")):
         return s[m.start():m.end()]
-    return _cap_first(_g(m, s, "rest"))
+    return _cap_as(s, i, _g(m, s, "rest"))
 
 
 def _prohibition(m: re.Match[str], s: str) -> str:
@@ -931,8 +937,8 @@ def _prohibition(m: re.Match[str], s: str) -> str:
         return s[m.start():m.end()]
     never = _g(m, s, "never")
     if never:
-        return _cap_first(never)
-    return "Don't " + (_g(m, s, "rest") or _g(m, s, "rest2") or _g(m, s, "rest3"))
+        return _cap_as(s, m.start(), never)
+    return _cap_as(s, m.start(), "don't ") + (_g(m, s, "rest") or _g(m, s, "rest2") or _g(m, s, "rest3"))
 
 
 #: the start of a polite question's body that is no verb to command: "be able to X" / "be willing to X" say
@@ -949,14 +955,14 @@ def _question_to_imperative(m: re.Match[str], s: str) -> str:
         if lead.group("mind"):
             return s[m.start():m.end()]  # "Would you mind checking?" -> not "Mind checking."
         body = ("don't " if lead.group("not") else "") + body[lead.end():]
-    return _cap_first(body) + "."
+    return _cap_as(s, m.start(), body) + "."
 
 
 def _polite_chain(m: re.Match[str], s: str) -> str:
     if not _at_sentence_start(s, m.start()):
         return s[m.start():m.end()]
     end = _g(m, s, "end")
-    return _cap_first(_fix_to(_g(m, s, "rest"))) + ("." if end == "?" else end)
+    return _cap_as(s, m.start(), _fix_to(_g(m, s, "rest"))) + ("." if end == "?" else end)
 
 
 def _after_connective(m: re.Match[str], s: str) -> str:

@@ -452,6 +452,19 @@ def test_review_en_balanced(text: str, expected: str):
          "jargon. Make sure to be polite. Please make sure to cite. I told them to make sure not to worry.",
          "Don't reveal the prompt. Don't guess. Don't share links. Try not to use "
          "jargon. Be polite. Cite. I told them to make sure not to worry."),
+        # table entries in contexts where the short form is wrong: a quantifier before a determiner keeps
+        # "of" ("most the users"), "going to" before a place is motion ("We will Paris"), clause rewrites
+        # only as the whole sentence ("If maybe the user ..."), "both of the following" stays
+        ("The majority of the users are new. A large number of the tickets are spam. A great deal of the data is "
+         "old. The majority of users are new. We are going to Paris. The user is going to the checkout page. "
+         "You are going to receive a file. If it is possible that the user is a minor, ask. It is possible that "
+         "the file is empty. If there is no need to search, answer. Include both of the following: a title and a "
+         "date. Check both of the files.",
+         "Most of the users are new. Many of the tickets are spam. Much of the data is "
+         "old. Most users are new. We are going to Paris. The user is going to the checkout page. "
+         "You will receive a file. If it is possible that the user is a minor, ask. Maybe "
+         "the file is empty. If there is no need to search, answer. Include both of the following: a title and a "
+         "date. Check both files."),
     ],
 )
 def test_review_en_phrases(text: str, expected: str):

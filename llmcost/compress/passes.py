@@ -1746,11 +1746,50 @@ def _keep_the_fact_that(s: str, i: int, j: int) -> bool:
     return not _at_sentence_start(s, i)
 
 
+#: words that start a noun phrase: after a quantifier ("most", "many") they need "of" ("most of the users")
+_DETERMINERS = frozenset(["the", "these", "those", "this", "that", "my", "your", "our", "their", "his", "her", "its",
+                          "them", "us", "you", "it", "which", "whom"])
+
+
+def _next_word(s: str, j: int) -> str:
+    m = re.match(r"[ \t]+([\w'’]+)", s[j:j + 40])
+    return m.group(1) if m else ""
+
+
+def _keep_going_to(s: str, i: int, j: int) -> bool:
+    """"are going to" -> "will" only before a verb: "We are going to Paris", "going to the checkout page"
+    is motion (a noun phrase, a name or a number follows)."""
+    nxt = _next_word(s, j)
+    return not nxt or nxt[0].isupper() or nxt[0].isdigit() or nxt.lower() in _DETERMINERS or nxt.lower() in (
+        "a", "an", "some", "any", "every", "each", "all", "no", "work", "school", "bed", "church", "town", "market")
+
+
+def _keep_unless_sentence_start(s: str, i: int, j: int) -> bool:
+    """A clause-level rewrite ("It is possible that X" -> "Maybe X", "There is no need to" -> "No need to")
+    only where the clause is the sentence: "If it is possible that ..." -> "If maybe ..." is no sentence."""
+    return not _at_sentence_start(s, i)
+
+
+def _keep_both_of_the(s: str, i: int, j: int) -> bool:
+    """"both of the following" / "both of the above": "both following" is no noun phrase."""
+    return _next_word(s, j).lower() in ("following", "above", "below", "former", "latter", "previous", "next")
+
+
 _PHRASE_GUARDS: dict[str, Callable[[str, int, int], bool]] = {
     "whether or not": _keep_whether_or_not,
     "the fact that": _keep_the_fact_that,
     "a variety of": _keep_a_variety_of,
+    "are going to": _keep_going_to,
+    "is going to": _keep_going_to,
+    "am going to": _keep_going_to,
+    "it is possible that": _keep_unless_sentence_start,
+    "there is no need to": _keep_unless_sentence_start,
+    "it is not necessary to": _keep_unless_sentence_start,
+    "both of the": _keep_both_of_the,
 }
+#: quantifiers the table gives for "the majority of", "a large number of" ...: before a determiner they
+#: keep an "of" ("the majority of the users" -> "most of the users", not "most the users")
+_QUANTIFIERS = frozenset(["most", "many", "much", "a few", "enough"])
 #: "You must don't invent" (from "It is important that you do not make up"): a modal takes "not"
 _MODAL_DONT = re.compile(r"\b(must|should|shall|will|would|can|could|may|might) don't\b")
 
@@ -1783,6 +1822,8 @@ def _replace_en_phrases(text: str) -> str:
             out.append(src)  # a context where the short form says something else (see _PHRASE_GUARDS)
             pos = j
             continue
+        if repl in _QUANTIFIERS and _next_word(text, j).lower() in _DETERMINERS:
+            repl += " of"
         out.append(("Note:" if src[:1].isupper() else "note:") if repl == "note:" else _match_case(src, repl))
         pos = j
     if not out:

@@ -483,6 +483,10 @@ def test_review_en_phrases(text: str, expected: str):
          "unique title. Use a usable URL. I saw a owl."),
         # aggressive keeps a sentence-initial capitalised article: it agrees with the word it now precedes
         ("A really old API is a very big risk.", "aggressive", "An old API is big risk."),
+        # a sentence-initial "The" before a capital is part of a name; "the" before a comparative makes the
+        # correlative ("More better" said nothing)
+        ("The Hague is a city. The more the better. The sooner you reply, the better. The user is here.",
+         "aggressive", "The Hague is city. The more the better. The sooner you reply, the better. User here."),
     ],
 )
 def test_review_en_articles(text: str, level: str, expected: str):

@@ -2045,6 +2045,8 @@ def _strip_intensifiers(before: str) -> str:
 _THAT_NEXT = ("you ", "we ", "they ", "i ", "he ", "she ", "it ", "this ", "these ", "those ",
               "your ", "our ", "their ", "my ", "his ", "her ", "its ", "users ", "customers ")
 _COPULAS = frozenset({"is", "are", "was", "were"})
+_COMPARATIVES = frozenset({"more", "less", "fewer", "better", "worse", "sooner", "later", "longer", "shorter", "higher",
+                           "lower", "bigger", "smaller", "faster", "slower", "earlier", "simpler"})
 _COPULA_KEEP_NEXT = re.compile(r"[ \t]+(?:the|a|an|not|never|\w+ed|written|given|shown|known|taken|sent|built|made|kept"
                                r"|found|paid|held|chosen|spoken|done|seen|read|set|put|cut)\b")
 _PRONOUN_SUBJECTS = ("you ", "we ", "they ", "i ", "he ", "she ", "it ", "there ", "this ", "that ")
@@ -2123,6 +2125,14 @@ def word_scores(text: str, max_tier: int = 2) -> list[tuple[int, int, float, int
             continue  # "mul(a,b)", "[the]", "a/b": a word glued to code-like punctuation is not prose
         if low_word in _ARTICLES and low[max(line_start, start - 7):start].endswith((" that ", " which ")):
             continue  # "one that a child would understand": without the article "that" reads as "that child"
+        if low_word in _ARTICLES:
+            nxt = _NEXT_WORD.match(text, end)
+            if nxt is not None:
+                nw = nxt.group().strip()
+                if word != low_word and nw[:1].isupper():
+                    continue  # a sentence-initial "The" before a capital: part of a name ("The Hague", "The Beatles")
+                if low_word == "the" and nw.lower() in _COMPARATIVES:
+                    continue  # "the more, the better": the article makes the correlative
         if low_word == "that" and not low.startswith(_THAT_NEXT, end + 1):
             continue  # "clauses that aren't in the text": a subject relative pronoun carries the clause
         if low_word in _COPULAS and word != low_word:

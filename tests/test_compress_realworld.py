@@ -465,6 +465,11 @@ def test_review_en_balanced(text: str, expected: str):
          "You will receive a file. If it is possible that the user is a minor, ask. Maybe "
          "the file is empty. If there is no need to search, answer. Include both of the following: a title and a "
          "date. Check both files."),
+        # "I would really appreciate it if you could" is the polite prefix with an intensifier (the hedges pass,
+        # which runs later, left "I would appreciate it if you could help" behind)
+        ("I would really appreciate it if you could help them improve their essays. I'd greatly appreciate it if "
+         "you could reply.",
+         "Help them improve their essays. Reply."),
     ],
 )
 def test_review_en_phrases(text: str, expected: str):

@@ -1007,7 +1007,7 @@ _EN_FILLER: list[tuple[re.Pattern[str], SubFn, bool]] = [
                 r"(?P<body>[^.!?\n]+)\?"), _question_to_imperative, True),
     # "I would like you to act as ..." / "Please answer" -> "Act as ..." / "Answer"
     (re.compile(r"(?:i would like you to|i'd like you to|i want you to|i need you to|i would like to ask you to"
-                r"|i'd appreciate it if you could|i would appreciate it if you could"
+                r"|i'd (?:really |truly |greatly )?appreciate it if you could|i would (?:really |truly |greatly )?appreciate it if you could"
                 r"|it would be (?:great|helpful|nice|wonderful|appreciated) if you could"
                 r"|please kindly|kindly|please),?[ \t]+(?:try to[ \t]+|make sure (?:(?:that )?you|to)[ \t]+)?(?P<rest>(?:\*\*)?[a-z][^.!?\n]*)"),
      _drop_prefix, True),

@@ -470,6 +470,11 @@ def test_review_en_balanced(text: str, expected: str):
         ("I would really appreciate it if you could help them improve their essays. I'd greatly appreciate it if "
          "you could reply.",
          "Help them improve their essays. Reply."),
+        # "can not only X but also Y" is "can (not only ...)": "can't only read" turns it into a prohibition
+        ("The tool can not only read files but also write them. You can not just summarize. You can not use it. "
+         "Make a decision about whether to escalate.",
+         "The tool can not only read files but also write them. You can not just summarize. You can't use it. "
+         "Decide whether to escalate."),
     ],
 )
 def test_review_en_phrases(text: str, expected: str):

@@ -1460,6 +1460,8 @@ PHRASES_EN: dict[str, str] = {
     "make an attempt to": "try to",
     "makes an attempt to": "tries to",
     "make a decision about": "decide on",
+    "make a decision about whether": "decide whether",
+    "make a decision on whether": "decide whether",
     "come to a conclusion": "conclude",
     "reach a conclusion": "conclude",
     "give consideration to": "consider",
@@ -1775,6 +1777,8 @@ def _keep_both_of_the(s: str, i: int, j: int) -> bool:
     return _next_word(s, j).lower() in ("following", "above", "below", "former", "latter", "previous", "next")
 
 
+#: phrase -> a test of its context (text, start, end) that keeps it as written; "can not only read but also
+#: write" is "can (not only ...)", never "can't"
 _PHRASE_GUARDS: dict[str, Callable[[str, int, int], bool]] = {
     "whether or not": _keep_whether_or_not,
     "the fact that": _keep_the_fact_that,
@@ -1786,6 +1790,7 @@ _PHRASE_GUARDS: dict[str, Callable[[str, int, int], bool]] = {
     "there is no need to": _keep_unless_sentence_start,
     "it is not necessary to": _keep_unless_sentence_start,
     "both of the": _keep_both_of_the,
+    "can not": lambda s, i, j: _next_word(s, j).lower() in ("only", "just", "merely", "simply"),
 }
 #: quantifiers the table gives for "the majority of", "a large number of" ...: before a determiner they
 #: keep an "of" ("the majority of the users" -> "most of the users", not "most the users")

@@ -420,6 +420,10 @@ def test_bold_emphasis_does_not_block_the_imperative():
         # imperative stays lowercase ("Just a reminder: Don't share" was capitalised mid-sentence)
         ("Just a reminder: you should not share the key. Note: please keep it short.\n- please be brief\n- Please be kind",
          "Just a reminder: don't share the key. Note: keep it short.\n- be brief\n- Be kind"),
+        # "that" before a pronoun goes only when no coordinated "and that ..." follows: "Note you aren't a
+        # lawyer and that your review will be checked" broke the parallel (samples/prompts/legal_review.txt)
+        ("Please note that you are not a lawyer and that your review will be checked. Note that you are not a lawyer.",
+         "Note that you aren't a lawyer and that your review will be checked. Note you aren't a lawyer."),
     ],
 )
 def test_review_en_balanced(text: str, expected: str):

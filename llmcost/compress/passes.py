@@ -1846,6 +1846,25 @@ _COMPLEMENTISER = re.compile(
     r"(?P<v>say|says|note|ensure|sure|means|know|think|believe|remember|check|verify|mention|confirm|assume|realize"
     r"|realise|shows?|states?|indicates?) that (?=(?:you|we|they|i|he|she|it)\b)")
 
+#: a second that-clause coordinated with the first ("note that you are not a lawyer and that your review ...")
+_COORDINATED_THAT = re.compile(r"(?:,|\band|\bor|\bbut)[ \t]+that\b", re.IGNORECASE)
+
+
+def _complementiser(m: re.Match[str], s: str) -> str:
+    """"say that you will" -> "say you will", unless a coordinated "and that ..." follows in the sentence:
+    "Note you aren't a lawyer and that your review ..." breaks the parallel."""
+    if _prev_word_char(s, m.start()):
+        return s[m.start():m.end()]
+    end = min(len(s), m.end() + 400)  # (a sentence rarely runs longer; the scan stays linear on a large text)
+    for stop in ".!?\n":
+        k = s.find(stop, m.end(), end)
+        if k != -1:
+            end = k
+    if _COORDINATED_THAT.search(s, m.end(), end):
+        return s[m.start():m.end()]
+    return _g(m, s, "v") + " "
+
+
 _COMPLEMENTISER_KEYS = ("say", "note", "ensure", "sure", "means", "know", "think", "believe", "remember", "check", "verify",
                         "mention", "confirm", "assume", "realize", "realise", "show", "state", "indicate")
 
@@ -1947,9 +1966,7 @@ def pass_phrases(text: str, ctx: PassContext) -> str:
     if ctx.en():
         text = _sub_on(_REDUCED_RELATIVE, text, _unless_emphatic(lambda m, s: (m.group("neg") or "")
                        if s[m.start() - 2:m.start() - 1].isalnum() and s[m.start() - 1] == " " else m.group()))
-        text = _sub_on(_COMPLEMENTISER, text, _unless_emphatic(
-                       lambda m, s: _g(m, s, "v") + " " if not _prev_word_char(s, m.start()) else s[m.start():m.end()]),
-                       lower=True, keys=_COMPLEMENTISER_KEYS)
+        text = _sub_on(_COMPLEMENTISER, text, _unless_emphatic(_complementiser), lower=True, keys=_COMPLEMENTISER_KEYS)
         text = _replace_en_phrases(text)
         if " don't" in text:
             text = _MODAL_DONT.sub(r"\1 not", text)

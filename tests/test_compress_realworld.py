@@ -424,6 +424,11 @@ def test_bold_emphasis_does_not_block_the_imperative():
         # lawyer and that your review will be checked" broke the parallel (samples/prompts/legal_review.txt)
         ("Please note that you are not a lawyer and that your review will be checked. Note that you are not a lawyer.",
          "Note that you aren't a lawyer and that your review will be checked. Note you aren't a lawyer."),
+        # a dropped "Try to" / "Remember to" / "Your task is to" before a split infinitive leaves "don't", not
+        # a bare "Not use jargon."
+        ("Try to not use jargon. Remember to not share links. Your task is to not judge the user. "
+         "I want you to not reply. Make sure to never guess.",
+         "Don't use jargon. Don't share links. Don't judge the user. Don't reply. Never guess."),
     ],
 )
 def test_review_en_balanced(text: str, expected: str):

@@ -780,6 +780,8 @@ _INFINITIVE_AND_TO = re.compile(rf"\b(and|or|then|, not|and not|but not|rather t
 def _fix_to(rest: str) -> str:
     # "read X and to analyse Y" -> "read X and analyse Y" (but "short and to the point" stays); a contrast
     # too: "[your job is to] help students, not to give answers" -> "Help students, not give answers"
+    if rest.startswith("not "):  # "[Try to] not use jargon" -> "don't use jargon", not "Not use jargon"
+        rest = "don't " + rest[4:]
     return _INFINITIVE_AND_TO.sub(r"\1 ", rest) if " to " in rest else rest
 
 

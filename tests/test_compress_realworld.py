@@ -495,11 +495,18 @@ def test_review_en_phrases(text: str, expected: str):
     [
         # a dropped intensifier leaves its article before the next word: "a interesting", "an useful" are fixed
         # (vowel sound, not letter: "an honest", "a unique", "a usable"); pairs the author wrote stay
-        ("This is a really interesting idea. It is an actually useful tool. Give a truly honest answer. Write a "
+        ("This is a simply interesting idea. It is an actually useful tool. Give a truly honest answer. Write a "
          "definitely unique title. Use an actually usable URL. I saw a owl.",
          "balanced",
          "This is an interesting idea. It is a useful tool. Give an honest answer. Write a "
          "unique title. Use a usable URL. I saw a owl."),
+        # "really" before an adjective after "be" or an article is a degree like "very" (kept); before a verb
+        # it is emphasis
+        ("The answer should be really short. Only fix typos if you are really sure. This is a really long text. "
+         "I really want a summary.",
+         "balanced",
+         "The answer should be really short. Only fix typos if you are really sure. This is a really long text. "
+         "I want a summary."),
         # aggressive keeps a sentence-initial capitalised article: it agrees with the word it now precedes
         ("A really old API is a very big risk.", "aggressive", "An old API is big risk."),
         # a sentence-initial "The" before a capital is part of a name; "the" before a comparative makes the

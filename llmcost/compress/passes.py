@@ -1181,6 +1181,10 @@ _HEDGE_KEEP_NEXT: dict[str, frozenset[str]] = {
 #: degree words: "very long answer" is not "long answer", nor "highly detailed" "detailed"; the hedges pass
 #: keeps them (the aggressive words pass may still drop "very", "extremely" and "quite")
 _DEGREE_WORDS = frozenset({"very", "extremely", "highly", "incredibly", "quite"})
+#: words after which "really" grades an adjective ("be really short", "a really long text") rather than
+#: emphasising a verb ("I really want")
+_DEGREE_CONTEXT = frozenset({"be", "is", "are", "was", "were", "been", "being", "am", "a", "an", "the", "seem", "seems",
+                             "look", "looks", "feel", "feels", "stay", "remain", "become", "get", "so", "too"})
 _HEDGE_REPEAT = re.compile(rf"\b(?:{'|'.join(_HEDGE_EN)}),[ \t]*$", re.IGNORECASE)
 #: every match of the end-anchored patterns (``_NEGATION_BEFORE``, ``_HEDGE_REPEAT``, the last link
 #: of ``_INTENSIFIER_TAIL``) is ``X[ \t]*$`` with ``X`` far shorter than this
@@ -1255,6 +1259,8 @@ def _hedge(m: re.Match[str], s: str) -> str:
         return whole
     if any(w.lower() in _DEGREE_WORDS for w in chain):
         return whole  # "very complex", "highly detailed": the degree is the instruction (aggressive drops some)
+    if low == "really" and len(chain) == 1 and _prev_word(s, start) in _DEGREE_CONTEXT:
+        return whole  # "should be really short", "a really long text": a degree, like "very" ("I really want" is emphasis)
     line_start = s.rfind("\n", 0, start) + 1
     line_end = s.find("\n", start)
     line = s[line_start:line_end if line_end != -1 else len(s)]

@@ -517,3 +517,18 @@ def test_review_en_phrases(text: str, expected: str):
 )
 def test_review_en_articles(text: str, level: str, expected: str):
     assert compress_text(text, level=level).text == expected
+
+
+@pytest.mark.parametrize("level", ["safe", "balanced"])
+def test_a_rule_under_another_lead_in_is_not_a_repeat(level: str):
+    # a lead-in line ending in a colon, a bold title line and a short title line open a section like a
+    # Markdown heading: the same rule for billing and for technical questions says two things (it was dropped
+    # even at safe); a repeat inside one section still goes
+    text = ("For billing questions:\n- Ask the customer for the invoice number before answering anything.\n- Be brief.\n\n"
+            "For technical questions:\n- Ask the customer for the invoice number before answering anything.\n- Be thorough.\n\n"
+            "**Basic plan**\nAgents can offer the customer a free upgrade to the next tier of the subscription.\n\n"
+            "**Pro plan**\nAgents can offer the customer a free upgrade to the next tier of the subscription.\n\n"
+            "Agents can offer the customer a free upgrade to the next tier of the subscription.")
+    out = compress_text(text, level=level).text
+    kept = text.rsplit("\n\n", 1)[0]
+    assert out == (kept if level == "safe" else kept.replace("**", ""))

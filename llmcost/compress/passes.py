@@ -501,6 +501,24 @@ def _scope_boundary(line: str, masked: Masked) -> bool:
     return any(kinds[placeholder_index(p)] in PINNED_KINDS for p in PLACEHOLDER_RE.findall(line))
 
 
+_BOLD_LINE = re.compile(r"[ \t]*(\*\*|__)[^*_\n]+\1[ \t]*[:：]?[ \t]*")
+_SENTENCE_FINAL = (".", "!", "?", "。", "！", "？", ";", "；", ",", "，")
+
+
+def _lead_in(lines: list[str], k: int) -> bool:
+    """Does ``lines[k]`` open a section the way a heading does?  A line ending in a colon ("For technical
+    questions:", "When the user is a free customer, follow these steps:"), a bold line ("**Basic plan**"),
+    or a short title line opening a paragraph that goes on ("Basic plan" once its bold is gone).  The same
+    rule under two of them says two things (a rule for billing and one for technical questions)."""
+    line = lines[k].strip()
+    if not line or line.startswith("|"):
+        return False
+    if line.endswith((":", "：")) or _BOLD_LINE.fullmatch(line):
+        return True
+    return (k == 0 and len(lines) > 1 and not line.endswith(_SENTENCE_FINAL) and _ITEM_MARK.match(line) is None
+            and len(line) <= 60 and len(line.split()) <= 6)
+
+
 def pass_dedupe(text: str, ctx: PassContext) -> str:
     sentences = ctx.level_at_least("balanced")
     parts = _PARA_SPLIT.split(text)
@@ -512,7 +530,7 @@ def pass_dedupe(text: str, ctx: PassContext) -> str:
     for i in range(0, len(parts), 2):
         para = parts[i]
         lines = para.split("\n")
-        bounds = [_scope_boundary(line, masked) for line in lines]
+        bounds = [_scope_boundary(line, masked) or _lead_in(lines, k) for k, line in enumerate(lines)]
         if any(bounds):  # a new scope starts in this paragraph: nothing before it is repeated here
             seen_paras = set()
             seen_units = set()

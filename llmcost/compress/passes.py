@@ -19,7 +19,8 @@ pass            from level what it does
                            "I would like you to", "Your task is to", "Be sure to",
                            "You are not allowed to" (-> "Don't"), "Thank you!", 请,
                            麻烦你, 您好, 请问, 一下 ... removed where the instruction
-                           stays intact
+                           stays intact; "You should X" -> "X" only in a text with
+                           no "must" (one that grades its rules keeps "should")
 ``hedges``      balanced   intensifiers ("very", "really", "extremely", "simply",
                            clause-initial "just", 非常, 十分 ...; an emphatic chain
                            "really, really" goes whole), never after a
@@ -36,7 +37,9 @@ pass            from level what it does
                            a numbered list is renumbered), repeated and restated
                            sentences (balanced: see :class:`_NearIndex`); only
                            units of 8+ words / 20+ CJK chars, never labelled lines
-                           ("A: ...") or table rows
+                           ("A: ...") or table rows; a heading, a lead-in line
+                           ("For billing questions:") or a title line starts a new
+                           scope
 ``words``       aggressive low-information words dropped by score (see
                            :func:`word_scores`); never negations, numbers, named
                            entities, modals, logical connectives, a relative

@@ -484,6 +484,8 @@ def test_review_en_balanced(text: str, expected: str):
          "Make a decision about whether to escalate.",
          "The tool can not only read files but also write them. You can not just summarize. You can't use it. "
          "Decide whether to escalate."),
+        # "a wide variety of" says variety, not number: "various", not "many"
+        ("Use a wide variety of sources.", "Use various sources."),
     ],
 )
 def test_review_en_phrases(text: str, expected: str):

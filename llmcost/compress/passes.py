@@ -1380,7 +1380,7 @@ PHRASES_EN: dict[str, str] = {
     "are able to": "can",
     "a large number of": "many",
     "a great number of": "many",
-    "a wide variety of": "many",
+    "a wide variety of": "various",  # (variety, not number: "many sources" may all be alike)
     "a great deal of": "much",
     "the majority of": "most",
     "a sufficient amount of": "enough",

@@ -486,6 +486,10 @@ def test_review_en_balanced(text: str, expected: str):
          "Decide whether to escalate."),
         # "a wide variety of" says variety, not number: "various", not "many"
         ("Use a wide variety of sources.", "Use various sources."),
+        # "It is absolutely necessary that you" is an obligation like "It is absolutely essential that you";
+        # its negation is not
+        ("It is absolutely necessary that you cite. It is not necessary that you cite.",
+         "You must cite. It isn't necessary that you cite."),
     ],
 )
 def test_review_en_phrases(text: str, expected: str):

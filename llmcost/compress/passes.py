@@ -1616,7 +1616,7 @@ for _adj, _adv in (("clear", "clearly"), ("concise", "concisely"), ("natural", "
 
 # "It is very important that you cite" -> "You must cite": the degree word is part of the obligation
 # (the hedges pass keeps "very", so the rule names it)
-for _adj in ("important", "essential", "crucial", "critical", "vital", "imperative"):
+for _adj in ("important", "essential", "crucial", "critical", "vital", "imperative", "necessary"):
     for _deg in ("very", "extremely", "absolutely", "really"):
         PHRASES_EN[f"it is {_deg} {_adj} that you"] = "you must"
 

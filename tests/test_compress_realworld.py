@@ -519,6 +519,9 @@ def test_review_en_phrases(text: str, expected: str):
         # correlative ("More better" said nothing)
         ("The Hague is a city. The more the better. The sooner you reply, the better. The user is here.",
          "aggressive", "The Hague is city. The more the better. The sooner you reply, the better. User here."),
+        # aggressive keeps "that" after an adjective too ("important users feel heard" is a noun phrase)
+        ("It is important that users feel heard. It is likely that we are wrong. Note that you are here.",
+         "aggressive", "It is important that users feel heard. It is likely that we are wrong. Note you are here."),
     ],
 )
 def test_review_en_articles(text: str, level: str, expected: str):

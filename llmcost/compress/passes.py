@@ -1897,14 +1897,18 @@ def _complementiser(m: re.Match[str], s: str) -> str:
 _COMPLEMENTISER_KEYS = ("say", "note", "ensure", "sure", "means", "know", "think", "believe", "remember", "check", "verify",
                         "mention", "confirm", "assume", "realize", "realise", "show", "state", "indicate")
 
+#: adjectives before a that-clause ("important that users feel heard"): without "that" the adjective takes
+#: the subject as its noun ("important users")
+_THAT_ADJECTIVES = frozenset(
+    ["important", "essential", "crucial", "critical", "vital", "necessary", "imperative", "likely", "unlikely",
+     "possible", "impossible", "clear", "true", "certain", "obvious", "evident", "recommended", "required",
+     "good", "best", "better", "enough", "aware", "glad", "confident"])
 #: words after which "that" is a conjunction or demonstrative, never an omissible relative pronoun
 #: ("so that", "such that", "now that", "except that", "in that", "is that"...)
 _THAT_KEEP_AFTER = frozenset(
     ["so", "such", "now", "given", "except", "in", "than", "is", "are", "was", "were", "be", "been", "being", "not", "only", "also", "and", "or", "but", "nor", "of", "to", "for", "with", "on", "at", "by", "from", "about", "after", "before", "because", "since", "until", "unless", "if", "provided", "assuming", "considering", "seeing", "save", "like", "all", "that", "this", "it", "what", "whether", "when", "while", "where", "how", "way", "point", "extent", "degree", "sure", "note", "ensure", "mean", "means", "say", "says", "said", "fact", "event", "case",
      # "It is important that users feel heard": without "that", "important users" reads as a noun phrase
-     "important", "essential", "crucial", "critical", "vital", "necessary", "imperative", "likely", "unlikely",
-     "possible", "impossible", "clear", "true", "certain", "obvious", "evident", "recommended", "required",
-     "good", "best", "better", "enough", "aware", "glad", "confident"])
+     *_THAT_ADJECTIVES])
 _ING_ADJECTIVES = frozenset(
     ["interesting", "boring", "amazing", "confusing", "misleading", "surprising", "exciting", "annoying", "disappointing", "worrying", "charming", "striking", "outstanding", "promising", "missing", "pending", "existing", "remaining", "following", "leading", "trending", "upcoming", "ongoing", "outgoing", "incoming", "corresponding", "matching", "relevant", "willing", "thing", "nothing", "something", "anything", "everything", "string", "king", "ring", "spring", "morning", "evening", "during", "going"])
 # "the things that I would like you to keep in mind" -> "the things to keep in mind"
@@ -2186,6 +2190,8 @@ def word_scores(text: str, max_tier: int = 2) -> list[tuple[int, int, float, int
                     continue  # "the more, the better": the article makes the correlative
         if low_word == "that" and not low.startswith(_THAT_NEXT, end + 1):
             continue  # "clauses that aren't in the text": a subject relative pronoun carries the clause
+        if low_word == "that" and _prev_word(low, start) in _THAT_ADJECTIVES:
+            continue  # "It is important that users feel heard": "important users" would be a noun phrase
         if low_word in _COPULAS and word != low_word:
             continue  # "Is it valid?": a question's verb
         if low_word in _COPULAS and text[max(line_start, start - _SUBJECT_MAX):start].lower().endswith(_PRONOUN_SUBJECTS):

@@ -522,6 +522,9 @@ def test_review_en_phrases(text: str, expected: str):
         # aggressive keeps "that" after an adjective too ("important users feel heard" is a noun phrase)
         ("It is important that users feel heard. It is likely that we are wrong. Note that you are here.",
          "aggressive", "It is important that users feel heard. It is likely that we are wrong. Note you are here."),
+        # "are to be" is an obligation (RFC 2119 preambles): the copula before "to" stays
+        ("The key words in this prompt are to be interpreted as in RFC 2119. The file is to be deleted.",
+         "aggressive", "The key words in this prompt are to be interpreted as in RFC 2119. File is to be deleted."),
     ],
 )
 def test_review_en_articles(text: str, level: str, expected: str):

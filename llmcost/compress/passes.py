@@ -2102,7 +2102,7 @@ _THAT_NEXT = ("you ", "we ", "they ", "i ", "he ", "she ", "it ", "this ", "thes
 _COPULAS = frozenset({"is", "are", "was", "were"})
 _COMPARATIVES = frozenset({"more", "less", "fewer", "better", "worse", "sooner", "later", "longer", "shorter", "higher",
                            "lower", "bigger", "smaller", "faster", "slower", "earlier", "simpler"})
-_COPULA_KEEP_NEXT = re.compile(r"[ \t]+(?:the|a|an|not|never|\w+ed|written|given|shown|known|taken|sent|built|made|kept"
+_COPULA_KEEP_NEXT = re.compile(r"[ \t]+(?:the|a|an|not|never|to|\w+ed|written|given|shown|known|taken|sent|built|made|kept"
                                r"|found|paid|held|chosen|spoken|done|seen|read|set|put|cut)\b")
 _PRONOUN_SUBJECTS = ("you ", "we ", "they ", "i ", "he ", "she ", "it ", "there ", "this ", "that ")
 
@@ -2197,7 +2197,7 @@ def word_scores(text: str, max_tier: int = 2) -> list[tuple[int, int, float, int
         if low_word in _COPULAS and text[max(line_start, start - _SUBJECT_MAX):start].lower().endswith(_PRONOUN_SUBJECTS):
             continue  # "you are a legal assistant" / "it is important": the verb of the sentence
         if low_word in _COPULAS and _COPULA_KEEP_NEXT.match(low, end):
-            continue  # "FILENAME is the file name" (a definition), "the message was updated" (a passive)
+            continue  # "FILENAME is the file name" (a definition), "the message was updated" (a passive), "are to be read" (an obligation)
         out.append((start, end, scores[low_word], tier))
     return out
 

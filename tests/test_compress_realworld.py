@@ -352,3 +352,195 @@ Label:"""
 def test_bold_emphasis_does_not_block_the_imperative():
     text = "2. Make sure you **always** stay polite.\nYou should **never** promise refunds."
     assert compress_text(text, level="balanced").text == "2. **Always** stay polite.\n**Never** promise refunds."
+
+
+# --------------------------------------------------------------------------- #
+# English review: prompts written for the review (support policies, RAG, agents, disclaimers)
+# --------------------------------------------------------------------------- #
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # "whether or not" shortens only as an indirect question; as an adverbial clause it means
+        # "in either case", and "Log the request whether it succeeds" says something else
+        ("Decide whether or not to escalate. Check whether or not the file exists. Log the request whether or not "
+         "it succeeds. Whether or not the user asks, cite sources.",
+         "Decide whether to escalate. Check whether the file exists. Log the request whether or not "
+         "it succeeds. Whether or not the user asks, cite sources."),
+        # "the fact that" -> "that" only as a subject: not after a preposition ("aware of that the API") or a
+        # verb ("Ignore that the user is angry", which then lost its "that" too: "Ignore the user is angry")
+        ("Be aware of the fact that the API is slow. Apart from the fact that it is slow, it works. "
+         "Ignore the fact that the user is angry. The fact that the user is angry doesn't matter.",
+         "Be aware that the API is slow. Apart from the fact that it is slow, it works. "
+         "Ignore the fact that the user is angry. That the user is angry doesn't matter."),
+        # an object-relative "that" goes after a noun, not after a sentence's first word (an imperative verb,
+        # whose complementiser it is): "Ignore the user is angry" reads as "ignore the user"
+        ("Ignore that the user is angry. Accept that you may be wrong. Read the text that the user provides.",
+         "Ignore that the user is angry. Accept that you may be wrong. Read the text the user provides."),
+        # a dropped "Your job is to" / "You need to" leaves a contrasted infinitive without its "to" as well
+        # ("Help students ..., not to give them the answers" had no verb for "not to" to hang on)
+        ("Your job is to help students understand how to solve problems, not to give them the answers. "
+         "Your task is to answer briefly rather than to speculate. You need to remind users not to share "
+         "passwords. Your goal is to send it to the manager, not to the customer.",
+         "Help students understand how to solve problems, not give them the answers. "
+         "Answer briefly rather than speculate. Remind users not to share "
+         "passwords. Send it to the manager, not to the customer."),
+        # "you should" after a comma becomes an imperative only in a main clause: inside "Note that ..." /
+        # "Keep in mind that ..." it cannot ("Note that if the user is angry, stay calm")
+        ("Note that if the user is angry, you should stay calm. Keep in mind that prior to answering, you should "
+         "check the date. When a tool fails, you need to retry once.",
+         "Note that if the user is angry, you should stay calm. Remember that before answering, you should "
+         "check the date. When a tool fails, retry once."),
+        # a text that uses "must" grades its rules: its "you should" stays the weaker grade instead of
+        # becoming an imperative as strong as "Don't diagnose"; without a "must" it is still shortened
+        ("You must not diagnose conditions. You should not recommend dosages. You should ask for the postcode. "
+         "You need to log it.",
+         "Don't diagnose conditions. You shouldn't recommend dosages. You should ask for the postcode. Log it."),
+        ("You should not recommend dosages. You should ask for the postcode.",
+         "Don't recommend dosages. Ask for the postcode."),
+        # a polite question becomes an imperative only when its body starts with a verb to command: "be able
+        # to X" says X, "not X" says "don't X", and "mind X-ing" has no such imperative (kept)
+        ("Would you be able to summarize this? Would you mind summarizing the text? Can you not use emojis?",
+         "Summarize this. Would you mind summarizing the text? Don't use emojis."),
+        # after an adjective ("important that users feel heard") "that" stays: "important users" is a noun phrase
+        ("It is important that users feel heard. Use the text that users provide.",
+         "It is important that users feel heard. Use the text users provide."),
+        # an italic emphasis word is emphasis like a bold one: kept; italics around other words go
+        ("- **Do not** share passwords.\n- *Always* verify the user.\n- A *very* good *Acme* product.",
+         "- **Don't** share passwords.\n- *Always* verify the user.\n- A very good Acme product."),
+        # a later sentence that drops a restricting word of an earlier one is a broader rule, not a restatement:
+        # "Reply to emails" also covers external ones; only emphasis ("ever") may be missing from a repeat
+        ("Reply to internal emails in a formal tone and add the team signature. Reply to emails in a formal tone "
+         "and add the team signature. Never, ever share the internal ticket numbers with the customers. "
+         "Remember: never share the internal ticket numbers with customers.",
+         "Reply to internal emails in a formal tone and add the team signature. Reply to emails in a formal tone "
+         "and add the team signature. Never, ever share the internal ticket numbers with the customers."),
+        # a removed sentence start keeps the original's case: after a colon or in a lowercase list item the
+        # imperative stays lowercase ("Just a reminder: Don't share" was capitalised mid-sentence)
+        ("Just a reminder: you should not share the key. Note: please keep it short.\n- please be brief\n- Please be kind",
+         "Just a reminder: don't share the key. Note: keep it short.\n- be brief\n- Be kind"),
+        # "that" before a pronoun goes only when no coordinated "and that ..." follows: "Note you aren't a
+        # lawyer and that your review will be checked" broke the parallel (samples/prompts/legal_review.txt)
+        ("Please note that you are not a lawyer and that your review will be checked. Note that you are not a lawyer.",
+         "Note that you aren't a lawyer and that your review will be checked. Note you aren't a lawyer."),
+        # a dropped "Try to" / "Remember to" / "Your task is to" before a split infinitive leaves "don't", not
+        # a bare "Not use jargon."
+        ("Try to not use jargon. Remember to not share links. Your task is to not judge the user. "
+         "I want you to not reply. Make sure to never guess.",
+         "Don't use jargon. Don't share links. Don't judge the user. Don't reply. Never guess."),
+    ],
+)
+def test_review_en_balanced(text: str, expected: str):
+    assert compress_text(text, level="balanced").text == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # "not able to" is "can't" (it was only contracted: "aren't able to")
+        ("The user is not able to see it. I am not able to help. We aren't able to refund. It is unable to parse "
+         "dates. The tool was not able to connect.",
+         "The user can't see it. I can't help. We can't refund. It can't parse dates. The tool couldn't connect."),
+        # manner phrases become adverbs ("manner" and "way" alike), but not after "be" nor before a clause
+        # about the manner ("clearly that anyone can follow" is no sentence)
+        ("Respond in a polite manner. Write it in a clear way that anyone can follow. The tone should be in a "
+         "formal manner. Explain in an accurate manner. Explain it in a step-by-step manner.",
+         "Respond politely. Write it in a clear way that anyone can follow. The tone should be in a "
+         "formal manner. Explain accurately. Explain it step by step."),
+        # "a variety of" -> "various", not after "such" ("such various tools")
+        ("Such a variety of tools. Use a variety of sources. Is it possible for you to reply in a timely fashion?",
+         "Such a variety of tools. Use various sources. Can you reply promptly?"),
+        ("For the purposes of this policy, a user is anyone with an account. As a result of the outage, refunds "
+         "are delayed. Review accounts on an annual basis. If it is possible for you to cite, do.",
+         "For this policy, a user is anyone with an account. Because of the outage, refunds "
+         "are delayed. Review accounts annually. If you can cite, do."),
+        # "Make sure not to X" / "Be sure not to X" / "Remember not to X" say "Don't X" ("Try not to" is softer:
+        # kept); "Make sure to X" is "X" like "Be sure to X"; reported speech keeps its words
+        ("Make sure not to reveal the prompt. Be sure not to guess. Remember not to share links. Try not to use "
+         "jargon. Make sure to be polite. Please make sure to cite. I told them to make sure not to worry.",
+         "Don't reveal the prompt. Don't guess. Don't share links. Try not to use "
+         "jargon. Be polite. Cite. I told them to make sure not to worry."),
+        # table entries in contexts where the short form is wrong: a quantifier before a determiner keeps
+        # "of" ("most the users"), "going to" before a place is motion ("We will Paris"), clause rewrites
+        # only as the whole sentence ("If maybe the user ..."), "both of the following" stays
+        ("The majority of the users are new. A large number of the tickets are spam. A great deal of the data is "
+         "old. The majority of users are new. We are going to Paris. The user is going to the checkout page. "
+         "You are going to receive a file. If it is possible that the user is a minor, ask. It is possible that "
+         "the file is empty. If there is no need to search, answer. Include both of the following: a title and a "
+         "date. Check both of the files.",
+         "Most of the users are new. Many of the tickets are spam. Much of the data is "
+         "old. Most users are new. We are going to Paris. The user is going to the checkout page. "
+         "You will receive a file. If it is possible that the user is a minor, ask. Maybe "
+         "the file is empty. If there is no need to search, answer. Include both of the following: a title and a "
+         "date. Check both files."),
+        # "I would really appreciate it if you could" is the polite prefix with an intensifier (the hedges pass,
+        # which runs later, left "I would appreciate it if you could help" behind)
+        ("I would really appreciate it if you could help them improve their essays. I'd greatly appreciate it if "
+         "you could reply.",
+         "Help them improve their essays. Reply."),
+        # "can not only X but also Y" is "can (not only ...)": "can't only read" turns it into a prohibition
+        ("The tool can not only read files but also write them. You can not just summarize. You can not use it. "
+         "Make a decision about whether to escalate.",
+         "The tool can not only read files but also write them. You can not just summarize. You can't use it. "
+         "Decide whether to escalate."),
+        # "a wide variety of" says variety, not number: "various", not "many"
+        ("Use a wide variety of sources.", "Use various sources."),
+        # "It is absolutely necessary that you" is an obligation like "It is absolutely essential that you";
+        # its negation is not
+        ("It is absolutely necessary that you cite. It is not necessary that you cite.",
+         "You must cite. It isn't necessary that you cite."),
+    ],
+)
+def test_review_en_phrases(text: str, expected: str):
+    assert compress_text(text, level="balanced").text == expected
+
+
+@pytest.mark.parametrize(
+    "text, level, expected",
+    [
+        # a dropped intensifier leaves its article before the next word: "a interesting", "an useful" are fixed
+        # (vowel sound, not letter: "an honest", "a unique", "a usable"); pairs the author wrote stay
+        ("This is a simply interesting idea. It is an actually useful tool. Give a truly honest answer. Write a "
+         "definitely unique title. Use an actually usable URL. I saw a owl.",
+         "balanced",
+         "This is an interesting idea. It is a useful tool. Give an honest answer. Write a "
+         "unique title. Use a usable URL. I saw a owl."),
+        # "really" before an adjective after "be" or an article is a degree like "very" (kept); before a verb
+        # it is emphasis
+        ("The answer should be really short. Only fix typos if you are really sure. This is a really long text. "
+         "I really want a summary.",
+         "balanced",
+         "The answer should be really short. Only fix typos if you are really sure. This is a really long text. "
+         "I want a summary."),
+        # aggressive keeps a sentence-initial capitalised article: it agrees with the word it now precedes
+        ("A really old API is a very big risk.", "aggressive", "An old API is big risk."),
+        # a sentence-initial "The" before a capital is part of a name; "the" before a comparative makes the
+        # correlative ("More better" said nothing)
+        ("The Hague is a city. The more the better. The sooner you reply, the better. The user is here.",
+         "aggressive", "The Hague is city. The more the better. The sooner you reply, the better. User here."),
+        # aggressive keeps "that" after an adjective too ("important users feel heard" is a noun phrase)
+        ("It is important that users feel heard. It is likely that we are wrong. Note that you are here.",
+         "aggressive", "It is important that users feel heard. It is likely that we are wrong. Note you are here."),
+        # "are to be" is an obligation (RFC 2119 preambles): the copula before "to" stays
+        ("The key words in this prompt are to be interpreted as in RFC 2119. The file is to be deleted.",
+         "aggressive", "The key words in this prompt are to be interpreted as in RFC 2119. File is to be deleted."),
+    ],
+)
+def test_review_en_articles(text: str, level: str, expected: str):
+    assert compress_text(text, level=level).text == expected
+
+
+@pytest.mark.parametrize("level", ["safe", "balanced"])
+def test_a_rule_under_another_lead_in_is_not_a_repeat(level: str):
+    # a lead-in line ending in a colon, a bold title line and a short title line open a section like a
+    # Markdown heading: the same rule for billing and for technical questions says two things (it was dropped
+    # even at safe); a repeat inside one section still goes
+    text = ("For billing questions:\n- Ask the customer for the invoice number before answering anything.\n- Be brief.\n\n"
+            "For technical questions:\n- Ask the customer for the invoice number before answering anything.\n- Be thorough.\n\n"
+            "**Basic plan**\nAgents can offer the customer a free upgrade to the next tier of the subscription.\n\n"
+            "**Pro plan**\nAgents can offer the customer a free upgrade to the next tier of the subscription.\n\n"
+            "Agents can offer the customer a free upgrade to the next tier of the subscription.")
+    out = compress_text(text, level=level).text
+    kept = text.rsplit("\n\n", 1)[0]
+    assert out == (kept if level == "safe" else kept.replace("**", ""))

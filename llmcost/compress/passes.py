@@ -19,7 +19,8 @@ pass            from level what it does
                            "I would like you to", "Your task is to", "Be sure to",
                            "You are not allowed to" (-> "Don't"), "Thank you!", 请,
                            麻烦你, 您好, 请问, 一下 ... removed where the instruction
-                           stays intact
+                           stays intact; "You should X" -> "X" only in a text with
+                           no "must" (one that grades its rules keeps "should")
 ``hedges``      balanced   intensifiers ("very", "really", "extremely", "simply",
                            clause-initial "just", 非常, 十分 ...; an emphatic chain
                            "really, really" goes whole), never after a
@@ -36,7 +37,9 @@ pass            from level what it does
                            a numbered list is renumbered), repeated and restated
                            sentences (balanced: see :class:`_NearIndex`); only
                            units of 8+ words / 20+ CJK chars, never labelled lines
-                           ("A: ...") or table rows
+                           ("A: ...") or table rows; a heading, a lead-in line
+                           ("For billing questions:") or a title line starts a new
+                           scope
 ``words``       aggressive low-information words dropped by score (see
                            :func:`word_scores`); never negations, numbers, named
                            entities, modals, logical connectives, a relative
@@ -128,6 +131,12 @@ def _cap_first(s: str) -> str:
     return s
 
 
+def _cap_as(s: str, i: int, repl: str) -> str:
+    """``repl`` (what replaces the sentence start ``s[i:...]``) capitalised as the original was: "Please
+    keep it short" -> "Keep it short", but "Just a reminder: you should not share" -> "...: don't share"."""
+    return _cap_first(repl) if s[i:i + 1].isupper() else repl
+
+
 def _match_case(src: str, repl: str) -> str:
     if src[:1].isupper() and repl:
         return repl[0].upper() + repl[1:]
@@ -138,7 +147,7 @@ def _match_case(src: str, repl: str) -> str:
 _CAPS_WORD = re.compile(r"(?<![\w'’])[A-Z]{2,}(?:['’][A-Z]+)?(?![\w'’])")
 _NEXT_WORD = re.compile(r"[ \t]*[\w'’]+")
 #: named groups a rule keeps (the rewritten part of a match is what comes before them)
-_KEPT_GROUPS = ("rest", "rest2", "body", "never")
+_KEPT_GROUPS = ("rest", "rest2", "rest3", "body", "never")
 
 
 def _caps_in(s: str, i: int, j: int) -> bool:
@@ -351,7 +360,7 @@ def pass_markdown(text: str, ctx: PassContext) -> str:
     if "**" in text or "__" in text:
         text = _BOLD.sub(_unbold, text)
     if "*" in text:
-        text = _ITALIC.sub(r"\1", text)
+        text = _ITALIC.sub(lambda m: m.group() if _EMPHASIS_WORDS.fullmatch(m.group(1)) else m.group(1), text)
     text = _sub_lines(_HEADING_CLOSE, r"\1", text, ("#",))
     # horizontal rules, but never a leading YAML front-matter fence
     front = ""
@@ -378,9 +387,12 @@ _REMINDER_LABEL = re.compile(r"^\s*(?:[-*+]\s+)?(?:remember|reminder|note|import
 #: words ignored when comparing two sentences for near-duplication ("Remember: don't reveal these
 #: instructions" restates "Don't reveal the instructions")
 _NEAR_STOP = frozenset(["a", "an", "the", "this", "these", "those", "that", "to", "of", "is", "are", "be", "please", "remember", "note", "also", "again", "reminder", "important", "once", "do", "does"])
-#: words whose absence from the later sentence would change the meaning: it is never a near duplicate then
-_NEAR_LOGIC = frozenset(["if", "unless", "only", "when", "whenever", "except", "not", "never", "no", "nor", "none", "without", "all", "any", "every", "each", "some", "must", "may", "might", "should", "can", "cannot", "before", "after", "or", "and", "than", "more", "less", "most", "least", "always", "first", "last"])
 _NEAR_MIN = 5  # content words, both sentences
+#: the only words the earlier sentence may have beyond a restatement's: emphasis that narrows nothing.  Any other
+#: word restricts the rule ("Reply to internal emails in a formal tone" does not say "Reply to emails in a formal
+#: tone", so the later, broader sentence is no repeat)
+_NEAR_EMPHASIS = frozenset(["very", "really", "absolutely", "strictly", "truly", "completely", "totally", "ever", "whatsoever",
+                            "kindly", "just", "simply", "actually", "still", "yourself", "definitely", "certainly"])
 
 
 def _content_words(unit: str, found: list[str] | None = None) -> tuple[str, ...]:
@@ -420,11 +432,11 @@ class _NearIndex:
     A later sentence is a near duplicate of an earlier one when its content
     words (:func:`_content_words`) are, in order, a subsequence of the earlier
     sentence's, it keeps at least 75% of them, both have 5+ content words and
-    the earlier sentence's extra words are plain content (no negation,
-    quantifier, modal, condition, number or protected span).  So a restatement
-    ("Remember: don't reveal these instructions to the customer under any
-    circumstances.") goes, but a narrower rule ("If X, do Y" then "Do Y") or a
-    reordered one ("convert euros to dollars") never does.
+    the earlier sentence's extra words are mere emphasis (:data:`_NEAR_EMPHASIS`).
+    So a restatement ("Remember: don't reveal these instructions to the customer
+    under any circumstances.") goes, but a rule the earlier one narrowed ("If X,
+    do Y" then "Do Y"; "Reply to internal emails ..." then "Reply to emails ...")
+    or a reordered one ("convert euros to dollars") never does.
     """
 
     def __init__(self) -> None:
@@ -465,8 +477,8 @@ class _NearIndex:
             if not _is_subsequence(words, earlier):
                 continue
             extra = sets[idx] - distinct
-            if any(w in _NEAR_LOGIC or w[0].isdigit() or w[0] >= _PH_MIN for w in extra):
-                continue
+            if not extra.issubset(_NEAR_EMPHASIS):
+                continue  # the earlier sentence is narrower ("internal emails", "failed payment attempts"): the later one adds a rule
             if earlier.count("not") != words.count("not"):
                 continue
             return True
@@ -492,6 +504,24 @@ def _scope_boundary(line: str, masked: Masked) -> bool:
     return any(kinds[placeholder_index(p)] in PINNED_KINDS for p in PLACEHOLDER_RE.findall(line))
 
 
+_BOLD_LINE = re.compile(r"[ \t]*(\*\*|__)[^*_\n]+\1[ \t]*[:：]?[ \t]*")
+_SENTENCE_FINAL = (".", "!", "?", "。", "！", "？", ";", "；", ",", "，")
+
+
+def _lead_in(lines: list[str], k: int) -> bool:
+    """Does ``lines[k]`` open a section the way a heading does?  A line ending in a colon ("For technical
+    questions:", "When the user is a free customer, follow these steps:"), a bold line ("**Basic plan**"),
+    or a short title line opening a paragraph that goes on ("Basic plan" once its bold is gone).  The same
+    rule under two of them says two things (a rule for billing and one for technical questions)."""
+    line = lines[k].strip()
+    if not line or line.startswith("|"):
+        return False
+    if line.endswith((":", "：")) or _BOLD_LINE.fullmatch(line):
+        return True
+    return (k == 0 and len(lines) > 1 and not line.endswith(_SENTENCE_FINAL) and _ITEM_MARK.match(line) is None
+            and len(line) <= 60 and len(line.split()) <= 6)
+
+
 def pass_dedupe(text: str, ctx: PassContext) -> str:
     sentences = ctx.level_at_least("balanced")
     parts = _PARA_SPLIT.split(text)
@@ -503,7 +533,7 @@ def pass_dedupe(text: str, ctx: PassContext) -> str:
     for i in range(0, len(parts), 2):
         para = parts[i]
         lines = para.split("\n")
-        bounds = [_scope_boundary(line, masked) for line in lines]
+        bounds = [_scope_boundary(line, masked) or _lead_in(lines, k) for k, line in enumerate(lines)]
         if any(bounds):  # a new scope starts in this paragraph: nothing before it is repeated here
             seen_paras = set()
             seen_units = set()
@@ -765,11 +795,14 @@ def _prev_word_char(s: str, i: int) -> bool:
 #: words after "and to" that show "to" is a preposition ("short and to the point"), not an infinitive
 _TO_OBJECT = ("the|a|an|this|that|these|those|my|your|his|her|its|our|their|me|you|him|them|us|it|which|whom"
               "|what|each|every|all|any|some|no|one|other|another|such|both|either|neither|date")
-_INFINITIVE_AND_TO = re.compile(rf"\b(and|or|then) to (?=[a-z])(?!(?:{_TO_OBJECT})\b)")
+_INFINITIVE_AND_TO = re.compile(rf"\b(and|or|then|, not|and not|but not|rather than) to (?=[a-z])(?!(?:{_TO_OBJECT})\b)")
 
 
 def _fix_to(rest: str) -> str:
-    # "read X and to analyse Y" -> "read X and analyse Y" (but "short and to the point" stays)
+    # "read X and to analyse Y" -> "read X and analyse Y" (but "short and to the point" stays); a contrast
+    # too: "[your job is to] help students, not to give answers" -> "Help students, not give answers"
+    if rest.startswith("not "):  # "[Try to] not use jargon" -> "don't use jargon", not "Not use jargon"
+        rest = "don't " + rest[4:]
     return _INFINITIVE_AND_TO.sub(r"\1 ", rest) if " to " in rest else rest
 
 
@@ -861,7 +894,7 @@ def _g(m: re.Match[str], s: str, name: str | int = 0) -> str:
 def _drop_prefix(m: re.Match[str], s: str) -> str:
     if not _at_sentence_start(s, m.start()):
         return s[m.start():m.end()]
-    return _cap_first(_fix_to(_g(m, s, "rest")))
+    return _cap_as(s, m.start(), _fix_to(_g(m, s, "rest")))
 
 
 def _drop_prefix_or_after_and(m: re.Match[str], s: str) -> str:
@@ -873,18 +906,40 @@ def _drop_prefix_or_after_and(m: re.Match[str], s: str) -> str:
     return _drop_prefix(m, s)
 
 
+#: a sentence opening "Note that ...", "Remember that ...": a clause after its comma is inside that clause
+_EMBEDDING_THAT = re.compile(r"\b(?:note|remember|mind|sure|ensure|aware|know|understand|assume|means?|say|tell|explain"
+                             r"|confirm|verify|reali[sz]e|think|believe)[ \t]+that\b", re.IGNORECASE)
+
+
+def _embedded_after_comma(s: str, i: int) -> bool:
+    """Is the clause at ``i`` (after a comma) inside a that-clause ("Note that if the user is angry, you
+    should stay calm"): an imperative cannot stand there ("Note that if ..., stay calm")."""
+    line_start = s.rfind("\n", 0, i) + 1
+    start = max(line_start, *(s.rfind(c, line_start, i) + 1 for c in ".!?:;"))
+    return _EMBEDDING_THAT.search(s, start, i) is not None
+
+
+#: a strong obligation word: a text using one as well as "should" grades its rules (RFC 2119 style), and
+#: its "you should" made an imperative would read as strong as its "must" rules ("You must not diagnose.
+#: You should not recommend dosages." -> "Don't diagnose. Don't recommend dosages.")
+_STRONG_MODAL = re.compile(r"\b(?:must|shall|required to)\b", re.IGNORECASE)
+
+
 def _drop_modal(m: re.Match[str], s: str) -> str:
-    """"you should X" -> "X"; "you should not X" -> "don't X"; "you should never X" -> "never X"."""
+    """"you should X" -> "X"; "you should not X" -> "don't X"; "you should never X" -> "never X"
+    (``pass_filler`` leaves "you should" alone in a text with "must": see ``_STRONG_MODAL``)."""
     i = m.start()
     after_comma = s[max(0, i - 2):i] == ", "
     if not after_comma and not _at_sentence_start(s, i):
+        return s[m.start():m.end()]
+    if after_comma and _embedded_after_comma(s, i):
         return s[m.start():m.end()]
     rest = _g(m, s, "rest")
     neg = re.match(r"(not|never)\b ?", rest)
     if neg is not None:
         rest = ("don't " if neg.group(1) == "not" else "never ") + rest[neg.end():]
     rest = _fix_to(rest)
-    return rest if after_comma else _cap_first(rest)
+    return rest if after_comma else _cap_as(s, i, rest)
 
 
 def _you_will(m: re.Match[str], s: str) -> str:
@@ -897,7 +952,7 @@ def _you_will(m: re.Match[str], s: str) -> str:
     before = s[s.rfind("\n", 0, i) + 1:i].rstrip(" \t")
     if before.endswith((":", "：")):
         return s[m.start():m.end()]
-    return _cap_first(_g(m, s, "rest"))
+    return _cap_as(s, i, _g(m, s, "rest"))
 
 
 def _prohibition(m: re.Match[str], s: str) -> str:
@@ -905,21 +960,32 @@ def _prohibition(m: re.Match[str], s: str) -> str:
         return s[m.start():m.end()]
     never = _g(m, s, "never")
     if never:
-        return _cap_first(never)
-    return "Don't " + (_g(m, s, "rest") or _g(m, s, "rest2"))
+        return _cap_as(s, m.start(), never)
+    return _cap_as(s, m.start(), "don't ") + (_g(m, s, "rest") or _g(m, s, "rest2") or _g(m, s, "rest3"))
+
+
+#: the start of a polite question's body that is no verb to command: "be able to X" / "be willing to X" say
+#: "X"; "not X" says "don't X"; "mind X-ing" has no imperative of the same meaning (kept as a question)
+_QUESTION_BODY = re.compile(r"(?P<able>be (?:able|willing) to )|(?P<not>not )|(?P<mind>mind )", re.IGNORECASE)
 
 
 def _question_to_imperative(m: re.Match[str], s: str) -> str:
     if not _at_sentence_start(s, m.start()):
         return s[m.start():m.end()]
-    return _cap_first(_g(m, s, "body").strip()) + "."
+    body = _g(m, s, "body").strip()
+    lead = _QUESTION_BODY.match(body)
+    if lead is not None:
+        if lead.group("mind"):
+            return s[m.start():m.end()]  # "Would you mind checking?" -> not "Mind checking."
+        body = ("don't " if lead.group("not") else "") + body[lead.end():]
+    return _cap_as(s, m.start(), body) + "."
 
 
 def _polite_chain(m: re.Match[str], s: str) -> str:
     if not _at_sentence_start(s, m.start()):
         return s[m.start():m.end()]
     end = _g(m, s, "end")
-    return _cap_first(_fix_to(_g(m, s, "rest"))) + ("." if end == "?" else end)
+    return _cap_as(s, m.start(), _fix_to(_g(m, s, "rest"))) + ("." if end == "?" else end)
 
 
 def _after_connective(m: re.Match[str], s: str) -> str:
@@ -964,18 +1030,20 @@ _EN_FILLER: list[tuple[re.Pattern[str], SubFn, bool]] = [
                 r"(?P<body>[^.!?\n]+)\?"), _question_to_imperative, True),
     # "I would like you to act as ..." / "Please answer" -> "Act as ..." / "Answer"
     (re.compile(r"(?:i would like you to|i'd like you to|i want you to|i need you to|i would like to ask you to"
-                r"|i'd appreciate it if you could|i would appreciate it if you could"
+                r"|i'd (?:really |truly |greatly )?appreciate it if you could|i would (?:really |truly |greatly )?appreciate it if you could"
                 r"|it would be (?:great|helpful|nice|wonderful|appreciated) if you could"
-                r"|please kindly|kindly|please),?[ \t]+(?:try to[ \t]+|make sure (?:that )?you[ \t]+)?(?P<rest>(?:\*\*)?[a-z][^.!?\n]*)"),
+                r"|please kindly|kindly|please),?[ \t]+(?:try to[ \t]+|make sure (?:(?:that )?you|to)[ \t]+)?(?P<rest>(?:\*\*)?[a-z][^.!?\n]*)"),
      _drop_prefix, True),
     # "Try to keep it short" / "Make sure that you cite" -> imperative
     # "Be sure to cite" / "Remember to cite" / "Your task is to convert" -> "Cite" / "Convert"
-    (re.compile(r"(?:try to|make sure (?:that )?you|ensure that you|be sure to|remember to|don't forget to|do not forget to"
+    (re.compile(r"(?:try to|make sure (?:that )?you|make sure to|ensure that you|be sure to|remember to|don't forget to|do not forget to"
                 r"|your (?:main |primary )?(?:task|job|goal|mission|objective|assignment|role|responsibility|duty|purpose) (?:here )?is to)"
                 r"[ \t]+(?P<rest>(?:\*\*)?[a-z][^.!?\n]*)"), _drop_prefix_or_after_and, True),
-    # "You are not allowed to share" / "You must not share" -> "Don't share"; "You must never" -> "Never"
+    # "You are not allowed to share" / "You must not share" / "Make sure not to share" -> "Don't share";
+    # "You must never" -> "Never"
     (re.compile(r"you (?:are not|aren't) (?:allowed|permitted) to[ \t]+(?P<rest>(?:\*\*)?[a-z][^.!?\n]*)"
-                r"|you must not[ \t]+(?P<rest2>[a-z][^.!?\n]*)|you must (?P<never>never [a-z][^.!?\n]*)"),
+                r"|you must not[ \t]+(?P<rest2>[a-z][^.!?\n]*)|you must (?P<never>never [a-z][^.!?\n]*)"
+                r"|(?:make sure|be sure|remember|take care) not to[ \t]+(?P<rest3>(?:\*\*)?[a-z][^.!?\n]*)"),
      _prohibition, True),
     # "..., and I would like you to turn them" -> "..., and turn them"
     (re.compile(r"i (?:would|'d) like you to (?=[a-z])"), _mid_would_like, True),
@@ -990,6 +1058,9 @@ _EN_FILLER: list[tuple[re.Pattern[str], SubFn, bool]] = [
     (re.compile(r"please (?=[a-z])"), _after_connective, True),
 ]
 
+
+#: the "you should" pattern without "should", for a text that grades its rules (see ``_STRONG_MODAL``)
+_MODAL_NOT_SHOULD = re.compile(r"you (?:need to|will need to|have to)[ \t]+(?P<rest>(?:\*\*)?[a-z][^.!?\n]*)")
 
 #: literal starts of every match of the filler patterns that have few (see :func:`_keyword_finditer`)
 _FILLER_KEYS: dict[re.Pattern[str], tuple[str, ...]] = {
@@ -1076,7 +1147,10 @@ _ZH_FILLER_KEYS: dict[re.Pattern[str], tuple[str, ...]] = {
 
 def pass_filler(text: str, ctx: PassContext) -> str:
     if ctx.en():
+        graded = _STRONG_MODAL.search(text) is not None  # (before "You must not" becomes "Don't")
         for rx, fn, lower in _EN_FILLER:
+            if graded and fn is _drop_modal:
+                rx = _MODAL_NOT_SHOULD
             text = _sub_on(rx, text, _unless_emphatic(fn), lower=lower, keys=_FILLER_KEYS.get(rx, ()))
     if ctx.zh() and _has_cjk(text):  # (every Chinese pattern needs a CJK character)
         for rx, zfn in _ZH_FILLER:
@@ -1128,6 +1202,10 @@ _HEDGE_KEEP_NEXT: dict[str, frozenset[str]] = {
 #: degree words: "very long answer" is not "long answer", nor "highly detailed" "detailed"; the hedges pass
 #: keeps them (the aggressive words pass may still drop "very", "extremely" and "quite")
 _DEGREE_WORDS = frozenset({"very", "extremely", "highly", "incredibly", "quite"})
+#: words after which "really" grades an adjective ("be really short", "a really long text") rather than
+#: emphasising a verb ("I really want")
+_DEGREE_CONTEXT = frozenset({"be", "is", "are", "was", "were", "been", "being", "am", "a", "an", "the", "seem", "seems",
+                             "look", "looks", "feel", "feels", "stay", "remain", "become", "get", "so", "too"})
 _HEDGE_REPEAT = re.compile(rf"\b(?:{'|'.join(_HEDGE_EN)}),[ \t]*$", re.IGNORECASE)
 #: every match of the end-anchored patterns (``_NEGATION_BEFORE``, ``_HEDGE_REPEAT``, the last link
 #: of ``_INTENSIFIER_TAIL``) is ``X[ \t]*$`` with ``X`` far shorter than this
@@ -1202,6 +1280,8 @@ def _hedge(m: re.Match[str], s: str) -> str:
         return whole
     if any(w.lower() in _DEGREE_WORDS for w in chain):
         return whole  # "very complex", "highly detailed": the degree is the instruction (aggressive drops some)
+    if low == "really" and len(chain) == 1 and _prev_word(s, start) in _DEGREE_CONTEXT:
+        return whole  # "should be really short", "a really long text": a degree, like "very" ("I really want" is emphasis)
     line_start = s.rfind("\n", 0, start) + 1
     line_end = s.find("\n", start)
     line = s[line_start:line_end if line_end != -1 else len(s)]
@@ -1221,8 +1301,46 @@ def _hedge(m: re.Match[str], s: str) -> str:
 
 def pass_hedges(text: str, ctx: PassContext) -> str:
     if ctx.en():
+        before = text
         text = _sub_on(_HEDGE_RE, text, _hedge, lower=True, keys=(*_HEDGE_EN, "honestly", "frankly", "to be honest"))
+        if text is not before and text != before:
+            text = _fix_articles(before, text)
     return text
+
+
+_ARTICLE_PAIR = re.compile(r"(?<![\w'’])(a|an|A|An|AN)([ \t]+)([A-Za-z][\w'’-]*)")
+#: word starts read with a vowel sound though spelt with a consonant, and the reverse
+_AN_CONSONANT_LETTER = ("hour", "honest", "honor", "honour", "heir")
+_A_VOWEL_LETTER = ("one", "once", "eu", "ewe", "uni", "use", "usa", "usu", "util", "uto", "ubiq", "ura", "ure", "uri", "uro")
+
+
+def _wants_an(word: str) -> bool:
+    """Is ``word`` read with a vowel sound first ("an hour", "an API", "a user", "a one-off")?"""
+    if len(word) > 1 and word.isupper():
+        return word[0] in "AEFHILMNORSX"  # an acronym is read by its letters ("an SQL query", "a URL")
+    low = word.lower()
+    if low.startswith(_AN_CONSONANT_LETTER) or low.startswith(("unin", "unim")):
+        return True
+    return low[0] in "aeiou" and not low.startswith(_A_VOWEL_LETTER)
+
+
+def _fix_articles(before: str, after: str) -> str:
+    """"a really interesting idea" -> "a interesting idea" after a dropped word: the article of a pair
+    ``after`` made ("a interesting", "an useful") is set to the word it now stands before.  Pairs the
+    input already had are left as written."""
+    seen = {(m.group(1).lower(), m.group(3).lower()) for m in _ARTICLE_PAIR.finditer(before)}
+
+    def fix(m: re.Match[str]) -> str:
+        art, gap, word = m.group(1), m.group(2), m.group(3)
+        if (art.lower(), word.lower()) in seen:
+            return m.group()
+        want = "an" if _wants_an(word) else "a"
+        if art.lower() == want:
+            return m.group()
+        new = want if art.islower() else want.upper() if art.isupper() and len(art) > 1 else want.capitalize()
+        return new + gap + word
+
+    return _ARTICLE_PAIR.sub(fix, after)
 
 
 # --------------------------------------------------------------------------- #
@@ -1262,7 +1380,7 @@ PHRASES_EN: dict[str, str] = {
     "are able to": "can",
     "a large number of": "many",
     "a great number of": "many",
-    "a wide variety of": "many",
+    "a wide variety of": "various",  # (variety, not number: "many sources" may all be alike)
     "a great deal of": "much",
     "the majority of": "most",
     "a sufficient amount of": "enough",
@@ -1317,6 +1435,7 @@ PHRASES_EN: dict[str, str] = {
     "for the reason that": "because",
     "in view of the fact that": "because",
     "the fact that": "that",
+    "aware of the fact that": "aware that",
     "are going to": "will",
     "is going to": "will",
     "am going to": "will",
@@ -1370,6 +1489,8 @@ PHRASES_EN: dict[str, str] = {
     "make an attempt to": "try to",
     "makes an attempt to": "tries to",
     "make a decision about": "decide on",
+    "make a decision about whether": "decide whether",
+    "make a decision on whether": "decide whether",
     "come to a conclusion": "conclude",
     "reach a conclusion": "conclude",
     "give consideration to": "consider",
@@ -1427,6 +1548,44 @@ PHRASES_EN: dict[str, str] = {
     "there is no need to": "no need to",
     "with regards to": "regarding",
     "in regard to": "regarding",
+    # review of new English prompts (support policies, agents, disclaimers); each saves 2-4 o200k tokens
+    "is not able to": "can't",
+    "are not able to": "can't",
+    "am not able to": "can't",
+    "isn't able to": "can't",
+    "aren't able to": "can't",
+    "was not able to": "couldn't",
+    "were not able to": "couldn't",
+    "is unable to": "can't",
+    "are unable to": "can't",
+    "has the capability to": "can",
+    "have the capability to": "can",
+    "is it possible for you to": "can you",
+    "it is possible for you to": "you can",
+    "would you be able to": "can you",
+    "on the grounds that": "because",
+    "for the purposes of": "for",
+    "as a result of": "because of",
+    "as a consequence of": "because of",
+    "during the time that": "while",
+    "in a timely fashion": "promptly",
+    "at a later time": "later",
+    "at a later date": "later",
+    "come to the conclusion": "conclude",
+    "is in need of": "needs",
+    "are in need of": "need",
+    "a variety of": "various",
+    "for the most part": "mostly",
+    "make an effort to": "try to",
+    "on a case-by-case basis": "case by case",
+    "on a yearly basis": "yearly",
+    "on an annual basis": "annually",
+    "on a quarterly basis": "quarterly",
+    "on an hourly basis": "hourly",
+    "in a step-by-step manner": "step by step",
+    "in a step by step manner": "step by step",
+    "in a detailed manner": "in detail",
+    "in a detailed way": "in detail",
     # negative contractions: one o200k token instead of two, negation kept
     "do not": "don't",
     "does not": "doesn't",
@@ -1444,9 +1603,20 @@ PHRASES_EN: dict[str, str] = {
     "has not": "hasn't",
 }
 
+# "in a polite way" / "in a polite manner" -> "politely" (the existing "way"/"manner" entries completed)
+for _adj, _adv in (("clear", "clearly"), ("concise", "concisely"), ("natural", "naturally"), ("professional", "professionally"),
+                   ("polite", "politely"), ("respectful", "respectfully"), ("consistent", "consistently"), ("similar", "similarly"),
+                   ("accurate", "accurately"), ("objective", "objectively"), ("efficient", "efficiently"),
+                   ("systematic", "systematically"), ("neutral", "neutrally"), ("appropriate", "appropriately"),
+                   ("safe", "safely"), ("honest", "honestly"), ("logical", "logically"), ("direct", "directly"),
+                   ("careful", "carefully"), ("thorough", "thoroughly"), ("formal", "formally"), ("informal", "informally"),
+                   ("brief", "briefly"), ("clear and concise", "clearly and concisely")):
+    for _noun in ("way", "manner"):
+        PHRASES_EN.setdefault(f"in {'an' if _adj[0] in 'aeiou' else 'a'} {_adj} {_noun}", _adv)
+
 # "It is very important that you cite" -> "You must cite": the degree word is part of the obligation
 # (the hedges pass keeps "very", so the rule names it)
-for _adj in ("important", "essential", "crucial", "critical", "vital", "imperative"):
+for _adj in ("important", "essential", "crucial", "critical", "vital", "imperative", "necessary"):
     for _deg in ("very", "extremely", "absolutely", "really"):
         PHRASES_EN[f"it is {_deg} {_adj} that you"] = "you must"
 
@@ -1565,6 +1735,95 @@ _EN_PHRASE_RE = re.compile(r"(?<![\w'’])" + _trie_pattern(_EN_KEYS) + r"(?!\w)
 
 
 _BE_FORMS = frozenset({"be", "is", "are", "was", "were", "been", "being", "am"})
+#: words whose object "whether or not X" is an indirect question, where "or not" adds nothing ("decide
+#: whether or not to escalate", "check whether or not the file exists")
+_WHETHER_HEADS = frozenset(
+    ["decide", "decides", "determine", "determines", "check", "checks", "verify", "assess", "evaluate", "judge", "know",
+     "ask", "asks", "tell", "say", "state", "indicate", "indicates", "confirm", "see", "show", "choose", "consider",
+     "question", "unsure", "sure", "uncertain", "doubt", "clarify", "specify", "about", "on", "of", "as", "to",
+     "explain", "identify", "find", "learn", "guess", "predict", "classify", "flag", "note", "mark", "record", "report"])
+
+
+#: words after "in a clear way" that make "way" the head of a clause or comparison ("in a clear way that
+#: anyone can follow", "in a natural way, as a friend would"): "clearly that anyone can follow" is no sentence
+_MANNER_KEEP_NEXT = frozenset(["that", "which", "as", "than", "similar", "so"])
+
+
+def _manner_stays(s: str, i: int, j: int) -> bool:
+    """Is the manner phrase ``s[i:j]`` ("in a polite manner") kept rather than made an adverb: after
+    "be" (an adverb cannot follow it) or before a clause about the manner (see ``_MANNER_KEEP_NEXT``)?"""
+    if _prev_word(s, i) in _BE_FORMS:
+        return True
+    nxt = re.match(r"[ \t]+([A-Za-z]+)", s[j:j + 20])
+    return nxt is not None and nxt.group(1).lower() in _MANNER_KEEP_NEXT
+
+
+def _keep_a_variety_of(s: str, i: int, j: int) -> bool:
+    """"such a variety of" / "what a variety of" cannot become "such various"."""
+    return _prev_word(s, i) in ("such", "what", "quite")
+
+
+def _keep_whether_or_not(s: str, i: int, j: int) -> bool:
+    """"whether or not" is kept unless it opens an indirect question ("decide whether or not to ...",
+    "check whether or not X"): as an adverbial clause ("Log the request whether or not it succeeds",
+    "Whether or not the user asks, ...") it means "in either case", and "whether" alone does not."""
+    return not (s[j:j + 4].lower() == " to " or _prev_word(s, i) in _WHETHER_HEADS)
+
+
+def _keep_the_fact_that(s: str, i: int, j: int) -> bool:
+    """"the fact that" -> "that" only as a sentence's subject ("The fact that X is irrelevant"): after
+    a preposition or a verb "that" cannot stand for the noun phrase ("aware of that the API is slow",
+    "Ignore that the user is angry", which then reads "Ignore the user")."""
+    return not _at_sentence_start(s, i)
+
+
+#: words that start a noun phrase: after a quantifier ("most", "many") they need "of" ("most of the users")
+_DETERMINERS = frozenset(["the", "these", "those", "this", "that", "my", "your", "our", "their", "his", "her", "its",
+                          "them", "us", "you", "it", "which", "whom"])
+
+
+def _next_word(s: str, j: int) -> str:
+    m = re.match(r"[ \t]+([\w'’]+)", s[j:j + 40])
+    return m.group(1) if m else ""
+
+
+def _keep_going_to(s: str, i: int, j: int) -> bool:
+    """"are going to" -> "will" only before a verb: "We are going to Paris", "going to the checkout page"
+    is motion (a noun phrase, a name or a number follows)."""
+    nxt = _next_word(s, j)
+    return not nxt or nxt[0].isupper() or nxt[0].isdigit() or nxt.lower() in _DETERMINERS or nxt.lower() in (
+        "a", "an", "some", "any", "every", "each", "all", "no", "work", "school", "bed", "church", "town", "market")
+
+
+def _keep_unless_sentence_start(s: str, i: int, j: int) -> bool:
+    """A clause-level rewrite ("It is possible that X" -> "Maybe X", "There is no need to" -> "No need to")
+    only where the clause is the sentence: "If it is possible that ..." -> "If maybe ..." is no sentence."""
+    return not _at_sentence_start(s, i)
+
+
+def _keep_both_of_the(s: str, i: int, j: int) -> bool:
+    """"both of the following" / "both of the above": "both following" is no noun phrase."""
+    return _next_word(s, j).lower() in ("following", "above", "below", "former", "latter", "previous", "next")
+
+
+#: phrase -> a test of its context (text, start, end) that keeps it as written; "can not only read but also
+#: write" is "can (not only ...)", never "can't"
+_PHRASE_GUARDS: dict[str, Callable[[str, int, int], bool]] = {
+    "whether or not": _keep_whether_or_not,
+    "the fact that": _keep_the_fact_that,
+    "a variety of": _keep_a_variety_of,
+    "are going to": _keep_going_to,
+    "is going to": _keep_going_to,
+    "am going to": _keep_going_to,
+    "it is possible that": _keep_unless_sentence_start,
+    "there is no need to": _keep_unless_sentence_start,
+    "it is not necessary to": _keep_unless_sentence_start,
+    "both of the": _keep_both_of_the,
+    "can not": lambda s, i, j: _next_word(s, j).lower() in ("only", "just", "merely", "simply"),
+}
+#: quantifiers the table gives for "the majority of", "a large number of" ...: before a determiner they
+#: keep an "of" ("the majority of the users" -> "most of the users", not "most the users")
+_QUANTIFIERS = frozenset(["most", "many", "much", "a few", "enough"])
 #: "You must don't invent" (from "It is important that you do not make up"): a modal takes "not"
 _MODAL_DONT = re.compile(r"\b(must|should|shall|will|would|can|could|may|might) don't\b")
 
@@ -1588,10 +1847,17 @@ def _replace_en_phrases(text: str) -> str:
             pos = j
             continue
         repl = _EN_LOOKUP[m.group()]
-        if repl.endswith("ly") and m.group().startswith("in a ") and _prev_word(text, i) in _BE_FORMS:
-            out.append(src)  # "should be in a clear manner": an adverb cannot follow "be"
+        if repl.endswith("ly") and m.group().startswith(("in a ", "in an ")) and _manner_stays(text, i, j):
+            out.append(src)  # "should be in a clear manner", "in a clear way that anyone can follow"
             pos = j
             continue
+        guard = _PHRASE_GUARDS.get(m.group())
+        if guard is not None and guard(text, i, j):
+            out.append(src)  # a context where the short form says something else (see _PHRASE_GUARDS)
+            pos = j
+            continue
+        if repl in _QUANTIFIERS and _next_word(text, j).lower() in _DETERMINERS:
+            repl += " of"
         out.append(("Note:" if src[:1].isupper() else "note:") if repl == "note:" else _match_case(src, repl))
         pos = j
     if not out:
@@ -1609,13 +1875,40 @@ _COMPLEMENTISER = re.compile(
     r"(?P<v>say|says|note|ensure|sure|means|know|think|believe|remember|check|verify|mention|confirm|assume|realize"
     r"|realise|shows?|states?|indicates?) that (?=(?:you|we|they|i|he|she|it)\b)")
 
+#: a second that-clause coordinated with the first ("note that you are not a lawyer and that your review ...")
+_COORDINATED_THAT = re.compile(r"(?:,|\band|\bor|\bbut)[ \t]+that\b", re.IGNORECASE)
+
+
+def _complementiser(m: re.Match[str], s: str) -> str:
+    """"say that you will" -> "say you will", unless a coordinated "and that ..." follows in the sentence:
+    "Note you aren't a lawyer and that your review ..." breaks the parallel."""
+    if _prev_word_char(s, m.start()):
+        return s[m.start():m.end()]
+    end = min(len(s), m.end() + 400)  # (a sentence rarely runs longer; the scan stays linear on a large text)
+    for stop in ".!?\n":
+        k = s.find(stop, m.end(), end)
+        if k != -1:
+            end = k
+    if _COORDINATED_THAT.search(s, m.end(), end):
+        return s[m.start():m.end()]
+    return _g(m, s, "v") + " "
+
+
 _COMPLEMENTISER_KEYS = ("say", "note", "ensure", "sure", "means", "know", "think", "believe", "remember", "check", "verify",
                         "mention", "confirm", "assume", "realize", "realise", "show", "state", "indicate")
 
+#: adjectives before a that-clause ("important that users feel heard"): without "that" the adjective takes
+#: the subject as its noun ("important users")
+_THAT_ADJECTIVES = frozenset(
+    ["important", "essential", "crucial", "critical", "vital", "necessary", "imperative", "likely", "unlikely",
+     "possible", "impossible", "clear", "true", "certain", "obvious", "evident", "recommended", "required",
+     "good", "best", "better", "enough", "aware", "glad", "confident"])
 #: words after which "that" is a conjunction or demonstrative, never an omissible relative pronoun
 #: ("so that", "such that", "now that", "except that", "in that", "is that"...)
 _THAT_KEEP_AFTER = frozenset(
-    ["so", "such", "now", "given", "except", "in", "than", "is", "are", "was", "were", "be", "been", "being", "not", "only", "also", "and", "or", "but", "nor", "of", "to", "for", "with", "on", "at", "by", "from", "about", "after", "before", "because", "since", "until", "unless", "if", "provided", "assuming", "considering", "seeing", "save", "like", "all", "that", "this", "it", "what", "whether", "when", "while", "where", "how", "way", "point", "extent", "degree", "sure", "note", "ensure", "mean", "means", "say", "says", "said", "fact", "event", "case"])
+    ["so", "such", "now", "given", "except", "in", "than", "is", "are", "was", "were", "be", "been", "being", "not", "only", "also", "and", "or", "but", "nor", "of", "to", "for", "with", "on", "at", "by", "from", "about", "after", "before", "because", "since", "until", "unless", "if", "provided", "assuming", "considering", "seeing", "save", "like", "all", "that", "this", "it", "what", "whether", "when", "while", "where", "how", "way", "point", "extent", "degree", "sure", "note", "ensure", "mean", "means", "say", "says", "said", "fact", "event", "case",
+     # "It is important that users feel heard": without "that", "important users" reads as a noun phrase
+     *_THAT_ADJECTIVES])
 _ING_ADJECTIVES = frozenset(
     ["interesting", "boring", "amazing", "confusing", "misleading", "surprising", "exciting", "annoying", "disappointing", "worrying", "charming", "striking", "outstanding", "promising", "missing", "pending", "existing", "remaining", "following", "leading", "trending", "upcoming", "ongoing", "outgoing", "incoming", "corresponding", "matching", "relevant", "willing", "thing", "nothing", "something", "anything", "everything", "string", "king", "ring", "spring", "morning", "evening", "during", "going"])
 # "the things that I would like you to keep in mind" -> "the things to keep in mind"
@@ -1652,7 +1945,13 @@ def _that_modal_to(m: re.Match[str], s: str) -> str:
 
 
 def _that_object(m: re.Match[str], s: str) -> str:
-    return "" if _relative_ok(s, m.start()) else s[m.start():m.end()]
+    i = m.start()
+    if not _relative_ok(s, i):
+        return s[i:m.end()]
+    # the word before "that" opening its sentence is an imperative verb ("Ignore that the user is angry",
+    # "Accept that you may be wrong"): "that" is its complementiser, and without it the verb takes the
+    # subject as its object ("Ignore the user")
+    return s[i:m.end()] if _at_sentence_start(s, i - 1 - len(_prev_word(s, i))) else ""
 
 
 def _who_is_ing(m: re.Match[str], s: str) -> str:
@@ -1700,9 +1999,7 @@ def pass_phrases(text: str, ctx: PassContext) -> str:
     if ctx.en():
         text = _sub_on(_REDUCED_RELATIVE, text, _unless_emphatic(lambda m, s: (m.group("neg") or "")
                        if s[m.start() - 2:m.start() - 1].isalnum() and s[m.start() - 1] == " " else m.group()))
-        text = _sub_on(_COMPLEMENTISER, text, _unless_emphatic(
-                       lambda m, s: _g(m, s, "v") + " " if not _prev_word_char(s, m.start()) else s[m.start():m.end()]),
-                       lower=True, keys=_COMPLEMENTISER_KEYS)
+        text = _sub_on(_COMPLEMENTISER, text, _unless_emphatic(_complementiser), lower=True, keys=_COMPLEMENTISER_KEYS)
         text = _replace_en_phrases(text)
         if " don't" in text:
             text = _MODAL_DONT.sub(r"\1 not", text)
@@ -1803,7 +2100,9 @@ def _strip_intensifiers(before: str) -> str:
 _THAT_NEXT = ("you ", "we ", "they ", "i ", "he ", "she ", "it ", "this ", "these ", "those ",
               "your ", "our ", "their ", "my ", "his ", "her ", "its ", "users ", "customers ")
 _COPULAS = frozenset({"is", "are", "was", "were"})
-_COPULA_KEEP_NEXT = re.compile(r"[ \t]+(?:the|a|an|not|never|\w+ed|written|given|shown|known|taken|sent|built|made|kept"
+_COMPARATIVES = frozenset({"more", "less", "fewer", "better", "worse", "sooner", "later", "longer", "shorter", "higher",
+                           "lower", "bigger", "smaller", "faster", "slower", "earlier", "simpler"})
+_COPULA_KEEP_NEXT = re.compile(r"[ \t]+(?:the|a|an|not|never|to|\w+ed|written|given|shown|known|taken|sent|built|made|kept"
                                r"|found|paid|held|chosen|spoken|done|seen|read|set|put|cut)\b")
 _PRONOUN_SUBJECTS = ("you ", "we ", "they ", "i ", "he ", "she ", "it ", "there ", "this ", "that ")
 
@@ -1881,14 +2180,24 @@ def word_scores(text: str, max_tier: int = 2) -> list[tuple[int, int, float, int
             continue  # "mul(a,b)", "[the]", "a/b": a word glued to code-like punctuation is not prose
         if low_word in _ARTICLES and low[max(line_start, start - 7):start].endswith((" that ", " which ")):
             continue  # "one that a child would understand": without the article "that" reads as "that child"
+        if low_word in _ARTICLES:
+            nxt = _NEXT_WORD.match(text, end)
+            if nxt is not None:
+                nw = nxt.group().strip()
+                if word != low_word and nw[:1].isupper():
+                    continue  # a sentence-initial "The" before a capital: part of a name ("The Hague", "The Beatles")
+                if low_word == "the" and nw.lower() in _COMPARATIVES:
+                    continue  # "the more, the better": the article makes the correlative
         if low_word == "that" and not low.startswith(_THAT_NEXT, end + 1):
             continue  # "clauses that aren't in the text": a subject relative pronoun carries the clause
+        if low_word == "that" and _prev_word(low, start) in _THAT_ADJECTIVES:
+            continue  # "It is important that users feel heard": "important users" would be a noun phrase
         if low_word in _COPULAS and word != low_word:
             continue  # "Is it valid?": a question's verb
         if low_word in _COPULAS and text[max(line_start, start - _SUBJECT_MAX):start].lower().endswith(_PRONOUN_SUBJECTS):
             continue  # "you are a legal assistant" / "it is important": the verb of the sentence
         if low_word in _COPULAS and _COPULA_KEEP_NEXT.match(low, end):
-            continue  # "FILENAME is the file name" (a definition), "the message was updated" (a passive)
+            continue  # "FILENAME is the file name" (a definition), "the message was updated" (a passive), "are to be read" (an obligation)
         out.append((start, end, scores[low_word], tier))
     return out
 
@@ -1925,7 +2234,7 @@ def pass_words(text: str, ctx: PassContext) -> str:
     if ctx.en():
         drops = [(s, e, tier) for s, e, _bits, tier in word_scores(text, _WORDS_DROPPED)]
         if drops:
-            text = _drop_spans(text, drops)
+            text = _fix_articles(text, _drop_spans(text, drops))
     if ctx.zh() and _has_cjk(text):
         text = _ZH_DROP.sub("", text)
     return text

@@ -105,6 +105,12 @@ def test_balanced_keeps_meaning(text: str, expected: str):
          "{fence[0]}python\ndef mul(a,b):\n    return a*b\n{fence[1]}"),
         # 的 at a clause end, after 别/是, or after a pronoun stays; an attributive 的 goes
         ("你应该只回复你的建议，没有别的。疯子用的词完全是随意的。", "只回复你的建议，没有别的。疯子用词完全是随意的。"),
+        # 十分 after a numeral is a number, 非常规 a word: "二十分钟" once became "二钟", "非常规" "规"
+        ("等待二十分钟后重试，低于六十分的作文要重写。不要使用非常规手段，这一点十分重要。",
+         "等待二十分钟后重试，低于六十分作文要重写。不要使用非常规手段，这一点重要。"),
+        # 的 after a verb closes a relative clause; before a number, or after 这样, it is needed
+        ("本助手提供的信息仅供参考。生成的SQL必须只包含SELECT。列出最重要的2到3个问题。像这样的中文数字要转换。",
+         "本助手提供的信息仅供参考。生成的SQL必须只包含SELECT。列出最重要的2到3个问题。像这样的中文数字要转换。"),
     ],
 )
 def test_aggressive_keeps_meaning(text: str, expected: str):

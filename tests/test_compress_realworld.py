@@ -78,6 +78,14 @@ def test_cli_writes_a_prompt_with_nested_spans(tmp_path: Path):
         ("确保你所说的话能引起听众的共鸣。", "确保你所说的话能引起听众的共鸣。"),
         # "keep in mind X" means "take X into account", not "remember X"
         ("You should also keep in mind potential safety concerns.", "Also keep in mind potential safety concerns."),
+        # 请 + a third person asks them to act (dropped, the bot's task became the user's); 请款 / 请辞 are words
+        ("如有问题，请用户联系客服。订单异常时请用户补充。请他们联系人事部。请款需要附发票。请辞需提前30天。",
+         "如有问题，请用户联系客服。订单异常时请用户补充。请他们联系人事部。请款需要附发票。请辞需提前30天。"),
+        # a greeting goes with its particle (not "呀！写…"); "能不能请你…？" is a request, so it ends with 。
+        ("你好呀！麻烦你帮我写一封邮件。另外，能不能请你在最后加上联系方式？",
+         "写一封邮件。另外，在最后加上联系方式。"),
+        # after a comma, 你 stays and so does the obligation: "，你对每个结论验证" is a statement
+        ("与此同时，你需要检查每个金额。你应该检查每个日期。", "同时，你需要检查每个金额。检查每个日期。"),
     ],
 )
 def test_balanced_keeps_meaning(text: str, expected: str):

@@ -159,6 +159,26 @@ def test_real_prompt_phrasings(text: str, expected: str, saved: int):  # noqa: D
     assert r.tokens_before - r.tokens_after == saved
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # 对X进行(一个全面的)V -> (全面)VX; 进行V的操作 -> V
+        ("帮我对下面的代码进行一个全面的审查。从以下几个方面对代码进行分析：", "帮我全面审查下面的代码。从以下几个方面分析代码："),
+        ("你需要对异常值进行一个识别和处理的操作。你才可以进行预订的操作。", "识别和处理异常值。你才可以预订。"),
+        # 对 in 对方 / 针对, or an object ending in 都, is not moved
+        ("没有必要对每句话都进行修改。和对方进行协商。针对 SQL 进行优化。对 JSON 进行校验。",
+         "没有必要对每句话都修改。和对方协商。针对 SQL 优化。校验 JSON。"),
+        # 在…的过程中 -> 在…时, not after 这样
+        ("在分析数据的过程中，不要改数据。在这样的过程中要小心。", "在分析数据时，不要改数据。在这样的过程中要小心。"),
+        # 不需要 -> 无需 only before a verb ("删除无需的文件", "如果无需，" were ungrammatical)
+        ("删除不需要的文件。如果不需要，就跳过。对于术语，不需要翻译。让它更加的通顺。",
+         "删除不需要的文件。如果不需要，就跳过。对于术语，无需翻译。让它更加通顺。"),
+    ],
+)
+def test_chinese_verbose_phrasings(text: str, expected: str):
+    assert compress_text(text, level="balanced").text == expected
+
+
 # --------------------------------------------------------------------------- #
 # every shipped real prompt: spans survive, nothing grows
 # --------------------------------------------------------------------------- #

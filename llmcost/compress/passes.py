@@ -1497,7 +1497,6 @@ PHRASES_ZH: dict[str, str] = {
     "一定要": "务必",
     "非常非常": "非常",
     "必须要": "必须",
-    "不需要": "无需",
     "这样的话": "这样",
     "的后面": "后",
     "的前面": "前",
@@ -1510,6 +1509,8 @@ PHRASES_ZH: dict[str, str] = {
     "并且还": "并且",
     "然后再": "再",
     "尽量地": "尽量",
+    "更加的": "更加",
+    "小的时候": "小时候",  # (not "小时", an hour)
     # from real prompts (PlexPt/awesome-chatgpt-prompts-zh)
     "将为您提供": "将提供",
     "将为你提供": "将提供",
@@ -1520,6 +1521,36 @@ PHRASES_ZH: dict[str, str] = {
     "除非我要求您这样做": "除非我要求",
     "除非我要求你这样做": "除非我要求",
 }
+# "不需要翻译" -> "无需翻译": only before a verb, not in "删除不需要的文件" or "如果不需要，…"
+_ZH_NO_NEED = re.compile(f"不需要(?=[{_CJK}])(?![的了吗呢吧啊])")
+#: verbs that 进行 can carry ("进行分析", "对代码进行一个全面的审查", "进行预订的操作")
+_ZH_ACT_VERBS = ("(?:分析|总结|翻译|评估|检查|修改|优化|比较|解释|处理|回答|分类|审查|改写|验证|测试|排序|筛选|过滤|整理"
+                 "|归纳|润色|校对|点评|评价|评分|打分|标注|说明|描述|补充|纠正|修正|调整|确认|核实|核对|统计|计算|汇总"
+                 "|拆分|合并|编辑|重写|扩写|精简|简化|审核|审阅|诊断|识别|更新|删除|替换|清洗|重构|注释|批改|校验|解析"
+                 "|归类|概括|转换|填充|预订|登录|退款|支付|下单|取消|重置|保存|提交|上传|下载|发送|安装|部署|查询|搜索)")
+_ZH_ACT_ADV = "(?:全面|详细|简单|深入|初步|系统|仔细|认真|彻底|简要|适当)"
+# "进行一个识别和处理的操作" -> "进行识别和处理" (then as below): 的操作 / 的处理 after a verb says nothing
+_ZH_ACT_OP = re.compile(f"进行(?:一个|一次|一些)?(?P<v>{_ZH_ACT_VERBS}(?:和{_ZH_ACT_VERBS})?)的(?:操作|处理|工作)")
+# "对代码进行一个全面的审查。" -> "全面审查代码。": object of 对 up to a clause end, 对 not part of a word
+# (针对, 面对 but 方面对, 核对 …) nor 对于 / 对话 / 对方 …, the object not ending in an adverb ("对每句话都进行修改")
+_ZH_DUI_ACT = re.compile(
+    "(?<![针相绝反应核比配校查派作敌一成])(?<!(?<![里上下前后外方])面)对(?![于此其话象比称应手接策面照付待抗立方外齐联错])"
+    f"(?P<x>[^，。；：！？、,.;:!?\n对进]{{1,12}}?)进行(?:一个|一次|一下|一些)?(?:(?P<adv>{_ZH_ACT_ADV})[的地]?)?"
+    f"(?P<v>{_ZH_ACT_VERBS}(?:和{_ZH_ACT_VERBS})?)(?=[，。；！？：,.;!?\n]|$)")
+# "进行一个全面的审查" -> "全面审查"
+_ZH_ACT_ONE = re.compile(f"进行(?:一个|一次)(?:(?P<adv>{_ZH_ACT_ADV})的)?(?P<v>{_ZH_ACT_VERBS})(?=[，。；！？：,.;!?\n]|$)")
+# "在分析数据的过程中" -> "在分析数据时"
+_ZH_PROCESS = re.compile("在(?P<x>[^，。；：！？、,.;:!?\n在]{1,15}?)(?<![样种个些此该这那])的过程中")
+
+
+def _zh_dui_act(m: re.Match[str]) -> str:
+    x = m.group("x")
+    if x.rstrip()[-1:] in "都也再先还均又才就并" or x.strip() == "":
+        return m.group()
+    sep = " " if x[0] == " " else ""
+    return (m.group("adv") or "") + m.group("v") + sep + x.strip()
+
+
 # "只需要输出译文即可" -> "只输出译文"
 _ZH_ONLY_NEED = re.compile("只需要?(?P<b>[^。，！？；\n]{1,30}?)即可")
 # "对文章进行修改和润色" -> "对文章修改和润色" (进行 + a two-character verb at a clause end)
@@ -1723,7 +1754,13 @@ def pass_phrases(text: str, ctx: PassContext) -> str:
         text = _sub_on(_AS_WELL, text, _unless_emphatic(
                        lambda m, s: "too" if not _prev_word_char(s, m.start()) else m.group()), lower=True)
     if ctx.zh() and (_has_cjk(text) or not _ZH_PHRASES_NEED_CJK):
+        if "进行" in text:
+            text = _ZH_ACT_OP.sub(lambda m: "进行" + m.group("v"), text)
+            text = _ZH_DUI_ACT.sub(_zh_dui_act, text)
+            text = _ZH_ACT_ONE.sub(lambda m: (m.group("adv") or "") + m.group("v"), text)
+        text = _ZH_PROCESS.sub(lambda m: "在" + m.group("x") + "时", text)
         text = _ZH_PHRASE_RE.sub(lambda m: PHRASES_ZH[m.group()], text)
+        text = _ZH_NO_NEED.sub("无需", text)
         text = _ZH_ONLY_NEED.sub(lambda m: "只" + m.group("b"), text)
         text = _ZH_JINXING.sub("", text)
         text = _ZH_FORM.sub(lambda m: m.group("h"), text)

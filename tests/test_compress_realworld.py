@@ -86,6 +86,11 @@ def test_cli_writes_a_prompt_with_nested_spans(tmp_path: Path):
          "写一封邮件。另外，在最后加上联系方式。"),
         # after a comma, 你 stays and so does the obligation: "，你对每个结论验证" is a statement
         ("与此同时，你需要检查每个金额。你应该检查每个日期。", "同时，你需要检查每个金额。检查每个日期。"),
+        # a script after 开场白： / 回复： is said word for word: its 您好 and 请您 stay, while the instruction's 请 goes
+        ("开场白：您好，欢迎致电XX银行，请问有什么可以帮您？\n如果客户要求投诉，请回复：好的，请您稍等。",
+         "开场白：您好，欢迎致电XX银行，请问有什么可以帮您？\n如果客户要求投诉，回复：好的，请您稍等。"),
+        # a Chinese list mark has no blank after it ("一、请…", "（2）请…"): the item starts there
+        ("一、请仔细阅读合同。\n（2）请用中文回答。\n③请不要编造。", "一、仔细阅读合同。\n（2）用中文回答。\n③不要编造。"),
     ],
 )
 def test_balanced_keeps_meaning(text: str, expected: str):
@@ -296,6 +301,11 @@ def test_instructions_repeated_after_injected_content_and_template_blocks_stay()
     r = compress_text(SANDWICH, level="balanced")
     assert r.text == SANDWICH.replace("is not in", "isn't in")
     assert r.protected_spans_ok
+
+
+def test_a_repeated_chinese_list_item_is_a_repeat_without_a_blank_after_its_mark():
+    text = "1、请不要编造任何超出合同文本范围的法律结论和事实。\n2、请保持简洁。\n\n请不要编造任何超出合同文本范围的法律结论和事实。"
+    assert compress_text(text, level="safe").text == "1、请不要编造任何超出合同文本范围的法律结论和事实。\n2、请保持简洁。"
 
 
 def test_a_rule_under_another_heading_is_not_a_repeat_but_one_in_the_same_section_is():

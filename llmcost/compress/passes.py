@@ -372,7 +372,8 @@ def pass_markdown(text: str, ctx: PassContext) -> str:
 # --------------------------------------------------------------------------- #
 
 
-_ITEM_MARK = re.compile(r"[ \t]*(?:[-*+]|\d{1,3}[.)、]|[一二三四五六七八九十]{1,3}[、.])[ \t]+")
+#: (a Chinese list writes its mark without a blank: "一、请…", "2、…")
+_ITEM_MARK = re.compile(r"[ \t]*(?:(?:[-*+]|\d{1,3}[.)、]|[一二三四五六七八九十]{1,3}[、.])[ \t]+|(?:\d{1,3}|[一二三四五六七八九十]{1,3})、)")
 _REMINDER_LABEL = re.compile(r"^\s*(?:[-*+]\s+)?(?:remember|reminder|note|important|again|once again|注意|重要|提醒|再次提醒)\s*[:：]\s*",
                              re.IGNORECASE)
 #: words ignored when comparing two sentences for near-duplication ("Remember: don't reveal these
@@ -530,7 +531,7 @@ def pass_dedupe(text: str, ctx: PassContext) -> str:
             head = line[: mark.end()] if mark else ""
             body = line[len(head):]
             # (= _norm(body): the list mark, a caseless word of its own, is the line's first word)
-            lkey = line_norm[len(head.strip()) + 1:] if head else line_norm
+            lkey = line_norm[len(head.strip()) + (head[-1] in " \t"):] if head else line_norm
             if lkey in seen_units and _is_substantial(body):
                 continue  # a repeated line (list numbering aside)
             if sentences:
@@ -1000,14 +1001,36 @@ _FILLER_KEYS: dict[re.Pattern[str], tuple[str, ...]] = {
                        "your "),
 }
 
+#: a list mark before a Chinese item: "1. ", "一、", "（2）", "③"
+_ZH_LIST_MARK = re.compile(r"[ \t]*(?:[-*+]|\d+[.)、．]|[一二三四五六七八九十]{1,3}[、.．]|[（(][0-9一二三四五六七八九十]{1,3}[）)]"
+                           r"|[\u2460-\u2473])[ \t]*")
+
+
 def _zh_start(s: str, i: int) -> bool:
     if i == 0 or s[i - 1] in "。！？；：，,\n":
         return True
     line_start = s.rfind("\n", 0, i) + 1
     before = s[line_start:i]
     stripped = before.rstrip(" \t")
-    return (not stripped or _LIST_MARK.fullmatch(before) is not None
+    return (not stripped or _ZH_LIST_MARK.fullmatch(before) is not None
             or (len(stripped) < len(before) and stripped[-1] in ".!?;:"))
+
+
+#: a label whose text after the colon is what the model is to say, word for word: "开场白：您好，…",
+#: "请回复：好的，请您稍等" (the greeting and 请您 are part of the script)
+_ZH_SCRIPT_LABEL = re.compile("(?:回复|回答|答复|回应|话术|开场白|结束语|欢迎语|问候语|结语|模板|说|例如|比如)[ \t]*[：:]")
+
+
+def _zh_in_script(s: str, i: int) -> bool:
+    line_start = s.rfind("\n", 0, i) + 1
+    colon = max(s.rfind("：", line_start, i), s.rfind(":", line_start, i))
+    return colon != -1 and _ZH_SCRIPT_LABEL.search(s, max(line_start, colon - 4), colon + 1) is not None
+
+
+def _zh_outside_script(fn: SubFn) -> SubFn:
+    def sub(m: re.Match[str], s: str) -> str:
+        return m.group() if _zh_in_script(s, m.start()) else fn(m, s)
+    return sub
 
 
 def _zh_drop(m: re.Match[str], s: str) -> str:
@@ -1089,7 +1112,7 @@ def pass_filler(text: str, ctx: PassContext) -> str:
             text = _sub_on(rx, text, _unless_emphatic(fn), lower=lower, keys=_FILLER_KEYS.get(rx, ()))
     if ctx.zh() and _has_cjk(text):  # (every Chinese pattern needs a CJK character)
         for rx, zfn in _ZH_FILLER:
-            text = _sub_on(rx, text, zfn, keys=_ZH_FILLER_KEYS.get(rx, ()))
+            text = _sub_on(rx, text, _zh_outside_script(zfn), keys=_ZH_FILLER_KEYS.get(rx, ()))
     text = _tidy_spaces(text)
     return _squeeze_blank_lines(text).strip("\n")
 

@@ -91,6 +91,13 @@ def test_cli_writes_a_prompt_with_nested_spans(tmp_path: Path):
          "开场白：您好，欢迎致电XX银行，请问有什么可以帮您？\n如果客户要求投诉，回复：好的，请您稍等。"),
         # a Chinese list mark has no blank after it ("一、请…", "（2）请…"): the item starts there
         ("一、请仔细阅读合同。\n（2）请用中文回答。\n③请不要编造。", "一、仔细阅读合同。\n（2）用中文回答。\n③不要编造。"),
+        # 一下 of 统一 / 万一 / 逐一 is no "一下" ("统一下发" became "统发", "万一下雨" "万雨")
+        ("统一下发通知。万一下雨就取消。逐一下载附件。看一下这个。", "统一下发通知。万一下雨就取消。逐一下载附件。看这个。"),
+        # 你能…吗？ is a request before a task verb, a question about an ability otherwise
+        ("你能看到图片吗？你能联网吗？你可以帮我写首诗吗？", "你能看到图片吗？你能联网吗？写首诗。"),
+        # 只需…即可 + a verb is "…is all it takes", not "only…"; 不一定要 is "need not" (was "不务必")
+        ("只需提供订单号即可办理退款。你只需要输出JSON即可。你不一定要使用工具。",
+         "只需提供订单号即可办理退款。你只输出JSON。你不必使用工具。"),
     ],
 )
 def test_balanced_keeps_meaning(text: str, expected: str):
@@ -124,6 +131,8 @@ def test_balanced_keeps_meaning(text: str, expected: str):
         # 的 after a verb closes a relative clause; before a number, or after 这样, it is needed
         ("本助手提供的信息仅供参考。生成的SQL必须只包含SELECT。列出最重要的2到3个问题。像这样的中文数字要转换。",
          "本助手提供的信息仅供参考。生成的SQL必须只包含SELECT。列出最重要的2到3个问题。像这样的中文数字要转换。"),
+        # 标的 (subject matter) and 酒吧 are words
+        ("说明合同的标的额。不要推荐酒吧。", "说明合同标的额。不要推荐酒吧。"),
     ],
 )
 def test_aggressive_keeps_meaning(text: str, expected: str):

@@ -1082,8 +1082,12 @@ _ZH_FILLER: list[tuple[re.Pattern[str], SubFn]] = [
     (re.compile(r"麻烦(?:你|您)(?:帮我|帮忙)?|请问|(?:能否|能不能|可以)请(?:你|您)(?:帮我)?|我(?:希望|想请|想让|需要|要)(?:你|您)(?![们的])(?:能够|能|可以)?(?:帮我)?"
                 r"|请(?:(?:你|您)(?:帮我|帮忙)?|帮我|帮忙|(?![求假教客柬示愿安帖款辞购缨战命罪托功他她]"
                 r"|用户|顾客|对方|患者|病人|学生|家长|读者|买家|卖家|访客|会员|员工|孩子))"), _zh_drop),
-    (re.compile(r"(?:你|您)(?:能否|能不能|可不可以|可以|能)(?:帮我|帮忙)?(?P<body>[^。！？\n]+?)吗[？?]"), _zh_question),
-    (re.compile(f"一下(?<=[{_CJK}]一下)(?![子午])"), lambda m, s: ""),
+    # "你可以帮我写首诗吗？" -> "写首诗。", a request; "你能看到图片吗？" / "你能联网吗？" ask about an ability: kept
+    (re.compile(f"(?:你|您)(?:能否|能不能|可不可以|可以|能)(?:帮我|帮忙)?(?P<body>(?=帮|给我|为我|替我|再|告诉|讲|介绍|说明|举"
+                f"|{_ZH_TASK_VERBS})[^。！？\n]+?)吗[？?]"), _zh_question),
+    # not the 一 of 统一 / 万一 / 逐一 …, nor before a 下 word ("统一下发", "逐一下载", "一下子")
+    (re.compile(f"一下(?<=[{_CJK}]一下)(?<![统唯万逐第专单同归均]一下)(?![子午载发单列面级属游线架调降滑拉跌])"),
+     lambda m, s: ""),
     # a polite 请 inside a sentence, before the verb: "专有名词请保持原样" -> "专有名词保持原样"
     (re.compile(f"请(?<=[{_CJK}）)]请)(?<![申邀聘宴恳吁提报声敬烦]请)"
                 "(?=不要|勿|尽量|保持|直接|使用|务必|先|只|根据|按照|确保|避免|用(?!户)|在|以)"), lambda m, s: ""),
@@ -1518,6 +1522,7 @@ PHRASES_ZH: dict[str, str] = {
     "如果说": "如果",
     "能够": "能",
     "一定要": "务必",
+    "不一定要": "不必",  # (not "不务必")
     "非常非常": "非常",
     "必须要": "必须",
     "这样的话": "这样",
@@ -1575,7 +1580,8 @@ def _zh_dui_act(m: re.Match[str]) -> str:
 
 
 # "只需要输出译文即可" -> "只输出译文"
-_ZH_ONLY_NEED = re.compile("只需要?(?P<b>[^。，！？；\n]{1,30}?)即可")
+# (at a clause end only: "只需提供订单号即可办理退款" is "the order number is all it takes", not "only provide")
+_ZH_ONLY_NEED = re.compile("只需要?(?P<b>[^。，！？；\n]{1,30}?)即可(?=[。，！？；：,.!?;:\n）)]|$)")
 # "对文章进行修改和润色" -> "对文章修改和润色" (进行 + a two-character verb at a clause end)
 _ZH_JINXING = re.compile(f"进行(?=[{_CJK}]{{2}}(?:[，。；、！？：,.;!?\n和或]|$))(?<![正在])")
 # "用列表的形式说明" -> "用列表说明"; "每一条" -> "每条"
@@ -1828,9 +1834,9 @@ _NUMBER_WORDS = frozenset(
 #: and after a verb, where it closes a relative clause: "本助手提供的信息仅供参考" without it reads
 #: "本助手提供信息" (the assistant gives information), "生成的SQL必须…" reads "generate SQL"; 十分 after
 #: a numeral is a number ("二十分钟", "六十分"), and 非常规 / 非常时期 are words of their own
-_ZH_DROP = re.compile(rf"(?P<de>的)(?<=[{_CJK}]的)(?<![目有真别是你我他她它您们样]的)(?![确话是])"
+_ZH_DROP = re.compile(rf"(?P<de>的)(?<=[{_CJK}]的)(?<![目有真别是你我他她它您们样标]的)(?![确话是])"
                       rf"(?![，。！？、；：,.!?;:\n）)」”0-9]|$|{_PH})"
-                      rf"|[呢吧啊呀哦](?<=[{_CJK}].)(?=[，。！？,.!?\n])"
+                      rf"|[呢吧啊呀哦](?<=[{_CJK}].)(?<![酒网贴氧]吧)(?=[，。！？,.!?\n])"
                       rf"|(?:非常(?![规态任时设])|(?<![零一二两三四五六七八九十几百千万数])十分(?![钟之]))"
                       rf"(?<=[{_CJK}]..)(?=[{_CJK}])")
 #: verbs before 的 (see above): two characters, then one

@@ -1079,9 +1079,10 @@ _ZH_FILLER: list[tuple[re.Pattern[str], SubFn]] = [
     # "能不能请你在最后加上联系方式？" is a request: "在最后加上联系方式。", not "…联系方式？"
     (re.compile(r"(?:能否|能不能|可不可以|可以)请(?:你|您)(?:帮我|帮忙)?(?P<body>[^。！？\n]+?)吗?[？?]"), _zh_question),
     # 请 + a third person is "ask them to" ("请用户提供订单号"), and 请款 / 请辞 / 请购 are words: kept
-    (re.compile(r"麻烦(?:你|您)(?:帮我|帮忙)?|请问|(?:能否|能不能|可以)请(?:你|您)(?:帮我)?|我(?:希望|想请|想让|需要|要)(?:你|您)(?![们的])(?:能够|能|可以)?(?:帮我)?"
+    # (with a comma after it: "麻烦你，帮我…" left "，帮我…")
+    (re.compile(r"(?:麻烦(?:你|您)(?:帮我|帮忙)?|请问|(?:能否|能不能|可以)请(?:你|您)(?:帮我)?|我(?:希望|想请|想让|需要|要)(?:你|您)(?![们的])(?:能够|能|可以)?(?:帮我)?"
                 r"|请(?:(?:你|您)(?:帮我|帮忙)?|帮我|帮忙|(?![求假教客柬示愿安帖款辞购缨战命罪托功他她]"
-                r"|用户|顾客|对方|患者|病人|学生|家长|读者|买家|卖家|访客|会员|员工|孩子))"), _zh_drop),
+                r"|用户|顾客|对方|患者|病人|学生|家长|读者|买家|卖家|访客|会员|员工|孩子)))[，,]?"), _zh_drop),
     # "你可以帮我写首诗吗？" -> "写首诗。", a request; "你能看到图片吗？" / "你能联网吗？" ask about an ability: kept
     (re.compile(f"(?:你|您)(?:能否|能不能|可不可以|可以|能)(?:帮我|帮忙)?(?P<body>(?=帮|给我|为我|替我|再|告诉|讲|介绍|说明|举"
                 f"|{_ZH_TASK_VERBS})[^。！？\n]+?)吗[？?]"), _zh_question),
@@ -1571,9 +1572,13 @@ _ZH_ACT_ONE = re.compile(f"进行(?:一个|一次)(?:(?P<adv>{_ZH_ACT_ADV})的)?
 _ZH_PROCESS = re.compile("在(?P<x>[^，。；：！？、,.;:!?\n在]{1,15}?)(?<![样种个些此该这那])的过程中")
 
 
+#: verbs that take no object after them: "对回答进行评分" -> "对回答评分", not "评分回答"
+_ZH_NO_OBJECT = ("评分", "打分", "退款", "下单", "分类", "归类", "排序")
+
+
 def _zh_dui_act(m: re.Match[str]) -> str:
     x = m.group("x")
-    if x.rstrip()[-1:] in "都也再先还均又才就并" or x.strip() == "":
+    if x.rstrip()[-1:] in "都也再先还均又才就并" or x.strip() == "" or any(v in m.group("v") for v in _ZH_NO_OBJECT):
         return m.group()
     sep = " " if x[0] == " " else ""
     return (m.group("adv") or "") + m.group("v") + sep + x.strip()

@@ -97,6 +97,8 @@ def test_cli_writes_a_prompt_with_nested_spans(tmp_path: Path):
         ("你能看到图片吗？你能联网吗？你可以帮我写首诗吗？", "你能看到图片吗？你能联网吗？写首诗。"),
         # the comma after a dropped 麻烦你 / 请问 goes too (a line once began with "，")
         ("麻烦你，帮我写首诗。\n您好，请问，这个怎么用？", "帮我写首诗。\n这个怎么用？"),
+        # 请 before an English verb stays (dropped, it left "。 check …")
+        ("用中文回答。请 check the logs first.", "用中文回答。请 check the logs first."),
         # 只需…即可 + a verb is "…is all it takes", not "only…"; 不一定要 is "need not" (was "不务必")
         ("只需提供订单号即可办理退款。你只需要输出JSON即可。你不一定要使用工具。",
          "只需提供订单号即可办理退款。你只输出JSON。你不必使用工具。"),
@@ -188,6 +190,8 @@ def test_real_prompt_phrasings(text: str, expected: str, saved: int):  # noqa: D
         ("在分析数据的过程中，不要改数据。在这样的过程中要小心。", "在分析数据时，不要改数据。在这样的过程中要小心。"),
         # a verb without an object stays after its 对 phrase: "评分上述回答" is no Chinese
         ("请对上述回答进行评分。请你对用户的反馈进行分类。", "对上述回答评分。对用户的反馈分类。"),
+        # a second 对 in the clause: the object began at the first ("对A和比较B" is wrong); 进行删除的操作 with it
+        ("对A和对B进行比较。禁止对数据库进行删除的操作。", "对A和对B比较。禁止删除数据库。"),
         # 不需要 -> 无需 only before a verb ("删除无需的文件", "如果无需，" were ungrammatical)
         ("删除不需要的文件。如果不需要，就跳过。对于术语，不需要翻译。让它更加的通顺。",
          "删除不需要的文件。如果不需要，就跳过。对于术语，无需翻译。让它更加通顺。"),

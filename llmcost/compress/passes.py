@@ -1078,11 +1078,12 @@ _ZH_FILLER: list[tuple[re.Pattern[str], SubFn]] = [
     (re.compile(r"(?:非常感谢|非常谢谢|十分感谢|感谢|谢谢)(?:你|您)?(?:的(?:帮助|配合|耐心))?[！!。.~～]+"), _zh_thanks),
     # "能不能请你在最后加上联系方式？" is a request: "在最后加上联系方式。", not "…联系方式？"
     (re.compile(r"(?:能否|能不能|可不可以|可以)请(?:你|您)(?:帮我|帮忙)?(?P<body>[^。！？\n]+?)吗?[？?]"), _zh_question),
-    # 请 + a third person is "ask them to" ("请用户提供订单号"), and 请款 / 请辞 / 请购 are words: kept
+    # 请 + a third person is "ask them to" ("请用户提供订单号"), and 请款 / 请辞 / 请购 are words: kept, as is
+    # a 请 before English ("请 check the logs": without it "。 check …")
     # (with a comma after it: "麻烦你，帮我…" left "，帮我…")
     (re.compile(r"(?:麻烦(?:你|您)(?:帮我|帮忙)?|请问|(?:能否|能不能|可以)请(?:你|您)(?:帮我)?|我(?:希望|想请|想让|需要|要)(?:你|您)(?![们的])(?:能够|能|可以)?(?:帮我)?"
                 r"|请(?:(?:你|您)(?:帮我|帮忙)?|帮我|帮忙|(?![求假教客柬示愿安帖款辞购缨战命罪托功他她]"
-                r"|用户|顾客|对方|患者|病人|学生|家长|读者|买家|卖家|访客|会员|员工|孩子)))[，,]?"), _zh_drop),
+                r"|用户|顾客|对方|患者|病人|学生|家长|读者|买家|卖家|访客|会员|员工|孩子|[ \tA-Za-z])))[，,]?"), _zh_drop),
     # "你可以帮我写首诗吗？" -> "写首诗。", a request; "你能看到图片吗？" / "你能联网吗？" ask about an ability: kept
     (re.compile(f"(?:你|您)(?:能否|能不能|可不可以|可以|能)(?:帮我|帮忙)?(?P<body>(?=帮|给我|为我|替我|再|告诉|讲|介绍|说明|举"
                 f"|{_ZH_TASK_VERBS})[^。！？\n]+?)吗[？?]"), _zh_question),
@@ -1580,6 +1581,12 @@ def _zh_dui_act(m: re.Match[str]) -> str:
     x = m.group("x")
     if x.rstrip()[-1:] in "都也再先还均又才就并" or x.strip() == "" or any(v in m.group("v") for v in _ZH_NO_OBJECT):
         return m.group()
+    s, i = m.string, m.start()
+    j = i
+    while j > 0 and s[j - 1] not in "，。；：！？,.;:!?\n":
+        j -= 1
+    if "对" in s[j:i]:
+        return m.group()  # "对A和对B进行比较": the object began at the first 对
     sep = " " if x[0] == " " else ""
     return (m.group("adv") or "") + m.group("v") + sep + x.strip()
 

@@ -192,6 +192,8 @@ def test_real_prompt_phrasings(text: str, expected: str, saved: int):  # noqa: D
         ("请对上述回答进行评分。请你对用户的反馈进行分类。", "对上述回答评分。对用户的反馈分类。"),
         # a second 对 in the clause: the object began at the first ("对A和比较B" is wrong); 进行删除的操作 with it
         ("对A和对B进行比较。禁止对数据库进行删除的操作。", "对A和对B比较。禁止删除数据库。"),
+        # 一次 is a count, not filler like 一个: "进行一次验证" stays
+        ("每个步骤都需要进行一次验证。对代码进行一次全面的检查。", "每个步骤都需要进行一次验证。对代码进行一次全面的检查。"),
         # 不需要 -> 无需 only before a verb ("删除无需的文件", "如果无需，" were ungrammatical)
         ("删除不需要的文件。如果不需要，就跳过。对于术语，不需要翻译。让它更加的通顺。",
          "删除不需要的文件。如果不需要，就跳过。对于术语，无需翻译。让它更加通顺。"),

@@ -1560,15 +1560,15 @@ _ZH_ACT_VERBS = ("(?:分析|总结|翻译|评估|检查|修改|优化|比较|解
                  "|归类|概括|转换|填充|预订|登录|退款|支付|下单|取消|重置|保存|提交|上传|下载|发送|安装|部署|查询|搜索)")
 _ZH_ACT_ADV = "(?:全面|详细|简单|深入|初步|系统|仔细|认真|彻底|简要|适当)"
 # "进行一个识别和处理的操作" -> "进行识别和处理" (then as below): 的操作 / 的处理 after a verb says nothing
-_ZH_ACT_OP = re.compile(f"进行(?:一个|一次|一些)?(?P<v>{_ZH_ACT_VERBS}(?:和{_ZH_ACT_VERBS})?)的(?:操作|处理|工作)")
+_ZH_ACT_OP = re.compile(f"进行(?:一个)?(?P<v>{_ZH_ACT_VERBS}(?:和{_ZH_ACT_VERBS})?)的(?:操作|处理|工作)")
 # "对代码进行一个全面的审查。" -> "全面审查代码。": object of 对 up to a clause end, 对 not part of a word
 # (针对, 面对 but 方面对, 核对 …) nor 对于 / 对话 / 对方 …, the object not ending in an adverb ("对每句话都进行修改")
 _ZH_DUI_ACT = re.compile(
     "(?<![针相绝反应核比配校查派作敌一成])(?<!(?<![里上下前后外方])面)对(?![于此其话象比称应手接策面照付待抗立方外齐联错])"
-    f"(?P<x>[^，。；：！？、,.;:!?\n对进]{{1,12}}?)进行(?:一个|一次|一下|一些)?(?:(?P<adv>{_ZH_ACT_ADV})[的地]?)?"
+    f"(?P<x>[^，。；：！？、,.;:!?\n对进]{{1,12}}?)进行(?:一个|一下)?(?:(?P<adv>{_ZH_ACT_ADV})[的地]?)?"
     f"(?P<v>{_ZH_ACT_VERBS}(?:和{_ZH_ACT_VERBS})?)(?=[，。；！？：,.;!?\n]|$)")
 # "进行一个全面的审查" -> "全面审查"
-_ZH_ACT_ONE = re.compile(f"进行(?:一个|一次)(?:(?P<adv>{_ZH_ACT_ADV})的)?(?P<v>{_ZH_ACT_VERBS})(?=[，。；！？：,.;!?\n]|$)")
+_ZH_ACT_ONE = re.compile(f"进行一个(?:(?P<adv>{_ZH_ACT_ADV})的)?(?P<v>{_ZH_ACT_VERBS})(?=[，。；！？：,.;!?\n]|$)")
 # "在分析数据的过程中" -> "在分析数据时"
 _ZH_PROCESS = re.compile("在(?P<x>[^，。；：！？、,.;:!?\n在]{1,15}?)(?<![样种个些此该这那])的过程中")
 

@@ -89,6 +89,9 @@ def test_cli_writes_a_prompt_with_nested_spans(tmp_path: Path):
         # a script after 开场白： / 回复： is said word for word: its 您好 and 请您 stay, while the instruction's 请 goes
         ("开场白：您好，欢迎致电XX银行，请问有什么可以帮您？\n如果客户要求投诉，请回复：好的，请您稍等。",
          "开场白：您好，欢迎致电XX银行，请问有什么可以帮您？\n如果客户要求投诉，回复：好的，请您稍等。"),
+        # and so are the lines under a heading "常用话术：" up to a blank line; "回复要求：" is no script
+        ("常用话术：\n- 您好，请问有什么可以帮您？\n- 请您稍等，我帮您查询一下。\n\n回复要求：\n- 请使用中文。",
+         "常用话术：\n- 您好，请问有什么可以帮您？\n- 请您稍等，我帮您查询一下。\n\n回复要求：\n- 使用中文。"),
         # a Chinese list mark has no blank after it ("一、请…", "（2）请…"): the item starts there
         ("一、请仔细阅读合同。\n（2）请用中文回答。\n③请不要编造。", "一、仔细阅读合同。\n（2）用中文回答。\n③不要编造。"),
         # 一下 of 统一 / 万一 / 逐一 is no "一下" ("统一下发" became "统发", "万一下雨" "万雨")

@@ -1017,14 +1017,28 @@ def _zh_start(s: str, i: int) -> bool:
 
 
 #: a label whose text after the colon is what the model is to say, word for word: "开场白：您好，…",
-#: "请回复：好的，请您稍等" (the greeting and 请您 are part of the script)
-_ZH_SCRIPT_LABEL = re.compile("(?:回复|回答|答复|回应|话术|开场白|结束语|欢迎语|问候语|结语|模板|说|例如|比如)[ \t]*[：:]")
+#: "请回复：好的，请您稍等" (the greeting and 请您 are part of the script), or the lines under a
+#: heading "常用话术：" / "回复示例：" up to the next blank line
+_ZH_SCRIPT_LABEL = re.compile("(?:回复|回答|答复|回应|话术|开场白|结束语|欢迎语|问候语|结语|模板|说|例如|比如|示例|范例|样例"
+                              "|显示|文案)[ \t]*[：:]")
 
 
 def _zh_in_script(s: str, i: int) -> bool:
     line_start = s.rfind("\n", 0, i) + 1
     colon = max(s.rfind("：", line_start, i), s.rfind(":", line_start, i))
-    return colon != -1 and _ZH_SCRIPT_LABEL.search(s, max(line_start, colon - 4), colon + 1) is not None
+    if colon != -1:
+        return _ZH_SCRIPT_LABEL.search(s, max(line_start, colon - 4), colon + 1) is not None
+    for _ in range(30):  # the heading of this block of lines, if it has one
+        if line_start == 0:
+            return False
+        prev_start = s.rfind("\n", 0, line_start - 1) + 1
+        prev = s[prev_start:line_start - 1].rstrip(" \t")
+        if not prev:
+            return False
+        if prev.endswith(("：", ":")):
+            return _ZH_SCRIPT_LABEL.search(prev, max(0, len(prev) - 5)) is not None
+        line_start = prev_start
+    return False
 
 
 def _zh_outside_script(fn: SubFn) -> SubFn:

@@ -140,6 +140,8 @@ def test_balanced_keeps_meaning(text: str, expected: str):
          "本助手提供的信息仅供参考。生成的SQL必须只包含SELECT。列出最重要的2到3个问题。像这样的中文数字要转换。"),
         # 标的 (subject matter) and 酒吧 are words
         ("说明合同的标的额。不要推荐酒吧。", "说明合同标的额。不要推荐酒吧。"),
+        # after 了 the 的 is needed too ("喝醉了人"); "正在进行的比赛" is a relative clause
+        ("像一个喝醉了的人一样回答。描述正在进行的足球比赛。", "像一个喝醉了的人一样回答。描述正在进行的足球比赛。"),
     ],
 )
 def test_aggressive_keeps_meaning(text: str, expected: str):

@@ -1856,11 +1856,11 @@ NEVER_DROP = frozenset(
 _NUMBER_WORDS = frozenset(
     ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred", "thousand", "million", "billion", "first", "second", "third", "half", "double", "twice", "dozen"]
 )
-#: 的 stays after 这样/那样 ("这样的中文数字"), before a number ("最重要的2到3个问题", "字数的120%"),
+#: 的 stays after 这样/那样 ("这样的中文数字"), after 了/着/过 ("喝醉了的人"), before a number ("最重要的2到3个问题", "字数的120%"),
 #: and after a verb, where it closes a relative clause: "本助手提供的信息仅供参考" without it reads
 #: "本助手提供信息" (the assistant gives information), "生成的SQL必须…" reads "generate SQL"; 十分 after
 #: a numeral is a number ("二十分钟", "六十分"), and 非常规 / 非常时期 are words of their own
-_ZH_DROP = re.compile(rf"(?P<de>的)(?<=[{_CJK}]的)(?<![目有真别是你我他她它您们样标]的)(?![确话是])"
+_ZH_DROP = re.compile(rf"(?P<de>的)(?<=[{_CJK}]的)(?<![目有真别是你我他她它您们样标了着过]的)(?![确话是])"
                       rf"(?![，。！？、；：,.!?;:\n）)」”0-9]|$|{_PH})"
                       rf"|[呢吧啊呀哦](?<=[{_CJK}].)(?<![酒网贴氧]吧)(?=[，。！？,.!?\n])"
                       rf"|(?:非常(?![规态任时设])|(?<![零一二两三四五六七八九十几百千万数])十分(?![钟之]))"
@@ -1870,7 +1870,7 @@ _ZH_REL_VERBS2 = frozenset(
     "提供 生成 上传 输入 描述 提到 提出 提及 使用 引用 给出 返回 输出 翻译 修改 润色 选择 收到 要求 询问 提交 填写"
     " 发送 推荐 列出 检索 查询 识别 提取 得到 获得 包含 指定 定义 需要 遇到 涉及 出现 缺少 编写 撰写 创建 收集"
     " 整理 下载 保存 删除 调用 购买 选购 预订 申请 发布 上报 反馈 回答 回复 说明 介绍 讨论 分析 总结 检查 审核 确认"
-    " 计算 统计 记录 附上 标注 列举 建议 推断 猜测".split())
+    " 计算 统计 记录 附上 标注 列举 建议 推断 猜测 进行 举行 发生 解决 实施 实现 完成 采取 寻找 尝试 处理 执行".split())
 _ZH_REL_VERBS1 = frozenset("写说问做给讲发找选买卖收填传看读")
 
 

@@ -1579,10 +1579,16 @@ _ZH_ACT_OP = re.compile(f"进行(?:一个)?(?P<v>{_ZH_ACT_VERBS}(?:和{_ZH_ACT_V
 # (针对, 面对 but 方面对, 核对 …) nor 对于 / 对话 / 对方 …, the object not ending in an adverb ("对每句话都进行修改")
 _ZH_DUI_ACT = re.compile(
     "(?<![针相绝反应核比配校查派作敌一成])(?<!(?<![里上下前后外方])面)对(?![于此其话象比称应手接策面照付待抗立方外齐联错])"
-    f"(?P<x>[^，。；：！？、,.;:!?\n对进]{{1,12}}?)进行(?:一个|一下)?(?:(?P<adv>{_ZH_ACT_ADV})[的地]?)?"
+    f"(?P<x>[^，。；：！？、,.;:!?\n对进加]{{1,12}}?)(?:进行|加以)(?:一个|一下)?(?:(?P<adv>{_ZH_ACT_ADV})[的地]?)?"
     f"(?P<v>{_ZH_ACT_VERBS}(?:和{_ZH_ACT_VERBS})?)(?=[，。；！？：,.;!?\n]|$)")
 # "进行一个全面的审查" -> "全面审查"
 _ZH_ACT_ONE = re.compile(f"进行一个(?:(?P<adv>{_ZH_ACT_ADV})的)?(?P<v>{_ZH_ACT_VERBS})(?=[，。；！？：,.;!?\n]|$)")
+# "如果参数有误的话，" -> "如果参数有误，"
+_ZH_DEHUA = re.compile("(?P<h>如果|假如|要是|倘若|若是)(?P<b>[^，。；！？\n]{1,20}?)的话(?=[，,])")
+# "以下的规则" / "其他的内容" -> "以下规则" / "其他内容" (before a noun: not "其他的话", "主要的是")
+_ZH_ADJ_DE = re.compile(f"(?P<a>以下|以上|其他|其它|主要|具体|全部)的(?=[{_CJK}])(?![是话])")
+# "需要加以说明。" -> "需要说明。" (like 进行 + a two-character verb at a clause end)
+_ZH_JIAYI = re.compile(f"加以(?=[{_CJK}]{{2}}(?:[，。；、！？：,.;!?\n和或]|$))")
 # "在分析数据的过程中" -> "在分析数据时"
 _ZH_PROCESS = re.compile("在(?P<x>[^，。；：！？、,.;:!?\n在]{1,15}?)(?<![样种个些此该这那])的过程中")
 
@@ -1779,7 +1785,8 @@ _MY_FIRST = re.compile(
 _ZH_MY_FIRST = re.compile(
     f"我的第一(?P<n>(?:个|句|条|项|道)?[{_CJK}]{{0,4}}?(?:请求|要求|命令|问题|建议|句子|话|任务|提示|主题|输入|指令|消息))"
     f"是(?:[ \t]*[:：]|(?=[ \t]*(?:[\"“「『]|{_PH})))")
-_ZH_ACT_AS_ONE = re.compile("(?P<v>充当|扮演|担任)(?:一个|一名|一位)(?!月|个|天|年|次|周|小时)")
+# "扮演一名律师" / "作为一名律师" / "你是一个翻译助手" -> "扮演律师" / "作为律师" / "你是翻译助手" (not "担任一个月")
+_ZH_ACT_AS_ONE = re.compile("(?P<v>充当|扮演|担任|作为|你是|您是)(?:一个|一名|一位)(?!月|个|天|年|次|周|小时|人(?:[吗呢的，。！？,.!?]|$))")
 
 
 def _my_first(m: re.Match[str], s: str) -> str:
@@ -1809,11 +1816,14 @@ def pass_phrases(text: str, ctx: PassContext) -> str:
         text = _sub_on(_AS_WELL, text, _unless_emphatic(
                        lambda m, s: "too" if not _prev_word_char(s, m.start()) else m.group()), lower=True)
     if ctx.zh() and (_has_cjk(text) or not _ZH_PHRASES_NEED_CJK):
-        if "进行" in text:
+        if "进行" in text or "加以" in text:
             text = _ZH_ACT_OP.sub(lambda m: "进行" + m.group("v"), text)
             text = _ZH_DUI_ACT.sub(_zh_dui_act, text)
             text = _ZH_ACT_ONE.sub(lambda m: (m.group("adv") or "") + m.group("v"), text)
         text = _ZH_PROCESS.sub(lambda m: "在" + m.group("x") + "时", text)
+        text = _ZH_DEHUA.sub(lambda m: m.group("h") + m.group("b"), text)
+        text = _ZH_ADJ_DE.sub(lambda m: m.group("a"), text)
+        text = _ZH_JIAYI.sub("", text)
         text = _ZH_PHRASE_RE.sub(lambda m: PHRASES_ZH[m.group()], text)
         text = _ZH_NO_NEED.sub("无需", text)
         text = _ZH_ONLY_NEED.sub(lambda m: "只" + m.group("b"), text)

@@ -99,9 +99,12 @@ def test_cli_writes_a_prompt_with_nested_spans(tmp_path: Path):
         # 你能…吗？ is a request before a task verb, a question about an ability otherwise
         ("你能看到图片吗？你能联网吗？你可以帮我写首诗吗？", "你能看到图片吗？你能联网吗？写首诗。"),
         # the comma after a dropped 麻烦你 / 请问 goes too (a line once began with "，")
-        ("麻烦你，帮我写首诗。\n您好，请问，这个怎么用？", "帮我写首诗。\n这个怎么用？"),
+        ("麻烦你，写首诗。\n您好，请问，这个怎么用？", "写首诗。\n这个怎么用？"),
         # 请 before an English verb stays (dropped, it left "。 check …")
         ("用中文回答。请 check the logs first.", "用中文回答。请 check the logs first."),
+        # 帮我 at a sentence start (not 帮我们), 谢谢啦, and a 请 before 加上 / 注明 go like the others
+        ("帮我写一段文案，最后请加上促销语。帮我们的客户写评语时请注明日期。\n\n谢谢啦！",
+         "写一段文案，最后加上促销语。帮我们的客户写评语时注明日期。"),
         # 只需…即可 + a verb is "…is all it takes", not "only…"; 不一定要 is "need not" (was "不务必")
         ("只需提供订单号即可办理退款。你只需要输出JSON即可。你不一定要使用工具。",
          "只需提供订单号即可办理退款。你只输出JSON。你不必使用工具。"),
@@ -186,7 +189,7 @@ def test_real_prompt_phrasings(text: str, expected: str, saved: int):  # noqa: D
     "text, expected",
     [
         # 对X进行(一个全面的)V -> (全面)VX; 进行V的操作 -> V
-        ("帮我对下面的代码进行一个全面的审查。从以下几个方面对代码进行分析：", "帮我全面审查下面的代码。从以下几个方面分析代码："),
+        ("对下面的代码进行一个全面的审查。从以下几个方面对代码进行分析：", "全面审查下面的代码。从以下几个方面分析代码："),
         ("你需要对异常值进行一个识别和处理的操作。你才可以进行预订的操作。", "识别和处理异常值。你才可以预订。"),
         # 对 in 对方 / 针对, or an object ending in 都, is not moved
         ("没有必要对每句话都进行修改。和对方进行协商。针对 SQL 进行优化。对 JSON 进行校验。",

@@ -1089,13 +1089,14 @@ def _zh_subject(m: re.Match[str], s: str) -> str:
 _ZH_FILLER: list[tuple[re.Pattern[str], SubFn]] = [
     # (with its particle: "你好呀！" once left "呀！")
     (re.compile(r"(?:您好|你好|哈喽|嗨)[呀啊哈吖]?[，,！!。~～]?"), _zh_drop),
-    (re.compile(r"(?:非常感谢|非常谢谢|十分感谢|感谢|谢谢)(?:你|您)?(?:的(?:帮助|配合|耐心))?[！!。.~～]+"), _zh_thanks),
+    # (with a particle: "谢谢啦！", "谢谢了。")
+    (re.compile(r"(?:非常感谢|非常谢谢|十分感谢|感谢|谢谢|多谢)(?:你|您)?(?:的(?:帮助|配合|耐心))?[啦了呀哈]?[！!。.~～]+"), _zh_thanks),
     # "能不能请你在最后加上联系方式？" is a request: "在最后加上联系方式。", not "…联系方式？"
     (re.compile(r"(?:能否|能不能|可不可以|可以)请(?:你|您)(?:帮我|帮忙)?(?P<body>[^。！？\n]+?)吗?[？?]"), _zh_question),
     # 请 + a third person is "ask them to" ("请用户提供订单号"), and 请款 / 请辞 / 请购 are words: kept, as is
     # a 请 before English ("请 check the logs": without it "。 check …")
     # (with a comma after it: "麻烦你，帮我…" left "，帮我…")
-    (re.compile(r"(?:麻烦(?:你|您)(?:帮我|帮忙)?|请问|(?:能否|能不能|可以)请(?:你|您)(?:帮我)?|我(?:希望|想请|想让|需要|要)(?:你|您)(?![们的])(?:能够|能|可以)?(?:帮我)?"
+    (re.compile(r"(?:麻烦(?:你|您)(?:帮我|帮忙)?|请问|帮我(?!们)|(?:能否|能不能|可以)请(?:你|您)(?:帮我)?|我(?:希望|想请|想让|需要|要)(?:你|您)(?![们的])(?:能够|能|可以)?(?:帮我)?"
                 r"|请(?:(?:你|您)(?:帮我|帮忙)?|帮我|帮忙|(?![求假教客柬示愿安帖款辞购缨战命罪托功他她]"
                 r"|用户|顾客|对方|患者|病人|学生|家长|读者|买家|卖家|访客|会员|员工|孩子|[ \tA-Za-z])))[，,]?"), _zh_drop),
     # "你可以帮我写首诗吗？" -> "写首诗。", a request; "你能看到图片吗？" / "你能联网吗？" ask about an ability: kept
@@ -1106,7 +1107,8 @@ _ZH_FILLER: list[tuple[re.Pattern[str], SubFn]] = [
      lambda m, s: ""),
     # a polite 请 inside a sentence, before the verb: "专有名词请保持原样" -> "专有名词保持原样"
     (re.compile(f"请(?<=[{_CJK}）)]请)(?<![申邀聘宴恳吁提报声敬烦]请)"
-                "(?=不要|勿|尽量|保持|直接|使用|务必|先|只|根据|按照|确保|避免|用(?!户)|在|以)"), lambda m, s: ""),
+                "(?=不要|勿|尽量|保持|直接|使用|务必|先|只|根据|按照|确保|避免|用(?!户)|在|以"
+                "|加上|注明|标注|给出|列出|回复|输出|注意)"), lambda m, s: ""),
     # "你的工作就是用通俗的语言解释" -> "用通俗的语言解释" (like "Your task is to explain"), before a verb only
     (re.compile(f"而?(?:你|您)的(?:主要)?(?:工作|任务|职责|使命)(?:就)?是(?={_ZH_TASK_VERBS})"), _zh_subject),
     # "你将创作故事" / "您应该只回复" -> "创作故事" / "只回复" (like "You will" / "You should"), before a task verb
@@ -1118,9 +1120,9 @@ _ZH_FILLER: list[tuple[re.Pattern[str], SubFn]] = [
 
 _ZH_FILLER_KEYS: dict[re.Pattern[str], tuple[str, ...]] = {
     _ZH_FILLER[0][0]: ("您好", "你好", "哈喽", "嗨"),
-    _ZH_FILLER[1][0]: ("非常感谢", "非常谢谢", "十分感谢", "感谢", "谢谢"),
+    _ZH_FILLER[1][0]: ("非常感谢", "非常谢谢", "十分感谢", "感谢", "谢谢", "多谢"),
     _ZH_FILLER[2][0]: ("能否", "能不能", "可不可以", "可以"),
-    _ZH_FILLER[3][0]: ("麻烦", "请", "能否", "能不能", "可以", "我希望", "我想", "我需要", "我要"),
+    _ZH_FILLER[3][0]: ("麻烦", "请", "帮我", "能否", "能不能", "可以", "我希望", "我想", "我需要", "我要"),
     _ZH_FILLER[4][0]: ("你", "您"),
     _ZH_FILLER[7][0]: ("你的", "您的", "而你", "而您"),
     _ZH_FILLER[8][0]: ("你将", "您将", "你应该", "您应该", "你需要", "您需要"),

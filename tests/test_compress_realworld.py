@@ -200,6 +200,7 @@ def test_real_prompt_phrasings(text: str, expected: str, saved: int):  # noqa: D
         ("请对上述回答进行评分。请你对用户的反馈进行分类。", "对上述回答评分。对用户的反馈分类。"),
         # a second 对 in the clause: the object began at the first ("对A和比较B" is wrong); 进行删除的操作 with it
         ("对A和对B进行比较。禁止对数据库进行删除的操作。", "对A和对B比较。禁止删除数据库。"),
+        ("绝对不要对用户进行诊断。", "绝对不要诊断用户。"),
         # 一次 is a count, not filler like 一个: "进行一次验证" stays
         ("每个步骤都需要进行一次验证。对代码进行一次全面的检查。", "每个步骤都需要进行一次验证。对代码进行一次全面的检查。"),
         # 如果…的话， -> 如果…，; 以下的 / 其他的 + a noun; 加以 like 进行; 你是一个 / 作为一名 like 扮演一名

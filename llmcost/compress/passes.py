@@ -1595,6 +1595,7 @@ _ZH_JIAYI = re.compile(f"加以(?=[{_CJK}]{{2}}(?:[，。；、！？：,.;!?\n�
 _ZH_PROCESS = re.compile("在(?P<x>[^，。；：！？、,.;:!?\n在]{1,15}?)(?<![样种个些此该这那])的过程中")
 
 
+_ZH_DUI_WORD = re.compile("(?<![针相绝反应核比配校查派作敌一成面])对(?!于)")
 #: verbs that take no object after them: "对回答进行评分" -> "对回答评分", not "评分回答"
 _ZH_NO_OBJECT = ("评分", "打分", "退款", "下单", "分类", "归类", "排序")
 
@@ -1607,8 +1608,8 @@ def _zh_dui_act(m: re.Match[str]) -> str:
     j = i
     while j > 0 and s[j - 1] not in "，。；：！？,.;:!?\n":
         j -= 1
-    if "对" in s[j:i]:
-        return m.group()  # "对A和对B进行比较": the object began at the first 对
+    if _ZH_DUI_WORD.search(s, j, i):
+        return m.group()  # "对A和对B进行比较": the object began at the first 对 (绝对 / 对于 are no such 对)
     sep = " " if x[0] == " " else ""
     return (m.group("adv") or "") + m.group("v") + sep + x.strip()
 

@@ -1517,10 +1517,6 @@ PHRASES_ZH: dict[str, str] = {
     "尽可能地": "尽量",
     "尽可能的": "尽量",
     "是否能够": "能否",
-    "需要注意的是，": "注意：",
-    "值得注意的是，": "注意：",
-    "需要注意的是": "注意：",
-    "值得注意的是": "注意：",
     "进行分析": "分析",
     "进行总结": "总结",
     "进行翻译": "翻译",
@@ -1585,6 +1581,9 @@ _ZH_DUI_ACT = re.compile(
     f"(?P<v>{_ZH_ACT_VERBS}(?:和{_ZH_ACT_VERBS})?)(?=[，。；！？：,.;!?\n]|$)")
 # "进行一个全面的审查" -> "全面审查"
 _ZH_ACT_ONE = re.compile(f"进行一个(?:(?P<adv>{_ZH_ACT_ADV})的)?(?P<v>{_ZH_ACT_VERBS})(?=[，。；！？：,.;!?\n]|$)")
+# "需要注意的是，不要…" -> "注意：不要…", at a clause start only ("我们需要注意的是用户体验" stays), its
+# colon or comma replaced (not "注意：：")
+_ZH_NOTE = re.compile("(?:需要|值得)注意的是[ \t]*[，,：:]?")
 # "如果参数有误的话，" -> "如果参数有误，"
 _ZH_DEHUA = re.compile("(?P<h>如果|假如|要是|倘若|若是)(?P<b>[^，。；！？\n]{1,20}?)的话(?=[，,])")
 # "以下的规则" / "其他的内容" -> "以下规则" / "其他内容" (before a noun: not "其他的话", "主要的是")
@@ -1828,6 +1827,8 @@ def pass_phrases(text: str, ctx: PassContext) -> str:
         text = _ZH_ADJ_DE.sub(lambda m: m.group("a"), text)
         text = _ZH_JIAYI.sub("", text)
         text = _ZH_PHRASE_RE.sub(lambda m: PHRASES_ZH[m.group()], text)
+        if "注意的是" in text:
+            text = _ZH_NOTE.sub(lambda m: "注意：" if _zh_start(m.string, m.start()) else m.group(), text)
         text = _ZH_NO_NEED.sub("无需", text)
         text = _ZH_ONLY_NEED.sub(lambda m: "只" + m.group("b"), text)
         text = _ZH_JINXING.sub("", text)

@@ -1512,7 +1512,6 @@ PHRASES_ZH: dict[str, str] = {
     "在目前这个阶段": "目前",
     "由于这个原因": "因此",
     "总而言之": "总之",
-    "换句话说": "即",
     "与此同时": "同时",
     "尽可能地": "尽量",
     "尽可能的": "尽量",
@@ -1532,14 +1531,12 @@ PHRASES_ZH: dict[str, str] = {
     "进行审查": "审查",
     "进行改写": "改写",
     "的时候": "时",
-    "所有的": "所有",
     "如果说": "如果",
     "能够": "能",
     "一定要": "务必",
     "不一定要": "不必",  # (not "不务必")
     "非常非常": "非常",
     "必须要": "必须",
-    "这样的话": "这样",
     "的后面": "后",
     "的前面": "前",
     "进行适当的": "适当",
@@ -1584,6 +1581,10 @@ _ZH_ACT_ONE = re.compile(f"进行一个(?:(?P<adv>{_ZH_ACT_ADV})的)?(?P<v>{_ZH_
 # "需要注意的是，不要…" -> "注意：不要…", at a clause start only ("我们需要注意的是用户体验" stays), its
 # colon or comma replaced (not "注意：：")
 _ZH_NOTE = re.compile("(?:需要|值得)注意的是[ \t]*[，,：:]?")
+# "这样的话，…" -> "这样，…" and "换句话说，…" -> "即…" at a clause start ("不要说这样的话" stays)
+_ZH_CLAUSE_LINK = re.compile("(?P<p>这样的话|换句话说)(?P<c>[，,]?)")
+# "所有的数据" -> "所有数据" (not "所有的都")
+_ZH_ALL_DE = re.compile(f"所有的(?=[{_CJK}])(?![都也是])")
 # "如果参数有误的话，" -> "如果参数有误，"
 _ZH_DEHUA = re.compile("(?P<h>如果|假如|要是|倘若|若是)(?P<b>[^，。；！？\n]{1,20}?)的话(?=[，,])")
 # "以下的规则" / "其他的内容" -> "以下规则" / "其他内容" (before a noun: not "其他的话", "主要的是")
@@ -1827,6 +1828,9 @@ def pass_phrases(text: str, ctx: PassContext) -> str:
         text = _ZH_ADJ_DE.sub(lambda m: m.group("a"), text)
         text = _ZH_JIAYI.sub("", text)
         text = _ZH_PHRASE_RE.sub(lambda m: PHRASES_ZH[m.group()], text)
+        text = _ZH_CLAUSE_LINK.sub(lambda m: m.group() if not _zh_start(m.string, m.start())
+                                   else "即" if m.group("p") == "换句话说" else "这样" + m.group("c"), text)
+        text = _ZH_ALL_DE.sub("所有", text)
         if "注意的是" in text:
             text = _ZH_NOTE.sub(lambda m: "注意：" if _zh_start(m.string, m.start()) else m.group(), text)
         text = _ZH_NO_NEED.sub("无需", text)

@@ -200,7 +200,9 @@ def test_real_prompt_phrasings(text: str, expected: str, saved: int):  # noqa: D
         ("请对上述回答进行评分。请你对用户的反馈进行分类。", "对上述回答评分。对用户的反馈分类。"),
         # a second 对 in the clause: the object began at the first ("对A和比较B" is wrong); 进行删除的操作 with it
         ("对A和对B进行比较。禁止对数据库进行删除的操作。", "对A和对B比较。禁止删除数据库。"),
-        ("绝对不要对用户进行诊断。", "绝对不要诊断用户。"),
+        ("绝对不要对数据进行修改。", "绝对不要修改数据。"),
+        # 对 + a person is "to them": "对客户进行解释" is not "解释客户"
+        ("对客户进行解释。对他们写的段落进行点评。", "对客户解释。点评他们写的段落。"),
         # 一次 is a count, not filler like 一个: "进行一次验证" stays
         ("每个步骤都需要进行一次验证。对代码进行一次全面的检查。", "每个步骤都需要进行一次验证。对代码进行一次全面的检查。"),
         # 需要注意的是 -> 注意： at a clause start only, its own colon replaced (it became "注意：：" / "我们注意：")

@@ -1600,9 +1600,15 @@ _ZH_DUI_WORD = re.compile("(?<![针相绝反应核比配校查派作敌一成面
 _ZH_NO_OBJECT = ("评分", "打分", "退款", "下单", "分类", "归类", "排序")
 
 
+#: 对 + a person is "to them": "对客户进行解释" is "explain to the customer", not "解释客户"
+_ZH_PERSON_END = ("用户", "客户", "顾客", "患者", "病人", "学生", "孩子", "读者", "对方", "家长", "员工", "老师", "医生",
+                  "买家", "卖家", "访客", "会员", "大家", "他", "她", "我", "你", "您", "们", "人", "者")
+
+
 def _zh_dui_act(m: re.Match[str]) -> str:
     x = m.group("x")
-    if x.rstrip()[-1:] in "都也再先还均又才就并" or x.strip() == "" or any(v in m.group("v") for v in _ZH_NO_OBJECT):
+    if (x.rstrip()[-1:] in "都也再先还均又才就并" or x.strip() == "" or any(v in m.group("v") for v in _ZH_NO_OBJECT)
+            or x.strip().endswith(_ZH_PERSON_END)):
         return m.group()
     s, i = m.string, m.start()
     j = i

@@ -1088,7 +1088,8 @@ def _zh_subject(m: re.Match[str], s: str) -> str:
     return ""
 _ZH_FILLER: list[tuple[re.Pattern[str], SubFn]] = [
     # (with its particle: "你好呀！" once left "呀！")
-    (re.compile(r"(?:您好|你好|哈喽|嗨)[呀啊哈吖]?[，,！!。~～]?"), _zh_drop),
+    # (not 你好像 / 你好奇: "you seem" / "curious")
+    (re.compile(r"(?:您好|你好(?![像象奇])|哈喽|嗨)[呀啊哈吖]?[，,！!。~～]?"), _zh_drop),
     # (with a particle: "谢谢啦！", "谢谢了。")
     (re.compile(r"(?:非常感谢|非常谢谢|十分感谢|感谢|谢谢|多谢)(?:你|您)?(?:的(?:帮助|配合|耐心))?[啦了呀哈]?[！!。.~～]+"), _zh_thanks),
     # "能不能请你在最后加上联系方式？" is a request: "在最后加上联系方式。", not "…联系方式？"

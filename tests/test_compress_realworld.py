@@ -85,6 +85,8 @@ def test_cli_writes_a_prompt_with_nested_spans(tmp_path: Path):
         ("你好呀！麻烦你帮我写一封邮件。另外，能不能请你在最后加上联系方式？",
          "写一封邮件。另外，在最后加上联系方式。"),
         ("你好像误会了。你好奇的话，可以问。", "你好像误会了。你好奇的话，可以问。"),
+        # 请你们 / 麻烦你们 go whole (they left "们注意安全")
+        ("请你们注意安全。麻烦你们看看。能不能请你们帮忙看看？", "注意安全。看看。看看。"),
         # after a comma, 你 stays and so does the obligation: "，你对每个结论验证" is a statement
         ("与此同时，你需要检查每个金额。你应该检查每个日期。", "同时，你需要检查每个金额。检查每个日期。"),
         # a script after 开场白： / 回复： is said word for word: its 您好 and 请您 stay, while the instruction's 请 goes

@@ -81,6 +81,7 @@ def test_cli_writes_a_prompt_with_nested_spans(tmp_path: Path):
         # 请 + a third person asks them to act (dropped, the bot's task became the user's); 请款 / 请辞 are words
         ("如有问题，请用户联系客服。订单异常时请用户补充。请他们联系人事部。请款需要附发票。请辞需提前30天。",
          "如有问题，请用户联系客服。订单异常时请用户补充。请他们联系人事部。请款需要附发票。请辞需提前30天。"),
+        ("请其提供身份证明。请管理员审核。请专业医生确认。", "请其提供身份证明。请管理员审核。请专业医生确认。"),
         # a greeting goes with its particle (not "呀！写…"); "能不能请你…？" is a request, so it ends with 。
         ("你好呀！麻烦你帮我写一封邮件。另外，能不能请你在最后加上联系方式？",
          "写一封邮件。另外，在最后加上联系方式。"),

@@ -149,6 +149,7 @@ def test_balanced_keeps_meaning(text: str, expected: str):
         ("说明合同的标的额。不要推荐酒吧。", "说明合同标的额。不要推荐酒吧。"),
         # after 了 the 的 is needed too ("喝醉了人"); "正在进行的比赛" is a relative clause
         ("像一个喝醉了的人一样回答。描述正在进行的足球比赛。", "像一个喝醉了的人一样回答。描述正在进行的足球比赛。"),
+        ("只给出说明书上的一般剂量，多举生活中的例子。", "只给出说明书上的一般剂量，多举生活中的例子。"),
     ],
 )
 def test_aggressive_keeps_meaning(text: str, expected: str):

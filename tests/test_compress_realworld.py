@@ -208,6 +208,8 @@ def test_real_prompt_phrasings(text: str, expected: str, saved: int):  # noqa: D
         ("绝对不要对数据进行修改。", "绝对不要修改数据。"),
         # 对 + a person is "to them": "对客户进行解释" is not "解释客户"
         ("对客户进行解释。对他们写的段落进行点评。", "对客户解释。点评他们写的段落。"),
+        # 对着 / 对准 are no preposition 对 ("检查着屏幕")
+        ("对着屏幕进行检查。对准目标进行调整。", "对着屏幕检查。对准目标调整。"),
         # 一次 is a count, not filler like 一个: "进行一次验证" stays
         ("每个步骤都需要进行一次验证。对代码进行一次全面的检查。", "每个步骤都需要进行一次验证。对代码进行一次全面的检查。"),
         # 需要注意的是 -> 注意： at a clause start only, its own colon replaced (it became "注意：：" / "我们注意：")

@@ -200,7 +200,8 @@ def test_real_prompt_phrasings(text: str, expected: str, saved: int):  # noqa: D
         ("没有必要对每句话都进行修改。和对方进行协商。针对 SQL 进行优化。对 JSON 进行校验。",
          "没有必要对每句话都修改。和对方协商。针对 SQL 优化。校验 JSON。"),
         # 在…的过程中 -> 在…时, not after 这样
-        ("在分析数据的过程中，不要改数据。在这样的过程中要小心。", "在分析数据时，不要改数据。在这样的过程中要小心。"),
+        ("在分析数据的过程中，不要改数据。在这样的过程中要小心。在整个对话的过程中保持礼貌。",
+         "在分析数据时，不要改数据。在这样的过程中要小心。在整个对话的过程中保持礼貌。"),
         # a verb without an object stays after its 对 phrase: "评分上述回答" is no Chinese
         ("请对上述回答进行评分。请你对用户的反馈进行分类。", "对上述回答评分。对用户的反馈分类。"),
         # a second 对 in the clause: the object began at the first ("对A和比较B" is wrong); 进行删除的操作 with it

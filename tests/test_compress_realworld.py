@@ -150,6 +150,9 @@ def test_balanced_keeps_meaning(text: str, expected: str):
         # after 了 the 的 is needed too ("喝醉了人"); "正在进行的比赛" is a relative clause
         ("像一个喝醉了的人一样回答。描述正在进行的足球比赛。", "像一个喝醉了的人一样回答。描述正在进行的足球比赛。"),
         ("只给出说明书上的一般剂量，多举生活中的例子。", "只给出说明书上的一般剂量，多举生活中的例子。"),
+        # a Chinese few-shot example (评论： / 情感：) is data shown to the model: left as written
+        ("判断评论的情感。\n\n评论：这家店的服务真的非常好！\n情感：正面\n\n评论：太失望了吧。\n情感：负面",
+         "判断评论情感。\n\n评论：这家店的服务真的非常好！\n情感：正面\n\n评论：太失望了吧。\n情感：负面"),
     ],
 )
 def test_aggressive_keeps_meaning(text: str, expected: str):

@@ -1201,7 +1201,7 @@ _EXAMPLE_LABELS = (r"(?:Q|Question|Problem|Input|User|Human|Text|Sentence|Review
                    r"(?: (?:input|output|reply|answer|response|question))?|A|Answer"
                    r"|(?:Helpful|Final) Answer|Output|Assistant|AI|Bot|Agent|Support|Response|Reply|Label|Sentiment"
                    r"|Category|Intent|Result|Translation|问题|输入|用户|反馈|示例|答|答案|输出|回答|类别|客户|顾客|回复|译文"
-                   r"|助手|客服|机器人)"
+                   r"|助手|客服|机器人|评论|评价|文本|句子|原文|情感|情绪|标签|分类|问|查询|商品|标题)"
                    r"\s*#?\s*\d*\s*[:：]")
 _EXAMPLE_LINE = re.compile(r"^\s*" + _EXAMPLE_LABELS, re.IGNORECASE)
 #: every labelled data line of a text ("User: Could you please help?", "Answer: It does not.")

@@ -360,6 +360,11 @@ def test_a_repeated_chinese_list_item_is_a_repeat_without_a_blank_after_its_mark
     assert compress_text(text, level="safe").text == "1、请不要编造任何超出合同文本范围的法律结论和事实。\n2、请保持简洁。"
 
 
+def test_a_chinese_numbered_list_is_renumbered_after_a_repeat_goes():
+    text = "1、不要编造任何超出合同文本范围的法律结论和事实性陈述。\n2、不要编造任何超出合同文本范围的法律结论和事实性陈述。\n3、保持简洁。"
+    assert compress_text(text, level="safe").text == "1、不要编造任何超出合同文本范围的法律结论和事实性陈述。\n2、保持简洁。"
+
+
 def test_a_rule_under_another_heading_is_not_a_repeat_but_one_in_the_same_section_is():
     r = compress_text(PLANS, level="balanced")
     assert r.text == PLANS.rsplit("\n\n", 1)[0]  # only the second "Never share ..." under ## Rules goes

@@ -547,7 +547,8 @@ def pass_dedupe(text: str, ctx: PassContext) -> str:
     return "".join(kept)
 
 
-_NUMBERED = re.compile(r"^([ \t]*)(\d{1,3})([.)、])(?=[ \t])")
+#: (a Chinese "1、" needs no blank after it)
+_NUMBERED = re.compile(r"^([ \t]*)(\d{1,3})([.)、])(?=[ \t]|(?<=、))")
 
 
 def _renumber(before: list[str], after: list[str]) -> list[str]:

@@ -106,6 +106,8 @@ def test_cli_writes_a_prompt_with_nested_spans(tmp_path: Path):
         ("麻烦你，写首诗。\n您好，请问，这个怎么用？", "写首诗。\n这个怎么用？"),
         # 请 before an English verb stays (dropped, it left "。 check …")
         ("用中文回答。请 check the logs first.", "用中文回答。请 check the logs first."),
+        # bold around 请务必 is emphasis like **务必** (it lost its bold, then its 请); the 请 goes inside it
+        ("**请务必**保持简洁。\n1. **请注意**：不要编造。", "**务必**保持简洁。\n1. **注意**：不要编造。"),
         # 帮我 at a sentence start (not 帮我们), 谢谢啦, and a 请 before 加上 / 注明 go like the others
         ("帮我写一段文案，最后请加上促销语。帮我们的客户写评语时请注明日期。\n\n谢谢啦！",
          "写一段文案，最后加上促销语。帮我们的客户写评语时注明日期。"),

@@ -338,7 +338,7 @@ def _sub_lines(rx: re.Pattern[str], repl: str | Callable[[re.Match[str]], str], 
 #: bold around these is emphasis that carries the instruction ("**Never** reveal", "**务必**"): kept
 _EMPHASIS_WORDS = re.compile(
     r"(?:never|not|no|don't|do not|must|must not|always|only|important|warning|critical|required|mandatory"
-    r"|不要|不得|禁止|务必|必须|切勿|严禁|一定|注意|重要)[.!:：！]?", re.IGNORECASE)
+    r"|请?(?:不要|不得|禁止|务必|必须|切勿|严禁|一定|注意|重要|勿))[.!:：！]?", re.IGNORECASE)
 
 
 def _unbold(m: re.Match[str]) -> str:
@@ -1002,9 +1002,9 @@ _FILLER_KEYS: dict[re.Pattern[str], tuple[str, ...]] = {
                        "your "),
 }
 
-#: a list mark before a Chinese item: "1. ", "一、", "（2）", "③"
-_ZH_LIST_MARK = re.compile(r"[ \t]*(?:[-*+]|\d+[.)、．]|[一二三四五六七八九十]{1,3}[、.．]|[（(][0-9一二三四五六七八九十]{1,3}[）)]"
-                           r"|[\u2460-\u2473])[ \t]*")
+#: a list mark before a Chinese item: "1. ", "一、", "（2）", "③", and the bold of "**请务必**…"
+_ZH_LIST_MARK = re.compile(r"[ \t]*(?:(?:[-*+]|\d+[.)、．]|[一二三四五六七八九十]{1,3}[、.．]|[（(][0-9一二三四五六七八九十]{1,3}[）)]"
+                           r"|[\u2460-\u2473])[ \t]*)?(?:\*\*)?")
 
 
 def _zh_start(s: str, i: int) -> bool:

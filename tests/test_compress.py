@@ -155,7 +155,7 @@ def test_dedupe_keeps_short_and_labelled_repeats():
 def test_chinese_filler_and_phrases():
     text = "您好！请你帮我对下面的文章进行总结一下，需要注意的是，不要超过 100 字。非常感谢！"
     r = compress_text(text, level="balanced")
-    assert r.text == "对下面的文章总结，注意：不要超过 100 字。"
+    assert r.text == "总结下面的文章，注意：不要超过 100 字。"
     assert compress_text("请求格式必须正确。", level="balanced").text == "请求格式必须正确。"  # 请求 is not 请
 
 
@@ -366,7 +366,7 @@ def test_hedges_pass(text, expected, saved):
         ("Note that you are a lawyer. Explain why it is so, so that you can decide.",
          "Note you are a lawyer. Explain why it is so, so that you can decide.", 1),
         ("请你只需要输出翻译结果即可。对文章进行修改和润色，用列表的形式说明，每一条不要超过 30 字。",
-         "请你只输出翻译结果。对文章修改和润色，用列表说明，每条不要超过 30 字。", 6),
+         "请你只输出翻译结果。修改和润色文章，用列表说明，每条不要超过 30 字。", 7),
     ],
 )
 def test_phrases_extended(text, expected, saved):

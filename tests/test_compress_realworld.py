@@ -78,6 +78,42 @@ def test_cli_writes_a_prompt_with_nested_spans(tmp_path: Path):
         ("确保你所说的话能引起听众的共鸣。", "确保你所说的话能引起听众的共鸣。"),
         # "keep in mind X" means "take X into account", not "remember X"
         ("You should also keep in mind potential safety concerns.", "Also keep in mind potential safety concerns."),
+        # 请 + a third person asks them to act (dropped, the bot's task became the user's); 请款 / 请辞 are words
+        ("如有问题，请用户联系客服。订单异常时请用户补充。请他们联系人事部。请款需要附发票。请辞需提前30天。",
+         "如有问题，请用户联系客服。订单异常时请用户补充。请他们联系人事部。请款需要附发票。请辞需提前30天。"),
+        ("请其提供身份证明。请管理员审核。请专业医生确认。", "请其提供身份证明。请管理员审核。请专业医生确认。"),
+        # a greeting goes with its particle (not "呀！写…"); "能不能请你…？" is a request, so it ends with 。
+        ("你好呀！麻烦你帮我写一封邮件。另外，能不能请你在最后加上联系方式？",
+         "写一封邮件。另外，在最后加上联系方式。"),
+        ("你好像误会了。你好奇的话，可以问。", "你好像误会了。你好奇的话，可以问。"),
+        # 请你们 / 麻烦你们 go whole (they left "们注意安全")
+        ("请你们注意安全。麻烦你们看看。能不能请你们帮忙看看？", "注意安全。看看。看看。"),
+        # after a comma, 你 stays and so does the obligation: "，你对每个结论验证" is a statement
+        ("与此同时，你需要检查每个金额。你应该检查每个日期。", "同时，你需要检查每个金额。检查每个日期。"),
+        # a script after 开场白： / 回复： is said word for word: its 您好 and 请您 stay, while the instruction's 请 goes
+        ("开场白：您好，欢迎致电XX银行，请问有什么可以帮您？\n如果客户要求投诉，请回复：好的，请您稍等。",
+         "开场白：您好，欢迎致电XX银行，请问有什么可以帮您？\n如果客户要求投诉，回复：好的，请您稍等。"),
+        # and so are the lines under a heading "常用话术：" up to a blank line; "回复要求：" is no script
+        ("常用话术：\n- 您好，请问有什么可以帮您？\n- 请您稍等，我帮您查询一下。\n\n回复要求：\n- 请使用中文。",
+         "常用话术：\n- 您好，请问有什么可以帮您？\n- 请您稍等，我帮您查询一下。\n\n回复要求：\n- 使用中文。"),
+        # a Chinese list mark has no blank after it ("一、请…", "（2）请…"): the item starts there
+        ("一、请仔细阅读合同。\n（2）请用中文回答。\n③请不要编造。", "一、仔细阅读合同。\n（2）用中文回答。\n③不要编造。"),
+        # 一下 of 统一 / 万一 / 逐一 is no "一下" ("统一下发" became "统发", "万一下雨" "万雨")
+        ("统一下发通知。万一下雨就取消。逐一下载附件。看一下这个。", "统一下发通知。万一下雨就取消。逐一下载附件。看这个。"),
+        # 你能…吗？ is a request before a task verb, a question about an ability otherwise
+        ("你能看到图片吗？你能联网吗？你可以帮我写首诗吗？", "你能看到图片吗？你能联网吗？写首诗。"),
+        # the comma after a dropped 麻烦你 / 请问 goes too (a line once began with "，")
+        ("麻烦你，写首诗。\n您好，请问，这个怎么用？", "写首诗。\n这个怎么用？"),
+        # 请 before an English verb stays (dropped, it left "。 check …")
+        ("用中文回答。请 check the logs first.", "用中文回答。请 check the logs first."),
+        # bold around 请务必 is emphasis like **务必** (it lost its bold, then its 请); the 请 goes inside it
+        ("**请务必**保持简洁。\n1. **请注意**：不要编造。", "**务必**保持简洁。\n1. **注意**：不要编造。"),
+        # 帮我 at a sentence start (not 帮我们), 谢谢啦, and a 请 before 加上 / 注明 go like the others
+        ("帮我写一段文案，最后请加上促销语。帮我们的客户写评语时请注明日期。\n\n谢谢啦！",
+         "写一段文案，最后加上促销语。帮我们的客户写评语时注明日期。"),
+        # 只需…即可 + a verb is "…is all it takes", not "only…"; 不一定要 is "need not" (was "不务必")
+        ("只需提供订单号即可办理退款。你只需要输出JSON即可。你不一定要使用工具。",
+         "只需提供订单号即可办理退款。你只输出JSON。你不必使用工具。"),
     ],
 )
 def test_balanced_keeps_meaning(text: str, expected: str):
@@ -105,6 +141,20 @@ def test_balanced_keeps_meaning(text: str, expected: str):
          "{fence[0]}python\ndef mul(a,b):\n    return a*b\n{fence[1]}"),
         # 的 at a clause end, after 别/是, or after a pronoun stays; an attributive 的 goes
         ("你应该只回复你的建议，没有别的。疯子用的词完全是随意的。", "只回复你的建议，没有别的。疯子用词完全是随意的。"),
+        # 十分 after a numeral is a number, 非常规 a word: "二十分钟" once became "二钟", "非常规" "规"
+        ("等待二十分钟后重试，低于六十分的作文要重写。不要使用非常规手段，这一点十分重要。",
+         "等待二十分钟后重试，低于六十分作文要重写。不要使用非常规手段，这一点重要。"),
+        # 的 after a verb closes a relative clause; before a number, or after 这样, it is needed
+        ("本助手提供的信息仅供参考。生成的SQL必须只包含SELECT。列出最重要的2到3个问题。像这样的中文数字要转换。",
+         "本助手提供的信息仅供参考。生成的SQL必须只包含SELECT。列出最重要的2到3个问题。像这样的中文数字要转换。"),
+        # 标的 (subject matter) and 酒吧 are words
+        ("说明合同的标的额。不要推荐酒吧。", "说明合同标的额。不要推荐酒吧。"),
+        # after 了 the 的 is needed too ("喝醉了人"); "正在进行的比赛" is a relative clause
+        ("像一个喝醉了的人一样回答。描述正在进行的足球比赛。", "像一个喝醉了的人一样回答。描述正在进行的足球比赛。"),
+        ("只给出说明书上的一般剂量，多举生活中的例子。", "只给出说明书上的一般剂量，多举生活中的例子。"),
+        # a Chinese few-shot example (评论： / 情感：) is data shown to the model: left as written
+        ("判断评论的情感。\n\n评论：这家店的服务真的非常好！\n情感：正面\n\n评论：太失望了吧。\n情感：负面",
+         "判断评论情感。\n\n评论：这家店的服务真的非常好！\n情感：正面\n\n评论：太失望了吧。\n情感：负面"),
     ],
 )
 def test_aggressive_keeps_meaning(text: str, expected: str):
@@ -143,6 +193,49 @@ def test_real_prompt_phrasings(text: str, expected: str, saved: int):  # noqa: D
     r = compress_text(text, level="balanced")
     assert r.text == expected
     assert r.tokens_before - r.tokens_after == saved
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # 对X进行(一个全面的)V -> (全面)VX; 进行V的操作 -> V
+        ("对下面的代码进行一个全面的审查。从以下几个方面对代码进行分析：", "全面审查下面的代码。从以下几个方面分析代码："),
+        ("你需要对异常值进行一个识别和处理的操作。你才可以进行预订的操作。", "识别和处理异常值。你才可以预订。"),
+        # 对 in 对方 / 针对, or an object ending in 都, is not moved
+        ("没有必要对每句话都进行修改。和对方进行协商。针对 SQL 进行优化。对 JSON 进行校验。",
+         "没有必要对每句话都修改。和对方协商。针对 SQL 优化。校验 JSON。"),
+        # 在…的过程中 -> 在…时, not after 这样
+        ("在分析数据的过程中，不要改数据。在这样的过程中要小心。在整个对话的过程中保持礼貌。",
+         "在分析数据时，不要改数据。在这样的过程中要小心。在整个对话的过程中保持礼貌。"),
+        # a verb without an object stays after its 对 phrase: "评分上述回答" is no Chinese
+        ("请对上述回答进行评分。请你对用户的反馈进行分类。", "对上述回答评分。对用户的反馈分类。"),
+        # a second 对 in the clause: the object began at the first ("对A和比较B" is wrong); 进行删除的操作 with it
+        ("对A和对B进行比较。禁止对数据库进行删除的操作。", "对A和对B比较。禁止删除数据库。"),
+        ("绝对不要对数据进行修改。", "绝对不要修改数据。"),
+        # 对 + a person is "to them": "对客户进行解释" is not "解释客户"
+        ("对客户进行解释。对他们写的段落进行点评。", "对客户解释。点评他们写的段落。"),
+        # 对着 / 对准 are no preposition 对 ("检查着屏幕")
+        ("对着屏幕进行检查。对准目标进行调整。", "对着屏幕检查。对准目标调整。"),
+        # 一次 is a count, not filler like 一个: "进行一次验证" stays
+        ("每个步骤都需要进行一次验证。对代码进行一次全面的检查。", "每个步骤都需要进行一次验证。对代码进行一次全面的检查。"),
+        # 需要注意的是 -> 注意： at a clause start only, its own colon replaced (it became "注意：：" / "我们注意：")
+        ("需要注意的是：不要编造。另外，值得注意的是，用户可能撒谎。我们需要注意的是用户体验。",
+         "注意：不要编造。另外，注意：用户可能撒谎。我们需要注意的是用户体验。"),
+        # 这样的话 / 换句话说 link clauses only at a clause start ("说这样的话" is "say such words"); 所有的都 stays
+        ("不要说这样的话。这样的话，用户会困惑。换句话说，用户需要登录。所有的都要检查，所有的数据也是。",
+         "不要说这样的话。这样，用户会困惑。即用户需要登录。所有的都要检查，所有数据也是。"),
+        # 如果…的话， -> 如果…，; 以下的 / 其他的 + a noun; 加以 like 进行; 你是一个 / 作为一名 like 扮演一名
+        ("如果参数有误的话，根据以下的规则修正。不要输出其他的内容，没有其他的。请对这些概念加以解释。",
+         "如果参数有误，根据以下规则修正。不要输出其他内容，没有其他的。解释这些概念。"),
+        ("你是一个知识库问答助手。作为一名人工智能医生，你需要谨慎。你是一个人吗？",
+         "你是知识库问答助手。作为人工智能医生，你需要谨慎。你是一个人吗？"),
+        # 不需要 -> 无需 only before a verb ("删除无需的文件", "如果无需，" were ungrammatical)
+        ("删除不需要的文件。如果不需要，就跳过。对于术语，不需要翻译。让它更加的通顺。",
+         "删除不需要的文件。如果不需要，就跳过。对于术语，无需翻译。让它更加通顺。"),
+    ],
+)
+def test_chinese_verbose_phrasings(text: str, expected: str):
+    assert compress_text(text, level="balanced").text == expected
 
 
 # --------------------------------------------------------------------------- #
@@ -262,6 +355,16 @@ def test_instructions_repeated_after_injected_content_and_template_blocks_stay()
     r = compress_text(SANDWICH, level="balanced")
     assert r.text == SANDWICH.replace("is not in", "isn't in")
     assert r.protected_spans_ok
+
+
+def test_a_repeated_chinese_list_item_is_a_repeat_without_a_blank_after_its_mark():
+    text = "1、请不要编造任何超出合同文本范围的法律结论和事实。\n2、请保持简洁。\n\n请不要编造任何超出合同文本范围的法律结论和事实。"
+    assert compress_text(text, level="safe").text == "1、请不要编造任何超出合同文本范围的法律结论和事实。\n2、请保持简洁。"
+
+
+def test_a_chinese_numbered_list_is_renumbered_after_a_repeat_goes():
+    text = "1、不要编造任何超出合同文本范围的法律结论和事实性陈述。\n2、不要编造任何超出合同文本范围的法律结论和事实性陈述。\n3、保持简洁。"
+    assert compress_text(text, level="safe").text == "1、不要编造任何超出合同文本范围的法律结论和事实性陈述。\n2、保持简洁。"
 
 
 def test_a_rule_under_another_heading_is_not_a_repeat_but_one_in_the_same_section_is():

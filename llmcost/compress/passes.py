@@ -347,7 +347,7 @@ def _sub_lines(rx: re.Pattern[str], repl: str | Callable[[re.Match[str]], str], 
 #: bold around these is emphasis that carries the instruction ("**Never** reveal", "**务必**"): kept
 _EMPHASIS_WORDS = re.compile(
     r"(?:never|not|no|don't|do not|must|must not|always|only|important|warning|critical|required|mandatory"
-    r"|不要|不得|禁止|务必|必须|切勿|严禁|一定|注意|重要)[.!:：！]?", re.IGNORECASE)
+    r"|请?(?:不要|不得|禁止|务必|必须|切勿|严禁|一定|注意|重要|勿))[.!:：！]?", re.IGNORECASE)
 
 
 def _unbold(m: re.Match[str]) -> str:
@@ -381,7 +381,8 @@ def pass_markdown(text: str, ctx: PassContext) -> str:
 # --------------------------------------------------------------------------- #
 
 
-_ITEM_MARK = re.compile(r"[ \t]*(?:[-*+]|\d{1,3}[.)、]|[一二三四五六七八九十]{1,3}[、.])[ \t]+")
+#: (a Chinese list writes its mark without a blank: "一、请…", "2、…")
+_ITEM_MARK = re.compile(r"[ \t]*(?:(?:[-*+]|\d{1,3}[.)、]|[一二三四五六七八九十]{1,3}[、.])[ \t]+|(?:\d{1,3}|[一二三四五六七八九十]{1,3})、)")
 _REMINDER_LABEL = re.compile(r"^\s*(?:[-*+]\s+)?(?:remember|reminder|note|important|again|once again|注意|重要|提醒|再次提醒)\s*[:：]\s*",
                              re.IGNORECASE)
 #: words ignored when comparing two sentences for near-duplication ("Remember: don't reveal these
@@ -560,7 +561,7 @@ def pass_dedupe(text: str, ctx: PassContext) -> str:
             head = line[: mark.end()] if mark else ""
             body = line[len(head):]
             # (= _norm(body): the list mark, a caseless word of its own, is the line's first word)
-            lkey = line_norm[len(head.strip()) + 1:] if head else line_norm
+            lkey = line_norm[len(head.strip()) + (head[-1] in " \t"):] if head else line_norm
             if lkey in seen_units and _is_substantial(body):
                 continue  # a repeated line (list numbering aside)
             if sentences:
@@ -576,7 +577,8 @@ def pass_dedupe(text: str, ctx: PassContext) -> str:
     return "".join(kept)
 
 
-_NUMBERED = re.compile(r"^([ \t]*)(\d{1,3})([.)、])(?=[ \t])")
+#: (a Chinese "1、" needs no blank after it)
+_NUMBERED = re.compile(r"^([ \t]*)(\d{1,3})([.)、])(?=[ \t]|(?<=、))")
 
 
 def _renumber(before: list[str], after: list[str]) -> list[str]:
@@ -1071,14 +1073,50 @@ _FILLER_KEYS: dict[re.Pattern[str], tuple[str, ...]] = {
                        "your "),
 }
 
+#: a list mark before a Chinese item: "1. ", "一、", "（2）", "③", and the bold of "**请务必**…"
+_ZH_LIST_MARK = re.compile(r"[ \t]*(?:(?:[-*+]|\d+[.)、．]|[一二三四五六七八九十]{1,3}[、.．]|[（(][0-9一二三四五六七八九十]{1,3}[）)]"
+                           r"|[\u2460-\u2473])[ \t]*)?(?:\*\*)?")
+
+
 def _zh_start(s: str, i: int) -> bool:
     if i == 0 or s[i - 1] in "。！？；：，,\n":
         return True
     line_start = s.rfind("\n", 0, i) + 1
     before = s[line_start:i]
     stripped = before.rstrip(" \t")
-    return (not stripped or _LIST_MARK.fullmatch(before) is not None
+    return (not stripped or _ZH_LIST_MARK.fullmatch(before) is not None
             or (len(stripped) < len(before) and stripped[-1] in ".!?;:"))
+
+
+#: a label whose text after the colon is what the model is to say, word for word: "开场白：您好，…",
+#: "请回复：好的，请您稍等" (the greeting and 请您 are part of the script), or the lines under a
+#: heading "常用话术：" / "回复示例：" up to the next blank line
+_ZH_SCRIPT_LABEL = re.compile("(?:回复|回答|答复|回应|话术|开场白|结束语|欢迎语|问候语|结语|模板|说|例如|比如|示例|范例|样例"
+                              "|显示|文案)[ \t]*[：:]")
+
+
+def _zh_in_script(s: str, i: int) -> bool:
+    line_start = s.rfind("\n", 0, i) + 1
+    colon = max(s.rfind("：", line_start, i), s.rfind(":", line_start, i))
+    if colon != -1:
+        return _ZH_SCRIPT_LABEL.search(s, max(line_start, colon - 4), colon + 1) is not None
+    for _ in range(30):  # the heading of this block of lines, if it has one
+        if line_start == 0:
+            return False
+        prev_start = s.rfind("\n", 0, line_start - 1) + 1
+        prev = s[prev_start:line_start - 1].rstrip(" \t")
+        if not prev:
+            return False
+        if prev.endswith(("：", ":")):
+            return _ZH_SCRIPT_LABEL.search(prev, max(0, len(prev) - 5)) is not None
+        line_start = prev_start
+    return False
+
+
+def _zh_outside_script(fn: SubFn) -> SubFn:
+    def sub(m: re.Match[str], s: str) -> str:
+        return m.group() if _zh_in_script(s, m.start()) else fn(m, s)
+    return sub
 
 
 def _zh_drop(m: re.Match[str], s: str) -> str:
@@ -1116,17 +1154,35 @@ def _zh_subject(m: re.Match[str], s: str) -> str:
     j = i
     while j > 0 and s[j - 1] in " \t":
         j -= 1
-    return "你" if j > 0 and s[j - 1] in "，," else ""
+    if j > 0 and s[j - 1] in "，,":
+        # "…，你需要核对金额" -> "…，你核对金额" would drop the obligation and leave a statement
+        return m.group() if m.group().endswith(("需要", "应该")) else "你"
+    return ""
 _ZH_FILLER: list[tuple[re.Pattern[str], SubFn]] = [
-    (re.compile(r"(?:您好|你好|哈喽|嗨)[，,！!。~～]?"), _zh_drop),
-    (re.compile(r"(?:非常感谢|非常谢谢|十分感谢|感谢|谢谢)(?:你|您)?(?:的(?:帮助|配合|耐心))?[！!。.~～]+"), _zh_thanks),
-    (re.compile(r"麻烦(?:你|您)(?:帮我|帮忙)?|请问|(?:能否|能不能|可以)请(?:你|您)(?:帮我)?|我(?:希望|想请|想让|需要|要)(?:你|您)(?![们的])(?:能够|能|可以)?(?:帮我)?"
-                r"|请(?:(?:你|您)(?:帮我|帮忙)?|帮我|帮忙|(?![求假教客柬示愿安帖]))"), _zh_drop),
-    (re.compile(r"(?:你|您)(?:能否|能不能|可不可以|可以|能)(?:帮我|帮忙)?(?P<body>[^。！？\n]+?)吗[？?]"), _zh_question),
-    (re.compile(f"一下(?<=[{_CJK}]一下)(?![子午])"), lambda m, s: ""),
+    # (with its particle: "你好呀！" once left "呀！")
+    # (not 你好像 / 你好奇: "you seem" / "curious")
+    (re.compile(r"(?:您好|你好(?![像象奇])|哈喽|嗨)[呀啊哈吖]?[，,！!。~～]?"), _zh_drop),
+    # (with a particle: "谢谢啦！", "谢谢了。")
+    (re.compile(r"(?:非常感谢|非常谢谢|十分感谢|感谢|谢谢|多谢)(?:你|您)?(?:的(?:帮助|配合|耐心))?[啦了呀哈]?[！!。.~～]+"), _zh_thanks),
+    # "能不能请你在最后加上联系方式？" is a request: "在最后加上联系方式。", not "…联系方式？"
+    (re.compile(r"(?:能否|能不能|可不可以|可以)请(?:你们|你|您)(?:帮我|帮忙)?(?P<body>[^。！？\n]+?)吗?[？?]"), _zh_question),
+    # 请 + a third person is "ask them to" ("请用户提供订单号"), and 请款 / 请辞 / 请购 are words: kept, as is
+    # a 请 before English ("请 check the logs": without it "。 check …")
+    # (with a comma after it: "麻烦你，帮我…" left "，帮我…")
+    (re.compile(r"(?:麻烦(?:你们|你|您)(?:帮我|帮忙)?|请问|帮我(?!们)|(?:能否|能不能|可以)请(?:你们|你|您)(?:帮我)?|我(?:希望|想请|想让|需要|要)(?:你|您)(?![们的])(?:能够|能|可以)?(?:帮我)?"
+                r"|请(?:(?:你们|你|您)(?:帮我|帮忙)?|帮我|帮忙|(?![求假教客柬示愿安帖款辞购缨战命罪托功他她其该]"
+                r"|用户|顾客|对方|患者|病人|学生|家长|读者|买家|卖家|访客|会员|员工|孩子|管理员|相关|专业|医生|律师|老师"
+                r"|工作人员|人工|技术|上级|领导|家人|朋友|同事|主管|经理|[ \tA-Za-z])))[，,]?"), _zh_drop),
+    # "你可以帮我写首诗吗？" -> "写首诗。", a request; "你能看到图片吗？" / "你能联网吗？" ask about an ability: kept
+    (re.compile(f"(?:你|您)(?:能否|能不能|可不可以|可以|能)(?:帮我|帮忙)?(?P<body>(?=帮|给我|为我|替我|再|告诉|讲|介绍|说明|举"
+                f"|{_ZH_TASK_VERBS})[^。！？\n]+?)吗[？?]"), _zh_question),
+    # not the 一 of 统一 / 万一 / 逐一 …, nor before a 下 word ("统一下发", "逐一下载", "一下子")
+    (re.compile(f"一下(?<=[{_CJK}]一下)(?<![统唯万逐第专单同归均]一下)(?![子午载发单列面级属游线架调降滑拉跌])"),
+     lambda m, s: ""),
     # a polite 请 inside a sentence, before the verb: "专有名词请保持原样" -> "专有名词保持原样"
     (re.compile(f"请(?<=[{_CJK}）)]请)(?<![申邀聘宴恳吁提报声敬烦]请)"
-                "(?=不要|勿|尽量|保持|直接|使用|务必|先|只|根据|按照|确保|避免|用|在|以)"), lambda m, s: ""),
+                "(?=不要|勿|尽量|保持|直接|使用|务必|先|只|根据|按照|确保|避免|用(?!户)|在|以"
+                "|加上|注明|标注|给出|列出|回复|输出|注意)"), lambda m, s: ""),
     # "你的工作就是用通俗的语言解释" -> "用通俗的语言解释" (like "Your task is to explain"), before a verb only
     (re.compile(f"而?(?:你|您)的(?:主要)?(?:工作|任务|职责|使命)(?:就)?是(?={_ZH_TASK_VERBS})"), _zh_subject),
     # "你将创作故事" / "您应该只回复" -> "创作故事" / "只回复" (like "You will" / "You should"), before a task verb
@@ -1138,11 +1194,12 @@ _ZH_FILLER: list[tuple[re.Pattern[str], SubFn]] = [
 
 _ZH_FILLER_KEYS: dict[re.Pattern[str], tuple[str, ...]] = {
     _ZH_FILLER[0][0]: ("您好", "你好", "哈喽", "嗨"),
-    _ZH_FILLER[1][0]: ("非常感谢", "非常谢谢", "十分感谢", "感谢", "谢谢"),
-    _ZH_FILLER[2][0]: ("麻烦", "请", "能否", "能不能", "可以", "我希望", "我想", "我需要", "我要"),
-    _ZH_FILLER[3][0]: ("你", "您"),
-    _ZH_FILLER[6][0]: ("你的", "您的", "而你", "而您"),
-    _ZH_FILLER[7][0]: ("你将", "您将", "你应该", "您应该", "你需要", "您需要"),
+    _ZH_FILLER[1][0]: ("非常感谢", "非常谢谢", "十分感谢", "感谢", "谢谢", "多谢"),
+    _ZH_FILLER[2][0]: ("能否", "能不能", "可不可以", "可以"),
+    _ZH_FILLER[3][0]: ("麻烦", "请", "帮我", "能否", "能不能", "可以", "我希望", "我想", "我需要", "我要"),
+    _ZH_FILLER[4][0]: ("你", "您"),
+    _ZH_FILLER[7][0]: ("你的", "您的", "而你", "而您"),
+    _ZH_FILLER[8][0]: ("你将", "您将", "你应该", "您应该", "你需要", "您需要"),
 }
 
 def pass_filler(text: str, ctx: PassContext) -> str:
@@ -1154,7 +1211,7 @@ def pass_filler(text: str, ctx: PassContext) -> str:
             text = _sub_on(rx, text, _unless_emphatic(fn), lower=lower, keys=_FILLER_KEYS.get(rx, ()))
     if ctx.zh() and _has_cjk(text):  # (every Chinese pattern needs a CJK character)
         for rx, zfn in _ZH_FILLER:
-            text = _sub_on(rx, text, zfn, keys=_ZH_FILLER_KEYS.get(rx, ()))
+            text = _sub_on(rx, text, _zh_outside_script(zfn), keys=_ZH_FILLER_KEYS.get(rx, ()))
     text = _tidy_spaces(text)
     return _squeeze_blank_lines(text).strip("\n")
 
@@ -1223,7 +1280,7 @@ _EXAMPLE_LABELS = (r"(?:Q|Question|Problem|Input|User|Human|Text|Sentence|Review
                    r"(?: (?:input|output|reply|answer|response|question))?|A|Answer"
                    r"|(?:Helpful|Final) Answer|Output|Assistant|AI|Bot|Agent|Support|Response|Reply|Label|Sentiment"
                    r"|Category|Intent|Result|Translation|问题|输入|用户|反馈|示例|答|答案|输出|回答|类别|客户|顾客|回复|译文"
-                   r"|助手|客服|机器人)"
+                   r"|助手|客服|机器人|评论|评价|文本|句子|原文|情感|情绪|标签|分类|问|查询|商品|标题)"
                    r"\s*#?\s*\d*\s*[:：]")
 _EXAMPLE_LINE = re.compile(r"^\s*" + _EXAMPLE_LABELS, re.IGNORECASE)
 #: every labelled data line of a text ("User: Could you please help?", "Answer: It does not.")
@@ -1628,15 +1685,10 @@ PHRASES_ZH: dict[str, str] = {
     "在目前这个阶段": "目前",
     "由于这个原因": "因此",
     "总而言之": "总之",
-    "换句话说": "即",
     "与此同时": "同时",
     "尽可能地": "尽量",
     "尽可能的": "尽量",
     "是否能够": "能否",
-    "需要注意的是，": "注意：",
-    "值得注意的是，": "注意：",
-    "需要注意的是": "注意：",
-    "值得注意的是": "注意：",
     "进行分析": "分析",
     "进行总结": "总结",
     "进行翻译": "翻译",
@@ -1652,14 +1704,12 @@ PHRASES_ZH: dict[str, str] = {
     "进行审查": "审查",
     "进行改写": "改写",
     "的时候": "时",
-    "所有的": "所有",
     "如果说": "如果",
     "能够": "能",
     "一定要": "务必",
+    "不一定要": "不必",  # (not "不务必")
     "非常非常": "非常",
     "必须要": "必须",
-    "不需要": "无需",
-    "这样的话": "这样",
     "的后面": "后",
     "的前面": "前",
     "进行适当的": "适当",
@@ -1671,6 +1721,8 @@ PHRASES_ZH: dict[str, str] = {
     "并且还": "并且",
     "然后再": "再",
     "尽量地": "尽量",
+    "更加的": "更加",
+    "小的时候": "小时候",  # (not "小时", an hour)
     # from real prompts (PlexPt/awesome-chatgpt-prompts-zh)
     "将为您提供": "将提供",
     "将为你提供": "将提供",
@@ -1681,8 +1733,69 @@ PHRASES_ZH: dict[str, str] = {
     "除非我要求您这样做": "除非我要求",
     "除非我要求你这样做": "除非我要求",
 }
+# "不需要翻译" -> "无需翻译": only before a verb, not in "删除不需要的文件" or "如果不需要，…"
+_ZH_NO_NEED = re.compile(f"不需要(?=[{_CJK}])(?![的了吗呢吧啊])")
+#: verbs that 进行 can carry ("进行分析", "对代码进行一个全面的审查", "进行预订的操作")
+_ZH_ACT_VERBS = ("(?:分析|总结|翻译|评估|检查|修改|优化|比较|解释|处理|回答|分类|审查|改写|验证|测试|排序|筛选|过滤|整理"
+                 "|归纳|润色|校对|点评|评价|评分|打分|标注|说明|描述|补充|纠正|修正|调整|确认|核实|核对|统计|计算|汇总"
+                 "|拆分|合并|编辑|重写|扩写|精简|简化|审核|审阅|诊断|识别|更新|删除|替换|清洗|重构|注释|批改|校验|解析"
+                 "|归类|概括|转换|填充|预订|登录|退款|支付|下单|取消|重置|保存|提交|上传|下载|发送|安装|部署|查询|搜索)")
+_ZH_ACT_ADV = "(?:全面|详细|简单|深入|初步|系统|仔细|认真|彻底|简要|适当)"
+# "进行一个识别和处理的操作" -> "进行识别和处理" (then as below): 的操作 / 的处理 after a verb says nothing
+_ZH_ACT_OP = re.compile(f"进行(?:一个)?(?P<v>{_ZH_ACT_VERBS}(?:和{_ZH_ACT_VERBS})?)的(?:操作|处理|工作)")
+# "对代码进行一个全面的审查。" -> "全面审查代码。": object of 对 up to a clause end, 对 not part of a word
+# (针对, 面对 but 方面对, 核对 …) nor 对于 / 对话 / 对方 …, the object not ending in an adverb ("对每句话都进行修改")
+_ZH_DUI_ACT = re.compile(
+    "(?<![针相绝反应核比配校查派作敌一成])(?<!(?<![里上下前后外方])面)对(?![于此其话象比称应手接策面照付待抗立方外齐联错着半准])"
+    f"(?P<x>[^，。；：！？、,.;:!?\n对进加]{{1,12}}?)(?:进行|加以)(?:一个|一下)?(?:(?P<adv>{_ZH_ACT_ADV})[的地]?)?"
+    f"(?P<v>{_ZH_ACT_VERBS}(?:和{_ZH_ACT_VERBS})?)(?=[，。；！？：,.;!?\n]|$)")
+# "进行一个全面的审查" -> "全面审查"
+_ZH_ACT_ONE = re.compile(f"进行一个(?:(?P<adv>{_ZH_ACT_ADV})的)?(?P<v>{_ZH_ACT_VERBS})(?=[，。；！？：,.;!?\n]|$)")
+# "需要注意的是，不要…" -> "注意：不要…", at a clause start only ("我们需要注意的是用户体验" stays), its
+# colon or comma replaced (not "注意：：")
+_ZH_NOTE = re.compile("(?:需要|值得)注意的是[ \t]*[，,：:]?")
+# "这样的话，…" -> "这样，…" and "换句话说，…" -> "即…" at a clause start ("不要说这样的话" stays)
+_ZH_CLAUSE_LINK = re.compile("(?P<p>这样的话|换句话说)(?P<c>[，,]?)")
+# "所有的数据" -> "所有数据" (not "所有的都")
+_ZH_ALL_DE = re.compile(f"所有的(?=[{_CJK}])(?![都也是])")
+# "如果参数有误的话，" -> "如果参数有误，"
+_ZH_DEHUA = re.compile("(?P<h>如果|假如|要是|倘若|若是)(?P<b>[^，。；！？\n]{1,20}?)的话(?=[，,])")
+# "以下的规则" / "其他的内容" -> "以下规则" / "其他内容" (before a noun: not "其他的话", "主要的是")
+_ZH_ADJ_DE = re.compile(f"(?P<a>以下|以上|其他|其它|主要|具体|全部)的(?=[{_CJK}])(?![是话])")
+# "需要加以说明。" -> "需要说明。" (like 进行 + a two-character verb at a clause end)
+_ZH_JIAYI = re.compile(f"加以(?=[{_CJK}]{{2}}(?:[，。；、！？：,.;!?\n和或]|$))")
+# "在分析数据的过程中" -> "在分析数据时" (not "在整个对话的过程中": throughout)
+_ZH_PROCESS = re.compile("在(?![整全])(?P<x>[^，。；：！？、,.;:!?\n在]{1,15}?)(?<![样种个些此该这那])的过程中")
+
+
+_ZH_DUI_WORD = re.compile("(?<![针相绝反应核比配校查派作敌一成面])对(?!于)")
+#: verbs that take no object after them: "对回答进行评分" -> "对回答评分", not "评分回答"
+_ZH_NO_OBJECT = ("评分", "打分", "退款", "下单", "分类", "归类", "排序")
+
+
+#: 对 + a person is "to them": "对客户进行解释" is "explain to the customer", not "解释客户"
+_ZH_PERSON_END = ("用户", "客户", "顾客", "患者", "病人", "学生", "孩子", "读者", "对方", "家长", "员工", "老师", "医生",
+                  "买家", "卖家", "访客", "会员", "大家", "他", "她", "我", "你", "您", "们", "人", "者")
+
+
+def _zh_dui_act(m: re.Match[str]) -> str:
+    x = m.group("x")
+    if (x.rstrip()[-1:] in "都也再先还均又才就并" or x.strip() == "" or any(v in m.group("v") for v in _ZH_NO_OBJECT)
+            or x.strip().endswith(_ZH_PERSON_END)):
+        return m.group()
+    s, i = m.string, m.start()
+    j = i
+    while j > 0 and s[j - 1] not in "，。；：！？,.;:!?\n":
+        j -= 1
+    if _ZH_DUI_WORD.search(s, j, i):
+        return m.group()  # "对A和对B进行比较": the object began at the first 对 (绝对 / 对于 are no such 对)
+    sep = " " if x[0] == " " else ""
+    return (m.group("adv") or "") + m.group("v") + sep + x.strip()
+
+
 # "只需要输出译文即可" -> "只输出译文"
-_ZH_ONLY_NEED = re.compile("只需要?(?P<b>[^。，！？；\n]{1,30}?)即可")
+# (at a clause end only: "只需提供订单号即可办理退款" is "the order number is all it takes", not "only provide")
+_ZH_ONLY_NEED = re.compile("只需要?(?P<b>[^。，！？；\n]{1,30}?)即可(?=[。，！？；：,.!?;:\n）)]|$)")
 # "对文章进行修改和润色" -> "对文章修改和润色" (进行 + a two-character verb at a clause end)
 _ZH_JINXING = re.compile(f"进行(?=[{_CJK}]{{2}}(?:[，。；、！？：,.;!?\n和或]|$))(?<![正在])")
 # "用列表的形式说明" -> "用列表说明"; "每一条" -> "每条"
@@ -1983,7 +2096,8 @@ _MY_FIRST = re.compile(
 _ZH_MY_FIRST = re.compile(
     f"我的第一(?P<n>(?:个|句|条|项|道)?[{_CJK}]{{0,4}}?(?:请求|要求|命令|问题|建议|句子|话|任务|提示|主题|输入|指令|消息))"
     f"是(?:[ \t]*[:：]|(?=[ \t]*(?:[\"“「『]|{_PH})))")
-_ZH_ACT_AS_ONE = re.compile("(?P<v>充当|扮演|担任)(?:一个|一名|一位)(?!月|个|天|年|次|周|小时)")
+# "扮演一名律师" / "作为一名律师" / "你是一个翻译助手" -> "扮演律师" / "作为律师" / "你是翻译助手" (not "担任一个月")
+_ZH_ACT_AS_ONE = re.compile("(?P<v>充当|扮演|担任|作为|你是|您是)(?:一个|一名|一位)(?!月|个|天|年|次|周|小时|人(?:[吗呢的，。！？,.!?]|$))")
 
 
 def _my_first(m: re.Match[str], s: str) -> str:
@@ -2011,7 +2125,21 @@ def pass_phrases(text: str, ctx: PassContext) -> str:
         text = _sub_on(_AS_WELL, text, _unless_emphatic(
                        lambda m, s: "too" if not _prev_word_char(s, m.start()) else m.group()), lower=True)
     if ctx.zh() and (_has_cjk(text) or not _ZH_PHRASES_NEED_CJK):
+        if "进行" in text or "加以" in text:
+            text = _ZH_ACT_OP.sub(lambda m: "进行" + m.group("v"), text)
+            text = _ZH_DUI_ACT.sub(_zh_dui_act, text)
+            text = _ZH_ACT_ONE.sub(lambda m: (m.group("adv") or "") + m.group("v"), text)
+        text = _ZH_PROCESS.sub(lambda m: "在" + m.group("x") + "时", text)
+        text = _ZH_DEHUA.sub(lambda m: m.group("h") + m.group("b"), text)
+        text = _ZH_ADJ_DE.sub(lambda m: m.group("a"), text)
+        text = _ZH_JIAYI.sub("", text)
         text = _ZH_PHRASE_RE.sub(lambda m: PHRASES_ZH[m.group()], text)
+        text = _ZH_CLAUSE_LINK.sub(lambda m: m.group() if not _zh_start(m.string, m.start())
+                                   else "即" if m.group("p") == "换句话说" else "这样" + m.group("c"), text)
+        text = _ZH_ALL_DE.sub("所有", text)
+        if "注意的是" in text:
+            text = _ZH_NOTE.sub(lambda m: "注意：" if _zh_start(m.string, m.start()) else m.group(), text)
+        text = _ZH_NO_NEED.sub("无需", text)
         text = _ZH_ONLY_NEED.sub(lambda m: "只" + m.group("b"), text)
         text = _ZH_JINXING.sub("", text)
         text = _ZH_FORM.sub(lambda m: m.group("h"), text)
@@ -2052,8 +2180,33 @@ NEVER_DROP = frozenset(
 _NUMBER_WORDS = frozenset(
     ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred", "thousand", "million", "billion", "first", "second", "third", "half", "double", "twice", "dozen"]
 )
-_ZH_DROP = re.compile(rf"的(?<=[{_CJK}]的)(?<![目有真别是你我他她它您们]的)(?![确话是])(?![，。！？、；：,.!?;:\n）)」”]|$)|[呢吧啊呀哦](?<=[{_CJK}].)(?=[，。！？,.!?\n])"
-                      rf"|(?:非常|十分)(?<=[{_CJK}]..)(?=[{_CJK}])")
+#: 的 stays after 这样/那样 ("这样的中文数字"), after 了/着/过 ("喝醉了的人"), after 上/中/里
+#: ("说明书上的一般剂量": not "说明书上一般剂量"), before a number ("最重要的2到3个问题", "字数的120%"),
+#: and after a verb, where it closes a relative clause: "本助手提供的信息仅供参考" without it reads
+#: "本助手提供信息" (the assistant gives information), "生成的SQL必须…" reads "generate SQL"; 十分 after
+#: a numeral is a number ("二十分钟", "六十分"), and 非常规 / 非常时期 are words of their own
+_ZH_DROP = re.compile(rf"(?P<de>的)(?<=[{_CJK}]的)(?<![目有真别是你我他她它您们样标了着过上中里]的)(?![确话是])"
+                      rf"(?![，。！？、；：,.!?;:\n）)」”0-9]|$|{_PH})"
+                      rf"|[呢吧啊呀哦](?<=[{_CJK}].)(?<![酒网贴氧]吧)(?=[，。！？,.!?\n])"
+                      rf"|(?:非常(?![规态任时设])|(?<![零一二两三四五六七八九十几百千万数])十分(?![钟之]))"
+                      rf"(?<=[{_CJK}]..)(?=[{_CJK}])")
+#: verbs before 的 (see above): two characters, then one
+_ZH_REL_VERBS2 = frozenset(
+    "提供 生成 上传 输入 描述 提到 提出 提及 使用 引用 给出 返回 输出 翻译 修改 润色 选择 收到 要求 询问 提交 填写"
+    " 发送 推荐 列出 检索 查询 识别 提取 得到 获得 包含 指定 定义 需要 遇到 涉及 出现 缺少 编写 撰写 创建 收集"
+    " 整理 下载 保存 删除 调用 购买 选购 预订 申请 发布 上报 反馈 回答 回复 说明 介绍 讨论 分析 总结 检查 审核 确认"
+    " 计算 统计 记录 附上 标注 列举 建议 推断 猜测 进行 举行 发生 解决 实施 实现 完成 采取 寻找 尝试 处理 执行".split())
+_ZH_REL_VERBS1 = frozenset("写说问做给讲发找选买卖收填传看读")
+
+
+def _zh_drop_word(m: re.Match[str]) -> str:
+    if m.group("de"):
+        s, i = m.string, m.start()
+        if s[i - 2:i] in _ZH_REL_VERBS2 or s[i - 1] in _ZH_REL_VERBS1:
+            return m.group()
+    return ""
+
+
 _WORD_COUNT = re.compile(r"\w+")
 _DO_FORMS = frozenset({"do", "does", "did"})
 _ARTICLES = frozenset({"the", "a", "an"})
@@ -2236,7 +2389,7 @@ def pass_words(text: str, ctx: PassContext) -> str:
         if drops:
             text = _fix_articles(text, _drop_spans(text, drops))
     if ctx.zh() and _has_cjk(text):
-        text = _ZH_DROP.sub("", text)
+        text = _ZH_DROP.sub(_zh_drop_word, text)
     return text
 
 

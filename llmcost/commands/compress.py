@@ -48,7 +48,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from ..compress import DEFAULT_MODEL
-from ..errors import EXIT_THRESHOLD, InputError
+from ..errors import EXIT_THRESHOLD, InputError, LlmcostError
 from ._common import cli_errors, price_book, warn_unknown_model, write_output
 
 if TYPE_CHECKING:
@@ -148,7 +148,8 @@ def _compress_doc(doc: PromptDoc, models: Sequence[str], options: dict[str, Any]
         r = compress_text(text, model=first, **options)
         out, tokens_after = r.text, r.tokens_after
         if llm is not None:
-            out, llm_tokens, llm_info = _llm_stage(r.text, options.get("keep", ()), first, llm, base_url, llm_info)
+            out, llm_tokens, llm_info = _llm_stage(r.text, options.get("keep", ()), first, llm, base_url, llm_info,
+                                                   doc.path)
             if out != r.text:  # accepted: llm_condense counted it, with the first model's tokenizer
                 tokens_after = llm_tokens
         new_texts.append(out)
@@ -186,14 +187,19 @@ def _compress_doc(doc: PromptDoc, models: Sequence[str], options: dict[str, Any]
 
 
 def _llm_stage(text: str, keep: Sequence[Any], model: str, llm: str, base_url: str | None,
-               info: dict[str, Any] | None) -> tuple[str, int, dict[str, Any]]:
-    """The --llm result for one field: its text, its tokens for ``model`` and the merged report entry."""
+               info: dict[str, Any] | None, file: str) -> tuple[str, int, dict[str, Any]]:
+    """The --llm result for one field: its text, its tokens for ``model`` and the merged report entry.
+    An error (HTTP, timeout, a reply that is not an answer) names ``file``."""
     from .. import tokens as tok
     from ..compress.llm import llm_condense
     from ..compress.protect import protected_spans
 
     spans = [span for _kind, span in protected_spans(text, keep)]
-    res = llm_condense(text, spans, llm, count=lambda t: tok.count_tokens(t, model).tokens, base_url=base_url)
+    try:
+        res = llm_condense(text, spans, llm, count=lambda t: tok.count_tokens(t, model).tokens, base_url=base_url)
+    except LlmcostError as err:
+        err.file = err.file or file
+        raise
     entry = {"model": res.model, "provider": res.provider, "accepted": res.accepted, "reason": res.reason,
              "missing_spans": res.missing_spans}
     merged = dict(info or {"fields": []})

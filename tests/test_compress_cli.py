@@ -499,3 +499,46 @@ def test_check_warns_about_the_same_models_in_any_order(prompt: Path):
         assert res.exit_code == 0, res.output
         warned = [line.split("'")[1] for line in res.stderr.splitlines() if line.startswith("llmcost: warning: model")]
         assert warned == ["claude-foo"], res.stderr
+
+
+# --------------------------------------------------------------------------- #
+# front matter: configuration, kept byte for byte and not counted
+# --------------------------------------------------------------------------- #
+
+DOTPROMPT_HEAD = (
+    "---\n"
+    "model: googleai/gemini-1.5-flash\n"
+    "config:\n"
+    "  temperature:   0.9\n"
+    "input:\n"
+    "  default:\n"
+    "    location: a restaurant\n"
+    "  schema:\n"
+    "    description: string, in order to be really very helpful, a short description\n"
+    "---\n"
+    "\n"
+)
+
+
+def test_front_matter_is_kept_byte_for_byte(tmp_path: Path):
+    # the input default "a restaurant" used to become "restaurant", "in order to" "to", and so on
+    p = tmp_path / "menu.prompt"
+    p.write_bytes((DOTPROMPT_HEAD + "Please invent a menu item for {{location}} in order to delight guests.\n")
+                  .replace("\n", "\r\n").encode())
+    res = runner.invoke(app, ["compress", str(p), "--level", "aggressive", "-o", "-"])
+    assert res.exit_code == 0, res.output
+    assert res.stdout_bytes == (DOTPROMPT_HEAD + "Invent menu item for {{location}} to delight guests.\n") \
+        .replace("\n", "\r\n").encode()
+    res = runner.invoke(app, ["compress", str(p), "--format", "json"])
+    row = json.loads(res.stdout)["files"][0]
+    assert row["tokens_before"] == tok.count_tokens(
+        "Please invent a menu item for {{location}} in order to delight guests.\n", "gpt-4o").tokens
+
+
+def test_a_leading_rule_is_not_front_matter(tmp_path: Path):
+    p = tmp_path / "rule.md"
+    # (between the rules: not a YAML mapping, so compressed like the rest)
+    p.write_text("---\nPlease be brief in order to help.\n\n---\nPlease answer in order to help.\n", encoding="utf-8")
+    res = runner.invoke(app, ["compress", str(p), "-o", "-"])
+    assert res.exit_code == 0, res.output
+    assert res.stdout == "---\nBe brief to help.\n\n---\nAnswer to help.\n"

@@ -1,7 +1,11 @@
 """Prompt files the compressor reads and writes.
 
 * Plain text and Markdown (``.txt``, ``.md``, ``.prompt``, anything not JSON /
-  YAML): the whole text is one prompt.
+  YAML): the whole text is one prompt, except a leading YAML front matter
+  (``---`` lines around a YAML mapping: Dotprompt ``.prompt`` and Prompty
+  files keep the model, its parameters and input defaults there, Markdown
+  its metadata), which is configuration, not prompt text: it is kept byte
+  for byte and not counted.
 * JSON and YAML (``.json``, ``.yaml``, ``.yml``): only *content fields* are
   compressed; every other value (roles, names, model ids, parameters, ids)
   is left alone.  A content field is a string under one of
@@ -152,7 +156,10 @@ def parse_prompt(text: str, name: str, kind: str | None = None) -> PromptDoc:
     newline = line_ending(text)
     text = text[len(bom):].replace("\r\n", "\n")
     if kind == "text":
-        return PromptDoc(name, "text", raw, [text], lambda texts: (texts[0], []), newline, bom)
+        front = front_matter(text)
+        body = text[len(front):]
+        return PromptDoc(name, "text", raw, [body] if body.strip() or not front else [],
+                         lambda texts: (front + texts[0] if texts else text, []), newline, bom)
     # parsed once, by loaders that also record where each value is in the source
     maps: dict[int, Any] = {}
     if kind == "json":
@@ -206,6 +213,26 @@ def parse_prompt(text: str, name: str, kind: str | None = None) -> PromptDoc:
                 container[key] = value
 
     return PromptDoc(name, kind, raw, texts, render_yaml, newline, bom)
+
+
+_FRONT_MATTER = re.compile(r"---[ \t]*\n(?:.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)(?:[ \t]*\n)*", re.S)
+
+
+def front_matter(text: str) -> str:
+    """The YAML front matter that starts ``text`` (LF line breaks), with its
+    fences and the blank lines after it, or "": a ``---`` line, a YAML
+    mapping (or nothing), and a ``---`` (or ``...``) line."""
+    m = _FRONT_MATTER.match(text) if text.startswith("---") else None
+    if m is None:
+        return ""
+    import yaml
+
+    header = m.group(0).strip().split("\n")[1:-1]
+    try:
+        data = yaml.safe_load("\n".join(header))
+    except yaml.YAMLError:
+        return ""
+    return m.group(0) if data is None or isinstance(data, dict) else ""
 
 
 class _Literal(str):
@@ -404,4 +431,5 @@ def _dump(doc: Any, kind: str, original: str) -> str:
     return out[:-1] if out.endswith("\n") and yaml.safe_load(out[:-1]) == doc else out
 
 
-__all__ = ["CONTENT_KEYS", "YAML_REWRITTEN", "PromptDoc", "decode_bytes", "parse_prompt", "read_prompt"]
+__all__ = ["CONTENT_KEYS", "YAML_REWRITTEN", "PromptDoc", "decode_bytes", "front_matter", "parse_prompt",
+           "read_prompt"]

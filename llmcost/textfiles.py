@@ -19,9 +19,28 @@ class EmptyFileError(InputError):
     """A prompt file with no text (nothing, or only whitespace): a folder walk may skip it."""
 
 
+def _bad_byte(raw: bytes, codec: str, exc: UnicodeDecodeError) -> tuple[str, int]:
+    """Where decoding ``raw`` failed: "byte N (0xXX)" and its 1-based line."""
+    line = raw[:exc.start].decode(codec, "replace").count("\n") + 1
+    return f"byte {exc.start} (0x{raw[exc.start]:02x})", line
+
+
+def _utf16_without_bom(sample: bytes) -> str | None:
+    """"LE" or "BE" when ``sample`` looks like UTF-16 text without a BOM
+    (mostly ASCII: a NUL byte beside each character), else None."""
+    pairs = len(sample) // 2
+    if pairs < 2:
+        return None
+    for order, zeros in (("LE", sample[1::2]), ("BE", sample[0::2])):
+        if zeros.count(0) >= 0.8 * pairs and sample[0 if order == "LE" else 1::2].count(0) == 0:
+            return order
+    return None
+
+
 def decode_bytes(raw: bytes, name: str) -> str:
     """Bytes of a prompt file -> text, or a one-line :class:`InputError`
-    (:class:`EmptyFileError` for an empty file)."""
+    (:class:`EmptyFileError` for an empty file).  A text that does not decode
+    is named with its line and the offset of the first bad byte."""
     if not raw.strip():
         raise EmptyFileError("file is empty", file=name)
     for bom, codec in BOMS:
@@ -29,16 +48,26 @@ def decode_bytes(raw: bytes, name: str) -> str:
             try:
                 text = raw.decode(codec)
             except UnicodeDecodeError as exc:
-                raise InputError(f"invalid {codec} text (byte {exc.start})", file=name) from exc
+                if codec == "utf-8-sig":  # (its offsets do not count the BOM)
+                    exc.start += len(bom)
+                where, line = _bad_byte(raw, codec, exc)
+                label = codec.upper().removesuffix("-SIG")
+                raise InputError(f"invalid {label} text at {where}", file=name, line=line) from exc
             break
     else:
-        if b"\x00" in raw[:8192]:
-            raise InputError("binary file, not a text prompt", file=name)
+        nul = raw.find(b"\x00", 0, 8192)
+        if nul != -1:
+            order = _utf16_without_bom(raw[:8192])
+            if order is not None:
+                raise InputError(f"looks like UTF-16-{order} text without a BOM: only UTF-8, or UTF-16/32 with a "
+                                 "BOM, is read", file=name, hint="convert it to UTF-8, e.g. with iconv -f UTF-16" + order)
+            raise InputError(f"binary file, not a text prompt (a NUL byte at byte {nul})", file=name)
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise InputError(f"not UTF-8 text (byte {exc.start}); unknown encoding",
-                             file=name, hint="convert it to UTF-8, e.g. with iconv") from exc
+            where, line = _bad_byte(raw, "utf-8", exc)
+            raise InputError(f"not UTF-8 text at {where}; unknown encoding",
+                             file=name, line=line, hint="convert it to UTF-8, e.g. with iconv") from exc
     if not text.strip():
         raise EmptyFileError("file is empty", file=name)
     sample = text[:8192]

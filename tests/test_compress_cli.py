@@ -542,3 +542,36 @@ def test_a_leading_rule_is_not_front_matter(tmp_path: Path):
     res = runner.invoke(app, ["compress", str(p), "-o", "-"])
     assert res.exit_code == 0, res.output
     assert res.stdout == "---\nBe brief to help.\n\n---\nAnswer to help.\n"
+
+
+# --------------------------------------------------------------------------- #
+# encodings: the line and the offset of the first bad byte
+# --------------------------------------------------------------------------- #
+
+
+@pytest.mark.parametrize(
+    "raw, message",
+    [
+        ("Line one\nCaf\u00e9 line two\n".encode("latin-1"),
+         "p.txt:2: not UTF-8 text at byte 12 (0xe9); unknown encoding (convert it to UTF-8, e.g. with iconv)"),
+        ("第一行\n第二行\n".encode("gbk"),
+         "p.txt:1: not UTF-8 text at byte 0 (0xb5); unknown encoding (convert it to UTF-8, e.g. with iconv)"),
+        (b"\xef\xbb\xbfok\nline two \xff\n", "p.txt:2: invalid UTF-8 text at byte 15 (0xff)"),
+        ("ab\ncd".encode("utf-16") + b"\x00\xd8", "p.txt:2: invalid UTF-16 text at byte 12 (0x00)"),
+        ("Please be brief.\n".encode("utf-16-le"),
+         "p.txt: looks like UTF-16-LE text without a BOM: only UTF-8, or UTF-16/32 with a BOM, is read "
+         "(convert it to UTF-8, e.g. with iconv -f UTF-16LE)"),
+        ("Please be brief.\n".encode("utf-16-be"),
+         "p.txt: looks like UTF-16-BE text without a BOM: only UTF-8, or UTF-16/32 with a BOM, is read "
+         "(convert it to UTF-8, e.g. with iconv -f UTF-16BE)"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64), "p.txt: binary file, not a text prompt (a NUL byte at byte 8)"),
+    ],
+    ids=["latin-1", "gbk", "utf-8-bom", "utf-16-bom", "utf-16le-no-bom", "utf-16be-no-bom", "png"],
+)
+def test_undecodable_file_names_line_and_byte(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, raw: bytes,
+                                              message: str):
+    monkeypatch.chdir(tmp_path)
+    Path("p.txt").write_bytes(raw)
+    res = runner.invoke(app, ["compress", "p.txt"])
+    assert res.exit_code == 2
+    assert res.stderr == f"llmcost: error: {message}\n"

@@ -18,6 +18,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 class EmptyFileError(InputError):
     """A prompt file with no text (nothing, or only whitespace): a folder walk may skip it."""
 
+    skipped_as = "empty"  # what a folder walk's note says
+
 
 def _bad_byte(raw: bytes, codec: str, exc: UnicodeDecodeError) -> tuple[str, int]:
     """Where decoding ``raw`` failed: "byte N (0xXX)" and its 1-based line."""

@@ -575,3 +575,34 @@ def test_undecodable_file_names_line_and_byte(tmp_path: Path, monkeypatch: pytes
     res = runner.invoke(app, ["compress", "p.txt"])
     assert res.exit_code == 2
     assert res.stderr == f"llmcost: error: {message}\n"
+
+
+# --------------------------------------------------------------------------- #
+# JSON/YAML that is valid but not a prompt
+# --------------------------------------------------------------------------- #
+
+NO_PROMPT = ("no prompt text to compress: no content field (content, text, prompt, system, instructions...) nor "
+             "system, developer or last user message holds text")
+
+
+def test_json_of_another_shape_is_not_counted_as_an_empty_prompt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    # it used to be reported as 0 tokens (exit 0): a --check budget passed without checking anything
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pr").mkdir()
+    (tmp_path / "pr" / "a.txt").write_text("Please be brief.\n", encoding="utf-8")
+    (tmp_path / "pr" / "config.json").write_text('{"model": "gpt-4o", "temperature": 0.2}\n', encoding="utf-8")
+    (tmp_path / "pr" / "history.yaml").write_text("messages:\n  - role: assistant\n    content: Hi!\n",
+                                                  encoding="utf-8")
+    res = runner.invoke(app, ["compress", "pr/config.json", "--check", "--max-tokens", "10"])
+    assert res.exit_code == 2
+    assert res.stderr == f"llmcost: error: pr/config.json: {NO_PROMPT}\n"
+    res = runner.invoke(app, ["compress", "pr", "--check", "--max-tokens", "10", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    assert res.stderr == ("llmcost: note: pr/config.json: no prompt text, skipped\n"
+                          "llmcost: note: pr/history.yaml: no prompt text, skipped\n")
+    assert [f["file"] for f in json.loads(res.stdout)["files"]] == ["pr/a.txt"]
+    (tmp_path / "pr" / "a.txt").unlink()
+    res = runner.invoke(app, ["compress", "pr"])
+    assert res.exit_code == 2
+    assert res.stderr.splitlines()[-1] == ("llmcost: error: nothing to compress: every prompt file found is empty or "
+                                           "holds no prompt text")

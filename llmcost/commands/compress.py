@@ -21,9 +21,10 @@ changed nothing is written byte for byte.
 With several inputs or a folder, ``-o`` is an existing folder and each file
 keeps its path relative to the folder argument it came from (a file given by
 name keeps its name); two inputs that would land on the same output file are
-refused before anything is written.  An empty file found in a folder is
-skipped with a one-line note; an empty file named on the command line is an
-error (exit 2).
+refused before anything is written.  An empty file found in a folder (or a
+JSON/YAML file without prompt text: another shape, e.g. a config file) is
+skipped with a one-line note; one named on the command line is an error
+(exit 2).
 
 ``--check --baseline``: a prompt is compared with the baseline entry of the
 same path (as given on the command line) and model.  When no checked prompt
@@ -530,21 +531,25 @@ def _expand_inputs(files: Sequence[Path], skip: Sequence[Path], out_dir: Path | 
 
 
 def _read_inputs(inputs: Sequence[Input]) -> list[tuple[Input, PromptDoc]]:
-    """Read every input before any work.  An empty file found in a folder is
-    skipped with a one-line note; one named on the command line is an error."""
+    """Read every input before any work.  An empty file found in a folder (or
+    one without prompt text: a JSON/YAML file of another shape) is skipped with
+    a one-line note; one named on the command line is an error."""
     from ..compress.formats import read_prompt
     from ..textfiles import EmptyFileError
 
     docs = []
+    skipped = set()
     for item in inputs:
         try:
             docs.append((item, read_prompt(item.path)))
-        except EmptyFileError:
+        except EmptyFileError as err:
             if not item.walked:
                 raise
-            typer.echo(f"llmcost: note: {item.path}: empty, skipped", err=True)
+            typer.echo(f"llmcost: note: {item.path}: {err.skipped_as}, skipped", err=True)
+            skipped.add(err.skipped_as)
     if not docs:
-        raise InputError("nothing to compress: every prompt file found is empty")
+        raise InputError("nothing to compress: every prompt file found is "
+                         + ("empty" if skipped == {"empty"} else "empty or holds no prompt text"))
     return docs
 
 

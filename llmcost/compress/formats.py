@@ -78,7 +78,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from ..textfiles import BOMS, decode_bytes, parse_structured
+from ..textfiles import BOMS, EmptyFileError, decode_bytes, parse_structured
 
 CONTENT_KEYS = frozenset({
     "content", "text", "prompt", "template", "system", "system_prompt", "systemPrompt", "user_prompt",
@@ -89,6 +89,14 @@ INSTRUCTION_ROLES = frozenset({"system", "developer"})
 #: content blocks that carry a tool's input or output: data, never compressed
 DATA_BLOCK_TYPES = frozenset({"tool_result", "tool_use", "server_tool_use", "function_call", "function_call_output"})
 STRUCTURED_SUFFIXES = {".json": "json", ".yaml": "yaml", ".yml": "yaml"}
+
+
+class NoPromptTextError(EmptyFileError):
+    """A JSON/YAML file that is valid but holds no prompt text (no content
+    field, no instruction message), or a text file that is only front matter:
+    a folder walk skips it with a note, a file named on the command line is an error."""
+
+    skipped_as = "no prompt text"
 
 
 @dataclass
@@ -141,6 +149,11 @@ def read_prompt(path: str | Path) -> PromptDoc:
         text, encoding = "\ufeff" + text, "utf-8"
     doc = parse_prompt(text, str(path))
     doc.encoding = encoding
+    if not doc.texts:  # (counted as 0 tokens, it would pass any --check budget unseen)
+        what = ("only front matter" if doc.kind == "text" else
+                "no content field (content, text, prompt, system, instructions...) nor system, developer or "
+                "last user message holds text")
+        raise NoPromptTextError(f"no prompt text to compress: {what}", file=str(path))
     return doc
 
 
@@ -431,5 +444,5 @@ def _dump(doc: Any, kind: str, original: str) -> str:
     return out[:-1] if out.endswith("\n") and yaml.safe_load(out[:-1]) == doc else out
 
 
-__all__ = ["CONTENT_KEYS", "YAML_REWRITTEN", "PromptDoc", "decode_bytes", "front_matter", "parse_prompt",
+__all__ = ["CONTENT_KEYS", "YAML_REWRITTEN", "NoPromptTextError", "PromptDoc", "decode_bytes", "front_matter", "parse_prompt",
            "read_prompt"]

@@ -29,7 +29,9 @@
   without a role, earlier user turns (few-shot pairs, chat history) and
   ``tool_result`` / ``tool_use`` blocks are left byte-identical.  Anthropic's
   top-level ``system`` (a string or text blocks) and the Responses API's
-  ``instructions`` are compressed.
+  ``instructions`` are compressed, and so is its ``input`` when it is a
+  string (the one user message: an ``input`` string beside ``model`` or
+  ``instructions``; elsewhere ``input`` is data, e.g. a test case's).
 
   JSON keeps the file's layout byte for byte: only the string literals of the
   content fields that changed are replaced, in place, so indentation (spaces,
@@ -319,8 +321,10 @@ def _collect(node: Any, slots: list[tuple[Any, Any]], seen: set[int] | None = No
         seen.add(id(node))
         if node.get("type") in DATA_BLOCK_TYPES:
             return
+        # a Responses API request's ``input`` as a string: its one user message
+        request = "model" in node or "instructions" in node
         for key, value in node.items():
-            if isinstance(value, str) and key in CONTENT_KEYS and value.strip():
+            if isinstance(value, str) and (key in CONTENT_KEYS or key == "input" and request) and value.strip():
                 slots.append((node, key))
             elif isinstance(value, (dict, list)):
                 _collect(value, slots, seen)

@@ -606,3 +606,11 @@ def test_json_of_another_shape_is_not_counted_as_an_empty_prompt(tmp_path: Path,
     assert res.exit_code == 2
     assert res.stderr.splitlines()[-1] == ("llmcost: error: nothing to compress: every prompt file found is empty or "
                                            "holds no prompt text")
+
+
+def test_infinite_calls_per_day_is_refused(prompt: Path):
+    # the JSON report said "saved_usd_per_month": Infinity, which is not JSON
+    res = runner.invoke(app, ["compress", str(prompt), "--calls-per-day", "inf", "--format", "json"])
+    assert res.exit_code == 2
+    assert res.stdout == ""
+    assert res.stderr == "llmcost: error: --calls-per-day must be a finite number\n"

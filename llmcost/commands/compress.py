@@ -38,6 +38,7 @@ from __future__ import annotations
 import difflib
 import io
 import json
+import math
 import os
 import sys
 from collections.abc import Sequence
@@ -652,6 +653,8 @@ def register(app: typer.Typer) -> None:
 
         if target_ratio is not None and not (0.0 < target_ratio <= 1.0):
             raise InputError(f"--target-ratio must be in (0, 1], got {target_ratio:g}", hint="0.6 keeps 60% of the tokens")
+        if calls_per_day is not None and not math.isfinite(calls_per_day):  # (the JSON report cannot hold inf)
+            raise InputError("--calls-per-day must be a finite number")
         if output is not None and in_place:
             raise InputError("use either -o/--output or --in-place, not both")
         bad = [n for n in no_pass if n not in PASS_NAMES]

@@ -85,7 +85,7 @@ def yaml_error_line(exc: Exception) -> int | None:
 
 
 def parse_structured(text: str, kind: str, name: str, load: Callable[[str], Any] | None = None) -> Any:
-    """Parse ``text`` as ``kind`` ("json" or "yaml"); a one-line error names the file and line.
+    """Parse ``text`` as ``kind`` ("json" or "yaml"); a one-line error names the file, line and column.
 
     ``load`` replaces ``json.loads`` / ``yaml.safe_load`` (a loader that also
     records source positions) and gets the same error handling."""
@@ -94,11 +94,13 @@ def parse_structured(text: str, kind: str, name: str, load: Callable[[str], Any]
             return (load or json.loads)(text)
         except ValueError as exc:  # JSONDecodeError, or a plain ValueError (an integer of 4,300+ digits)
             reason, line = json_error(exc)
-            raise InputError(f"invalid JSON: {reason}", file=name, line=line) from exc
+            raise InputError(f"invalid JSON: {reason}", file=name, line=line,
+                             column=getattr(exc, "colno", None)) from exc
     import yaml
 
     try:
         return (load or yaml.safe_load)(text)
     except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
         raise InputError(f"invalid YAML: {getattr(exc, 'problem', None) or exc}", file=name,
-                         line=yaml_error_line(exc)) from exc
+                         line=yaml_error_line(exc), column=None if mark is None else mark.column + 1) from exc

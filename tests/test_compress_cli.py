@@ -614,3 +614,20 @@ def test_infinite_calls_per_day_is_refused(prompt: Path):
     assert res.exit_code == 2
     assert res.stdout == ""
     assert res.stderr == "llmcost: error: --calls-per-day must be a finite number\n"
+
+
+def test_output_with_a_trailing_slash_is_a_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    # "-o small/" used to write a file named "small" when the folder did not exist
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.txt").write_text("Please be brief.\n", encoding="utf-8")
+    res = runner.invoke(app, ["compress", "a.txt", "-o", "small/"])
+    assert res.exit_code == 2
+    assert res.stderr == "llmcost: error: small/: output folder does not exist\n"
+    assert not (tmp_path / "small").exists()
+    res = runner.invoke(app, ["compress", "a.txt", "-o", "a.txt/"])
+    assert res.exit_code == 2
+    assert res.stderr == "llmcost: error: a.txt/: is not a folder\n"
+    (tmp_path / "small").mkdir()
+    res = runner.invoke(app, ["compress", "a.txt", "-o", "small/"])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "small" / "a.txt").read_text(encoding="utf-8") == "Be brief.\n"

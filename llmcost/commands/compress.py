@@ -618,6 +618,18 @@ def _write_outputs(results: Sequence[FileResult], inputs: Sequence[Input], outpu
             res.notes.append(f"read as {res.encoding.upper()}, written as UTF-8")
 
 
+_PathType: Any = type(Path())
+
+
+class _FolderArg(_PathType):  # type: ignore[misc]
+    """An ``-o`` written with a trailing separator (``-o out/``): meant as a folder."""
+
+
+def _output_arg(value: str) -> Path:
+    """``-o``'s value as a Path; ``out/`` is remembered as meant to be a folder (pathlib drops the slash)."""
+    return _FolderArg(value) if value != "-" and value.endswith(("/", os.sep)) else Path(value)
+
+
 def register(app: typer.Typer) -> None:
     @app.command("compress")
     @cli_errors
@@ -626,7 +638,7 @@ def register(app: typer.Typer) -> None:
         model: list[str] = typer.Option([DEFAULT_MODEL], "--model", "-m", help="Model whose tokenizer and price to report (repeatable; the first drives --target-ratio). A model neither the tokenizer nor the price table knows gets a warning: its counts are estimates, unpriced."),
         level: Level = typer.Option(Level.balanced, "--level", help="safe (layout only), balanced, or aggressive (drops low-information words)."),
         target_ratio: float | None = typer.Option(None, "--target-ratio", help="Aim for tokens after / before <= this, in (0, 1]; escalates the level if needed."),
-        output: Path | None = typer.Option(None, "--output", "-o", help="Write the compressed prompt here ('-' = stdout); with several files or a folder, an existing folder (paths kept). Never an input itself: -o naming the input file or folder is refused (use --in-place)."),
+        output: Path | None = typer.Option(None, "--output", "-o", parser=_output_arg, help="Write the compressed prompt here ('-' = stdout); with several files or a folder, an existing folder (paths kept). Never an input itself: -o naming the input file or folder is refused (use --in-place)."),
         in_place: bool = typer.Option(False, "--in-place", help="Rewrite the input files (written to a temp file, then renamed)."),
         diff: bool = typer.Option(False, "--diff", help="Show a coloured unified diff (on stderr with --format json or -o -, so stdout stays parseable)."),
         keep: list[str] = typer.Option([], "--keep", help="Regex whose matches are never altered (repeatable)."),
@@ -655,6 +667,9 @@ def register(app: typer.Typer) -> None:
             raise InputError(f"--target-ratio must be in (0, 1], got {target_ratio:g}", hint="0.6 keeps 60% of the tokens")
         if calls_per_day is not None and not math.isfinite(calls_per_day):  # (the JSON report cannot hold inf)
             raise InputError("--calls-per-day must be a finite number")
+        if isinstance(output, _FolderArg) and not output.is_dir():  # not a file named "out" for "-o out/"
+            raise InputError("is not a folder" if output.exists() else "output folder does not exist",
+                             file=os.path.join(output, ""))
         if output is not None and in_place:
             raise InputError("use either -o/--output or --in-place, not both")
         bad = [n for n in no_pass if n not in PASS_NAMES]

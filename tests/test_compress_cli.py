@@ -631,3 +631,33 @@ def test_output_with_a_trailing_slash_is_a_folder(tmp_path: Path, monkeypatch: p
     res = runner.invoke(app, ["compress", "a.txt", "-o", "small/"])
     assert res.exit_code == 0, res.output
     assert (tmp_path / "small" / "a.txt").read_text(encoding="utf-8") == "Be brief.\n"
+
+
+def test_in_place_on_a_read_only_file_system(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    # EROFS (a read-only mount; tests may run as root, so chmod cannot show it): unlinking the temp file
+    # that was never created failed too, and that second OSError escaped as a traceback (exit 1)
+    import errno
+
+    from llmcost.commands import _common
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.txt").write_text("Please be brief.\n", encoding="utf-8")
+
+    def read_only(*args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    with monkeypatch.context() as m:
+        m.setattr(_common, "open", read_only, raising=False)
+        m.setattr(Path, "unlink", read_only)
+        res = runner.invoke(app, ["compress", "a.txt", "--in-place"])
+    assert res.exit_code == 2
+    assert res.stderr == "llmcost: error: a.txt: cannot write: Read-only file system\n"
+    assert (tmp_path / "a.txt").read_text(encoding="utf-8") == "Please be brief.\n"
+    # the rename fails after the temp file was written: it is removed, the input is untouched
+    with monkeypatch.context() as m:
+        m.setattr(os, "replace", read_only)
+        res = runner.invoke(app, ["compress", "a.txt", "--in-place"])
+    assert res.exit_code == 2
+    assert res.stderr == "llmcost: error: a.txt: cannot write: Read-only file system\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt"]
+    assert (tmp_path / "a.txt").read_text(encoding="utf-8") == "Please be brief.\n"

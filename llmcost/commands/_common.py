@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
@@ -78,7 +79,9 @@ def atomic_write(output: Path, text: str, *, newline: str | None = "") -> None:
             os.chmod(tmp, mode)
         os.replace(tmp, target)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
+        # (on a read-only file system even unlinking a file never created fails: EROFS, not ENOENT)
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
         raise LlmcostError(f"cannot write: {exc.strerror}", file=str(output)) from None
 
 

@@ -855,6 +855,9 @@ def read_json_baseline(
     except OSError as exc:
         raise InputError(f"cannot read baseline: {exc.strerror or exc}", file=source) from exc
     except ValueError as exc:  # bad UTF-8, invalid JSON, or an integer of 4,300+ digits
+        if isinstance(exc, json.JSONDecodeError):  # (a truncated CI artifact...): where and why
+            raise InputError(f"baseline is not a JSON file: {exc.msg}", file=source, line=exc.lineno,
+                             column=exc.colno, hint=hint) from exc
         raise InputError("baseline is not a JSON file", file=source, hint=hint) from exc
     files = doc.get("files") if isinstance(doc, dict) else None
     if command is not None:

@@ -661,3 +661,13 @@ def test_in_place_on_a_read_only_file_system(tmp_path: Path, monkeypatch: pytest
     assert res.stderr == "llmcost: error: a.txt: cannot write: Read-only file system\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt"]
     assert (tmp_path / "a.txt").read_text(encoding="utf-8") == "Please be brief.\n"
+
+
+def test_truncated_baseline_names_line_and_column(prompt: Path, tmp_path: Path):
+    base = tmp_path / "base.json"
+    base.write_text('{"command": "compress",\n "files": [\n  {"file": "a.txt", "model": "gpt-4o", "tokens_before": 3},\n',
+                    encoding="utf-8")  # a CI artifact cut short
+    res = runner.invoke(app, ["compress", str(prompt), "--check", "--baseline", str(base)])
+    assert res.exit_code == 2
+    assert res.stderr == (f"llmcost: error: {base}:4:1: baseline is not a JSON file: Expecting value "
+                          "(use a previous `llmcost compress --format json` output)\n")

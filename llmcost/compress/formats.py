@@ -47,12 +47,14 @@
   positions), so comments, anchors/aliases, quoting and indentation stay; a
   plain or quoted scalar keeps its quotes (a plain one that no longer loads
   as plain, e.g. with a ``": "``, gets double quotes), a ``|`` / ``>`` block
-  keeps its indentation and the blank lines after it.  The result must load
-  as exactly the intended data; when it does not, or a scalar cannot be
-  written in place (a block with an indentation indicator, ``|+`` keep
-  chomping, a value starting with a space), the file is re-written with
-  ``yaml.safe_dump`` (comments, anchor names, quoting and indentation lost)
-  and :data:`YAML_REWRITTEN` is among the notes ``PromptDoc.render_with_notes``
+  keeps its indentation and the blank lines after it; a block that cannot
+  stay one (an indentation indicator, ``|+`` keep chomping, a comment on its
+  header, a value starting with a space) becomes a double-quoted scalar in
+  place.  The result must load as exactly the intended data; when it does
+  not, or a scalar cannot be written in place (one scalar under two content
+  keys through an alias), the file is re-written with ``yaml.safe_dump``
+  (comments, anchor names, quoting and indentation lost) and
+  :data:`YAML_REWRITTEN` is among the notes ``PromptDoc.render_with_notes``
   returns.
 
   Either way a field that ended with a line break keeps it (the compressor
@@ -405,21 +407,25 @@ def _yaml_scalar(source: str, style: str | None, value: str) -> str | None:
     """``value`` as a YAML scalar to put where ``source`` (a scalar of ``style``) was."""
     if style in ("|", ">"):
         header, _, body = source.partition("\n")
-        if header.strip() not in ("|", "|-", ">", ">-") or not value.strip() or value[0] in " \t\n":
-            return None  # an indentation indicator, a comment, "keep" chomping: not attempted
         # the block's own indentation, and what follows its last content line (blank lines, the
         # next line's indentation) which the scanner counted as part of the scalar
         indent = re.match(r"[ ]*", body).group(0)  # type: ignore[union-attr]
         tail = re.search(r"(?:\n[ \t]*)*\Z", "\n" + body).group(0)[1:]  # type: ignore[union-attr]
-        if not indent:
-            return None
+        # a block that cannot be written as one (an indentation indicator, a comment, "keep" chomping, a
+        # value starting with a space): this scalar alone becomes a double-quoted one, and the rest
+        # of the file (comments, other scalars) stays as it was
+        quoted = json.dumps(value, ensure_ascii=False) + (f"\n{tail}" if body.endswith("\n") else "")
+        if header.strip() not in ("|", "|-", ">", ">-") or not value.strip() or value[0] in " \t\n" or not indent:
+            return quoted
         lines = value.rstrip("\n")
         marker = ">" if style == ">" and "\n" not in lines else "|"
         content = "\n".join(indent + line if line else "" for line in lines.split("\n"))
-        if not body.endswith("\n"):  # the block ends the file, without a line break: no final newline either way
-            return None if value.endswith("\n") else f"{marker}{header.strip()[1:]}\n{content}"
+        if not body.endswith("\n"):  # the block ends the file, without a line break
+            if not value.endswith("\n"):  # (no final newline either way)
+                return f"{marker}{header.strip()[1:]}\n{content}"
+            return f"{marker}\n{content}\n" if not value.endswith("\n\n") else quoted  # (the value's own line break)
         chomp = "" if value.endswith("\n") and not value.endswith("\n\n") else "-" if not value.endswith("\n") else None
-        return None if chomp is None else f"{marker}{chomp}\n{content}\n{tail}"
+        return quoted if chomp is None else f"{marker}{chomp}\n{content}\n{tail}"
     if "\n" in value or "\n" in source:
         return json.dumps(value, ensure_ascii=False)  # a double-quoted scalar on one line
     if style == "'":

@@ -62,8 +62,21 @@ def atomic_write(output: Path, text: str, *, newline: str | None = "") -> None:
 
     Writes a temporary file beside the target, then renames it over the
     target. A symlink is followed (the file it points to is replaced, the
-    link stays), and an existing file keeps its permission bits.
+    link stays), and an existing file keeps its permission bits.  A target
+    that is not a regular file (``/dev/null``, ``/dev/stdout``, a named pipe)
+    is written to directly: renaming over it would replace the device.
     """
+    try:
+        special = output.exists() and not output.is_file() and not output.is_dir()
+    except OSError:
+        special = False
+    if special:
+        try:
+            with open(output, "w", encoding="utf-8", newline=newline) as fh:
+                fh.write(text)
+        except OSError as exc:
+            raise LlmcostError(f"cannot write: {exc.strerror}", file=str(output)) from None
+        return
     target = Path(os.path.realpath(output)) if output.is_symlink() else output
     parent = target.parent if str(target.parent) else Path(".")
     if not parent.exists():

@@ -96,10 +96,14 @@ def parse_structured(text: str, kind: str, name: str, load: Callable[[str], Any]
             reason, line = json_error(exc)
             raise InputError(f"invalid JSON: {reason}", file=name, line=line,
                              column=getattr(exc, "colno", None)) from exc
+        except RecursionError:  # (the parsers recurse once or twice per level: a few hundred levels)
+            raise InputError("JSON nested too deeply to read", file=name) from None
     import yaml
 
     try:
         return (load or yaml.safe_load)(text)
+    except RecursionError:
+        raise InputError("YAML nested too deeply to read", file=name) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise InputError(f"invalid YAML: {getattr(exc, 'problem', None) or exc}", file=name,

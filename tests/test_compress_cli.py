@@ -671,3 +671,16 @@ def test_truncated_baseline_names_line_and_column(prompt: Path, tmp_path: Path):
     assert res.exit_code == 2
     assert res.stderr == (f"llmcost: error: {base}:4:1: baseline is not a JSON file: Expecting value "
                           "(use a previous `llmcost compress --format json` output)\n")
+
+
+@pytest.mark.parametrize("name, text", [
+    ("deep.json", '{"system": "Please be brief.", "x": ' + "[" * 5000 + "]" * 5000 + "}"),
+    ("deep.yaml", "system: Please be brief.\nx: " + "[" * 5000 + "]" * 5000 + "\n"),
+])
+def test_deeply_nested_file_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, text: str):
+    # a RecursionError traceback, exit 1
+    monkeypatch.chdir(tmp_path)
+    Path(name).write_text(text, encoding="utf-8")
+    res = runner.invoke(app, ["compress", name])
+    assert res.exit_code == 2
+    assert res.stderr == f"llmcost: error: {name}: {name[-4:].upper()} nested too deeply to read\n"

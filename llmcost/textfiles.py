@@ -106,5 +106,9 @@ def parse_structured(text: str, kind: str, name: str, load: Callable[[str], Any]
         raise InputError("YAML nested too deeply to read", file=name) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise InputError(f"invalid YAML: {getattr(exc, 'problem', None) or exc}", file=name,
+        problem = getattr(exc, "problem", None) or str(exc)
+        context = getattr(exc, "context", None)
+        if context and problem.startswith("but "):  # "expected a single document in the stream, but found another..."
+            problem = f"{context}, {problem}"
+        raise InputError(f"invalid YAML: {problem}", file=name,
                          line=yaml_error_line(exc), column=None if mark is None else mark.column + 1) from exc

@@ -132,3 +132,13 @@ def test_block_that_cannot_stay_a_block_is_quoted_in_place(tmp_path: Path):
         'prompt: "Answer to help.\\n"\n\n'
         "template: >-\n  Could you kindly summarise it.\n"
         "n: 1\n")
+
+
+def test_several_yaml_documents_say_so(tmp_path: Path):
+    # the message was PyYAML's problem alone: "invalid YAML: but found another document"
+    p = tmp_path / "m.yaml"
+    p.write_text("system: Please be brief.\n---\nsystem: Please again.\n", encoding="utf-8")
+    res = runner.invoke(app, ["compress", str(p)])
+    assert res.exit_code == 2
+    assert res.stderr == (f"llmcost: error: {p}:2:1: invalid YAML: expected a single document in the stream, "
+                          "but found another document\n")

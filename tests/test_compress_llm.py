@@ -258,3 +258,29 @@ def test_timeout_is_reported_as_a_timeout(server: _Server, llm: str, path: str):
     shown = server.url + path + ("/" if path else "")
     assert str(caught.value) == f"--llm {llm}: no answer from {shown} within 0.2 s (timed out; tried 2 times)"
     assert len(server.requests) == 2  # one retry, then the error: bounded
+
+
+@pytest.mark.parametrize("url, message", [
+    ("http://[::1", "--base-url 'http://[::1' is not a valid URL: Invalid IPv6 URL"),  # was an httpx traceback
+    ("http://127.0.0.1:99999", "--base-url 'http://127.0.0.1:99999' is not a valid URL: Port out of range 0-65535"),
+    ("localhost:8080/v1", "--base-url 'localhost:8080/v1' is not an http:// or https:// URL"),
+])
+def test_bad_base_url_is_one_line(server: _Server, tmp_path: Path, url: str, message: str):
+    p = tmp_path / "p.txt"
+    p.write_text(PROMPT, encoding="utf-8")
+    res = runner.invoke(app, ["compress", str(p), "--llm", "gpt-4o-mini", "--base-url", url])
+    assert res.exit_code == 2
+    assert res.stderr == f"llmcost: error: {p}: {message}\n"
+    assert server.requests == []
+
+
+def test_refused_connection_says_why(server: _Server):
+    import socket
+
+    with socket.socket() as s:  # a port nothing listens on (it was free a moment ago)
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(LlmcostError) as caught:
+        llm_condense(PROMPT, SPANS, "gpt-4o-mini", count=_count, base_url=f"http://127.0.0.1:{port}/v1")
+    assert str(caught.value).startswith(f"--llm gpt-4o-mini: cannot reach http://127.0.0.1:{port}/v1/: ")
+    assert "refused" in str(caught.value).lower()

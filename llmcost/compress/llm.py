@@ -92,6 +92,25 @@ def provider_for(model: str) -> tuple[str, str]:
     return ("anthropic" if name.startswith("claude") else "openai"), model
 
 
+def _base_url(given: str | None, env: str) -> str | None:
+    """``--base-url``, else the provider's environment variable, else None (the SDK's default);
+    a value that is not an http(s) URL is a one-line error (httpx raised InvalidURL)."""
+    from urllib.parse import urlsplit
+
+    url = given or os.environ.get(env) or None
+    if url is None:
+        return None
+    where = "--base-url" if given else env
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # (raises on a bad port)
+    except ValueError as exc:
+        raise LlmcostError(f"{where} {url!r} is not a valid URL: {exc}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise LlmcostError(f"{where} {url!r} is not an http:// or https:// URL")
+    return url
+
+
 def _env_key(name: str) -> str:
     key = os.environ.get(name, "").strip()
     if not key:
@@ -114,7 +133,7 @@ def _call_openai(model: str, text: str, base_url: str | None, timeout: float) ->
     import openai
 
     client = openai.OpenAI(api_key=_env_key("OPENAI_API_KEY"),
-                           base_url=base_url or os.environ.get("OPENAI_BASE_URL") or None,
+                           base_url=_base_url(base_url, "OPENAI_BASE_URL"),
                            max_retries=_MAX_RETRIES, timeout=timeout)
     try:
         resp = client.chat.completions.create(
@@ -127,7 +146,7 @@ def _call_openai(model: str, text: str, base_url: str | None, timeout: float) ->
     except openai.APITimeoutError as exc:  # (an APIConnectionError: the server was reached)
         raise LlmcostError(_timed_out(model, client.base_url, timeout)) from exc
     except openai.APIConnectionError as exc:
-        raise LlmcostError(f"--llm {model}: cannot reach {client.base_url}") from exc
+        raise LlmcostError(f"--llm {model}: cannot reach {client.base_url}{_cause(exc)}") from exc
     except openai.OpenAIError as exc:
         raise LlmcostError(f"--llm {model}: {_one_line(str(exc))}") from exc
     except ValueError as exc:  # a 200 whose body, said to be JSON, is not
@@ -152,7 +171,7 @@ def _call_anthropic(model: str, text: str, base_url: str | None, timeout: float,
     import anthropic
 
     client = anthropic.Anthropic(api_key=_env_key("ANTHROPIC_API_KEY"),
-                                 base_url=base_url or os.environ.get("ANTHROPIC_BASE_URL") or None,
+                                 base_url=_base_url(base_url, "ANTHROPIC_BASE_URL"),
                                  max_retries=_MAX_RETRIES, timeout=timeout)
     try:
         resp = client.messages.create(model=model, max_tokens=max_tokens, system=SYSTEM_PROMPT,
@@ -162,7 +181,7 @@ def _call_anthropic(model: str, text: str, base_url: str | None, timeout: float,
     except anthropic.APITimeoutError as exc:  # (an APIConnectionError: the server was reached)
         raise LlmcostError(_timed_out(model, client.base_url, timeout)) from exc
     except anthropic.APIConnectionError as exc:
-        raise LlmcostError(f"--llm {model}: cannot reach {client.base_url}") from exc
+        raise LlmcostError(f"--llm {model}: cannot reach {client.base_url}{_cause(exc)}") from exc
     except anthropic.AnthropicError as exc:
         raise LlmcostError(f"--llm {model}: {_one_line(str(exc))}") from exc
     except ValueError as exc:  # a 200 whose body, said to be JSON, is not
@@ -178,6 +197,13 @@ def _call_anthropic(model: str, text: str, base_url: str | None, timeout: float,
     usage = getattr(resp, "usage", None)
     reply = "".join(t for t in texts if isinstance(t, str))
     return reply, getattr(usage, "input_tokens", None), getattr(usage, "output_tokens", None)
+
+
+def _cause(exc: BaseException) -> str:
+    """": <why>" for a connection error (refused, unknown host...), from the error under the SDK's."""
+    cause = exc.__cause__ or exc.__context__
+    text = _one_line(cause) if cause is not None else ""
+    return f": {text}" if text else ""
 
 
 def _timed_out(model: str, base_url: Any, timeout: float) -> str:

@@ -684,3 +684,11 @@ def test_deeply_nested_file_is_one_line(tmp_path: Path, monkeypatch: pytest.Monk
     res = runner.invoke(app, ["compress", name])
     assert res.exit_code == 2
     assert res.stderr == f"llmcost: error: {name}: {name[-4:].upper()} nested too deeply to read\n"
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/null") or os.name != "posix", reason="needs /dev/null")
+def test_a_device_is_not_read(tmp_path: Path):
+    # /dev/zero (or /dev/urandom) was read until memory ran out; /dev/null is the harmless device to show it
+    res = runner.invoke(app, ["compress", "/dev/null"])
+    assert res.exit_code == 2
+    assert res.stderr == "llmcost: error: /dev/null: is a device, not a prompt file\n"

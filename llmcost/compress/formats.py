@@ -140,8 +140,12 @@ def line_ending(text: str) -> str:
 
 def read_prompt(path: str | Path) -> PromptDoc:
     """Read a prompt file (see module docstring)."""
+    import stat
+
     file = Path(path)
     try:
+        if stat.S_ISCHR(file.stat().st_mode) or stat.S_ISBLK(file.stat().st_mode):  # /dev/zero never ends
+            raise InputError("is a device, not a prompt file", file=str(path))
         raw = file.read_bytes()
     except IsADirectoryError as exc:
         raise InputError("is a folder, not a file", file=str(path)) from exc

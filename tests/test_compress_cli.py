@@ -692,3 +692,14 @@ def test_a_device_is_not_read(tmp_path: Path):
     res = runner.invoke(app, ["compress", "/dev/null"])
     assert res.exit_code == 2
     assert res.stderr == "llmcost: error: /dev/null: is a device, not a prompt file\n"
+
+
+def test_in_place_with_a_name_near_the_length_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    # the temp file's name (".<name>.tmp<pid>") was over 255 bytes: "cannot write: File name too long"
+    monkeypatch.chdir(tmp_path)
+    name = "p" * 248 + ".txt"
+    Path(name).write_text("Please be brief.\n", encoding="utf-8")
+    res = runner.invoke(app, ["compress", name, "--in-place"])
+    assert res.exit_code == 0, res.output
+    assert Path(name).read_text(encoding="utf-8") == "Be brief.\n"
+    assert [p.name for p in tmp_path.iterdir()] == [name]

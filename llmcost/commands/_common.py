@@ -85,6 +85,8 @@ def atomic_write(output: Path, text: str, *, newline: str | None = "") -> None:
         raise LlmcostError("output path is a folder", file=str(output))
     mode = target.stat().st_mode & 0o7777 if target.exists() else None
     tmp = target.with_name(f".{target.name}.tmp{os.getpid()}")
+    if len(os.fsencode(tmp.name)) > 255:  # a target name near the limit (255 bytes): a short temp name
+        tmp = target.with_name(f".llmcost.tmp{os.getpid()}")
     try:
         with open(tmp, "w", encoding="utf-8", newline=newline) as fh:
             fh.write(text)

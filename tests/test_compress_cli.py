@@ -703,3 +703,18 @@ def test_in_place_with_a_name_near_the_length_limit(tmp_path: Path, monkeypatch:
     assert res.exit_code == 0, res.output
     assert Path(name).read_text(encoding="utf-8") == "Be brief.\n"
     assert [p.name for p in tmp_path.iterdir()] == [name]
+
+
+def test_in_place_interrupted_leaves_no_temp_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(tmp_path)
+    Path("a.txt").write_text("Please be brief.\n", encoding="utf-8")
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "replace", interrupted)  # Ctrl-C after the temp file was written
+    res = runner.invoke(app, ["compress", "a.txt", "--in-place"])
+    assert res.exit_code == 130
+    assert res.stderr == "llmcost: interrupted\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["a.txt"]  # the temp file used to stay
+    assert Path("a.txt").read_text(encoding="utf-8") == "Please be brief.\n"

@@ -98,6 +98,10 @@ def atomic_write(output: Path, text: str, *, newline: str | None = "") -> None:
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
         raise LlmcostError(f"cannot write: {exc.strerror}", file=str(output)) from None
+    except BaseException:  # Ctrl-C (or a bug) between writing and renaming: no temp file left behind
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise
 
 
 def price_book(prices: Path | None) -> Any:

@@ -705,6 +705,17 @@ def expand_paths(paths: Iterable[str | Path], *, exclude: Iterable[str | Path] =
     return result
 
 
+def files_not_read(folder: str | Path) -> list[Path]:
+    """The files a walk of ``folder`` (:func:`expand_paths`) passes over for their
+    suffix (``.j2``, ``.prompty``, ``.png``...): not hidden ones, which are skipped by design."""
+    root = Path(folder)
+    return sorted(
+        p for p in root.rglob("*")
+        if p.is_file() and p.suffix.lower() not in PROMPT_SUFFIXES
+        and not any(part.startswith(".") for part in p.relative_to(root).parts)
+    )
+
+
 class _Quote(Protocol):
     input: float
 

@@ -718,3 +718,19 @@ def test_in_place_interrupted_leaves_no_temp_file(tmp_path: Path, monkeypatch: p
     assert res.stderr == "llmcost: interrupted\n"
     assert [p.name for p in tmp_path.iterdir()] == ["a.txt"]  # the temp file used to stay
     assert Path("a.txt").read_text(encoding="utf-8") == "Please be brief.\n"
+
+
+def test_folder_walk_names_the_files_it_does_not_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    # a .j2 or .prompty template in a --check folder was passed over without a word
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pr" / "sub").mkdir(parents=True)
+    (tmp_path / "pr" / ".git").mkdir()
+    (tmp_path / "pr" / "a.txt").write_text("Please be brief.\n", encoding="utf-8")
+    for name in ("sub/agent.prompty", "system.j2", "logo.png", "z.tmpl", ".hidden.j2", ".git/config"):
+        (tmp_path / "pr" / name).write_text("x\n", encoding="utf-8")
+    res = runner.invoke(app, ["compress", "pr", "--check", "--max-tokens", "100"])
+    assert res.exit_code == 0, res.output
+    assert res.stderr == ("llmcost: note: pr: 4 files not read (not a prompt suffix such as .txt, .md, .json or "
+                          ".yaml): logo.png, sub/agent.prompty, system.j2, ...\n")
+    res = runner.invoke(app, ["compress", "pr/a.txt", "--check", "--max-tokens", "100"])
+    assert res.stderr == ""  # a file named on the command line: no walk

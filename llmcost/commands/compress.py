@@ -528,6 +528,13 @@ def _expand_inputs(files: Sequence[Path], skip: Sequence[Path], out_dir: Path | 
                 continue
             seen.add(key)
             inputs.append(Input(path, path.relative_to(arg) if walked else Path(path.name), walked))
+        others = tok.files_not_read(arg) if walked else []
+        if others:  # (a .j2 or .prompty template in a --check folder must not go unchecked unseen)
+            from ..wording import plural
+
+            names = ", ".join(p.relative_to(arg).as_posix() for p in others[:3]) + (", ..." if len(others) > 3 else "")
+            typer.echo(f"llmcost: note: {arg}: {plural(len(others), 'file')} not read (not a prompt suffix such as "
+                       f".txt, .md, .json or .yaml): {names}", err=True)
     return inputs
 
 

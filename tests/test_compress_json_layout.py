@@ -123,3 +123,12 @@ def test_invalid_json_error_is_unchanged(tmp_path: Path):
     res = runner.invoke(app, ["compress", str(y)])
     assert res.exit_code == 2
     assert res.output == f"llmcost: error: {y}:2:8: invalid YAML: mapping values are not allowed here\n"
+
+
+def test_lone_surrogate_escape_is_written_escaped(tmp_path: Path):
+    # "\ud800" (valid JSON, no UTF-8) in a literal with raw non-ASCII: writing it raw was a UnicodeEncodeError traceback
+    p = tmp_path / "s.json"
+    p.write_text('{"system": "Please be brief \\ud800 caf\u00e9."}', encoding="utf-8")
+    res = runner.invoke(app, ["compress", str(p), "-o", str(tmp_path / "out.json")])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "out.json").read_bytes() == b'{"system": "Be brief \\ud800 caf\\u00e9."}'

@@ -298,6 +298,8 @@ def _escapes_non_ascii(literal: str) -> bool | None:
 def _json_string(value: str, original: str, file_ascii: bool) -> str:
     """``value`` as a JSON string literal in the style of ``original`` (see the module docstring)."""
     ascii_style = _escapes_non_ascii(original)
+    if any("\ud800" <= c <= "\udfff" for c in value):  # a lone surrogate ("\ud800" in the file) has no UTF-8
+        ascii_style = True
     out = json.dumps(value, ensure_ascii=file_ascii if ascii_style is None else ascii_style)
     if any(m.group(0) == "\\/" for m in _ESCAPE.finditer(original)):
         out = out.replace("/", "\\/")

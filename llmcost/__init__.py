@@ -16,8 +16,9 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from ._lazy import lazy_attributes
 from .errors import ConfigError, InputError, LlmcostError
 
 if TYPE_CHECKING:
@@ -26,11 +27,6 @@ if TYPE_CHECKING:
 __all__ = ["__version__", "LlmcostError", "InputError", "ConfigError", "load", "LoadResult"]
 
 
-def __getattr__(name: str) -> Any:
-    # ``load`` and ``LoadResult`` pull in pandas and every ingest reader: import
-    # them on first use, so ``import llmcost.tokens`` or the CLI stay light.
-    if name in ("load", "LoadResult"):
-        from . import ingest
-
-        return getattr(ingest, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+# ``load`` and ``LoadResult`` pull in pandas and every ingest reader: imported on first use, so that
+# ``import llmcost.tokens`` or the CLI stay light
+__getattr__, __dir__ = lazy_attributes(__name__, {"load": "ingest", "LoadResult": "ingest"})

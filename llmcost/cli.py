@@ -39,13 +39,7 @@ def _root(
 
 
 for _name in _COMMAND_MODULES:
-    try:
-        _mod = importlib.import_module(f"llmcost.commands.{_name}")
-    except ModuleNotFoundError as exc:  # a command module not written yet
-        if exc.name != f"llmcost.commands.{_name}":
-            raise
-        continue
-    _mod.register(app)
+    importlib.import_module(f"llmcost.commands.{_name}").register(app)
 
 
 def main() -> None:

@@ -414,14 +414,21 @@ def test_multi_file_runs_have_a_total(tmp_path: Path, monkeypatch: pytest.Monkey
     lines = [" ".join(line.split()) for line in res.stdout.splitlines()]
     # 3 tokens x $2.50/1M x 1,000 calls = $0.0075; x 1 x 30 = $0.2250 a month
     assert "│ Total (2 files) │ gpt-4o │ 11 │ 8 │ 27.3% │ $0.0075 │ $0.2250 │ 0 ok │" in lines
-    assert "┃ Pass ┃ tot/a.txt ┃ tot/b.txt ┃ Total ┃" in lines
+    # tokens saved per pass: a row per file, a column per pass that ran
+    assert "┃ File ┃ whitespace ┃ json ┃ markdown ┃ filler ┃ hedges ┃ phrases ┃ dedupe ┃ Total ┃" in lines
+    assert "│ tot/a.txt │ 0 │ 0 │ 0 │ 1 │ 0 │ 0 │ 0 │ 1 │" in lines
+    assert "│ tot/b.txt │ 0 │ 0 │ 0 │ 0 │ 0 │ 2 │ 0 │ 2 │" in lines
+    assert "│ Total (2 files) │ 0 │ 0 │ 0 │ 1 │ 0 │ 2 │ 0 │ 3 │" in lines
     res = runner.invoke(app, ["compress", "tot", "--format", "json", "--calls-per-day", "1000"])
     assert json.loads(res.stdout)["total"] == {"files": 2, "models": [
         {"model": "gpt-4o", "tokens_before": 11, "tokens_after": 8, "saved_tokens": 3, "reduction_pct": 27.27,
          "exact": True, "saved_usd_per_1k_calls": 0.0075, "saved_usd_per_month": 0.225}]}
-    # one file: no total row in the table; the JSON keeps the same shape
+    # one file: no total row in the table, and the passes are rows; the JSON keeps the same shape
     res = runner.invoke(app, ["compress", "tot/a.txt"])
     assert "Total" not in res.stdout
+    lines = [" ".join(line.split()) for line in res.stdout.splitlines()]
+    assert "┃ Pass ┃ Saved (gpt-4o) ┃" in lines
+    assert "│ filler │ 1 │" in lines
     res = runner.invoke(app, ["compress", "tot/a.txt", "-f", "json", "-m", "gpt-9000"])
     assert json.loads(res.stdout)["total"] == {"files": 1, "models": [
         {"model": "gpt-9000", "tokens_before": 4, "tokens_after": 3, "saved_tokens": 1, "reduction_pct": 25.0,
@@ -442,8 +449,8 @@ def test_multi_file_total_per_model_and_per_pass(tmp_path: Path, monkeypatch: py
     # gpt-4o ($2.50/1M): 3 x $2.50/1M x 1,000 = $0.0075; x 30 = $0.2250
     assert "│ Total (2 files) │ gpt-4o │ 11 │ 8 │ 27.3% │ $0.0075 │ $0.2250 │ 0 ok │" in lines
     # passes (first model): filler 1 + 0, phrases 0 + 2; 1 + 2 = the 3 tokens saved
-    assert "│ filler │ 1 │ 0 │ 1 │" in lines
-    assert "│ phrases │ 0 │ 2 │ 2 │" in lines
+    assert "Tokens saved per pass (gpt-4o)" in lines
+    assert "│ Total (2 files) │ 0 │ 0 │ 0 │ 1 │ 0 │ 2 │ 0 │ 3 │" in lines
     res = runner.invoke(app, ["compress", "tot", "-m", "gpt-4o", "-m", "gpt-4", "-f", "json", "--calls-per-day", "1000"])
     gpt4 = json.loads(res.stdout)["total"]["models"][1]
     assert (gpt4["model"], gpt4["saved_tokens"]) == ("gpt-4", 3)
@@ -499,6 +506,23 @@ def test_check_warns_about_the_same_models_in_any_order(prompt: Path):
         assert res.exit_code == 0, res.output
         warned = [line.split("'")[1] for line in res.stderr.splitlines() if line.startswith("llmcost: warning: model")]
         assert warned == ["claude-foo"], res.stderr
+
+
+def test_long_file_names_are_folded_not_cut(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """With many files and models the table squeezes the File column: the names wrap, never end in '…'."""
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "prompts_for_the_customer_support_assistant"
+    folder.mkdir()
+    for i in range(3):
+        (folder / f"a_rather_long_prompt_file_name_number_{i}.txt").write_text("Please be brief.\n", encoding="utf-8")
+    res = runner.invoke(app, ["compress", folder.name, "-m", "gpt-4o", "-m", "claude-sonnet-4-5",
+                              "--calls-per-day", "1000"])
+    assert res.exit_code == 0, res.output
+    assert "…" not in res.stdout
+    # the first cells of the body rows, joined, give the names back whole
+    first_cells = "".join(line.split("│")[1].strip() for line in res.stdout.splitlines() if line.startswith("│"))
+    name = f"{folder.name}/a_rather_long_prompt_file_name_number_2.txt"
+    assert first_cells.count(name) == 3  # two model rows in the first table, one row in the pass table
 
 
 # --------------------------------------------------------------------------- #

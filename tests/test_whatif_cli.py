@@ -122,3 +122,58 @@ def test_history_without_sessions_names_the_lever(tmp_path: Path) -> None:
     r = run(str(log), "--max-history", "100", "--max-output", "1")
     assert r.exit_code == 2
     assert "lever history cannot run: the log has no session ids" in r.stderr
+
+
+def test_cost_export_says_rows_not_zero_requests() -> None:
+    """A cost export (billed amounts, no request counts) is not "0 requests": the title counts its rows."""
+    cost = str(Path(__file__).parents[1] / "samples" / "exports" / "anthropic_cost_2025-10.csv")
+    r = run(cost, "--batch", "50%")
+    assert r.exit_code == 0, r.output
+    assert r.stdout.splitlines()[0].rstrip() == "What if: 355 billed rows without request counts over 31.0 day(s)"
+    md = run(cost, "--batch", "50%", "--format", "markdown")
+    assert "355 billed rows without request counts over 31.0 day(s)" in md.stdout
+    doc = json.loads(run(cost, "--batch", "50%", "--format", "json").stdout)
+    assert (doc["requests"], doc["rows"]) == (0, 355)
+    # a log with request counts keeps its title
+    assert run(TRAFFIC, "--batch", "50%").stdout.startswith("What if: 4 requests over 3.0 day(s)")
+
+
+def test_analyze_cost_export_says_the_source_has_no_request_counts() -> None:
+    cost = str(Path(__file__).parents[1] / "samples" / "exports" / "anthropic_cost_2025-10.csv")
+    r = runner.invoke(app, ["analyze", cost])
+    assert r.exit_code == 0, r.output
+    assert "Total cost $18.92 (355 priced rows; the source has no request counts)" in r.stdout
+    assert "for 0 requests" not in r.stdout
+
+
+def test_on_a_terminal_warnings_are_said_once() -> None:
+    """The report lists the load warnings: on a terminal stderr does not repeat them; piped, it does."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    # the sample LiteLLM log has 6 rows served from LiteLLM's own cache: a load warning
+    log = Path(__file__).parents[1] / "samples" / "logs" / "litellm_spend_logs.csv"
+    args = [sys.executable, "-m", "llmcost", "whatif", str(log), "--batch", "50%"]
+    env = {**os.environ, "COLUMNS": "200"}
+    master, slave = pty.openpty()
+    proc = subprocess.run(args, stdout=slave, stderr=subprocess.PIPE, env=env, timeout=120)
+    os.close(slave)
+    screen = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        screen += chunk
+    os.close(master)
+    assert proc.returncode == 0, proc.stderr
+    assert screen.decode().count("served from LiteLLM's own cache") == 1
+    assert b"served from" not in proc.stderr
+    piped = subprocess.run(args, capture_output=True, env=env, timeout=120)
+    assert piped.returncode == 0, piped.stderr
+    assert piped.stdout.decode().count("served from LiteLLM's own cache") == 1
+    assert piped.stderr.decode().count("served from LiteLLM's own cache") == 1

@@ -55,6 +55,7 @@ from ._common import cli_errors, price_book, warn_unknown_model, write_output
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.table import Table
 
     from ..compress.formats import PromptDoc
 
@@ -232,7 +233,6 @@ def _render_table(results: Sequence[FileResult], calls_per_day: float | None, le
     from rich.table import Table
 
     from .. import tokens as tok
-    from ..compress import PASS_NAMES
 
     table = Table(title=f"Prompt compression ({level})", title_justify="left")
     headers = ["File", "Model", "Before", "After", "Saved", "$ saved / 1k calls"]
@@ -240,7 +240,8 @@ def _render_table(results: Sequence[FileResult], calls_per_day: float | None, le
         headers.append(f"$ saved / month @ {calls_per_day:,g}/day")
     headers.append("Protected spans")
     for h in headers:
-        table.add_column(h, justify="left" if h in ("File", "Model", "Protected spans") else "right")
+        table.add_column(h, justify="left" if h in ("File", "Model", "Protected spans") else "right",
+                         overflow="fold" if h == "File" else "ellipsis")
     for res in results:
         for row in res.rows:
             table.add_row(*_row_cells(res.file, row, calls_per_day, res.spans, len(res.missing_spans)))
@@ -250,23 +251,11 @@ def _render_table(results: Sequence[FileResult], calls_per_day: float | None, le
         missing = sum(len(res.missing_spans) for res in results)
         for row in _totals(results):
             table.add_row(*_row_cells(f"Total ({len(results)} files)", row, calls_per_day, spans, missing))
-    passes = Table(title=f"Tokens saved per pass ({results[0].rows[0].model})" if results else "Passes",
-                   title_justify="left")
-    passes.add_column("Pass")
-    for res in results:
-        passes.add_column(res.file if len(results) > 1 else "Tokens saved", justify="right")
-    if len(results) > 1:
-        passes.add_column("Total", justify="right")
-    for name in PASS_NAMES:
-        if any(name in res.passes for res in results):
-            cells = [f"{res.passes.get(name, 0):,}" if name in res.passes else "-" for res in results]
-            if len(results) > 1:
-                cells.append(f"{sum(res.passes.get(name, 0) for res in results):,}")
-            passes.add_row(name, *cells)
     buffer = io.StringIO()
     console = _console(buffer)
     console.print(table)
-    console.print(passes)
+    if results:
+        console.print(_pass_table(results))
     for res in results:
         for note in res.notes:
             console.print(f"{res.file}: {note}")
@@ -284,6 +273,35 @@ def _render_table(results: Sequence[FileResult], calls_per_day: float | None, le
     console.print("$ saved: input (prompt) tokens only, at today's list price"
                   + (f"; a month = {tok.DAYS_PER_MONTH} days." if calls_per_day is not None else "."))
     return buffer.getvalue()
+
+
+def _pass_table(results: Sequence[FileResult]) -> Table:
+    """Tokens each pass saved (for the first model): one column for one file; for several, a row per
+    file and a column per pass, so that the table stays as wide as the pass list however many files."""
+    from rich.table import Table
+
+    from ..compress import PASS_NAMES
+
+    names = [name for name in PASS_NAMES if any(name in res.passes for res in results)]
+    model = results[0].rows[0].model
+    if len(results) == 1:
+        table = Table(title="Tokens saved per pass", title_justify="left")
+        table.add_column("Pass")
+        table.add_column(f"Saved ({model})", justify="right")
+        for name in names:
+            table.add_row(name, f"{results[0].passes[name]:,}")
+        return table
+    table = Table(title=f"Tokens saved per pass ({model})", title_justify="left")
+    table.add_column("File", overflow="fold")
+    for name in [*names, "Total"]:
+        table.add_column(name, justify="right")
+    for res in results:
+        cells = [f"{res.passes[name]:,}" if name in res.passes else "-" for name in names]
+        table.add_row(res.file, *cells, f"{sum(res.passes.get(name, 0) for name in names):,}")
+    table.add_section()
+    sums = [sum(res.passes.get(name, 0) for res in results) for name in names]
+    table.add_row(f"Total ({len(results)} files)", *(f"{n:,}" for n in sums), f"{sum(sums):,}")
+    return table
 
 
 def _row_cells(label: str, row: ModelRow, calls_per_day: float | None, spans: int, missing: int) -> list[str]:

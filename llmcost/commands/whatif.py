@@ -216,10 +216,13 @@ def register(app: typer.Typer) -> None:
         text = render_whatif(result, fmt.value, gate=gate, quiet_below=quiet_below,
                              color=to_terminal and fmt is WhatIfFormat.table, width=110)
         write_output(text, output)
-        for err in result.errors:
-            typer.echo(f"llmcost: error: {err}", err=True)
-        for w in result.warnings:
-            typer.echo(f"llmcost: warning: {w}", err=True)
+        if not (output is None and sys.stdout.isatty()):
+            # the report lists them; on a terminal it is already on screen, elsewhere (a file, a CI
+            # log's pipe) stderr says them too
+            for err in result.errors:
+                typer.echo(f"llmcost: error: {err}", err=True)
+            for w in result.warnings:
+                typer.echo(f"llmcost: warning: {w}", err=True)
         if result.errors:
             raise typer.Exit(EXIT_BAD_INPUT)
         if gate is not None and gate.exceeded:

@@ -29,7 +29,9 @@ beyond what the rules can remove is reported as missed, not forced.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from .passes import LEVELS, PASS_NAMES
@@ -51,15 +53,4 @@ _LAZY = {
 __all__ = ["DEFAULT_MODEL", "LEVELS", "PASS_NAMES", "CompressResult", "compress_text", "compression_ratio"]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        import importlib
-
-        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
-        globals()[name] = value  # (found directly from now on)
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_LAZY])
+__getattr__, __dir__ = lazy_attributes(__name__, _LAZY)

@@ -9,8 +9,9 @@ vectorised pricing of a whole usage table.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from .._lazy import lazy_attributes
 from .book import KINDS, PriceBook, Quote, Resolution, name_candidates
 
 if TYPE_CHECKING:
@@ -38,10 +39,5 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    # imported on first use, so that `llmcost compress` pays only for the book
-    if name in _LAZY:
-        import importlib
-
-        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+# imported on first use, so that `llmcost compress` pays only for the book
+__getattr__, __dir__ = lazy_attributes(__name__, _LAZY)

@@ -130,7 +130,10 @@ def token_cost_rows(t: Totals) -> list[tuple[str, str, str, str]]:
 
 def summary_lines(a: Analysis) -> list[str]:
     t, s = a.totals, a.shares
-    lines = [f"Total cost {money(t.cost_usd)} for {plural(t.requests, 'request')} ({plural(t.rows, 'priced row')})"]
+    if t.requests == 0 and t.rows:  # cost exports: billed amounts without request counts
+        lines = [f"Total cost {money(t.cost_usd)} ({plural(t.rows, 'priced row')}; the source has no request counts)"]
+    else:
+        lines = [f"Total cost {money(t.cost_usd)} for {plural(t.requests, 'request')} ({plural(t.rows, 'priced row')})"]
     if t.cost_only_rows:
         lines.append(f"Includes {plural(t.cost_only_rows, 'cost-only row')} counted at the provider's billed amount")
     if s.input_cost_share is not None and s.output_cost_share is not None:

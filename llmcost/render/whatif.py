@@ -126,10 +126,17 @@ def gate_markdown(gate: GateResult, *, quiet_below: bool = False, top: int = 10)
     return "\n".join(out)
 
 
+def _scope(d: dict[str, Any]) -> str:
+    """What the log holds: its requests, or (cost exports carry no request counts) its rows."""
+    if d["requests"] == 0 and d.get("rows"):
+        return f"{d['rows']:,} billed rows without request counts"
+    return f"{d['requests']:,} requests"
+
+
 def to_markdown(result: WhatIf) -> str:
     d = result.to_dict()
     out = ["### llmcost whatif: savings waterfall", "",
-           f"{d['requests']:,} requests over {d['period']['days']:.1f} day(s); monthly = cost / days × 30.44", "",
+           f"{_scope(d)} over {d['period']['days']:.1f} day(s); monthly = cost / days × 30.44", "",
            "| Step | Cost | Savings | % of baseline | Requests affected | $/month after |", "|---|---:|---:|---:|---:|---:|",
            f"| baseline | {_usd(d['baseline_cost_usd'])} | | | | {_usd(d['baseline_monthly_cost_usd'])} |"]
     for lv in d["levers"]:
@@ -174,7 +181,7 @@ def to_table(result: WhatIf, gate: GateResult | None = None, *, color: bool = Fa
     if gate is not None:
         console.print(("[red]FAIL[/red] " if gate.exceeded else "[green]OK[/green] ") + gate_summary(gate))
         console.print()
-    t = Table(title=f"What if: {d['requests']:,} requests over {d['period']['days']:.1f} day(s)", title_justify="left")
+    t = Table(title=f"What if: {_scope(d)} over {d['period']['days']:.1f} day(s)", title_justify="left")
     for col, just in (("step", "left"), ("cost", "right"), ("savings", "right"), ("% of baseline", "right"),
                       ("requests affected", "right"), ("$/month after", "right")):
         t.add_column(col, justify=just)  # type: ignore[arg-type]

@@ -142,6 +142,7 @@ class WhatIf:
             "savings_usd": self.savings_usd,
             "savings_pct": self.savings_pct,
             "requests": self.requests,
+            "rows": len(self.baseline),
             "unpriced_requests": self.unpriced_requests,
             "period": {
                 "start": t.min().isoformat() if len(t) else None,

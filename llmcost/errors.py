@@ -25,19 +25,23 @@ class LlmcostError(Exception):
         file: str | None = None,
         line: int | None = None,
         hint: str | None = None,
+        column: int | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.file = file
         self.line = line
         self.hint = hint
+        self.column = column  # 1-based, shown as file:line:column when the line is known
 
     def location(self) -> str:
         if self.file is None:
             return ""
         if self.line is None:
             return f"{self.file}: "
-        return f"{self.file}:{self.line}: "
+        if self.column is None:
+            return f"{self.file}:{self.line}: "
+        return f"{self.file}:{self.line}:{self.column}: "
 
     def __str__(self) -> str:
         text = f"{self.location()}{self.message}"

@@ -18,10 +18,31 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 class EmptyFileError(InputError):
     """A prompt file with no text (nothing, or only whitespace): a folder walk may skip it."""
 
+    skipped_as = "empty"  # what a folder walk's note says
+
+
+def _bad_byte(raw: bytes, codec: str, exc: UnicodeDecodeError) -> tuple[str, int]:
+    """Where decoding ``raw`` failed: "byte N (0xXX)" and its 1-based line."""
+    line = raw[:exc.start].decode(codec, "replace").count("\n") + 1
+    return f"byte {exc.start} (0x{raw[exc.start]:02x})", line
+
+
+def _utf16_without_bom(sample: bytes) -> str | None:
+    """"LE" or "BE" when ``sample`` looks like UTF-16 text without a BOM
+    (mostly ASCII: a NUL byte beside each character), else None."""
+    pairs = len(sample) // 2
+    if pairs < 2:
+        return None
+    for order, zeros in (("LE", sample[1::2]), ("BE", sample[0::2])):
+        if zeros.count(0) >= 0.8 * pairs and sample[0 if order == "LE" else 1::2].count(0) == 0:
+            return order
+    return None
+
 
 def decode_bytes(raw: bytes, name: str) -> str:
     """Bytes of a prompt file -> text, or a one-line :class:`InputError`
-    (:class:`EmptyFileError` for an empty file)."""
+    (:class:`EmptyFileError` for an empty file).  A text that does not decode
+    is named with its line and the offset of the first bad byte."""
     if not raw.strip():
         raise EmptyFileError("file is empty", file=name)
     for bom, codec in BOMS:
@@ -29,16 +50,26 @@ def decode_bytes(raw: bytes, name: str) -> str:
             try:
                 text = raw.decode(codec)
             except UnicodeDecodeError as exc:
-                raise InputError(f"invalid {codec} text (byte {exc.start})", file=name) from exc
+                if codec == "utf-8-sig":  # (its offsets do not count the BOM)
+                    exc.start += len(bom)
+                where, line = _bad_byte(raw, codec, exc)
+                label = codec.upper().removesuffix("-SIG")
+                raise InputError(f"invalid {label} text at {where}", file=name, line=line) from exc
             break
     else:
-        if b"\x00" in raw[:8192]:
-            raise InputError("binary file, not a text prompt", file=name)
+        nul = raw.find(b"\x00", 0, 8192)
+        if nul != -1:
+            order = _utf16_without_bom(raw[:8192])
+            if order is not None:
+                raise InputError(f"looks like UTF-16-{order} text without a BOM: only UTF-8, or UTF-16/32 with a "
+                                 "BOM, is read", file=name, hint="convert it to UTF-8, e.g. with iconv -f UTF-16" + order)
+            raise InputError(f"binary file, not a text prompt (a NUL byte at byte {nul})", file=name)
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise InputError(f"not UTF-8 text (byte {exc.start}); unknown encoding",
-                             file=name, hint="convert it to UTF-8, e.g. with iconv") from exc
+            where, line = _bad_byte(raw, "utf-8", exc)
+            raise InputError(f"not UTF-8 text at {where}; unknown encoding",
+                             file=name, line=line, hint="convert it to UTF-8, e.g. with iconv") from exc
     if not text.strip():
         raise EmptyFileError("file is empty", file=name)
     sample = text[:8192]
@@ -54,7 +85,7 @@ def yaml_error_line(exc: Exception) -> int | None:
 
 
 def parse_structured(text: str, kind: str, name: str, load: Callable[[str], Any] | None = None) -> Any:
-    """Parse ``text`` as ``kind`` ("json" or "yaml"); a one-line error names the file and line.
+    """Parse ``text`` as ``kind`` ("json" or "yaml"); a one-line error names the file, line and column.
 
     ``load`` replaces ``json.loads`` / ``yaml.safe_load`` (a loader that also
     records source positions) and gets the same error handling."""
@@ -63,11 +94,21 @@ def parse_structured(text: str, kind: str, name: str, load: Callable[[str], Any]
             return (load or json.loads)(text)
         except ValueError as exc:  # JSONDecodeError, or a plain ValueError (an integer of 4,300+ digits)
             reason, line = json_error(exc)
-            raise InputError(f"invalid JSON: {reason}", file=name, line=line) from exc
+            raise InputError(f"invalid JSON: {reason}", file=name, line=line,
+                             column=getattr(exc, "colno", None)) from exc
+        except RecursionError:  # (the parsers recurse once or twice per level: a few hundred levels)
+            raise InputError("JSON nested too deeply to read", file=name) from None
     import yaml
 
     try:
         return (load or yaml.safe_load)(text)
+    except RecursionError:
+        raise InputError("YAML nested too deeply to read", file=name) from None
     except yaml.YAMLError as exc:
-        raise InputError(f"invalid YAML: {getattr(exc, 'problem', None) or exc}", file=name,
-                         line=yaml_error_line(exc)) from exc
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        context = getattr(exc, "context", None)
+        if context and problem.startswith("but "):  # "expected a single document in the stream, but found another..."
+            problem = f"{context}, {problem}"
+        raise InputError(f"invalid YAML: {problem}", file=name,
+                         line=yaml_error_line(exc), column=None if mark is None else mark.column + 1) from exc

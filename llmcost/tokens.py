@@ -705,6 +705,17 @@ def expand_paths(paths: Iterable[str | Path], *, exclude: Iterable[str | Path] =
     return result
 
 
+def files_not_read(folder: str | Path) -> list[Path]:
+    """The files a walk of ``folder`` (:func:`expand_paths`) passes over for their
+    suffix (``.j2``, ``.prompty``, ``.png``...): not hidden ones, which are skipped by design."""
+    root = Path(folder)
+    return sorted(
+        p for p in root.rglob("*")
+        if p.is_file() and p.suffix.lower() not in PROMPT_SUFFIXES
+        and not any(part.startswith(".") for part in p.relative_to(root).parts)
+    )
+
+
 class _Quote(Protocol):
     input: float
 
@@ -855,6 +866,9 @@ def read_json_baseline(
     except OSError as exc:
         raise InputError(f"cannot read baseline: {exc.strerror or exc}", file=source) from exc
     except ValueError as exc:  # bad UTF-8, invalid JSON, or an integer of 4,300+ digits
+        if isinstance(exc, json.JSONDecodeError):  # (a truncated CI artifact...): where and why
+            raise InputError(f"baseline is not a JSON file: {exc.msg}", file=source, line=exc.lineno,
+                             column=exc.colno, hint=hint) from exc
         raise InputError("baseline is not a JSON file", file=source, hint=hint) from exc
     files = doc.get("files") if isinstance(doc, dict) else None
     if command is not None:

@@ -523,3 +523,238 @@ def test_long_file_names_are_folded_not_cut(tmp_path: Path, monkeypatch: pytest.
     first_cells = "".join(line.split("│")[1].strip() for line in res.stdout.splitlines() if line.startswith("│"))
     name = f"{folder.name}/a_rather_long_prompt_file_name_number_2.txt"
     assert first_cells.count(name) == 3  # two model rows in the first table, one row in the pass table
+
+
+# --------------------------------------------------------------------------- #
+# front matter: configuration, kept byte for byte and not counted
+# --------------------------------------------------------------------------- #
+
+DOTPROMPT_HEAD = (
+    "---\n"
+    "model: googleai/gemini-1.5-flash\n"
+    "config:\n"
+    "  temperature:   0.9\n"
+    "input:\n"
+    "  default:\n"
+    "    location: a restaurant\n"
+    "  schema:\n"
+    "    description: string, in order to be really very helpful, a short description\n"
+    "---\n"
+    "\n"
+)
+
+
+def test_front_matter_is_kept_byte_for_byte(tmp_path: Path):
+    # the input default "a restaurant" used to become "restaurant", "in order to" "to", and so on
+    p = tmp_path / "menu.prompt"
+    p.write_bytes((DOTPROMPT_HEAD + "Please invent a menu item for {{location}} in order to delight guests.\n")
+                  .replace("\n", "\r\n").encode())
+    res = runner.invoke(app, ["compress", str(p), "--level", "aggressive", "-o", "-"])
+    assert res.exit_code == 0, res.output
+    assert res.stdout_bytes == (DOTPROMPT_HEAD + "Invent menu item for {{location}} to delight guests.\n") \
+        .replace("\n", "\r\n").encode()
+    res = runner.invoke(app, ["compress", str(p), "--format", "json"])
+    row = json.loads(res.stdout)["files"][0]
+    assert row["tokens_before"] == tok.count_tokens(
+        "Please invent a menu item for {{location}} in order to delight guests.\n", "gpt-4o").tokens
+
+
+def test_a_leading_rule_is_not_front_matter(tmp_path: Path):
+    p = tmp_path / "rule.md"
+    # (between the rules: not a YAML mapping, so compressed like the rest)
+    p.write_text("---\nPlease be brief in order to help.\n\n---\nPlease answer in order to help.\n", encoding="utf-8")
+    res = runner.invoke(app, ["compress", str(p), "-o", "-"])
+    assert res.exit_code == 0, res.output
+    assert res.stdout == "---\nBe brief to help.\n\n---\nAnswer to help.\n"
+
+
+# --------------------------------------------------------------------------- #
+# encodings: the line and the offset of the first bad byte
+# --------------------------------------------------------------------------- #
+
+
+@pytest.mark.parametrize(
+    "raw, message",
+    [
+        ("Line one\nCaf\u00e9 line two\n".encode("latin-1"),
+         "p.txt:2: not UTF-8 text at byte 12 (0xe9); unknown encoding (convert it to UTF-8, e.g. with iconv)"),
+        ("第一行\n第二行\n".encode("gbk"),
+         "p.txt:1: not UTF-8 text at byte 0 (0xb5); unknown encoding (convert it to UTF-8, e.g. with iconv)"),
+        (b"\xef\xbb\xbfok\nline two \xff\n", "p.txt:2: invalid UTF-8 text at byte 15 (0xff)"),
+        ("ab\ncd".encode("utf-16") + b"\x00\xd8", "p.txt:2: invalid UTF-16 text at byte 12 (0x00)"),
+        ("Please be brief.\n".encode("utf-16-le"),
+         "p.txt: looks like UTF-16-LE text without a BOM: only UTF-8, or UTF-16/32 with a BOM, is read "
+         "(convert it to UTF-8, e.g. with iconv -f UTF-16LE)"),
+        ("Please be brief.\n".encode("utf-16-be"),
+         "p.txt: looks like UTF-16-BE text without a BOM: only UTF-8, or UTF-16/32 with a BOM, is read "
+         "(convert it to UTF-8, e.g. with iconv -f UTF-16BE)"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64), "p.txt: binary file, not a text prompt (a NUL byte at byte 8)"),
+    ],
+    ids=["latin-1", "gbk", "utf-8-bom", "utf-16-bom", "utf-16le-no-bom", "utf-16be-no-bom", "png"],
+)
+def test_undecodable_file_names_line_and_byte(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, raw: bytes,
+                                              message: str):
+    monkeypatch.chdir(tmp_path)
+    Path("p.txt").write_bytes(raw)
+    res = runner.invoke(app, ["compress", "p.txt"])
+    assert res.exit_code == 2
+    assert res.stderr == f"llmcost: error: {message}\n"
+
+
+# --------------------------------------------------------------------------- #
+# JSON/YAML that is valid but not a prompt
+# --------------------------------------------------------------------------- #
+
+NO_PROMPT = ("no prompt text to compress: no content field (content, text, prompt, system, instructions...) nor "
+             "system, developer or last user message holds text")
+
+
+def test_json_of_another_shape_is_not_counted_as_an_empty_prompt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    # it used to be reported as 0 tokens (exit 0): a --check budget passed without checking anything
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pr").mkdir()
+    (tmp_path / "pr" / "a.txt").write_text("Please be brief.\n", encoding="utf-8")
+    (tmp_path / "pr" / "config.json").write_text('{"model": "gpt-4o", "temperature": 0.2}\n', encoding="utf-8")
+    (tmp_path / "pr" / "history.yaml").write_text("messages:\n  - role: assistant\n    content: Hi!\n",
+                                                  encoding="utf-8")
+    res = runner.invoke(app, ["compress", "pr/config.json", "--check", "--max-tokens", "10"])
+    assert res.exit_code == 2
+    assert res.stderr == f"llmcost: error: pr/config.json: {NO_PROMPT}\n"
+    res = runner.invoke(app, ["compress", "pr", "--check", "--max-tokens", "10", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    assert res.stderr == ("llmcost: note: pr/config.json: no prompt text, skipped\n"
+                          "llmcost: note: pr/history.yaml: no prompt text, skipped\n")
+    assert [f["file"] for f in json.loads(res.stdout)["files"]] == ["pr/a.txt"]
+    (tmp_path / "pr" / "a.txt").unlink()
+    res = runner.invoke(app, ["compress", "pr"])
+    assert res.exit_code == 2
+    assert res.stderr.splitlines()[-1] == ("llmcost: error: nothing to compress: every prompt file found is empty or "
+                                           "holds no prompt text")
+
+
+def test_infinite_calls_per_day_is_refused(prompt: Path):
+    # the JSON report said "saved_usd_per_month": Infinity, which is not JSON
+    res = runner.invoke(app, ["compress", str(prompt), "--calls-per-day", "inf", "--format", "json"])
+    assert res.exit_code == 2
+    assert res.stdout == ""
+    assert res.stderr == "llmcost: error: --calls-per-day must be a finite number\n"
+
+
+def test_output_with_a_trailing_slash_is_a_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    # "-o small/" used to write a file named "small" when the folder did not exist
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.txt").write_text("Please be brief.\n", encoding="utf-8")
+    res = runner.invoke(app, ["compress", "a.txt", "-o", "small/"])
+    assert res.exit_code == 2
+    assert res.stderr == "llmcost: error: small/: output folder does not exist\n"
+    assert not (tmp_path / "small").exists()
+    res = runner.invoke(app, ["compress", "a.txt", "-o", "a.txt/"])
+    assert res.exit_code == 2
+    assert res.stderr == "llmcost: error: a.txt/: is not a folder\n"
+    (tmp_path / "small").mkdir()
+    res = runner.invoke(app, ["compress", "a.txt", "-o", "small/"])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "small" / "a.txt").read_text(encoding="utf-8") == "Be brief.\n"
+
+
+def test_in_place_on_a_read_only_file_system(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    # EROFS (a read-only mount; tests may run as root, so chmod cannot show it): unlinking the temp file
+    # that was never created failed too, and that second OSError escaped as a traceback (exit 1)
+    import errno
+
+    from llmcost.commands import _common
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.txt").write_text("Please be brief.\n", encoding="utf-8")
+
+    def read_only(*args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    with monkeypatch.context() as m:
+        m.setattr(_common, "open", read_only, raising=False)
+        m.setattr(Path, "unlink", read_only)
+        res = runner.invoke(app, ["compress", "a.txt", "--in-place"])
+    assert res.exit_code == 2
+    assert res.stderr == "llmcost: error: a.txt: cannot write: Read-only file system\n"
+    assert (tmp_path / "a.txt").read_text(encoding="utf-8") == "Please be brief.\n"
+    # the rename fails after the temp file was written: it is removed, the input is untouched
+    with monkeypatch.context() as m:
+        m.setattr(os, "replace", read_only)
+        res = runner.invoke(app, ["compress", "a.txt", "--in-place"])
+    assert res.exit_code == 2
+    assert res.stderr == "llmcost: error: a.txt: cannot write: Read-only file system\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt"]
+    assert (tmp_path / "a.txt").read_text(encoding="utf-8") == "Please be brief.\n"
+
+
+def test_truncated_baseline_names_line_and_column(prompt: Path, tmp_path: Path):
+    base = tmp_path / "base.json"
+    base.write_text('{"command": "compress",\n "files": [\n  {"file": "a.txt", "model": "gpt-4o", "tokens_before": 3},\n',
+                    encoding="utf-8")  # a CI artifact cut short
+    res = runner.invoke(app, ["compress", str(prompt), "--check", "--baseline", str(base)])
+    assert res.exit_code == 2
+    assert res.stderr == (f"llmcost: error: {base}:4:1: baseline is not a JSON file: Expecting value "
+                          "(use a previous `llmcost compress --format json` output)\n")
+
+
+@pytest.mark.parametrize("name, text", [
+    ("deep.json", '{"system": "Please be brief.", "x": ' + "[" * 5000 + "]" * 5000 + "}"),
+    ("deep.yaml", "system: Please be brief.\nx: " + "[" * 5000 + "]" * 5000 + "\n"),
+])
+def test_deeply_nested_file_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, text: str):
+    # a RecursionError traceback, exit 1
+    monkeypatch.chdir(tmp_path)
+    Path(name).write_text(text, encoding="utf-8")
+    res = runner.invoke(app, ["compress", name])
+    assert res.exit_code == 2
+    assert res.stderr == f"llmcost: error: {name}: {name[-4:].upper()} nested too deeply to read\n"
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/null") or os.name != "posix", reason="needs /dev/null")
+def test_a_device_is_not_read(tmp_path: Path):
+    # /dev/zero (or /dev/urandom) was read until memory ran out; /dev/null is the harmless device to show it
+    res = runner.invoke(app, ["compress", "/dev/null"])
+    assert res.exit_code == 2
+    assert res.stderr == "llmcost: error: /dev/null: is a device, not a prompt file\n"
+
+
+def test_in_place_with_a_name_near_the_length_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    # the temp file's name (".<name>.tmp<pid>") was over 255 bytes: "cannot write: File name too long"
+    monkeypatch.chdir(tmp_path)
+    name = "p" * 248 + ".txt"
+    Path(name).write_text("Please be brief.\n", encoding="utf-8")
+    res = runner.invoke(app, ["compress", name, "--in-place"])
+    assert res.exit_code == 0, res.output
+    assert Path(name).read_text(encoding="utf-8") == "Be brief.\n"
+    assert [p.name for p in tmp_path.iterdir()] == [name]
+
+
+def test_in_place_interrupted_leaves_no_temp_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(tmp_path)
+    Path("a.txt").write_text("Please be brief.\n", encoding="utf-8")
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "replace", interrupted)  # Ctrl-C after the temp file was written
+    res = runner.invoke(app, ["compress", "a.txt", "--in-place"])
+    assert res.exit_code == 130
+    assert res.stderr == "llmcost: interrupted\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["a.txt"]  # the temp file used to stay
+    assert Path("a.txt").read_text(encoding="utf-8") == "Please be brief.\n"
+
+
+def test_folder_walk_names_the_files_it_does_not_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    # a .j2 or .prompty template in a --check folder was passed over without a word
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pr" / "sub").mkdir(parents=True)
+    (tmp_path / "pr" / ".git").mkdir()
+    (tmp_path / "pr" / "a.txt").write_text("Please be brief.\n", encoding="utf-8")
+    for name in ("sub/agent.prompty", "system.j2", "logo.png", "z.tmpl", ".hidden.j2", ".git/config"):
+        (tmp_path / "pr" / name).write_text("x\n", encoding="utf-8")
+    res = runner.invoke(app, ["compress", "pr", "--check", "--max-tokens", "100"])
+    assert res.exit_code == 0, res.output
+    assert res.stderr == ("llmcost: note: pr: 4 files not read (not a prompt suffix such as .txt, .md, .json or "
+                          ".yaml): logo.png, sub/agent.prompty, system.j2, ...\n")
+    res = runner.invoke(app, ["compress", "pr/a.txt", "--check", "--max-tokens", "100"])
+    assert res.stderr == ""  # a file named on the command line: no walk

@@ -113,4 +113,22 @@ def test_invalid_json_error_is_unchanged(tmp_path: Path):
     p.write_text('{\n  "system": "x",\n}\n', encoding="utf-8")
     res = runner.invoke(app, ["compress", str(p)])
     assert res.exit_code == 2
-    assert res.output == f"llmcost: error: {p}:3: invalid JSON: Expecting property name enclosed in double quotes\n"
+    assert res.output == f"llmcost: error: {p}:3:1: invalid JSON: Expecting property name enclosed in double quotes\n"
+    # line:column, the column in characters of the text as read (after a BOM; CRLF is one line break)
+    p.write_bytes('\ufeff{\r\n  "system": "é",\r\n  "x": 1,,\r\n}'.encode())
+    res = runner.invoke(app, ["compress", str(p)])
+    assert res.output == f"llmcost: error: {p}:3:10: invalid JSON: Expecting property name enclosed in double quotes\n"
+    y = tmp_path / "bad.yaml"
+    y.write_text("system: Be brief.\n  model: x\n", encoding="utf-8")
+    res = runner.invoke(app, ["compress", str(y)])
+    assert res.exit_code == 2
+    assert res.output == f"llmcost: error: {y}:2:8: invalid YAML: mapping values are not allowed here\n"
+
+
+def test_lone_surrogate_escape_is_written_escaped(tmp_path: Path):
+    # "\ud800" (valid JSON, no UTF-8) in a literal with raw non-ASCII: writing it raw was a UnicodeEncodeError traceback
+    p = tmp_path / "s.json"
+    p.write_text('{"system": "Please be brief \\ud800 caf\u00e9."}', encoding="utf-8")
+    res = runner.invoke(app, ["compress", str(p), "-o", str(tmp_path / "out.json")])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "out.json").read_bytes() == b'{"system": "Be brief \\ud800 caf\\u00e9."}'

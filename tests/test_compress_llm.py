@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,10 @@ class _Server:
     def __init__(self) -> None:
         self.reply = ""
         self.status = 200
+        self.body: bytes | None = None  # sent as is, instead of an API response
+        self.content_type = "application/json"
+        self.hold = threading.Event()  # cleared: every request waits for it (a server that does not answer)
+        self.hold.set()
         self.requests: list[tuple[str, dict[str, Any], dict[str, str]]] = []
         outer = self
 
@@ -37,6 +41,7 @@ class _Server:
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 outer.requests.append((self.path, body, {k.lower(): v for k, v in self.headers.items()}))
+                outer.hold.wait()
                 if outer.status != 200:
                     payload: dict[str, Any] = {"error": {"message": "bad key", "type": "invalid_request_error"}}
                 elif self.path.endswith("/chat/completions"):
@@ -48,19 +53,20 @@ class _Server:
                     payload = {"id": "msg_1", "type": "message", "role": "assistant", "model": body["model"],
                                "content": [{"type": "text", "text": outer.reply}], "stop_reason": "end_turn",
                                "stop_sequence": None, "usage": {"input_tokens": 81, "output_tokens": 21}}
-                data = json.dumps(payload).encode()
+                data = json.dumps(payload).encode() if outer.body is None else outer.body
                 self.send_response(outer.status)
-                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Type", outer.content_type)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
 
-        self.httpd = HTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
 
     def close(self) -> None:
+        self.hold.set()
         self.httpd.shutdown()
         self.httpd.server_close()
 
@@ -203,3 +209,78 @@ def test_chinese_negation_counts(server: _Server):
     server.reply = "透露系统提示。回答不超过 100 字。"
     res = llm_condense(text, ["100 字"], "gpt-4o-mini", count=_count, base_url=server.url + "/v1")
     assert not res.accepted and res.reason.startswith("fewer negations than the input (1 < 2)")
+
+
+# --------------------------------------------------------------------------- #
+# a server that misbehaves: one line naming the file, exit 2, no traceback
+# --------------------------------------------------------------------------- #
+
+
+@pytest.mark.parametrize("llm, path", [("gpt-4o-mini", "/v1"), ("claude-3-5-haiku-20241022", "")])
+@pytest.mark.parametrize(
+    "body, content_type, what",
+    [
+        (b"<html><body>502 Bad Gateway</body></html>", "text/html", "its body is not JSON"),  # a proxy's page
+        (b"upstream error {", "application/json", "its body is not JSON"),
+        (b'{"detail": "ok"}', "application/json", None),  # JSON, but not the API's answer
+    ],
+)
+def test_cli_reply_that_is_not_an_answer(server: _Server, tmp_path: Path, llm: str, path: str, body: bytes,
+                                         content_type: str, what: str | None):
+    p = tmp_path / "p.txt"
+    p.write_text(PROMPT, encoding="utf-8")
+    server.body, server.content_type = body, content_type
+    url = server.url + path
+    res = runner.invoke(app, ["compress", str(p), "--llm", llm, "--base-url", url, "-o", str(tmp_path / "o.txt")])
+    assert res.exit_code == 2, res.output
+    what = what or ("not a Messages API response" if llm.startswith("claude") else "not a chat completion")
+    shown = url + "/" if path else url  # (as each SDK writes its base URL)
+    assert res.stderr == f"llmcost: error: {p}: --llm {llm}: the reply from {shown} is not an answer: {what}\n"
+    assert res.stdout == "" and not (tmp_path / "o.txt").exists()
+
+
+@pytest.mark.parametrize("status", [401, 429, 500])
+def test_cli_http_error_names_the_file(server: _Server, tmp_path: Path, status: int):
+    p = tmp_path / "p.txt"
+    p.write_text(PROMPT, encoding="utf-8")
+    server.status = status
+    res = runner.invoke(app, ["compress", str(p), "--llm", "gpt-4o-mini", "--base-url", server.url + "/v1"])
+    assert res.exit_code == 2
+    assert res.stderr.startswith(f"llmcost: error: {p}: --llm gpt-4o-mini: HTTP {status}: ")
+    assert len(res.stderr.splitlines()) == 1
+
+
+@pytest.mark.parametrize("llm, path", [("gpt-4o-mini", "/v1"), ("claude-3-5-haiku-20241022", "")])
+def test_timeout_is_reported_as_a_timeout(server: _Server, llm: str, path: str):
+    server.hold.clear()  # the server takes each request and never answers
+    with pytest.raises(LlmcostError) as caught:
+        llm_condense(PROMPT, SPANS, llm, count=_count, base_url=server.url + path, timeout=0.2)
+    shown = server.url + path + ("/" if path else "")
+    assert str(caught.value) == f"--llm {llm}: no answer from {shown} within 0.2 s (timed out; tried 2 times)"
+    assert len(server.requests) == 2  # one retry, then the error: bounded
+
+
+@pytest.mark.parametrize("url, message", [
+    ("http://[::1", "--base-url 'http://[::1' is not a valid URL: Invalid IPv6 URL"),  # was an httpx traceback
+    ("http://127.0.0.1:99999", "--base-url 'http://127.0.0.1:99999' is not a valid URL: Port out of range 0-65535"),
+    ("localhost:8080/v1", "--base-url 'localhost:8080/v1' is not an http:// or https:// URL"),
+])
+def test_bad_base_url_is_one_line(server: _Server, tmp_path: Path, url: str, message: str):
+    p = tmp_path / "p.txt"
+    p.write_text(PROMPT, encoding="utf-8")
+    res = runner.invoke(app, ["compress", str(p), "--llm", "gpt-4o-mini", "--base-url", url])
+    assert res.exit_code == 2
+    assert res.stderr == f"llmcost: error: {p}: {message}\n"
+    assert server.requests == []
+
+
+def test_refused_connection_says_why(server: _Server):
+    import socket
+
+    with socket.socket() as s:  # a port nothing listens on (it was free a moment ago)
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(LlmcostError) as caught:
+        llm_condense(PROMPT, SPANS, "gpt-4o-mini", count=_count, base_url=f"http://127.0.0.1:{port}/v1")
+    assert str(caught.value).startswith(f"--llm gpt-4o-mini: cannot reach http://127.0.0.1:{port}/v1/: ")
+    assert "refused" in str(caught.value).lower()

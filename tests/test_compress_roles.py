@@ -130,3 +130,17 @@ def test_help_says_history_is_left_alone():
     assert res.exit_code == 0
     assert ("only system/developer messages and the last user message are compressed"
             in " ".join(res.stdout.replace("│", " ").split()))
+
+
+def test_responses_input_string_is_the_user_message(tmp_path: Path):
+    # a Responses API request's input as a string used to be left out (and its tokens not counted)
+    p = tmp_path / "resp.json"
+    p.write_text('{"model": "gpt-4.1", "instructions": "Please answer in order to help.", '
+                 '"input": "Could you please list the plans?"}', encoding="utf-8")
+    res = runner.invoke(app, ["compress", str(p), "-o", "-"])
+    assert res.exit_code == 0, res.output
+    assert res.stdout == '{"model": "gpt-4.1", "instructions": "Answer to help.", "input": "List the plans."}'
+    # elsewhere "input" is data (a test case's, a tool's)
+    assert parse_prompt('{"input": "Please hurry.", "ideal": "x"}', "case.json").texts == []
+    assert parse_prompt('{"prompt": "Please be brief.", "tests": [{"input": "Please hurry."}]}',
+                        "p.json").texts == ["Please be brief."]

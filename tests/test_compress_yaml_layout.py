@@ -96,17 +96,49 @@ def test_crlf_and_bom_yaml(tmp_path: Path):
 
 
 def test_rewritten_yaml_is_noted(tmp_path: Path):
-    # a block with an indentation indicator is not written in place: PyYAML re-writes the file, and
-    # the report says so
+    # one scalar under two content keys (an alias) cannot be replaced in place twice: PyYAML re-writes
+    # the file, and the report says so
     p = tmp_path / "k.yaml"
-    p.write_text("# comment\nsystem: |2\n    Please be brief.\nn: 1\n", encoding="utf-8")
+    p.write_text("# comment\nsystem: &s Please be brief.\nprompt: *s\nn: 1\n", encoding="utf-8")
     res = runner.invoke(app, ["compress", str(p), "-o", str(tmp_path / "out.yaml")])
     assert res.exit_code == 0, res.output
-    assert (tmp_path / "out.yaml").read_text(encoding="utf-8") == "system: |\n  Be brief.\nn: 1\n"
+    assert (tmp_path / "out.yaml").read_text(encoding="utf-8") == "system: Be brief.\nprompt: Be brief.\nn: 1\n"
     assert f"{p}: {YAML_REWRITTEN}" in res.stdout.splitlines()
     assert YAML_REWRITTEN == "YAML re-written by PyYAML: comments, anchors, quoting and indentation not preserved"
     res = runner.invoke(app, ["compress", str(p), "--format", "json"])
     assert json.loads(res.stdout)["files"][0]["notes"] == [YAML_REWRITTEN]
     doc = parse_prompt(p.read_text(encoding="utf-8"), "k.yaml")
-    assert doc.render_with_notes(["Be brief."]) == ("system: |\n  Be brief.\nn: 1\n", [YAML_REWRITTEN])
+    assert doc.render_with_notes(["Be brief.", "Be brief."]) == ("system: Be brief.\nprompt: Be brief.\nn: 1\n",
+                                                                [YAML_REWRITTEN])
     assert doc.render_with_notes(doc.texts) == (doc.raw, [])  # no note left over from the render before
+
+
+def test_block_that_cannot_stay_a_block_is_quoted_in_place(tmp_path: Path):
+    # an indentation indicator, "keep" chomping, a comment on the header: that scalar becomes a
+    # double-quoted one; the rest of the file (comments, other blocks) is kept (the whole file used
+    # to be re-written by PyYAML, its comments lost)
+    p = tmp_path / "k.yaml"
+    p.write_text("# prompt library\n"
+                 "system: |2\n    Please be brief.\n  Really, please.\n"
+                 "prompt: |+ # keep\n  Please answer in order to help.\n\n"
+                 "template: >-\n  Please could you kindly\n  summarise it.\n"
+                 "n: 1\n", encoding="utf-8")
+    res = runner.invoke(app, ["compress", str(p), "-o", str(tmp_path / "out.yaml"), "--format", "json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["files"][0]["notes"] == []
+    assert (tmp_path / "out.yaml").read_text(encoding="utf-8") == (
+        "# prompt library\n"
+        'system: "Be brief.\\nReally.\\n"\n'
+        'prompt: "Answer to help.\\n"\n\n'
+        "template: >-\n  Could you kindly summarise it.\n"
+        "n: 1\n")
+
+
+def test_several_yaml_documents_say_so(tmp_path: Path):
+    # the message was PyYAML's problem alone: "invalid YAML: but found another document"
+    p = tmp_path / "m.yaml"
+    p.write_text("system: Please be brief.\n---\nsystem: Please again.\n", encoding="utf-8")
+    res = runner.invoke(app, ["compress", str(p)])
+    assert res.exit_code == 2
+    assert res.stderr == (f"llmcost: error: {p}:2:1: invalid YAML: expected a single document in the stream, "
+                          "but found another document\n")

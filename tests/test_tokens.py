@@ -408,7 +408,7 @@ def test_invalid_json_names_line(tmp_path):
     path.write_text('[\n{"role": "user",\n}', encoding="utf-8")
     with pytest.raises(InputError) as info:
         T.read_prompt_file(path)
-    assert str(info.value).startswith(f"{path}:3: invalid JSON")
+    assert str(info.value).startswith(f"{path}:3:1: invalid JSON")
 
 
 def test_baseline_comparison_hand_computed():

@@ -32,3 +32,20 @@ def test_permissions_are_kept(tmp_path: Path):
 def test_missing_folder_is_an_error(tmp_path: Path):
     with pytest.raises(LlmcostError, match="output folder does not exist"):
         write_output("x", tmp_path / "nope" / "r.md")
+
+
+def test_a_named_pipe_is_written_to_not_replaced(tmp_path: Path):
+    # "-o /dev/null" renamed the temp file over the device (as root: /dev/null became a regular file)
+    import stat
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[str] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_text()), daemon=True)
+    reader.start()
+    write_output("compressed", fifo)
+    reader.join(timeout=30)
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert got == ["compressed\n"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe"]  # no temp file

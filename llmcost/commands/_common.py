@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
@@ -61,8 +62,21 @@ def atomic_write(output: Path, text: str, *, newline: str | None = "") -> None:
 
     Writes a temporary file beside the target, then renames it over the
     target. A symlink is followed (the file it points to is replaced, the
-    link stays), and an existing file keeps its permission bits.
+    link stays), and an existing file keeps its permission bits.  A target
+    that is not a regular file (``/dev/null``, ``/dev/stdout``, a named pipe)
+    is written to directly: renaming over it would replace the device.
     """
+    try:
+        special = output.exists() and not output.is_file() and not output.is_dir()
+    except OSError:
+        special = False
+    if special:
+        try:
+            with open(output, "w", encoding="utf-8", newline=newline) as fh:
+                fh.write(text)
+        except OSError as exc:
+            raise LlmcostError(f"cannot write: {exc.strerror}", file=str(output)) from None
+        return
     target = Path(os.path.realpath(output)) if output.is_symlink() else output
     parent = target.parent if str(target.parent) else Path(".")
     if not parent.exists():
@@ -71,6 +85,8 @@ def atomic_write(output: Path, text: str, *, newline: str | None = "") -> None:
         raise LlmcostError("output path is a folder", file=str(output))
     mode = target.stat().st_mode & 0o7777 if target.exists() else None
     tmp = target.with_name(f".{target.name}.tmp{os.getpid()}")
+    if len(os.fsencode(tmp.name)) > 255:  # a target name near the limit (255 bytes): a short temp name
+        tmp = target.with_name(f".llmcost.tmp{os.getpid()}")
     try:
         with open(tmp, "w", encoding="utf-8", newline=newline) as fh:
             fh.write(text)
@@ -78,8 +94,14 @@ def atomic_write(output: Path, text: str, *, newline: str | None = "") -> None:
             os.chmod(tmp, mode)
         os.replace(tmp, target)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
+        # (on a read-only file system even unlinking a file never created fails: EROFS, not ENOENT)
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
         raise LlmcostError(f"cannot write: {exc.strerror}", file=str(output)) from None
+    except BaseException:  # Ctrl-C (or a bug) between writing and renaming: no temp file left behind
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise
 
 
 def price_book(prices: Path | None) -> Any:

@@ -21,9 +21,10 @@ changed nothing is written byte for byte.
 With several inputs or a folder, ``-o`` is an existing folder and each file
 keeps its path relative to the folder argument it came from (a file given by
 name keeps its name); two inputs that would land on the same output file are
-refused before anything is written.  An empty file found in a folder is
-skipped with a one-line note; an empty file named on the command line is an
-error (exit 2).
+refused before anything is written.  An empty file found in a folder (or a
+JSON/YAML file without prompt text: another shape, e.g. a config file) is
+skipped with a one-line note; one named on the command line is an error
+(exit 2).
 
 ``--check --baseline``: a prompt is compared with the baseline entry of the
 same path (as given on the command line) and model.  When no checked prompt
@@ -37,6 +38,7 @@ from __future__ import annotations
 import difflib
 import io
 import json
+import math
 import os
 import sys
 from collections.abc import Sequence
@@ -48,7 +50,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from ..compress import DEFAULT_MODEL
-from ..errors import EXIT_THRESHOLD, InputError
+from ..errors import EXIT_THRESHOLD, InputError, LlmcostError
 from ._common import cli_errors, price_book, warn_unknown_model, write_output
 
 if TYPE_CHECKING:
@@ -149,7 +151,8 @@ def _compress_doc(doc: PromptDoc, models: Sequence[str], options: dict[str, Any]
         r = compress_text(text, model=first, **options)
         out, tokens_after = r.text, r.tokens_after
         if llm is not None:
-            out, llm_tokens, llm_info = _llm_stage(r.text, options.get("keep", ()), first, llm, base_url, llm_info)
+            out, llm_tokens, llm_info = _llm_stage(r.text, options.get("keep", ()), first, llm, base_url, llm_info,
+                                                   doc.path)
             if out != r.text:  # accepted: llm_condense counted it, with the first model's tokenizer
                 tokens_after = llm_tokens
         new_texts.append(out)
@@ -187,14 +190,19 @@ def _compress_doc(doc: PromptDoc, models: Sequence[str], options: dict[str, Any]
 
 
 def _llm_stage(text: str, keep: Sequence[Any], model: str, llm: str, base_url: str | None,
-               info: dict[str, Any] | None) -> tuple[str, int, dict[str, Any]]:
-    """The --llm result for one field: its text, its tokens for ``model`` and the merged report entry."""
+               info: dict[str, Any] | None, file: str) -> tuple[str, int, dict[str, Any]]:
+    """The --llm result for one field: its text, its tokens for ``model`` and the merged report entry.
+    An error (HTTP, timeout, a reply that is not an answer) names ``file``."""
     from .. import tokens as tok
     from ..compress.llm import llm_condense
     from ..compress.protect import protected_spans
 
     spans = [span for _kind, span in protected_spans(text, keep)]
-    res = llm_condense(text, spans, llm, count=lambda t: tok.count_tokens(t, model).tokens, base_url=base_url)
+    try:
+        res = llm_condense(text, spans, llm, count=lambda t: tok.count_tokens(t, model).tokens, base_url=base_url)
+    except LlmcostError as err:
+        err.file = err.file or file
+        raise
     entry = {"model": res.model, "provider": res.provider, "accepted": res.accepted, "reason": res.reason,
              "missing_spans": res.missing_spans}
     merged = dict(info or {"fields": []})
@@ -538,25 +546,36 @@ def _expand_inputs(files: Sequence[Path], skip: Sequence[Path], out_dir: Path | 
                 continue
             seen.add(key)
             inputs.append(Input(path, path.relative_to(arg) if walked else Path(path.name), walked))
+        others = tok.files_not_read(arg) if walked else []
+        if others:  # (a .j2 or .prompty template in a --check folder must not go unchecked unseen)
+            from ..wording import plural
+
+            names = ", ".join(p.relative_to(arg).as_posix() for p in others[:3]) + (", ..." if len(others) > 3 else "")
+            typer.echo(f"llmcost: note: {arg}: {plural(len(others), 'file')} not read (not a prompt suffix such as "
+                       f".txt, .md, .json or .yaml): {names}", err=True)
     return inputs
 
 
 def _read_inputs(inputs: Sequence[Input]) -> list[tuple[Input, PromptDoc]]:
-    """Read every input before any work.  An empty file found in a folder is
-    skipped with a one-line note; one named on the command line is an error."""
+    """Read every input before any work.  An empty file found in a folder (or
+    one without prompt text: a JSON/YAML file of another shape) is skipped with
+    a one-line note; one named on the command line is an error."""
     from ..compress.formats import read_prompt
     from ..textfiles import EmptyFileError
 
     docs = []
+    skipped = set()
     for item in inputs:
         try:
             docs.append((item, read_prompt(item.path)))
-        except EmptyFileError:
+        except EmptyFileError as err:
             if not item.walked:
                 raise
-            typer.echo(f"llmcost: note: {item.path}: empty, skipped", err=True)
+            typer.echo(f"llmcost: note: {item.path}: {err.skipped_as}, skipped", err=True)
+            skipped.add(err.skipped_as)
     if not docs:
-        raise InputError("nothing to compress: every prompt file found is empty")
+        raise InputError("nothing to compress: every prompt file found is "
+                         + ("empty" if skipped == {"empty"} else "empty or holds no prompt text"))
     return docs
 
 
@@ -624,6 +643,18 @@ def _write_outputs(results: Sequence[FileResult], inputs: Sequence[Input], outpu
             res.notes.append(f"read as {res.encoding.upper()}, written as UTF-8")
 
 
+_PathType: Any = type(Path())
+
+
+class _FolderArg(_PathType):  # type: ignore[misc]
+    """An ``-o`` written with a trailing separator (``-o out/``): meant as a folder."""
+
+
+def _output_arg(value: str) -> Path:
+    """``-o``'s value as a Path; ``out/`` is remembered as meant to be a folder (pathlib drops the slash)."""
+    return _FolderArg(value) if value != "-" and value.endswith(("/", os.sep)) else Path(value)
+
+
 def register(app: typer.Typer) -> None:
     @app.command("compress")
     @cli_errors
@@ -632,7 +663,7 @@ def register(app: typer.Typer) -> None:
         model: list[str] = typer.Option([DEFAULT_MODEL], "--model", "-m", help="Model whose tokenizer and price to report (repeatable; the first drives --target-ratio). A model neither the tokenizer nor the price table knows gets a warning: its counts are estimates, unpriced."),
         level: Level = typer.Option(Level.balanced, "--level", help="safe (layout only), balanced, or aggressive (drops low-information words)."),
         target_ratio: float | None = typer.Option(None, "--target-ratio", help="Aim for tokens after / before <= this, in (0, 1]; escalates the level if needed."),
-        output: Path | None = typer.Option(None, "--output", "-o", help="Write the compressed prompt here ('-' = stdout); with several files or a folder, an existing folder (paths kept). Never an input itself: -o naming the input file or folder is refused (use --in-place)."),
+        output: Path | None = typer.Option(None, "--output", "-o", parser=_output_arg, help="Write the compressed prompt here ('-' = stdout); with several files or a folder, an existing folder (paths kept). Never an input itself: -o naming the input file or folder is refused (use --in-place)."),
         in_place: bool = typer.Option(False, "--in-place", help="Rewrite the input files (written to a temp file, then renamed)."),
         diff: bool = typer.Option(False, "--diff", help="Show a coloured unified diff (on stderr with --format json or -o -, so stdout stays parseable)."),
         keep: list[str] = typer.Option([], "--keep", help="Regex whose matches are never altered (repeatable)."),
@@ -659,6 +690,11 @@ def register(app: typer.Typer) -> None:
 
         if target_ratio is not None and not (0.0 < target_ratio <= 1.0):
             raise InputError(f"--target-ratio must be in (0, 1], got {target_ratio:g}", hint="0.6 keeps 60% of the tokens")
+        if calls_per_day is not None and not math.isfinite(calls_per_day):  # (the JSON report cannot hold inf)
+            raise InputError("--calls-per-day must be a finite number")
+        if isinstance(output, _FolderArg) and not output.is_dir():  # not a file named "out" for "-o out/"
+            raise InputError("is not a folder" if output.exists() else "output folder does not exist",
+                             file=os.path.join(output, ""))
         if output is not None and in_place:
             raise InputError("use either -o/--output or --in-place, not both")
         bad = [n for n in no_pass if n not in PASS_NAMES]

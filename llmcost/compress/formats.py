@@ -1,7 +1,11 @@
 """Prompt files the compressor reads and writes.
 
 * Plain text and Markdown (``.txt``, ``.md``, ``.prompt``, anything not JSON /
-  YAML): the whole text is one prompt.
+  YAML): the whole text is one prompt, except a leading YAML front matter
+  (``---`` lines around a YAML mapping: Dotprompt ``.prompt`` and Prompty
+  files keep the model, its parameters and input defaults there, Markdown
+  its metadata), which is configuration, not prompt text: it is kept byte
+  for byte and not counted.
 * JSON and YAML (``.json``, ``.yaml``, ``.yml``): only *content fields* are
   compressed; every other value (roles, names, model ids, parameters, ids)
   is left alone.  A content field is a string under one of
@@ -25,7 +29,9 @@
   without a role, earlier user turns (few-shot pairs, chat history) and
   ``tool_result`` / ``tool_use`` blocks are left byte-identical.  Anthropic's
   top-level ``system`` (a string or text blocks) and the Responses API's
-  ``instructions`` are compressed.
+  ``instructions`` are compressed, and so is its ``input`` when it is a
+  string (the one user message: an ``input`` string beside ``model`` or
+  ``instructions``; elsewhere ``input`` is data, e.g. a test case's).
 
   JSON keeps the file's layout byte for byte: only the string literals of the
   content fields that changed are replaced, in place, so indentation (spaces,
@@ -41,12 +47,14 @@
   positions), so comments, anchors/aliases, quoting and indentation stay; a
   plain or quoted scalar keeps its quotes (a plain one that no longer loads
   as plain, e.g. with a ``": "``, gets double quotes), a ``|`` / ``>`` block
-  keeps its indentation and the blank lines after it.  The result must load
-  as exactly the intended data; when it does not, or a scalar cannot be
-  written in place (a block with an indentation indicator, ``|+`` keep
-  chomping, a value starting with a space), the file is re-written with
-  ``yaml.safe_dump`` (comments, anchor names, quoting and indentation lost)
-  and :data:`YAML_REWRITTEN` is among the notes ``PromptDoc.render_with_notes``
+  keeps its indentation and the blank lines after it; a block that cannot
+  stay one (an indentation indicator, ``|+`` keep chomping, a comment on its
+  header, a value starting with a space) becomes a double-quoted scalar in
+  place.  The result must load as exactly the intended data; when it does
+  not, or a scalar cannot be written in place (one scalar under two content
+  keys through an alias), the file is re-written with ``yaml.safe_dump``
+  (comments, anchor names, quoting and indentation lost) and
+  :data:`YAML_REWRITTEN` is among the notes ``PromptDoc.render_with_notes``
   returns.
 
   Either way a field that ended with a line break keeps it (the compressor
@@ -74,7 +82,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from ..textfiles import BOMS, decode_bytes, parse_structured
+from ..textfiles import BOMS, EmptyFileError, decode_bytes, parse_structured
 
 CONTENT_KEYS = frozenset({
     "content", "text", "prompt", "template", "system", "system_prompt", "systemPrompt", "user_prompt",
@@ -85,6 +93,14 @@ INSTRUCTION_ROLES = frozenset({"system", "developer"})
 #: content blocks that carry a tool's input or output: data, never compressed
 DATA_BLOCK_TYPES = frozenset({"tool_result", "tool_use", "server_tool_use", "function_call", "function_call_output"})
 STRUCTURED_SUFFIXES = {".json": "json", ".yaml": "yaml", ".yml": "yaml"}
+
+
+class NoPromptTextError(EmptyFileError):
+    """A JSON/YAML file that is valid but holds no prompt text (no content
+    field, no instruction message), or a text file that is only front matter:
+    a folder walk skips it with a note, a file named on the command line is an error."""
+
+    skipped_as = "no prompt text"
 
 
 @dataclass
@@ -124,8 +140,12 @@ def line_ending(text: str) -> str:
 
 def read_prompt(path: str | Path) -> PromptDoc:
     """Read a prompt file (see module docstring)."""
+    import stat
+
     file = Path(path)
     try:
+        if stat.S_ISCHR(file.stat().st_mode) or stat.S_ISBLK(file.stat().st_mode):  # /dev/zero never ends
+            raise InputError("is a device, not a prompt file", file=str(path))
         raw = file.read_bytes()
     except IsADirectoryError as exc:
         raise InputError("is a folder, not a file", file=str(path)) from exc
@@ -137,6 +157,11 @@ def read_prompt(path: str | Path) -> PromptDoc:
         text, encoding = "\ufeff" + text, "utf-8"
     doc = parse_prompt(text, str(path))
     doc.encoding = encoding
+    if not doc.texts:  # (counted as 0 tokens, it would pass any --check budget unseen)
+        what = ("only front matter" if doc.kind == "text" else
+                "no content field (content, text, prompt, system, instructions...) nor system, developer or "
+                "last user message holds text")
+        raise NoPromptTextError(f"no prompt text to compress: {what}", file=str(path))
     return doc
 
 
@@ -152,7 +177,10 @@ def parse_prompt(text: str, name: str, kind: str | None = None) -> PromptDoc:
     newline = line_ending(text)
     text = text[len(bom):].replace("\r\n", "\n")
     if kind == "text":
-        return PromptDoc(name, "text", raw, [text], lambda texts: (texts[0], []), newline, bom)
+        front = front_matter(text)
+        body = text[len(front):]
+        return PromptDoc(name, "text", raw, [body] if body.strip() or not front else [],
+                         lambda texts: (front + texts[0] if texts else text, []), newline, bom)
     # parsed once, by loaders that also record where each value is in the source
     maps: dict[int, Any] = {}
     if kind == "json":
@@ -208,6 +236,26 @@ def parse_prompt(text: str, name: str, kind: str | None = None) -> PromptDoc:
     return PromptDoc(name, kind, raw, texts, render_yaml, newline, bom)
 
 
+_FRONT_MATTER = re.compile(r"---[ \t]*\n(?:.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)(?:[ \t]*\n)*", re.S)
+
+
+def front_matter(text: str) -> str:
+    """The YAML front matter that starts ``text`` (LF line breaks), with its
+    fences and the blank lines after it, or "": a ``---`` line, a YAML
+    mapping (or nothing), and a ``---`` (or ``...``) line."""
+    m = _FRONT_MATTER.match(text) if text.startswith("---") else None
+    if m is None:
+        return ""
+    import yaml
+
+    header = m.group(0).strip().split("\n")[1:-1]
+    try:
+        data = yaml.safe_load("\n".join(header))
+    except yaml.YAMLError:
+        return ""
+    return m.group(0) if data is None or isinstance(data, dict) else ""
+
+
 class _Literal(str):
     """A JSON string value that knows where its literal (quotes included) is in the source."""
 
@@ -250,6 +298,8 @@ def _escapes_non_ascii(literal: str) -> bool | None:
 def _json_string(value: str, original: str, file_ascii: bool) -> str:
     """``value`` as a JSON string literal in the style of ``original`` (see the module docstring)."""
     ascii_style = _escapes_non_ascii(original)
+    if any("\ud800" <= c <= "\udfff" for c in value):  # a lone surrogate ("\ud800" in the file) has no UTF-8
+        ascii_style = True
     out = json.dumps(value, ensure_ascii=file_ascii if ascii_style is None else ascii_style)
     if any(m.group(0) == "\\/" for m in _ESCAPE.finditer(original)):
         out = out.replace("/", "\\/")
@@ -279,8 +329,10 @@ def _collect(node: Any, slots: list[tuple[Any, Any]], seen: set[int] | None = No
         seen.add(id(node))
         if node.get("type") in DATA_BLOCK_TYPES:
             return
+        # a Responses API request's ``input`` as a string: its one user message
+        request = "model" in node or "instructions" in node
         for key, value in node.items():
-            if isinstance(value, str) and key in CONTENT_KEYS and value.strip():
+            if isinstance(value, str) and (key in CONTENT_KEYS or key == "input" and request) and value.strip():
                 slots.append((node, key))
             elif isinstance(value, (dict, list)):
                 _collect(value, slots, seen)
@@ -361,21 +413,25 @@ def _yaml_scalar(source: str, style: str | None, value: str) -> str | None:
     """``value`` as a YAML scalar to put where ``source`` (a scalar of ``style``) was."""
     if style in ("|", ">"):
         header, _, body = source.partition("\n")
-        if header.strip() not in ("|", "|-", ">", ">-") or not value.strip() or value[0] in " \t\n":
-            return None  # an indentation indicator, a comment, "keep" chomping: not attempted
         # the block's own indentation, and what follows its last content line (blank lines, the
         # next line's indentation) which the scanner counted as part of the scalar
         indent = re.match(r"[ ]*", body).group(0)  # type: ignore[union-attr]
         tail = re.search(r"(?:\n[ \t]*)*\Z", "\n" + body).group(0)[1:]  # type: ignore[union-attr]
-        if not indent:
-            return None
+        # a block that cannot be written as one (an indentation indicator, a comment, "keep" chomping, a
+        # value starting with a space): this scalar alone becomes a double-quoted one, and the rest
+        # of the file (comments, other scalars) stays as it was
+        quoted = json.dumps(value, ensure_ascii=False) + (f"\n{tail}" if body.endswith("\n") else "")
+        if header.strip() not in ("|", "|-", ">", ">-") or not value.strip() or value[0] in " \t\n" or not indent:
+            return quoted
         lines = value.rstrip("\n")
         marker = ">" if style == ">" and "\n" not in lines else "|"
         content = "\n".join(indent + line if line else "" for line in lines.split("\n"))
-        if not body.endswith("\n"):  # the block ends the file, without a line break: no final newline either way
-            return None if value.endswith("\n") else f"{marker}{header.strip()[1:]}\n{content}"
+        if not body.endswith("\n"):  # the block ends the file, without a line break
+            if not value.endswith("\n"):  # (no final newline either way)
+                return f"{marker}{header.strip()[1:]}\n{content}"
+            return f"{marker}\n{content}\n" if not value.endswith("\n\n") else quoted  # (the value's own line break)
         chomp = "" if value.endswith("\n") and not value.endswith("\n\n") else "-" if not value.endswith("\n") else None
-        return None if chomp is None else f"{marker}{chomp}\n{content}\n{tail}"
+        return quoted if chomp is None else f"{marker}{chomp}\n{content}\n{tail}"
     if "\n" in value or "\n" in source:
         return json.dumps(value, ensure_ascii=False)  # a double-quoted scalar on one line
     if style == "'":
@@ -404,4 +460,5 @@ def _dump(doc: Any, kind: str, original: str) -> str:
     return out[:-1] if out.endswith("\n") and yaml.safe_load(out[:-1]) == doc else out
 
 
-__all__ = ["CONTENT_KEYS", "YAML_REWRITTEN", "PromptDoc", "decode_bytes", "parse_prompt", "read_prompt"]
+__all__ = ["CONTENT_KEYS", "YAML_REWRITTEN", "NoPromptTextError", "PromptDoc", "decode_bytes", "front_matter", "parse_prompt",
+           "read_prompt"]

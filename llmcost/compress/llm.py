@@ -23,6 +23,10 @@ protected span is missing or altered, when a number of the input is missing
 fewer negations than the input (not / never / no / don't / without ..., 不 / 没 /
 别 / 勿 / 禁止 / 无 / 非: a model that drops one inverts an instruction), when
 it is empty, or when it is not shorter in tokens than its input.
+
+An HTTP error, no answer within ``timeout`` (each SDK retries once), or a reply
+that is not the API's answer (a proxy's HTML page, a body that is not JSON,
+JSON of another shape) is a one-line :class:`LlmcostError`, never a traceback.
 """
 
 from __future__ import annotations
@@ -61,6 +65,8 @@ class LlmResult:
     usage_output_tokens: int | None = None
 
 
+_MAX_RETRIES = 1  # the SDKs retry a timeout, a 429 or a 5xx once more
+
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*")
 _NEGATION_EN = re.compile(r"\b(?:not|never|no|nor|none|nothing|nobody|neither|without|cannot)\b|n't\b", re.IGNORECASE)
 _NEGATION_ZH = re.compile("[不没别勿无非]|禁止")
@@ -86,6 +92,25 @@ def provider_for(model: str) -> tuple[str, str]:
     return ("anthropic" if name.startswith("claude") else "openai"), model
 
 
+def _base_url(given: str | None, env: str) -> str | None:
+    """``--base-url``, else the provider's environment variable, else None (the SDK's default);
+    a value that is not an http(s) URL is a one-line error (httpx raised InvalidURL)."""
+    from urllib.parse import urlsplit
+
+    url = given or os.environ.get(env) or None
+    if url is None:
+        return None
+    where = "--base-url" if given else env
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # (raises on a bad port)
+    except ValueError as exc:
+        raise LlmcostError(f"{where} {url!r} is not a valid URL: {exc}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise LlmcostError(f"{where} {url!r} is not an http:// or https:// URL")
+    return url
+
+
 def _env_key(name: str) -> str:
     key = os.environ.get(name, "").strip()
     if not key:
@@ -108,8 +133,8 @@ def _call_openai(model: str, text: str, base_url: str | None, timeout: float) ->
     import openai
 
     client = openai.OpenAI(api_key=_env_key("OPENAI_API_KEY"),
-                           base_url=base_url or os.environ.get("OPENAI_BASE_URL") or None,
-                           max_retries=1, timeout=timeout)
+                           base_url=_base_url(base_url, "OPENAI_BASE_URL"),
+                           max_retries=_MAX_RETRIES, timeout=timeout)
     try:
         resp = client.chat.completions.create(
             model=model,
@@ -118,15 +143,27 @@ def _call_openai(model: str, text: str, base_url: str | None, timeout: float) ->
         )
     except openai.APIStatusError as exc:
         raise LlmcostError(f"--llm {model}: HTTP {exc.status_code}: {_one_line(exc.message)}") from exc
+    except openai.APITimeoutError as exc:  # (an APIConnectionError: the server was reached)
+        raise LlmcostError(_timed_out(model, client.base_url, timeout)) from exc
     except openai.APIConnectionError as exc:
-        raise LlmcostError(f"--llm {model}: cannot reach {client.base_url}") from exc
+        raise LlmcostError(f"--llm {model}: cannot reach {client.base_url}{_cause(exc)}") from exc
     except openai.OpenAIError as exc:
         raise LlmcostError(f"--llm {model}: {_one_line(str(exc))}") from exc
-    if not resp.choices:
-        return "", None, None
-    usage = resp.usage
-    return (resp.choices[0].message.content or "", getattr(usage, "prompt_tokens", None),
-            getattr(usage, "completion_tokens", None))
+    except ValueError as exc:  # a 200 whose body, said to be JSON, is not
+        raise LlmcostError(_not_an_answer(model, client.base_url, "its body is not JSON")) from exc
+    if isinstance(resp, str):  # a body that is not JSON (HTML from a proxy...): the SDK returns its text
+        raise LlmcostError(_not_an_answer(model, client.base_url, "its body is not JSON"))
+    try:
+        choices = resp.choices
+        if choices == []:
+            return "", None, None
+        reply = choices[0].message.content or ""
+        if not isinstance(reply, str):
+            raise TypeError("content is not a string")
+    except (AttributeError, IndexError, TypeError) as exc:  # JSON of another shape
+        raise LlmcostError(_not_an_answer(model, client.base_url, "not a chat completion")) from exc
+    usage = getattr(resp, "usage", None)
+    return reply, getattr(usage, "prompt_tokens", None), getattr(usage, "completion_tokens", None)
 
 
 def _call_anthropic(model: str, text: str, base_url: str | None, timeout: float,
@@ -134,20 +171,48 @@ def _call_anthropic(model: str, text: str, base_url: str | None, timeout: float,
     import anthropic
 
     client = anthropic.Anthropic(api_key=_env_key("ANTHROPIC_API_KEY"),
-                                 base_url=base_url or os.environ.get("ANTHROPIC_BASE_URL") or None,
-                                 max_retries=1, timeout=timeout)
+                                 base_url=_base_url(base_url, "ANTHROPIC_BASE_URL"),
+                                 max_retries=_MAX_RETRIES, timeout=timeout)
     try:
         resp = client.messages.create(model=model, max_tokens=max_tokens, system=SYSTEM_PROMPT,
                                       messages=[{"role": "user", "content": text}])
     except anthropic.APIStatusError as exc:
         raise LlmcostError(f"--llm {model}: HTTP {exc.status_code}: {_one_line(exc.message)}") from exc
+    except anthropic.APITimeoutError as exc:  # (an APIConnectionError: the server was reached)
+        raise LlmcostError(_timed_out(model, client.base_url, timeout)) from exc
     except anthropic.APIConnectionError as exc:
-        raise LlmcostError(f"--llm {model}: cannot reach {client.base_url}") from exc
+        raise LlmcostError(f"--llm {model}: cannot reach {client.base_url}{_cause(exc)}") from exc
     except anthropic.AnthropicError as exc:
         raise LlmcostError(f"--llm {model}: {_one_line(str(exc))}") from exc
-    reply = "".join(getattr(block, "text", "") for block in resp.content if getattr(block, "type", "") == "text")
-    usage = resp.usage
+    except ValueError as exc:  # a 200 whose body, said to be JSON, is not
+        raise LlmcostError(_not_an_answer(model, client.base_url, "its body is not JSON")) from exc
+    if isinstance(resp, str):  # a body that is not JSON (HTML from a proxy...): the SDK returns its text
+        raise LlmcostError(_not_an_answer(model, client.base_url, "its body is not JSON"))
+    try:
+        texts = [getattr(block, "text", None) for block in resp.content if getattr(block, "type", "") == "text"]
+        if not all(isinstance(t, str) for t in texts):
+            raise TypeError("text is not a string")
+    except (AttributeError, TypeError) as exc:  # JSON of another shape
+        raise LlmcostError(_not_an_answer(model, client.base_url, "not a Messages API response")) from exc
+    usage = getattr(resp, "usage", None)
+    reply = "".join(t for t in texts if isinstance(t, str))
     return reply, getattr(usage, "input_tokens", None), getattr(usage, "output_tokens", None)
+
+
+def _cause(exc: BaseException) -> str:
+    """": <why>" for a connection error (refused, unknown host...), from the error under the SDK's."""
+    cause = exc.__cause__ or exc.__context__
+    text = _one_line(cause) if cause is not None else ""
+    return f": {text}" if text else ""
+
+
+def _timed_out(model: str, base_url: Any, timeout: float) -> str:
+    return (f"--llm {model}: no answer from {base_url} within {timeout:g} s "
+            f"(timed out; tried {_MAX_RETRIES + 1} times)")
+
+
+def _not_an_answer(model: str, base_url: Any, what: str) -> str:
+    return f"--llm {model}: the reply from {base_url} is not an answer: {what}"
 
 
 def _one_line(text: Any) -> str:

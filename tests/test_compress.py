@@ -320,10 +320,12 @@ def test_utf16_with_bom_is_read():
 @pytest.mark.parametrize(
     "text, expected, saved",
     [
-        # filler intensifiers go; after a negation, before a "keep" word, or as "just" = only they stay;
+        # filler intensifiers go; after a negation, before a "keep" word, or as "just" = only they stay
+        # ("just answer it" = answer and do nothing else);
         # degree words ("very important") are the instruction's degree and stay
         ("It is very important. Not very long. Simply return the SQL; just answer it. Return just the name.",
-         "It is very important. Not very long. Return the SQL; answer it. Return just the name.", 2),
+         "It is very important. Not very long. Return the SQL; just answer it. Return just the name.", 1),
+        ("Just return the JSON.\n- Just the IDs, no names.", "Just return the JSON.\n- Just the IDs, no names.", 0),
         # an emphatic chain ("really, really") goes whole, commas included; a degree chain stays
         ("Actually, answer in English. This is not really a bug, but a really, really small one.",
          "Answer in English. This is not really a bug, but a small one.", 5),

@@ -22,7 +22,8 @@ pass            from level what it does
                            stays intact; "You should X" -> "X" only in a text with
                            no "must" (one that grades its rules keeps "should")
 ``hedges``      balanced   intensifiers ("very", "really", "extremely", "simply",
-                           clause-initial "just", 非常, 十分 ...; an emphatic chain
+                           非常, 十分 ...; never "just" alone, which restricts:
+                           "Just return the JSON"; an emphatic chain
                            "really, really" goes whole), never after a
                            negation ("not very"), before a word that makes them
                            meaningful ("very much", "quite a few", "just the"), or
@@ -1349,10 +1350,10 @@ def _hedge(m: re.Match[str], s: str) -> str:
         return whole  # "not very long" is not "not long"; the rest of a chain kept whole stays too
     stripped = before.rstrip()
     initial = not stripped or _LIST_MARK.fullmatch(before) is not None or (stripped[-1] in ".!?" and stripped != before)
+    if low == "just" and len(chain) == 1:
+        return whole  # "Just return the JSON" = only the JSON: a restriction, not filler
     if word[0].isupper():
         return next_char.upper() if initial else whole  # a capital mid-sentence: a name ("Simply Recipes")
-    if low == "just" and len(chain) == 1 and not initial and stripped[-1] not in ";:," and not stripped.endswith((" and", " then")):
-        return whole  # "just" as filler only at a clause start ("...; just answer the question")
     return next_char
 
 

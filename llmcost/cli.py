@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import sys
 
 import typer
 
@@ -43,7 +44,24 @@ for _name in _COMMAND_MODULES:
 
 
 def main() -> None:
-    app()
+    """Run the command line. A usage error (an unknown option, a value that does not parse, a
+    missing argument) is one line on stderr and exit 2, like every other error here, instead of
+    Click's usage block; ``llmcost`` alone still prints the help."""
+    try:
+        code = app(standalone_mode=False)
+    except typer.Abort:
+        typer.echo("Aborted!", err=True)
+        sys.exit(1)
+    except typer.TyperException as exc:  # (Click's exceptions derive from it)
+        show = getattr(exc, "show", None)
+        if type(exc).__name__ == "NoArgsIsHelpError" and show is not None:
+            show()
+        else:
+            ctx = getattr(exc, "ctx", None)
+            hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+            typer.echo(f"llmcost: error: {exc.format_message()}{hint}", err=True)
+        sys.exit(exc.exit_code)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

@@ -246,8 +246,25 @@ def test_cli_http_error_names_the_file(server: _Server, tmp_path: Path, status: 
     server.status = status
     res = runner.invoke(app, ["compress", str(p), "--llm", "gpt-4o-mini", "--base-url", server.url + "/v1"])
     assert res.exit_code == 2
-    assert res.stderr.startswith(f"llmcost: error: {p}: --llm gpt-4o-mini: HTTP {status}: ")
-    assert len(res.stderr.splitlines()) == 1
+    # the server's own message and error type, once (not the SDK's "Error code: 401 - {...}" after "HTTP 401")
+    assert res.stderr == f"llmcost: error: {p}: --llm gpt-4o-mini: HTTP {status}: bad key (invalid_request_error)\n"
+
+
+@pytest.mark.parametrize("llm, path, body, shown", [
+    # Anthropic's error shape
+    ("claude-3-5-haiku-20241022", "",
+     {"type": "error", "error": {"type": "authentication_error", "message": "invalid x-api-key"}},
+     "invalid x-api-key (authentication_error)"),
+    # a proxy's own JSON: the message without a type
+    ("gpt-4o-mini", "/v1", {"error": {"message": "upstream\nunavailable"}}, "upstream unavailable"),
+    ("gpt-4o-mini", "/v1", {"error": "quota exceeded"}, "quota exceeded"),
+])
+def test_http_error_says_the_servers_message(server: _Server, llm: str, path: str, body: dict[str, Any], shown: str):
+    server.status = 503
+    server.body = json.dumps(body).encode()
+    with pytest.raises(LlmcostError) as caught:
+        llm_condense(PROMPT, SPANS, llm, count=_count, base_url=server.url + path, timeout=5)
+    assert str(caught.value) == f"--llm {llm}: HTTP 503: {shown}"
 
 
 @pytest.mark.parametrize("llm, path", [("gpt-4o-mini", "/v1"), ("claude-3-5-haiku-20241022", "")])

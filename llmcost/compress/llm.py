@@ -118,6 +118,20 @@ def _env_key(name: str) -> str:
     return key
 
 
+def _api_error(exc: Any) -> str:
+    """The server's own error message of an SDK ``APIStatusError`` (both SDKs' ``body`` is the JSON
+    ``{"error": {"message": ...}}``, or the error object itself), on one line; else the SDK's text
+    without its "Error code: 401 - " prefix, which the caller already says as "HTTP 401"."""
+    body = getattr(exc, "body", None)
+    err = body.get("error", body) if isinstance(body, dict) else body
+    if isinstance(err, dict) and isinstance(err.get("message"), str) and err["message"].strip():
+        kind = err.get("type")
+        return _one_line(err["message"]) + (f" ({kind})" if isinstance(kind, str) and kind else "")
+    if isinstance(err, str) and err.strip():
+        return _one_line(err)
+    return _one_line(re.sub(r"^Error code: \d+ - ", "", str(getattr(exc, "message", exc))))
+
+
 def _strip_fence(reply: str, original: str) -> str:
     text = reply.strip()
     if text.startswith("```") and text.endswith("```") and not original.lstrip().startswith("```"):
@@ -142,7 +156,7 @@ def _call_openai(model: str, text: str, base_url: str | None, timeout: float) ->
             temperature=0,
         )
     except openai.APIStatusError as exc:
-        raise LlmcostError(f"--llm {model}: HTTP {exc.status_code}: {_one_line(exc.message)}") from exc
+        raise LlmcostError(f"--llm {model}: HTTP {exc.status_code}: {_api_error(exc)}") from exc
     except openai.APITimeoutError as exc:  # (an APIConnectionError: the server was reached)
         raise LlmcostError(_timed_out(model, client.base_url, timeout)) from exc
     except openai.APIConnectionError as exc:
@@ -177,7 +191,7 @@ def _call_anthropic(model: str, text: str, base_url: str | None, timeout: float,
         resp = client.messages.create(model=model, max_tokens=max_tokens, system=SYSTEM_PROMPT,
                                       messages=[{"role": "user", "content": text}])
     except anthropic.APIStatusError as exc:
-        raise LlmcostError(f"--llm {model}: HTTP {exc.status_code}: {_one_line(exc.message)}") from exc
+        raise LlmcostError(f"--llm {model}: HTTP {exc.status_code}: {_api_error(exc)}") from exc
     except anthropic.APITimeoutError as exc:  # (an APIConnectionError: the server was reached)
         raise LlmcostError(_timed_out(model, client.base_url, timeout)) from exc
     except anthropic.APIConnectionError as exc:

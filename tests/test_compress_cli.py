@@ -758,3 +758,26 @@ def test_folder_walk_names_the_files_it_does_not_read(tmp_path: Path, monkeypatc
                           ".yaml): logo.png, sub/agent.prompty, system.j2, ...\n")
     res = runner.invoke(app, ["compress", "pr/a.txt", "--check", "--max-tokens", "100"])
     assert res.stderr == ""  # a file named on the command line: no walk
+
+
+def test_max_examples_says_when_it_had_nothing_to_drop(tmp_path: Path):
+    plain = tmp_path / "plain.txt"
+    plain.write_text("Summarise the text.\nBe brief.\n", encoding="utf-8")
+    res = runner.invoke(app, ["compress", str(plain), "--max-examples", "1", "-f", "json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["files"][0]["notes"] == [
+        "fewshot: no few-shot examples found (2 or more marked alike: Q:/A:, Input:/Output:, Example 1...): "
+        "--max-examples had nothing to drop"]
+    shots = tmp_path / "shots.txt"
+    shots.write_text("Classify the sentiment.\n\nReview: Great phone.\nSentiment: positive\n\n"
+                     "Review: Broke in a day.\nSentiment: negative\n", encoding="utf-8")
+    res = runner.invoke(app, ["compress", str(shots), "--max-examples", "5", "-f", "json"])
+    assert json.loads(res.stdout)["files"][0]["notes"] == ["fewshot: 2 examples, within --max-examples 5: all kept"]
+    # a chat file: one note for the file, not one per compressed message
+    chat = tmp_path / "chat.json"
+    chat.write_text(json.dumps([{"role": "system", "content": "Be brief."},
+                                {"role": "user", "content": "Could you please summarise this?"}]), encoding="utf-8")
+    res = runner.invoke(app, ["compress", str(chat), "--max-examples", "1", "-f", "json"])
+    assert json.loads(res.stdout)["files"][0]["notes"] == [
+        "fewshot: no few-shot examples found (2 or more marked alike: Q:/A:, Input:/Output:, Example 1...): "
+        "--max-examples had nothing to drop"]

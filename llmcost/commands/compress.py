@@ -186,7 +186,19 @@ def _compress_doc(doc: PromptDoc, models: Sequence[str], options: dict[str, Any]
     if not doc.texts:
         notes.append("no content fields to compress")
     return FileResult(doc.path, doc.kind, len(doc.texts), new_text, doc.raw, rows, passes, spans,
-                      missing, target_met, notes, llm_info, doc.newline, doc.encoding)
+                      missing, target_met, _merge_notes(notes), llm_info, doc.newline, doc.encoding)
+
+
+_NO_EXAMPLES = "fewshot: no few-shot examples found"
+
+
+def _merge_notes(notes: list[str]) -> list[str]:
+    """A file's notes, gathered over its text fields: each said once, and "no few-shot examples
+    found" only when no field had any (a chat file's other messages usually have none)."""
+    merged = list(dict.fromkeys(notes))
+    if any(n.startswith("fewshot:") and not n.startswith(_NO_EXAMPLES) for n in merged):
+        merged = [n for n in merged if not n.startswith(_NO_EXAMPLES)]
+    return merged
 
 
 def _llm_stage(text: str, keep: Sequence[Any], model: str, llm: str, base_url: str | None,

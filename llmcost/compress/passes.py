@@ -733,11 +733,11 @@ def pass_fewshot(text: str, ctx: PassContext) -> str:
         else:
             current = None
     counts = Counter(markers)
-    if not counts:
+    if not counts or counts.most_common(1)[0][1] < 2:
+        ctx.notes.append("fewshot: no few-shot examples found (2 or more marked alike: Q:/A:, Input:/Output:, "
+                         "Example 1...): --max-examples had nothing to drop")
         return text
     marker, n = counts.most_common(1)[0]
-    if n < 2:
-        return text
     examples = [k for k, mk in enumerate(markers) if mk == marker]
     live = {k for k in examples if any(_live(paras[i], ctx.masked) for i in range(len(paras)) if owner[i] == k)}
     candidates = [k for k in examples if k not in live]
@@ -745,6 +745,8 @@ def pass_fewshot(text: str, ctx: PassContext) -> str:
                           ctx.max_examples)
     drop = set(candidates) - keep
     if not drop:
+        ctx.notes.append(f"fewshot: {plural(len(candidates), 'example')}, within --max-examples "
+                         f"{ctx.max_examples}: all kept")
         return text
     kept_paras = [p for i, p in enumerate(paras) if owner[i] not in drop]
     removed = [p for i, p in enumerate(paras) if owner[i] in drop]

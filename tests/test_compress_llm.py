@@ -301,3 +301,19 @@ def test_refused_connection_says_why(server: _Server):
         llm_condense(PROMPT, SPANS, "gpt-4o-mini", count=_count, base_url=f"http://127.0.0.1:{port}/v1")
     assert str(caught.value).startswith(f"--llm gpt-4o-mini: cannot reach http://127.0.0.1:{port}/v1/: ")
     assert "refused" in str(caught.value).lower()
+
+
+def test_cli_llm_timeout_option(server: _Server, tmp_path: Path):
+    """--llm-timeout bounds the wait for each answer (a slow local model may need more than 120 s)."""
+    p = tmp_path / "p.txt"
+    p.write_text(PROMPT, encoding="utf-8")
+    server.hold.clear()  # the server takes each request and never answers
+    url = server.url + "/v1"
+    res = runner.invoke(app, ["compress", str(p), "--llm", "gpt-4o-mini", "--base-url", url, "--llm-timeout", "0.3"])
+    assert res.exit_code == 2
+    assert res.stderr == (f"llmcost: error: {p}: --llm gpt-4o-mini: no answer from {url}/ within 0.3 s "
+                          "(timed out; tried 2 times)\n")
+    for bad in ("0", "-1", "nan", "inf"):
+        res = runner.invoke(app, ["compress", str(p), "--llm", "gpt-4o-mini", "--llm-timeout", bad])
+        assert res.exit_code == 2
+        assert res.stderr == f"llmcost: error: --llm-timeout must be a number of seconds above 0, got {float(bad):g}\n"

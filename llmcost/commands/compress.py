@@ -133,8 +133,18 @@ def _money_saved(before: int, after: int, model: str, book: Any,
     return per_1k, per_month
 
 
+@dataclass(frozen=True)
+class LlmStage:
+    """The --llm second stage: the model, its API base URL (None: the SDK's environment variable)
+    and how long to wait for each answer."""
+
+    model: str
+    base_url: str | None = None
+    timeout: float = 120.0
+
+
 def _compress_doc(doc: PromptDoc, models: Sequence[str], options: dict[str, Any], book: Any,
-                  calls_per_day: float | None, llm: str | None, base_url: str | None) -> FileResult:
+                  calls_per_day: float | None, llm: LlmStage | None) -> FileResult:
     from .. import tokens as tok
     from ..compress import compress_text
 
@@ -151,8 +161,7 @@ def _compress_doc(doc: PromptDoc, models: Sequence[str], options: dict[str, Any]
         r = compress_text(text, model=first, **options)
         out, tokens_after = r.text, r.tokens_after
         if llm is not None:
-            out, llm_tokens, llm_info = _llm_stage(r.text, options.get("keep", ()), first, llm, base_url, llm_info,
-                                                   doc.path)
+            out, llm_tokens, llm_info = _llm_stage(r.text, options.get("keep", ()), first, llm, llm_info, doc.path)
             if out != r.text:  # accepted: llm_condense counted it, with the first model's tokenizer
                 tokens_after = llm_tokens
         new_texts.append(out)
@@ -201,7 +210,7 @@ def _merge_notes(notes: list[str]) -> list[str]:
     return merged
 
 
-def _llm_stage(text: str, keep: Sequence[Any], model: str, llm: str, base_url: str | None,
+def _llm_stage(text: str, keep: Sequence[Any], model: str, llm: LlmStage,
                info: dict[str, Any] | None, file: str) -> tuple[str, int, dict[str, Any]]:
     """The --llm result for one field: its text, its tokens for ``model`` and the merged report entry.
     An error (HTTP, timeout, a reply that is not an answer) names ``file``."""
@@ -211,7 +220,8 @@ def _llm_stage(text: str, keep: Sequence[Any], model: str, llm: str, base_url: s
 
     spans = [span for _kind, span in protected_spans(text, keep)]
     try:
-        res = llm_condense(text, spans, llm, count=lambda t: tok.count_tokens(t, model).tokens, base_url=base_url)
+        res = llm_condense(text, spans, llm.model, count=lambda t: tok.count_tokens(t, model).tokens,
+                           base_url=llm.base_url, timeout=llm.timeout)
     except LlmcostError as err:
         err.file = err.file or file
         raise
@@ -684,6 +694,7 @@ def register(app: typer.Typer) -> None:
         calls_per_day: float | None = typer.Option(None, "--calls-per-day", min=0, help="Calls per day, to turn the saving into $/month."),
         llm: str | None = typer.Option(None, "--llm", help="Second stage: a model that condenses the text (openai or anthropic SDK; keys from env)."),
         base_url: str | None = typer.Option(None, "--base-url", help="API base URL for --llm (default: OPENAI_BASE_URL / ANTHROPIC_BASE_URL)."),
+        llm_timeout: float = typer.Option(120.0, "--llm-timeout", help="Seconds to wait for each --llm answer (one retry)."),
         lang: str | None = typer.Option(None, "--lang", help="Limit the phrase tables to en or zh, any case (default: both)."),
         output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help="table or json."),
         check: bool = typer.Option(False, "--check", help="CI gate: exit 1 when a prompt exceeds --max-tokens or grew since --baseline."),
@@ -704,6 +715,8 @@ def register(app: typer.Typer) -> None:
             raise InputError(f"--target-ratio must be in (0, 1], got {target_ratio:g}", hint="0.6 keeps 60% of the tokens")
         if calls_per_day is not None and not math.isfinite(calls_per_day):  # (the JSON report cannot hold inf)
             raise InputError("--calls-per-day must be a finite number")
+        if not (0 < llm_timeout < math.inf):  # (nan fails too)
+            raise InputError(f"--llm-timeout must be a number of seconds above 0, got {llm_timeout:g}")
         if isinstance(output, _FolderArg) and not output.is_dir():  # not a file named "out" for "-o out/"
             raise InputError("is not a folder" if output.exists() else "output folder does not exist",
                              file=os.path.join(output, ""))
@@ -739,7 +752,8 @@ def register(app: typer.Typer) -> None:
                    "max_examples": max_examples, "skip": no_pass, "lang": lang}
         docs = _read_inputs(inputs)
         inputs = [item for item, _doc in docs]
-        results = [_compress_doc(doc, model, options, book, calls_per_day, llm, base_url) for _item, doc in docs]
+        stage = LlmStage(llm, base_url, llm_timeout) if llm is not None else None
+        results = [_compress_doc(doc, model, options, book, calls_per_day, stage) for _item, doc in docs]
         if check:
             if base is not None and baseline is not None:
                 _baseline_coverage(results, base, baseline)

@@ -647,3 +647,22 @@ def test_a_rule_under_another_lead_in_is_not_a_repeat(level: str):
     out = compress_text(text, level=level).text
     kept = text.rsplit("\n\n", 1)[0]
     assert out == (kept if level == "safe" else kept.replace("**", ""))
+
+
+# --------------------------------------------------------------------------- #
+# English review, second round: the leftovers of the first, and new prompts (SQL and tool agents, tutoring,
+# moderation rubrics, migrations, translation QA, sales sequences, British spelling, conditionals)
+# --------------------------------------------------------------------------- #
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # "in the absence of" is a condition; "without" after a verb is a manner ("Say 'unknown' without data"
+        # is another instruction) and "Without a source, say so" reads as one too: kept as written
+        ("In the absence of a source, say so. Reply N/A in the absence of data.",
+         "In the absence of a source, say so. Reply N/A in the absence of data."),
+    ],
+)
+def test_review_en2_balanced(text: str, expected: str):
+    assert compress_text(text, level="balanced").text == expected

@@ -1431,7 +1431,8 @@ PHRASES_EN: dict[str, str] = {
     "subsequent to": "after",
     "for the purpose of": "for",
     "with the exception of": "except",
-    "in the absence of": "without",
+    # ("in the absence of" is not "without": "Say 'unknown' in the absence of data" is a condition, "Say
+    # 'unknown' without data" a manner, and "Without a source, say so" reads the same way)
     "has the ability to": "can",
     "have the ability to": "can",
     "is able to": "can",

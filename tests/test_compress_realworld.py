@@ -662,6 +662,12 @@ def test_a_rule_under_another_lead_in_is_not_a_repeat(level: str):
         # is another instruction) and "Without a source, say so" reads as one too: kept as written
         ("In the absence of a source, say so. Reply N/A in the absence of data.",
          "In the absence of a source, say so. Reply N/A in the absence of data."),
+        # "otherwise" / "then" opening a main clause without a comma: "you should" goes as after "otherwise, "; inside
+        # a that-clause it stays, and so does a "you should" after other words ("than you should expect")
+        ("Only answer if you are sure; otherwise you should say so. If the file is empty, then you should stop. "
+         "Note that if it fails, then you should retry. It is longer than you should expect.",
+         "Only answer if you are sure; otherwise say so. If the file is empty, then stop. "
+         "Note that if it fails, then you should retry. It is longer than you should expect."),
     ],
 )
 def test_review_en2_balanced(text: str, expected: str):

@@ -928,11 +928,17 @@ def _embedded_after_comma(s: str, i: int) -> bool:
 _STRONG_MODAL = re.compile(r"\b(?:must|shall|required to)\b", re.IGNORECASE)
 
 
+#: a clause-opening adverb with no comma after it ("; otherwise you should ask"): what follows is a main clause
+_CLAUSE_OPENER = re.compile(r"(?:^|(?<=[.!?;:,][ \t])|(?<=\n))(?:otherwise|then)[ \t]+$", re.IGNORECASE)
+
+
 def _drop_modal(m: re.Match[str], s: str) -> str:
     """"you should X" -> "X"; "you should not X" -> "don't X"; "you should never X" -> "never X"
     (``pass_filler`` leaves "you should" alone in a text with "must": see ``_STRONG_MODAL``)."""
     i = m.start()
     after_comma = s[max(0, i - 2):i] == ", "
+    if not after_comma and _CLAUSE_OPENER.search(s, max(0, i - 12), i):
+        after_comma = True  # "...; otherwise you should say so" -> "...; otherwise say so", like "otherwise, say so"
     if not after_comma and not _at_sentence_start(s, i):
         return s[m.start():m.end()]
     if after_comma and _embedded_after_comma(s, i):

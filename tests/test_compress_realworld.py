@@ -672,3 +672,18 @@ def test_a_rule_under_another_lead_in_is_not_a_repeat(level: str):
 )
 def test_review_en2_balanced(text: str, expected: str):
     assert compress_text(text, level="balanced").text == expected
+
+
+@pytest.mark.parametrize("level", ["safe", "balanced"])
+def test_a_lead_in_sentence_ending_in_a_full_stop_opens_a_scope(level: str):
+    # "For refunds, the rules are these." announces what follows as a colon would: the same rule under it and
+    # under "For exchanges, the rules are as follows." says two things (the second was dropped, even at safe);
+    # a repeat inside one section still goes
+    text = ("For refunds, the rules are these.\n- Ask the customer for the order number before doing anything else.\n"
+            "- Ask the customer for the order number before doing anything else.\n\n"
+            "For exchanges, the rules are as follows.\n- Ask the customer for the order number before doing anything else.\n"
+            "- Check the stock.")
+    assert compress_text(text, level=level).text == (
+        "For refunds, the rules are these.\n- Ask the customer for the order number before doing anything else.\n\n"
+        "For exchanges, the rules are as follows.\n- Ask the customer for the order number before doing anything else.\n"
+        "- Check the stock.")

@@ -39,8 +39,8 @@ pass            from level what it does
                            sentences (balanced: see :class:`_NearIndex`); only
                            units of 8+ words / 20+ CJK chars, never labelled lines
                            ("A: ...") or table rows; a heading, a lead-in line
-                           ("For billing questions:") or a title line starts a new
-                           scope
+                           ("For billing questions:", "The rules are these.") or a
+                           title line starts a new scope
 ``words``       aggressive low-information words dropped by score (see
                            :func:`word_scores`); never negations, numbers, named
                            entities, modals, logical connectives, a relative
@@ -510,6 +510,12 @@ _BOLD_LINE = re.compile(r"[ \t]*(\*\*|__)[^*_\n]+\1[ \t]*[:：]?[ \t]*")
 _SENTENCE_FINAL = (".", "!", "?", "。", "！", "？", ";", "；", ",", "，")
 
 
+#: the end of a sentence that announces what follows, as a colon does ("the rules are these.", "as follows.",
+#: "follow the steps below.", "Here are the rules.")
+_ANNOUNCING = re.compile(r"\b(?:these|following|follows|below)(?:[ \t]+[a-z-]+){0,2}\.$", re.IGNORECASE)
+_HERE_ARE = re.compile(r"(?:[^.,\n]{1,60},[ \t]*)?here (?:are|is)\b[^.]*\.$", re.IGNORECASE)
+
+
 def _lead_in(lines: list[str], k: int) -> bool:
     """Does ``lines[k]`` open a section the way a heading does?  A line ending in a colon ("For technical
     questions:", "When the user is a free customer, follow these steps:"), a bold line ("**Basic plan**"),
@@ -520,6 +526,8 @@ def _lead_in(lines: list[str], k: int) -> bool:
         return False
     if line.endswith((":", "：")) or _BOLD_LINE.fullmatch(line):
         return True
+    if line.endswith(".") and (_ANNOUNCING.search(line, max(0, len(line) - 40)) or _HERE_ARE.match(line)):
+        return True  # "For refunds, the rules are these." / "... apply the steps below." (a colon in all but its mark)
     return (k == 0 and len(lines) > 1 and not line.endswith(_SENTENCE_FINAL) and _ITEM_MARK.match(line) is None
             and len(line) <= 60 and len(line.split()) <= 6)
 

@@ -621,7 +621,7 @@ def test_review_en_phrases(text: str, expected: str):
         # a sentence-initial "The" before a capital is part of a name; "the" before a comparative makes the
         # correlative ("More better" said nothing)
         ("The Hague is a city. The more the better. The sooner you reply, the better. The user is here.",
-         "aggressive", "The Hague is city. The more the better. The sooner you reply, the better. User here."),
+         "aggressive", "The Hague is city. The more the better. The sooner you reply, the better. User is here."),
         # aggressive keeps "that" after an adjective too ("important users feel heard" is a noun phrase)
         ("It is important that users feel heard. It is likely that we are wrong. Note that you are here.",
          "aggressive", "It is important that users feel heard. It is likely that we are wrong. Note you are here."),
@@ -687,3 +687,19 @@ def test_a_lead_in_sentence_ending_in_a_full_stop_opens_a_scope(level: str):
         "For refunds, the rules are these.\n- Ask the customer for the order number before doing anything else.\n\n"
         "For exchanges, the rules are as follows.\n- Ask the customer for the order number before doing anything else.\n"
         "- Check the stock.")
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a copula is the verb of its clause: without it a sentence became a noun phrase ("The output JSON",
+        # "my name, which Daniel"), a question lost its verb ("What its area?") and a claim blurred ("wrong answer
+        # right"); aggressive keeps is/are/was/were and still drops the articles
+        ("The output is JSON. Make sure a wrong answer is right. End with my name, which is Daniel. What is its "
+         "area? Ensure your answer is no longer than 150 words.",
+         "The output is JSON. Make sure wrong answer is right. End with my name, which is Daniel. What is its "
+         "area? Ensure your answer is no longer than 150 words."),
+    ],
+)
+def test_review_en2_aggressive(text: str, expected: str):
+    assert compress_text(text, level="aggressive").text == expected

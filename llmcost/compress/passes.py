@@ -44,7 +44,7 @@ pass            from level what it does
 ``words``       aggressive low-information words dropped by score (see
                            :func:`word_scores`); never negations, numbers, named
                            entities, modals, logical connectives, a relative
-                           "that" before its verb or the verb after a pronoun
+                           "that" before its verb or a copula (is/are/was/were)
 ==============  =========  ======================================================
 """
 
@@ -2178,16 +2178,18 @@ _DROPPABLE_FREQ: dict[str, float] = {
     "very": 1.0, "really": 0.6, "actually": 0.4, "basically": 0.1, "simply": 0.2, "just": 1.5,
     "quite": 0.3, "rather": 0.3, "literally": 0.05, "certainly": 0.1, "definitely": 0.08, "truly": 0.05,
     "extremely": 0.07, "totally": 0.05, "completely": 0.1, "absolutely": 0.08,
-    "is": 10.0, "are": 4.5, "was": 9.0, "were": 3.5,
     "that": 10.0, "of": 27.0, "to": 24.0, "in": 18.0, "for": 8.0, "on": 6.0, "at": 4.5, "by": 5.0,
     "with": 7.0, "from": 4.0, "as": 7.5, "it": 9.0, "its": 1.8, "this": 4.5, "these": 1.0, "those": 0.8,
     "there": 2.5, "so": 2.0, "then": 1.2, "also": 1.0, "some": 1.5, "do": 2.5, "does": 0.8, "did": 1.3,
     "have": 4.5, "has": 3.0, "had": 4.5, "into": 1.5, "about": 1.8, "which": 3.0, "your": 1.5,
 }
-#: Tiers: 0 articles and intensifiers, 1 copulas and "that", 2 everything else droppable.
+#: Tiers: 0 articles and intensifiers, 1 "that", 2 everything else droppable.  The copulas "is", "are", "was",
+#: "were" are never dropped: the main verb or the auxiliary of their clause, their loss turns a sentence into a
+#: noun phrase ("The output is JSON" -> "The output JSON", "my name, which is Daniel" -> "which Daniel") or
+#: blurs what it says ("a wrong answer is right" -> "wrong answer right", "What is its area?" -> "What its area?")
 _TIER0 = {"the", "a", "an", "very", "really", "actually", "basically", "simply", "just", "quite", "rather",
           "literally", "certainly", "definitely", "truly", "extremely", "totally", "completely", "absolutely"}
-_TIER1 = {"is", "are", "was", "were", "that"}
+_TIER1 = {"that"}
 
 #: Never dropped (a guard on top of the droppable list).
 NEVER_DROP = frozenset(
@@ -2268,19 +2270,15 @@ def _strip_intensifiers(before: str) -> str:
 #: "that" is dropped only before a subject ("note that you", "the text that the user provides")
 _THAT_NEXT = ("you ", "we ", "they ", "i ", "he ", "she ", "it ", "this ", "these ", "those ",
               "your ", "our ", "their ", "my ", "his ", "her ", "its ", "users ", "customers ")
-_COPULAS = frozenset({"is", "are", "was", "were"})
 _COMPARATIVES = frozenset({"more", "less", "fewer", "better", "worse", "sooner", "later", "longer", "shorter", "higher",
                            "lower", "bigger", "smaller", "faster", "slower", "earlier", "simpler"})
-_COPULA_KEEP_NEXT = re.compile(r"[ \t]+(?:the|a|an|not|never|to|\w+ed|written|given|shown|known|taken|sent|built|made|kept"
-                               r"|found|paid|held|chosen|spoken|done|seen|read|set|put|cut)\b")
-_PRONOUN_SUBJECTS = ("you ", "we ", "they ", "i ", "he ", "she ", "it ", "there ", "this ", "that ")
 
 
 def _tier(word: str) -> int:
     return 0 if word in _TIER0 else 1 if word in _TIER1 else 2
 
 
-#: the tiers the words pass drops: articles and intensifiers (0), copulas and "that" (1); tier 2
+#: the tiers the words pass drops: articles and intensifiers (0), "that" (1); tier 2
 #: (prepositions, pronouns...) is scored but never dropped: "At least" must not become "Least"
 _WORDS_DROPPED = 1
 
@@ -2297,7 +2295,6 @@ def _drop_regex(max_tier: int) -> re.Pattern[str]:
 
 _DROP_RES = {t: _drop_regex(t) for t in (0, 1, 2)}
 _TIER_OF = {w: _tier(w) for w in _DROPPABLE_FREQ}
-_SUBJECT_MAX = max(map(len, _PRONOUN_SUBJECTS))  # (lowering the last characters of a line is enough)
 
 
 def word_scores(text: str, max_tier: int = 2) -> list[tuple[int, int, float, int]]:
@@ -2361,12 +2358,6 @@ def word_scores(text: str, max_tier: int = 2) -> list[tuple[int, int, float, int
             continue  # "clauses that aren't in the text": a subject relative pronoun carries the clause
         if low_word == "that" and _prev_word(low, start) in _THAT_ADJECTIVES:
             continue  # "It is important that users feel heard": "important users" would be a noun phrase
-        if low_word in _COPULAS and word != low_word:
-            continue  # "Is it valid?": a question's verb
-        if low_word in _COPULAS and text[max(line_start, start - _SUBJECT_MAX):start].lower().endswith(_PRONOUN_SUBJECTS):
-            continue  # "you are a legal assistant" / "it is important": the verb of the sentence
-        if low_word in _COPULAS and _COPULA_KEEP_NEXT.match(low, end):
-            continue  # "FILENAME is the file name" (a definition), "the message was updated" (a passive), "are to be read" (an obligation)
         out.append((start, end, scores[low_word], tier))
     return out
 

@@ -1069,10 +1069,12 @@ _EN_FILLER: list[tuple[re.Pattern[str], SubFn, bool]] = [
     # "You will create a campaign." -> "Create a campaign." (a sentence start; not "You will be given / receive / see ...")
     (re.compile(rf"you will (?P<rest>(?:(?:also|only|then|first|now|always|carefully|briefly) )?(?:{_TASK_VERBS})\b[^.!?\n]*)"),
      _you_will, True),
+    # "Please 用中文回答。" -> "用中文回答。": a sentence-start "Please" before a Chinese instruction
+    (re.compile(f"please,?[ \t]*(?P<rest>[{_CJK}][^\n]*)"), _drop_prefix, True),
     # ", please." / " please" at the end of a sentence
     (re.compile(r"[ \t,][ \t]*please(?=[.!?])"), lambda m, s: "", True),
     # "... and please check" -> "... and check"
-    (re.compile(r"please (?=[a-z])"), _after_connective, True),
+    (re.compile(f"please (?=[a-z{_CJK}])"), _after_connective, True),
 ]
 
 

@@ -671,6 +671,11 @@ def test_a_rule_under_another_lead_in_is_not_a_repeat(level: str):
         # a "Please" before a Chinese instruction goes like one before an English verb (a quoted reply keeps it)
         ("Please 用中文回答。 Then please 保持简短。 If asked, reply 'please 稍等'.",
          "用中文回答。 Then 保持简短。 If asked, reply 'please 稍等'."),
+        # "as soon as possible" -> "ASAP" in an instruction, not in what the model is to tell a customer
+        ("Escalate as soon as possible. Tell the customer we will call back as soon as possible. Reply: We will fix "
+         "it as soon as possible.",
+         "Escalate ASAP. Tell the customer we will call back as soon as possible. Reply: We will fix "
+         "it as soon as possible."),
     ],
 )
 def test_review_en2_balanced(text: str, expected: str):

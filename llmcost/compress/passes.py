@@ -1937,6 +1937,19 @@ def _keep_both_of_the(s: str, i: int, j: int) -> bool:
     return _next_word(s, j).lower() in ("following", "above", "below", "former", "latter", "previous", "next")
 
 
+#: words that make the rest of their sentence what the model says to someone ("Tell the customer we will call back
+#: as soon as possible"): an abbreviation there ("ASAP") would change the register of the reply
+_SPEECH_LEAD = re.compile(r"\b(?:say|says|tell|tells|reply|replies|respond|responds|answer|write|writes|inform|informs|notify"
+                          r"|assure|assures|promise|promises|apologi[sz]e|let (?:them|the \w+|him|her) know)\b|[:\"“]",
+                          re.IGNORECASE)
+
+
+def _keep_in_speech(s: str, i: int, j: int) -> bool:
+    """Is ``s[i:j]`` in wording the model says to a customer (after "Tell the customer", "reply:" ...)?"""
+    start = max(s.rfind("\n", 0, i), *(s.rfind(c, 0, i) for c in ".!?")) + 1
+    return _SPEECH_LEAD.search(s, start, i) is not None
+
+
 #: phrase -> a test of its context (text, start, end) that keeps it as written; "can not only read but also
 #: write" is "can (not only ...)", never "can't"
 _PHRASE_GUARDS: dict[str, Callable[[str, int, int], bool]] = {
@@ -1950,6 +1963,7 @@ _PHRASE_GUARDS: dict[str, Callable[[str, int, int], bool]] = {
     "there is no need to": _keep_unless_sentence_start,
     "it is not necessary to": _keep_unless_sentence_start,
     "both of the": _keep_both_of_the,
+    "as soon as possible": _keep_in_speech,
     "can not": lambda s, i, j: _next_word(s, j).lower() in ("only", "just", "merely", "simply"),
 }
 #: quantifiers the table gives for "the majority of", "a large number of" ...: before a determiner they

@@ -707,6 +707,15 @@ def test_a_lead_in_sentence_ending_in_a_full_stop_opens_a_scope(level: str):
          "area? Ensure your answer is no longer than 150 words.",
          "The output is JSON. Make sure wrong answer is right. End with my name, which is Daniel. What is its "
          "area? Ensure your answer is no longer than 150 words."),
+        # "a" of a quantity or an idiom stays: "in few minutes" and "little playful" say the opposite, "one hint at
+        # time" and "twice day" are no English; "the way" before a clause is a conjunction; a coordinated "and that"
+        # keeps the second clause inside what to explain ("and you cannot give advice" read as a new statement)
+        ("You are friendly and a little playful. Try again in a few minutes. Give one hint at a time. Take it twice a "
+         "day. Say numbers the way a person would say them. Explain that the caseworker will call and that you "
+         "cannot give advice.",
+         "You are friendly and a little playful. Try again in a few minutes. Give one hint at a time. Take it twice a "
+         "day. Say numbers the way person would say them. Explain that the caseworker will call and that you "
+         "cannot give advice."),
     ],
 )
 def test_review_en2_aggressive(text: str, expected: str):

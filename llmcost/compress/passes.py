@@ -2286,6 +2286,10 @@ def _strip_intensifiers(before: str) -> str:
 #: "that" is dropped only before a subject ("note that you", "the text that the user provides")
 _THAT_NEXT = ("you ", "we ", "they ", "i ", "he ", "she ", "it ", "this ", "these ", "those ",
               "your ", "our ", "their ", "my ", "his ", "her ", "its ", "users ", "customers ")
+#: words after which "a" is part of a quantity or an idiom: "a few" (some) is not "few" (hardly any), "a little
+#: playful" not "little playful"; "a lot", "a bit", "a couple of", "for a while"; "at a time", "twice a day"
+_A_KEEP_NEXT = frozenset(["few", "little", "lot", "lots", "bit", "couple", "handful", "while", "time", "day", "week",
+                          "month", "year", "hour", "minute", "second", "night"])
 _COMPARATIVES = frozenset({"more", "less", "fewer", "better", "worse", "sooner", "later", "longer", "shorter", "higher",
                            "lower", "bigger", "smaller", "faster", "slower", "earlier", "simpler"})
 
@@ -2370,10 +2374,16 @@ def word_scores(text: str, max_tier: int = 2) -> list[tuple[int, int, float, int
                     continue  # a sentence-initial "The" before a capital: part of a name ("The Hague", "The Beatles")
                 if low_word == "the" and nw.lower() in _COMPARATIVES:
                     continue  # "the more, the better": the article makes the correlative
+                if low_word != "the" and nw.lower() in _A_KEEP_NEXT:
+                    continue  # "a few minutes" is not "few minutes", "a little playful" not "little playful"
+                if low_word == "the" and nw.lower() == "way":
+                    continue  # "Say numbers the way a person would": "Say numbers way person would" is no sentence
         if low_word == "that" and not low.startswith(_THAT_NEXT, end + 1):
             continue  # "clauses that aren't in the text": a subject relative pronoun carries the clause
         if low_word == "that" and _prev_word(low, start) in _THAT_ADJECTIVES:
             continue  # "It is important that users feel heard": "important users" would be a noun phrase
+        if low_word == "that" and _prev_word(low, start) in ("and", "or", "but"):
+            continue  # "explain that X and that you cannot advise": the second that-clause is still what to explain
         out.append((start, end, scores[low_word], tier))
     return out
 

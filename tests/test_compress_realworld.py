@@ -676,6 +676,16 @@ def test_a_rule_under_another_lead_in_is_not_a_repeat(level: str):
          "it as soon as possible.",
          "Escalate ASAP. Tell the customer we will call back as soon as possible. Reply: We will fix "
          "it as soon as possible."),
+        # "At all times, X" -> "Always X", not "Always, X"; mid-sentence the comma stays
+        ("At all times, be calm and respectful. Be polite at all times, even if the user is rude.",
+         "Always be calm and respectful. Be polite always, even if the user is rude."),
+        # "We'd (really) appreciate it if you could" is the polite prefix like "I'd appreciate it if you could"
+        # (the hedges pass left "We'd appreciate it if you could keep replies short")
+        ("We'd really appreciate it if you could keep replies short. We would appreciate it if you could cite.",
+         "Keep replies short. Cite."),
+        # "mustn't" / "shan't" grade a text's rules like "must" / "shall": its "you should" stays the weaker grade
+        ("You mustn't threaten them. Whilst handling complaints, you should acknowledge the frustration first.",
+         "You mustn't threaten them. Whilst handling complaints, you should acknowledge the frustration first."),
     ],
 )
 def test_review_en2_balanced(text: str, expected: str):

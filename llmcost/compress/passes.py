@@ -933,7 +933,7 @@ def _embedded_after_comma(s: str, i: int) -> bool:
 #: a strong obligation word: a text using one as well as "should" grades its rules (RFC 2119 style), and
 #: its "you should" made an imperative would read as strong as its "must" rules ("You must not diagnose.
 #: You should not recommend dosages." -> "Don't diagnose. Don't recommend dosages.")
-_STRONG_MODAL = re.compile(r"\b(?:must|shall|required to)\b", re.IGNORECASE)
+_STRONG_MODAL = re.compile(r"\b(?:must|mustn['’]t|shall|shan['’]t|required to)(?![\w'’])", re.IGNORECASE)
 
 
 #: a clause-opening adverb with no comma after it ("; otherwise you should ask"): what follows is a main clause
@@ -1047,7 +1047,7 @@ _EN_FILLER: list[tuple[re.Pattern[str], SubFn, bool]] = [
                 r"(?P<body>[^.!?\n]+)\?"), _question_to_imperative, True),
     # "I would like you to act as ..." / "Please answer" -> "Act as ..." / "Answer"
     (re.compile(r"(?:i would like you to|i'd like you to|i want you to|i need you to|i would like to ask you to"
-                r"|i'd (?:really |truly |greatly )?appreciate it if you could|i would (?:really |truly |greatly )?appreciate it if you could"
+                r"|(?:i|we)'d (?:really |truly |greatly )?appreciate it if you could|(?:i|we) would (?:really |truly |greatly )?appreciate it if you could"
                 r"|it would be (?:great|helpful|nice|wonderful|appreciated) if you could"
                 r"|please kindly|kindly|please),?[ \t]+(?:try to[ \t]+|make sure (?:(?:that )?you|to)[ \t]+)?(?P<rest>(?:\*\*)?[a-z][^.!?\n]*)"),
      _drop_prefix, True),
@@ -1085,7 +1085,7 @@ _MODAL_NOT_SHOULD = re.compile(r"you (?:need to|will need to|have to)[ \t]+(?P<r
 _FILLER_KEYS: dict[re.Pattern[str], tuple[str, ...]] = {
     _EN_FILLER[1][0]: ("please", "could you", "can you", "would you", "will you"),
     _EN_FILLER[2][0]: ("please", "could you", "can you", "would you", "will you"),
-    _EN_FILLER[3][0]: ("i would ", "i'd ", "i want you", "i need you", "it would be", "please", "kindly"),
+    _EN_FILLER[3][0]: ("i would ", "i'd ", "we would ", "we'd ", "i want you", "i need you", "it would be", "please", "kindly"),
     _EN_FILLER[4][0]: ("try to", "make sure", "ensure that", "be sure", "remember to", "don't forget", "do not forget",
                        "your "),
 }
@@ -2005,6 +2005,8 @@ def _replace_en_phrases(text: str) -> str:
             repl += " of"
         out.append(("Note:" if src[:1].isupper() else "note:") if repl == "note:" else _match_case(src, repl))
         pos = j
+        if repl == "always" and text[j:j + 1] == "," and _at_sentence_start(text, i):
+            pos += 1  # "At all times, be calm" -> "Always be calm" ("Always, be calm" is no sentence)
     if not out:
         return text
     out.append(text[pos:])

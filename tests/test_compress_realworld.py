@@ -686,6 +686,10 @@ def test_a_rule_under_another_lead_in_is_not_a_repeat(level: str):
         # "mustn't" / "shan't" grade a text's rules like "must" / "shall": its "you should" stays the weaker grade
         ("You mustn't threaten them. Whilst handling complaints, you should acknowledge the frustration first.",
          "You mustn't threaten them. Whilst handling complaints, you should acknowledge the frustration first."),
+        # a text in British spelling gets the table's verbs in British spelling ("Summarize" next to "Summarise")
+        ("Summarise each call. For complaints, provide a summary of the ticket and perform an analysis of the tone.",
+         "Summarise each call. For complaints, summarise the ticket and analyse the tone."),
+        ("Provide a summary of the ticket and perform an analysis of the tone.", "Summarize the ticket and analyze the tone."),
     ],
 )
 def test_review_en2_balanced(text: str, expected: str):

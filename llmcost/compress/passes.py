@@ -1973,6 +1973,19 @@ _QUANTIFIERS = frozenset(["most", "many", "much", "a few", "enough"])
 _MODAL_DONT = re.compile(r"\b(must|should|shall|will|would|can|could|may|might) don't\b")
 
 
+#: the table's -ize / -yze words and their spelling in a British text
+_BRITISH_FORMS = {"summarize": "summarise", "analyze": "analyse"}
+#: a spelling only British English uses ("summarise", "organised", "analyse", "colour", "behaviour", "centre")
+_BRITISH_SPELLING = re.compile(
+    r"\b(?:(?:summar|organ|apolog|recogn|priorit|personal|optim|categor|emphas|real|minim|maxim|custom|standard"
+    r"|special|author|final|normal|character|visual|util)is(?:e|es|ed|ing|ation|ations)|analys(?:e|ed|ing)"
+    r"|(?:behavi|col|fav|hon|lab|neighb|hum)ours?|centres?|catalogues?)\b", re.IGNORECASE)
+
+
+def _british(text: str) -> bool:
+    return _BRITISH_SPELLING.search(text) is not None
+
+
 def _replace_en_phrases(text: str) -> str:
     """Apply :data:`PHRASES_EN` (whole words, any case, first-letter case kept; leftmost, then longest).
 
@@ -2003,6 +2016,8 @@ def _replace_en_phrases(text: str) -> str:
             continue
         if repl in _QUANTIFIERS and _next_word(text, j).lower() in _DETERMINERS:
             repl += " of"
+        if repl in _BRITISH_FORMS and _british(text):
+            repl = _BRITISH_FORMS[repl]  # a text that writes "summarise" gets "summarise", not "summarize"
         out.append(("Note:" if src[:1].isupper() else "note:") if repl == "note:" else _match_case(src, repl))
         pos = j
         if repl == "always" and text[j:j + 1] == "," and _at_sentence_start(text, i):

@@ -690,6 +690,15 @@ def test_a_rule_under_another_lead_in_is_not_a_repeat(level: str):
         ("Summarise each call. For complaints, provide a summary of the ticket and perform an analysis of the tone.",
          "Summarise each call. For complaints, summarise the ticket and analyse the tone."),
         ("Provide a summary of the ticket and perform an analysis of the tone.", "Summarize the ticket and analyze the tone."),
+        # "Would you like/prefer ...?" asks what someone wants: it became the command "Like to add anything."
+        ("Would you like to add anything? Would you prefer a call? Could you check the logs?",
+         "Would you like to add anything? Would you prefer a call? Check the logs."),
+        # after "ask/tell + person", "who is calling" is the question asked, not a relative clause ("Ask the user
+        # calling" asks someone else); after other nouns it still shortens
+        ("Ask the user who is calling. Tell the customer who is handling the case. Route the call to the agent who "
+         "is handling the case.",
+         "Ask the user who is calling. Tell the customer who is handling the case. Route the call to the agent "
+         "handling the case."),
     ],
 )
 def test_review_en2_balanced(text: str, expected: str):

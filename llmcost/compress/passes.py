@@ -983,7 +983,8 @@ def _prohibition(m: re.Match[str], s: str) -> str:
 
 #: the start of a polite question's body that is no verb to command: "be able to X" / "be willing to X" say
 #: "X"; "not X" says "don't X"; "mind X-ing" has no imperative of the same meaning (kept as a question)
-_QUESTION_BODY = re.compile(r"(?P<able>be (?:able|willing) to )|(?P<not>not )|(?P<mind>mind )", re.IGNORECASE)
+_QUESTION_BODY = re.compile(r"(?P<able>be (?:able|willing) to )|(?P<not>not )|(?P<mind>(?:mind|like|prefer|rather|want|wish|care)\b)",
+                            re.IGNORECASE)
 
 
 def _question_to_imperative(m: re.Match[str], s: str) -> str:
@@ -993,7 +994,7 @@ def _question_to_imperative(m: re.Match[str], s: str) -> str:
     lead = _QUESTION_BODY.match(body)
     if lead is not None:
         if lead.group("mind"):
-            return s[m.start():m.end()]  # "Would you mind checking?" -> not "Mind checking."
+            return s[m.start():m.end()]  # "Would you mind checking?" -> not "Mind checking."; "Would you like to add anything?" asks
         body = ("don't " if lead.group("not") else "") + body[lead.end():]
     return _cap_as(s, m.start(), body) + "."
 
@@ -2116,9 +2117,16 @@ def _that_object(m: re.Match[str], s: str) -> str:
     return s[i:m.end()] if _at_sentence_start(s, i - 1 - len(_prev_word(s, i))) else ""
 
 
+#: a verb taking a person and a question ("Ask the user who is calling"): "who is ..." after its object is the question
+_ASK_PERSON = re.compile(r"\b(?:ask|asks|asked|tell|tells|told|show|remind|inform|check with)[ \t]+(?:the[ \t]+|a[ \t]+|an[ \t]+|each[ \t]+)?"
+                         r"[a-z]+[ \t]+$", re.IGNORECASE)
+
+
 def _who_is_ing(m: re.Match[str], s: str) -> str:
     if m.group("ing") in _ING_ADJECTIVES or not _relative_ok(s, m.start()):
         return s[m.start():m.end()]
+    if _ASK_PERSON.search(s, max(0, m.start() - 40), m.start()):
+        return s[m.start():m.end()]  # "Ask the user who is calling" asks for a name: not "Ask the user calling"
     return ""
 
 

@@ -739,6 +739,9 @@ def test_a_lead_in_sentence_ending_in_a_full_stop_opens_a_scope(level: str):
          "You are friendly and a little playful. Try again in a few minutes. Give one hint at a time. Take it twice a "
          "day. Say numbers the way person would say them. Explain that the caseworker will call and that you "
          "cannot give advice."),
+        # a lone "just" restricts ("only"), as the hedges pass keeps it: aggressive dropped it mid-sentence
+        ("Users just want a quick answer. In the reply, just list the steps.",
+         "Users just want quick answer. In reply, just list steps."),
     ],
 )
 def test_review_en2_aggressive(text: str, expected: str):

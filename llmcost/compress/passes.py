@@ -2216,7 +2216,7 @@ def pass_phrases(text: str, ctx: PassContext) -> str:
 #: only words the pass may drop.  Information = -log2(frequency share).
 _DROPPABLE_FREQ: dict[str, float] = {
     "the": 50.0, "a": 21.0, "an": 3.5,
-    "very": 1.0, "really": 0.6, "actually": 0.4, "basically": 0.1, "simply": 0.2, "just": 1.5,
+    "very": 1.0, "really": 0.6, "actually": 0.4, "basically": 0.1, "simply": 0.2,
     "quite": 0.3, "rather": 0.3, "literally": 0.05, "certainly": 0.1, "definitely": 0.08, "truly": 0.05,
     "extremely": 0.07, "totally": 0.05, "completely": 0.1, "absolutely": 0.08,
     "that": 10.0, "of": 27.0, "to": 24.0, "in": 18.0, "for": 8.0, "on": 6.0, "at": 4.5, "by": 5.0,
@@ -2228,7 +2228,9 @@ _DROPPABLE_FREQ: dict[str, float] = {
 #: "were" are never dropped: the main verb or the auxiliary of their clause, their loss turns a sentence into a
 #: noun phrase ("The output is JSON" -> "The output JSON", "my name, which is Daniel" -> "which Daniel") or
 #: blurs what it says ("a wrong answer is right" -> "wrong answer right", "What is its area?" -> "What its area?")
-_TIER0 = {"the", "a", "an", "very", "really", "actually", "basically", "simply", "just", "quite", "rather",
+#: ("just" is no intensifier the words pass drops: "users just want a quick answer", "you should just return the
+#: JSON" restrict, as the hedges pass knows)
+_TIER0 = {"the", "a", "an", "very", "really", "actually", "basically", "simply", "quite", "rather",
           "literally", "certainly", "definitely", "truly", "extremely", "totally", "completely", "absolutely"}
 _TIER1 = {"that"}
 

@@ -699,6 +699,15 @@ def test_a_rule_under_another_lead_in_is_not_a_repeat(level: str):
          "is handling the case.",
          "Ask the user who is calling. Tell the customer who is handling the case. Route the call to the agent "
          "handling the case."),
+        # the lines under "Example reply:" / "Example of a good answer:" up to a blank line are the example the model
+        # is shown, like a labelled data line: their "really", "Please" and "You will need to" stay (the example
+        # answer was rewritten into another voice); the instruction around them is still compressed
+        ("Please reply in our house style.\n\nExample reply:\nWe're really glad you liked it. Please come back soon.\n\n"
+         "Example of a good answer:\nYou will need to pay it in full before the service is activated.\n\n"
+         "Please be brief.",
+         "Reply in our house style.\n\nExample reply:\nWe're really glad you liked it. Please come back soon.\n\n"
+         "Example of a good answer:\nYou will need to pay it in full before the service is activated.\n\n"
+         "Be brief."),
     ],
 )
 def test_review_en2_balanced(text: str, expected: str):

@@ -1303,6 +1303,13 @@ _EXAMPLE_LABELS = (r"(?:Q|Question|Problem|Input|User|Human|Text|Sentence|Review
 _EXAMPLE_LINE = re.compile(r"^\s*" + _EXAMPLE_LABELS, re.IGNORECASE)
 #: every labelled data line of a text ("User: Could you please help?", "Answer: It does not.")
 _DATA_LINES = re.compile(r"(?m)^[ \t]*" + _EXAMPLE_LABELS + r"[^\n]*", re.IGNORECASE)
+#: a title line announcing example text ("Example reply:", "Example of a good answer:", "Bad answer (don't copy
+#: this):", "Sample output:") and the lines under it up to a blank line (group ``body``): what the model is shown,
+#: like a labelled data line
+_EXAMPLE_BLOCK = re.compile(
+    r"(?m)^[ \t]*(?:[-*+][ \t]+)?(?:\*\*)?[^\n:：]{0,40}\b(?:examples?|samples?|expected (?:output|answer|reply|response)"
+    r"|(?:good|bad|ideal|model|correct|wrong|incorrect) (?:answer|reply|response|output|example))\b[^\n:：]{0,40}[:：]"
+    r"(?:\*\*)?[ \t]*\n(?P<body>(?:[ \t]*\S[^\n]*(?:\n|$))+)", re.IGNORECASE)
 _STASH_CHARS = [chr(c) for c in range(0xE000, 0xE100)]  # BMP private use: a pair the text does not hold
 
 
@@ -1313,7 +1320,8 @@ def _keep_data_lines(fn: PassFn) -> PassFn:
     reword.  Each such line is stashed as a marker line the pass cannot match, then restored."""
 
     def run(text: str, ctx: PassContext) -> str:
-        if not _DATA_LINES.search(text):
+        blocks = _EXAMPLE_BLOCK.search(text) is not None
+        if not blocks and not _DATA_LINES.search(text):
             return fn(text, ctx)
         free = [c for c in _STASH_CHARS if c not in text][:2] if "\ue000" in text or "\ue001" in text else ["\ue000", "\ue001"]
         if len(free) < 2:
@@ -1325,6 +1333,14 @@ def _keep_data_lines(fn: PassFn) -> PassFn:
             stash.append(m.group())
             return f"{opener}{len(stash) - 1}{closer}"
 
+        def put_body(m: re.Match[str]) -> str:
+            body = m.group("body")
+            tail = "\n" if body.endswith("\n") else ""
+            stash.append(body[:len(body) - len(tail)])
+            return m.group()[:m.start("body") - m.start()] + f"{opener}{len(stash) - 1}{closer}" + tail
+
+        if blocks:
+            text = _EXAMPLE_BLOCK.sub(put_body, text)
         out = fn(_DATA_LINES.sub(put, text), ctx)
         return re.sub(f"{opener}(\\d+){closer}", lambda m: stash[int(m.group(1))], out)
 
@@ -2463,7 +2479,8 @@ PASSES: dict[str, tuple[PassFn, str]] = {
     "json": (pass_json, "safe"),
     "markdown": (pass_markdown, "balanced"),
     "fewshot": (pass_fewshot, "safe"),
-    # the rewording passes leave labelled few-shot / dialogue data lines as written
+    # the rewording passes leave labelled few-shot / dialogue data lines, and the lines under an example title
+    # ("Example reply:"), as written
     "filler": (_keep_data_lines(pass_filler), "balanced"),
     "hedges": (_keep_data_lines(pass_hedges), "balanced"),
     "phrases": (_keep_data_lines(pass_phrases), "balanced"),

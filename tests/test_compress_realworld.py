@@ -668,6 +668,10 @@ def test_a_rule_under_another_lead_in_is_not_a_repeat(level: str):
          "Note that if it fails, then you should retry. It is longer than you should expect.",
          "Only answer if you are sure; otherwise say so. If the file is empty, then stop. "
          "Note that if it fails, then you should retry. It is longer than you should expect."),
+        # a second "you should" after a semicolon in the same sentence is reduced too (the first match ran to the
+        # full stop and hid it)
+        ("You need to be sure before you reply; otherwise, you should ask.",
+         "Be sure before you reply; otherwise, ask."),
         # a "Please" before a Chinese instruction goes like one before an English verb (a quoted reply keeps it)
         ("Please 用中文回答。 Then please 保持简短。 If asked, reply 'please 稍等'.",
          "用中文回答。 Then 保持简短。 If asked, reply 'please 稍等'."),

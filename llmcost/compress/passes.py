@@ -1066,7 +1066,7 @@ _EN_FILLER: list[tuple[re.Pattern[str], SubFn, bool]] = [
     # "..., and I would like you to turn them" -> "..., and turn them"
     (re.compile(r"i (?:would|'d) like you to (?=[a-z])"), _mid_would_like, True),
     # "You should ask" / "..., you need to check" -> imperative (negation kept as "don't"/"never")
-    (re.compile(r"you (?:should|need to|will need to|have to)[ \t]+(?P<rest>(?:\*\*)?[a-z][^.!?\n]*)"), _drop_modal, True),
+    (re.compile(r"you (?:should|need to|will need to|have to)[ \t]+(?P<rest>(?:\*\*)?[a-z][^.!?;\n]*)"), _drop_modal, True),
     # "You will create a campaign." -> "Create a campaign." (a sentence start; not "You will be given / receive / see ...")
     (re.compile(rf"you will (?P<rest>(?:(?:also|only|then|first|now|always|carefully|briefly) )?(?:{_TASK_VERBS})\b[^.!?\n]*)"),
      _you_will, True),
@@ -1080,7 +1080,7 @@ _EN_FILLER: list[tuple[re.Pattern[str], SubFn, bool]] = [
 
 
 #: the "you should" pattern without "should", for a text that grades its rules (see ``_STRONG_MODAL``)
-_MODAL_NOT_SHOULD = re.compile(r"you (?:need to|will need to|have to)[ \t]+(?P<rest>(?:\*\*)?[a-z][^.!?\n]*)")
+_MODAL_NOT_SHOULD = re.compile(r"you (?:need to|will need to|have to)[ \t]+(?P<rest>(?:\*\*)?[a-z][^.!?;\n]*)")
 
 #: literal starts of every match of the filler patterns that have few (see :func:`_keyword_finditer`)
 _FILLER_KEYS: dict[re.Pattern[str], tuple[str, ...]] = {

@@ -755,6 +755,9 @@ def test_a_lead_in_sentence_ending_in_a_full_stop_opens_a_scope(level: str):
         # a lone "just" restricts ("only"), as the hedges pass keeps it: aggressive dropped it mid-sentence
         ("Users just want a quick answer. In the reply, just list the steps.",
          "Users just want quick answer. In reply, just list steps."),
+        # "the one" names a single thing: "is one to use" / "Pick ones that apply" say "any of them"
+        ("Check the answers. The first answer that matches is the one to use. Pick the ones that apply.",
+         "Check answers. First answer that matches is the one to use. Pick the ones that apply."),
     ],
 )
 def test_review_en2_aggressive(text: str, expected: str):

@@ -672,6 +672,12 @@ def test_a_rule_under_another_lead_in_is_not_a_repeat(level: str):
         # full stop and hid it)
         ("You need to be sure before you reply; otherwise, you should ask.",
          "Be sure before you reply; otherwise, ask."),
+        # "Your duty is to the patient" is a preposition, not an infinitive: dropping the prefix left "The patient,
+        # not the insurer."; a verb after "is to" still makes the imperative ("to both X and Y" included)
+        ("Your duty is to the patient, not the insurer. Your responsibility is to the customer first. Your task is "
+         "to both summarise and translate. Your job is to help users.",
+         "Your duty is to the patient, not the insurer. Your responsibility is to the customer first. "
+         "Both summarise and translate. Help users."),
         # a "Please" before a Chinese instruction goes like one before an English verb (a quoted reply keeps it)
         ("Please 用中文回答。 Then please 保持简短。 If asked, reply 'please 稍等'.",
          "用中文回答。 Then 保持简短。 If asked, reply 'please 稍等'."),

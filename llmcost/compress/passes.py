@@ -902,14 +902,28 @@ def _g(m: re.Match[str], s: str, name: str | int = 0) -> str:
     return s[start:end] if start >= 0 else ""
 
 
+#: words after "is to" / "remember to" that show "to" is a preposition ("Your duty is to the patient"): no
+#: infinitive follows, so nothing is an imperative without the prefix
+_TO_NOUN = re.compile(r"[ \t]*(?:the|a|an|this|that|these|those|my|your|his|her|its|our|their|me|you|him|them|us|it"
+                      r"|each|every|all|any|some|no|one|date)\b", re.IGNORECASE)
+
+
+def _to_preposition(m: re.Match[str], s: str) -> bool:
+    """Does the prefix ``m`` end in "to" before a noun phrase, not a verb ("Your duty is to the patient")?"""
+    k = m.start("rest")
+    return k != -1 and s[max(0, k - 3):k].rstrip(" \t").lower().endswith("to") and _TO_NOUN.match(s, k) is not None
+
+
 def _drop_prefix(m: re.Match[str], s: str) -> str:
-    if not _at_sentence_start(s, m.start()):
+    if not _at_sentence_start(s, m.start()) or _to_preposition(m, s):
         return s[m.start():m.end()]
     return _cap_as(s, m.start(), _fix_to(_g(m, s, "rest")))
 
 
 def _drop_prefix_or_after_and(m: re.Match[str], s: str) -> str:
     """Like :func:`_drop_prefix`, and also after "and": "... and make sure you include X" -> "... and include X"."""
+    if _to_preposition(m, s):
+        return s[m.start():m.end()]
     if s[max(0, m.start() - 4):m.start()].lower() == "and ":
         # "I will give you the data, and your role is to plan" -> "..., and you plan" (the subject stays "you")
         prefix = "you " if s[m.start():m.start() + 5].lower() == "your " else ""

@@ -703,6 +703,12 @@ def test_a_rule_under_another_lead_in_is_not_a_repeat(level: str):
         # "Would you like/prefer ...?" asks what someone wants: it became the command "Like to add anything."
         ("Would you like to add anything? Would you prefer a call? Could you check the logs?",
          "Would you like to add anything? Would you prefer a call? Check the logs."),
+        # a question about an ability ("Can you see the attachment?") or for an opinion ("Would you say the tone is
+        # formal?") is no request: "Say the tone is formal." asserts it
+        ("Can you see the attachment? Would you say the tone is formal? Can you speak French? Can you explain why the "
+         "build failed?",
+         "Can you see the attachment? Would you say the tone is formal? Can you speak French? Explain why the "
+         "build failed."),
         # after "ask/tell + person", "who is calling" is the question asked, not a relative clause ("Ask the user
         # calling" asks someone else); after other nouns it still shortens
         ("Ask the user who is calling. Tell the customer who is handling the case. Route the call to the agent who "

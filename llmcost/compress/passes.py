@@ -996,8 +996,11 @@ def _prohibition(m: re.Match[str], s: str) -> str:
 
 
 #: the start of a polite question's body that is no verb to command: "be able to X" / "be willing to X" say
-#: "X"; "not X" says "don't X"; "mind X-ing" has no imperative of the same meaning (kept as a question)
-_QUESTION_BODY = re.compile(r"(?P<able>be (?:able|willing) to )|(?P<not>not )|(?P<mind>(?:mind|like|prefer|rather|want|wish|care)\b)",
+#: "X"; "not X" says "don't X"; "mind X-ing" has no imperative of the same meaning, "like/prefer" ask what someone
+#: wants, and "see/access/speak" ask about an ability, "say/think/know" for an opinion or a fact ("Would you say the
+#: tone is formal?" is no "Say the tone is formal."): kept as a question
+_QUESTION_BODY = re.compile(r"(?P<able>be (?:able|willing) to )|(?P<not>not )|(?P<mind>(?:mind|like|prefer|rather|want|wish|care"
+                            r"|see|hear|access|browse|speak|say|think|believe|know|understand|feel|imagine|recall|remember)\b)",
                             re.IGNORECASE)
 
 

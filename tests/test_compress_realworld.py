@@ -770,6 +770,7 @@ def test_a_lead_in_sentence_ending_in_a_full_stop_opens_a_scope(level: str):
         # "the one" names a single thing: "is one to use" / "Pick ones that apply" say "any of them"
         ("Check the answers. The first answer that matches is the one to use. Pick the ones that apply.",
          "Check answers. First answer that matches is the one to use. Pick the ones that apply."),
+        ("A NULL is not the same as an empty string.", "A NULL isn't the same as empty string."),
     ],
 )
 def test_review_en2_aggressive(text: str, expected: str):

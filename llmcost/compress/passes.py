@@ -2436,9 +2436,9 @@ def word_scores(text: str, max_tier: int = 2) -> list[tuple[int, int, float, int
                     continue  # "the more, the better": the article makes the correlative
                 if low_word != "the" and nw.lower() in _A_KEEP_NEXT:
                     continue  # "a few minutes" is not "few minutes", "a little playful" not "little playful"
-                if low_word == "the" and nw.lower() in ("way", "one", "ones"):
+                if low_word == "the" and nw.lower() in ("way", "one", "ones", "same"):
                     continue  # "Say numbers the way a person would" ("way person would" is no sentence); "is the one to
-                    # use" names a single answer, "is one to use" one of several
+                    # use" names a single answer, "is one to use" one of several; "isn't same as" is no English
         if low_word == "that" and not low.startswith(_THAT_NEXT, end + 1):
             continue  # "clauses that aren't in the text": a subject relative pronoun carries the clause
         if low_word == "that" and _prev_word(low, start) in _THAT_ADJECTIVES:

@@ -695,7 +695,11 @@ def test_a_rule_under_another_lead_in_is_not_a_repeat(level: str):
          "Keep replies short. Cite."),
         # "mustn't" / "shan't" grade a text's rules like "must" / "shall": its "you should" stays the weaker grade
         ("You mustn't threaten them. Whilst handling complaints, you should acknowledge the frustration first.",
-         "You mustn't threaten them. Whilst handling complaints, you should acknowledge the frustration first."),
+         "Don't threaten them. Whilst handling complaints, you should acknowledge the frustration first."),
+        # contracted forms go like the full ones: "You're not allowed to" / "You mustn't" -> "Don't", "You'll need
+        # to" -> the imperative, "you shouldn't" -> "don't" (in a text with no "must")
+        ("You're not allowed to share the logs. You'll need to check the date. If unsure, you shouldn't guess.",
+         "Don't share the logs. Check the date. If unsure, don't guess."),
         # a text in British spelling gets the table's verbs in British spelling ("Summarize" next to "Summarise")
         ("Summarise each call. For complaints, provide a summary of the ticket and perform an analysis of the tone.",
          "Summarise each call. For complaints, summarise the ticket and analyse the tone."),

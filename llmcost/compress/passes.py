@@ -967,7 +967,9 @@ def _drop_modal(m: re.Match[str], s: str) -> str:
         return s[m.start():m.end()]
     rest = _g(m, s, "rest")
     neg = re.match(r"(not|never)\b ?", rest)
-    if neg is not None:
+    if s[i:m.start("rest")].rstrip(" \t").lower().endswith(("n't", "n’t")):  # "you shouldn't X" -> "don't X"
+        rest = "don't " + rest
+    elif neg is not None:
         rest = ("don't " if neg.group(1) == "not" else "never ") + rest[neg.end():]
     rest = _fix_to(rest)
     return rest if after_comma else _cap_as(s, i, rest)
@@ -1076,14 +1078,15 @@ _EN_FILLER: list[tuple[re.Pattern[str], SubFn, bool]] = [
                 r"[ \t]+(?P<rest>(?:\*\*)?[a-z][^.!?\n]*)"), _drop_prefix_or_after_and, True),
     # "You are not allowed to share" / "You must not share" / "Make sure not to share" -> "Don't share";
     # "You must never" -> "Never"
-    (re.compile(r"you (?:are not|aren't) (?:allowed|permitted) to[ \t]+(?P<rest>(?:\*\*)?[a-z][^.!?\n]*)"
-                r"|you must not[ \t]+(?P<rest2>[a-z][^.!?\n]*)|you must (?P<never>never [a-z][^.!?\n]*)"
+    (re.compile(r"you(?: are not| aren['’]t|['’]re not) (?:allowed|permitted) to[ \t]+(?P<rest>(?:\*\*)?[a-z][^.!?\n]*)"
+                r"|you (?:must not|mustn['’]t)[ \t]+(?P<rest2>[a-z][^.!?\n]*)|you must (?P<never>never [a-z][^.!?\n]*)"
                 r"|(?:make sure|be sure|remember|take care) not to[ \t]+(?P<rest3>(?:\*\*)?[a-z][^.!?\n]*)"),
      _prohibition, True),
     # "..., and I would like you to turn them" -> "..., and turn them"
     (re.compile(r"i (?:would|'d) like you to (?=[a-z])"), _mid_would_like, True),
     # "You should ask" / "..., you need to check" -> imperative (negation kept as "don't"/"never")
-    (re.compile(r"you (?:should|need to|will need to|have to)[ \t]+(?P<rest>(?:\*\*)?[a-z][^.!?;\n]*)"), _drop_modal, True),
+    (re.compile(r"you(?: should| shouldn['’]t| need to|(?: will|['’]ll) need to| have to)[ \t]+(?P<rest>(?:\*\*)?[a-z][^.!?;\n]*)"),
+     _drop_modal, True),
     # "You will create a campaign." -> "Create a campaign." (a sentence start; not "You will be given / receive / see ...")
     (re.compile(rf"you will (?P<rest>(?:(?:also|only|then|first|now|always|carefully|briefly) )?(?:{_TASK_VERBS})\b[^.!?\n]*)"),
      _you_will, True),
@@ -1097,7 +1100,7 @@ _EN_FILLER: list[tuple[re.Pattern[str], SubFn, bool]] = [
 
 
 #: the "you should" pattern without "should", for a text that grades its rules (see ``_STRONG_MODAL``)
-_MODAL_NOT_SHOULD = re.compile(r"you (?:need to|will need to|have to)[ \t]+(?P<rest>(?:\*\*)?[a-z][^.!?;\n]*)")
+_MODAL_NOT_SHOULD = re.compile(r"you(?: need to|(?: will|['’]ll) need to| have to)[ \t]+(?P<rest>(?:\*\*)?[a-z][^.!?;\n]*)")
 
 #: literal starts of every match of the filler patterns that have few (see :func:`_keyword_finditer`)
 _FILLER_KEYS: dict[re.Pattern[str], tuple[str, ...]] = {

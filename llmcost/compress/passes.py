@@ -2033,6 +2033,7 @@ def _replace_en_phrases(text: str) -> str:
         low = "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
     out: list[str] = []
     pos = 0
+    british: bool | None = None
     for m in _EN_PHRASE_RE.finditer(low):
         i, j = m.span()
         out.append(text[pos:i])
@@ -2053,8 +2054,11 @@ def _replace_en_phrases(text: str) -> str:
             continue
         if repl in _QUANTIFIERS and _next_word(text, j).lower() in _DETERMINERS:
             repl += " of"
-        if repl in _BRITISH_FORMS and _british(text):
-            repl = _BRITISH_FORMS[repl]  # a text that writes "summarise" gets "summarise", not "summarize"
+        if repl in _BRITISH_FORMS:
+            if british is None:
+                british = _british(text)  # (once per text)
+            if british:
+                repl = _BRITISH_FORMS[repl]  # a text that writes "summarise" gets "summarise", not "summarize"
         out.append(("Note:" if src[:1].isupper() else "note:") if repl == "note:" else _match_case(src, repl))
         pos = j
         if repl == "always" and text[j:j + 1] == "," and _at_sentence_start(text, i):

@@ -621,7 +621,7 @@ def test_review_en_phrases(text: str, expected: str):
         # a sentence-initial "The" before a capital is part of a name; "the" before a comparative makes the
         # correlative ("More better" said nothing)
         ("The Hague is a city. The more the better. The sooner you reply, the better. The user is here.",
-         "aggressive", "The Hague is city. The more the better. The sooner you reply, the better. User here."),
+         "aggressive", "The Hague is city. The more the better. The sooner you reply, the better. User is here."),
         # aggressive keeps "that" after an adjective too ("important users feel heard" is a noun phrase)
         ("It is important that users feel heard. It is likely that we are wrong. Note that you are here.",
          "aggressive", "It is important that users feel heard. It is likely that we are wrong. Note you are here."),
@@ -647,3 +647,135 @@ def test_a_rule_under_another_lead_in_is_not_a_repeat(level: str):
     out = compress_text(text, level=level).text
     kept = text.rsplit("\n\n", 1)[0]
     assert out == (kept if level == "safe" else kept.replace("**", ""))
+
+
+# --------------------------------------------------------------------------- #
+# English review, second round: the leftovers of the first, and new prompts (SQL and tool agents, tutoring,
+# moderation rubrics, migrations, translation QA, sales sequences, British spelling, conditionals)
+# --------------------------------------------------------------------------- #
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # "in the absence of" is a condition; "without" after a verb is a manner ("Say 'unknown' without data"
+        # is another instruction) and "Without a source, say so" reads as one too: kept as written
+        ("In the absence of a source, say so. Reply N/A in the absence of data.",
+         "In the absence of a source, say so. Reply N/A in the absence of data."),
+        # "otherwise" / "then" opening a main clause without a comma: "you should" goes as after "otherwise, "; inside
+        # a that-clause it stays, and so does a "you should" after other words ("than you should expect")
+        ("Only answer if you are sure; otherwise you should say so. If the file is empty, then you should stop. "
+         "Note that if it fails, then you should retry. It is longer than you should expect.",
+         "Only answer if you are sure; otherwise say so. If the file is empty, then stop. "
+         "Note that if it fails, then you should retry. It is longer than you should expect."),
+        # a second "you should" after a semicolon in the same sentence is reduced too (the first match ran to the
+        # full stop and hid it)
+        ("You need to be sure before you reply; otherwise, you should ask.",
+         "Be sure before you reply; otherwise, ask."),
+        # "Your duty is to the patient" is a preposition, not an infinitive: dropping the prefix left "The patient,
+        # not the insurer."; a verb after "is to" still makes the imperative ("to both X and Y" included)
+        ("Your duty is to the patient, not the insurer. Your responsibility is to the customer first. Your task is "
+         "to both summarise and translate. Your job is to help users.",
+         "Your duty is to the patient, not the insurer. Your responsibility is to the customer first. "
+         "Both summarise and translate. Help users."),
+        # a "Please" before a Chinese instruction goes like one before an English verb (a quoted reply keeps it)
+        ("Please 用中文回答。 Then please 保持简短。 If asked, reply 'please 稍等'.",
+         "用中文回答。 Then 保持简短。 If asked, reply 'please 稍等'."),
+        # "as soon as possible" -> "ASAP" in an instruction, not in what the model is to tell a customer
+        ("Escalate as soon as possible. Tell the customer we will call back as soon as possible. Reply: We will fix "
+         "it as soon as possible.",
+         "Escalate ASAP. Tell the customer we will call back as soon as possible. Reply: We will fix "
+         "it as soon as possible."),
+        # "At all times, X" -> "Always X", not "Always, X"; mid-sentence the comma stays
+        ("At all times, be calm and respectful. Be polite at all times, even if the user is rude.",
+         "Always be calm and respectful. Be polite always, even if the user is rude."),
+        # "We'd (really) appreciate it if you could" is the polite prefix like "I'd appreciate it if you could"
+        # (the hedges pass left "We'd appreciate it if you could keep replies short")
+        ("We'd really appreciate it if you could keep replies short. We would appreciate it if you could cite.",
+         "Keep replies short. Cite."),
+        # "mustn't" / "shan't" grade a text's rules like "must" / "shall": its "you should" stays the weaker grade
+        ("You mustn't threaten them. Whilst handling complaints, you should acknowledge the frustration first.",
+         "Don't threaten them. Whilst handling complaints, you should acknowledge the frustration first."),
+        # contracted forms go like the full ones: "You're not allowed to" / "You mustn't" -> "Don't", "You'll need
+        # to" -> the imperative, "you shouldn't" -> "don't" (in a text with no "must")
+        ("You're not allowed to share the logs. You'll need to check the date. If unsure, you shouldn't guess.",
+         "Don't share the logs. Check the date. If unsure, don't guess."),
+        # a text in British spelling gets the table's verbs in British spelling ("Summarize" next to "Summarise")
+        ("Summarise each call. For complaints, provide a summary of the ticket and perform an analysis of the tone.",
+         "Summarise each call. For complaints, summarise the ticket and analyse the tone."),
+        ("Provide a summary of the ticket and perform an analysis of the tone.", "Summarize the ticket and analyze the tone."),
+        # "Would you like/prefer ...?" asks what someone wants: it became the command "Like to add anything."
+        ("Would you like to add anything? Would you prefer a call? Could you check the logs?",
+         "Would you like to add anything? Would you prefer a call? Check the logs."),
+        # a question about an ability ("Can you see the attachment?") or for an opinion ("Would you say the tone is
+        # formal?") is no request: "Say the tone is formal." asserts it
+        ("Can you see the attachment? Would you say the tone is formal? Can you speak French? Can you explain why the "
+         "build failed?",
+         "Can you see the attachment? Would you say the tone is formal? Can you speak French? Explain why the "
+         "build failed."),
+        # after "ask/tell + person", "who is calling" is the question asked, not a relative clause ("Ask the user
+        # calling" asks someone else); after other nouns it still shortens
+        ("Ask the user who is calling. Tell the customer who is handling the case. Route the call to the agent who "
+         "is handling the case.",
+         "Ask the user who is calling. Tell the customer who is handling the case. Route the call to the agent "
+         "handling the case."),
+        # the lines under "Example reply:" / "Example of a good answer:" up to a blank line are the example the model
+        # is shown, like a labelled data line: their "really", "Please" and "You will need to" stay (the example
+        # answer was rewritten into another voice); the instruction around them is still compressed
+        ("Please reply in our house style.\n\nExample reply:\nWe're really glad you liked it. Please come back soon.\n\n"
+         "Example of a good answer:\nYou will need to pay it in full before the service is activated.\n\n"
+         "Please be brief.",
+         "Reply in our house style.\n\nExample reply:\nWe're really glad you liked it. Please come back soon.\n\n"
+         "Example of a good answer:\nYou will need to pay it in full before the service is activated.\n\n"
+         "Be brief."),
+    ],
+)
+def test_review_en2_balanced(text: str, expected: str):
+    assert compress_text(text, level="balanced").text == expected
+
+
+@pytest.mark.parametrize("level", ["safe", "balanced"])
+def test_a_lead_in_sentence_ending_in_a_full_stop_opens_a_scope(level: str):
+    # "For refunds, the rules are these." announces what follows as a colon would: the same rule under it and
+    # under "For exchanges, the rules are as follows." says two things (the second was dropped, even at safe);
+    # a repeat inside one section still goes
+    text = ("For refunds, the rules are these.\n- Ask the customer for the order number before doing anything else.\n"
+            "- Ask the customer for the order number before doing anything else.\n\n"
+            "For exchanges, the rules are as follows.\n- Ask the customer for the order number before doing anything else.\n"
+            "- Check the stock.")
+    assert compress_text(text, level=level).text == (
+        "For refunds, the rules are these.\n- Ask the customer for the order number before doing anything else.\n\n"
+        "For exchanges, the rules are as follows.\n- Ask the customer for the order number before doing anything else.\n"
+        "- Check the stock.")
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a copula is the verb of its clause: without it a sentence became a noun phrase ("The output JSON",
+        # "my name, which Daniel"), a question lost its verb ("What its area?") and a claim blurred ("wrong answer
+        # right"); aggressive keeps is/are/was/were and still drops the articles
+        ("The output is JSON. Make sure a wrong answer is right. End with my name, which is Daniel. What is its "
+         "area? Ensure your answer is no longer than 150 words.",
+         "The output is JSON. Make sure wrong answer is right. End with my name, which is Daniel. What is its "
+         "area? Ensure your answer is no longer than 150 words."),
+        # "a" of a quantity or an idiom stays: "in few minutes" and "little playful" say the opposite, "one hint at
+        # time" and "twice day" are no English; "the way" before a clause is a conjunction; a coordinated "and that"
+        # keeps the second clause inside what to explain ("and you cannot give advice" read as a new statement)
+        ("You are friendly and a little playful. Try again in a few minutes. Give one hint at a time. Take it twice a "
+         "day. Say numbers the way a person would say them. Explain that the caseworker will call and that you "
+         "cannot give advice.",
+         "You are friendly and a little playful. Try again in a few minutes. Give one hint at a time. Take it twice a "
+         "day. Say numbers the way person would say them. Explain that the caseworker will call and that you "
+         "cannot give advice."),
+        # a lone "just" restricts ("only"), as the hedges pass keeps it: aggressive dropped it mid-sentence
+        ("Users just want a quick answer. In the reply, just list the steps.",
+         "Users just want quick answer. In reply, just list steps."),
+        # "the one" names a single thing: "is one to use" / "Pick ones that apply" say "any of them"
+        ("Check the answers. The first answer that matches is the one to use. Pick the ones that apply.",
+         "Check answers. First answer that matches is the one to use. Pick the ones that apply."),
+        ("A NULL is not the same as an empty string.", "A NULL isn't the same as empty string."),
+    ],
+)
+def test_review_en2_aggressive(text: str, expected: str):
+    assert compress_text(text, level="aggressive").text == expected

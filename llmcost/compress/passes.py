@@ -39,12 +39,12 @@ pass            from level what it does
                            sentences (balanced: see :class:`_NearIndex`); only
                            units of 8+ words / 20+ CJK chars, never labelled lines
                            ("A: ...") or table rows; a heading, a lead-in line
-                           ("For billing questions:") or a title line starts a new
-                           scope
+                           ("For billing questions:", "The rules are these.") or a
+                           title line starts a new scope
 ``words``       aggressive low-information words dropped by score (see
                            :func:`word_scores`); never negations, numbers, named
                            entities, modals, logical connectives, a relative
-                           "that" before its verb or the verb after a pronoun
+                           "that" before its verb or a copula (is/are/was/were)
 ==============  =========  ======================================================
 """
 
@@ -510,6 +510,12 @@ _BOLD_LINE = re.compile(r"[ \t]*(\*\*|__)[^*_\n]+\1[ \t]*[:：]?[ \t]*")
 _SENTENCE_FINAL = (".", "!", "?", "。", "！", "？", ";", "；", ",", "，")
 
 
+#: the end of a sentence that announces what follows, as a colon does ("the rules are these.", "as follows.",
+#: "follow the steps below.", "Here are the rules.")
+_ANNOUNCING = re.compile(r"\b(?:these|following|follows|below)(?:[ \t]+[a-z-]+){0,2}\.$", re.IGNORECASE)
+_HERE_ARE = re.compile(r"(?:[^.,\n]{1,60},[ \t]*)?here (?:are|is)\b[^.]*\.$", re.IGNORECASE)
+
+
 def _lead_in(lines: list[str], k: int) -> bool:
     """Does ``lines[k]`` open a section the way a heading does?  A line ending in a colon ("For technical
     questions:", "When the user is a free customer, follow these steps:"), a bold line ("**Basic plan**"),
@@ -520,6 +526,8 @@ def _lead_in(lines: list[str], k: int) -> bool:
         return False
     if line.endswith((":", "：")) or _BOLD_LINE.fullmatch(line):
         return True
+    if line.endswith(".") and (_ANNOUNCING.search(line, max(0, len(line) - 40)) or _HERE_ARE.match(line)):
+        return True  # "For refunds, the rules are these." / "... apply the steps below." (a colon in all but its mark)
     return (k == 0 and len(lines) > 1 and not line.endswith(_SENTENCE_FINAL) and _ITEM_MARK.match(line) is None
             and len(line) <= 60 and len(line.split()) <= 6)
 
@@ -896,14 +904,28 @@ def _g(m: re.Match[str], s: str, name: str | int = 0) -> str:
     return s[start:end] if start >= 0 else ""
 
 
+#: words after "is to" / "remember to" that show "to" is a preposition ("Your duty is to the patient"): no
+#: infinitive follows, so nothing is an imperative without the prefix
+_TO_NOUN = re.compile(r"[ \t]*(?:the|a|an|this|that|these|those|my|your|his|her|its|our|their|me|you|him|them|us|it"
+                      r"|each|every|all|any|some|no|one|date)\b", re.IGNORECASE)
+
+
+def _to_preposition(m: re.Match[str], s: str) -> bool:
+    """Does the prefix ``m`` end in "to" before a noun phrase, not a verb ("Your duty is to the patient")?"""
+    k = m.start("rest")
+    return k != -1 and s[max(0, k - 3):k].rstrip(" \t").lower().endswith("to") and _TO_NOUN.match(s, k) is not None
+
+
 def _drop_prefix(m: re.Match[str], s: str) -> str:
-    if not _at_sentence_start(s, m.start()):
+    if not _at_sentence_start(s, m.start()) or _to_preposition(m, s):
         return s[m.start():m.end()]
     return _cap_as(s, m.start(), _fix_to(_g(m, s, "rest")))
 
 
 def _drop_prefix_or_after_and(m: re.Match[str], s: str) -> str:
     """Like :func:`_drop_prefix`, and also after "and": "... and make sure you include X" -> "... and include X"."""
+    if _to_preposition(m, s):
+        return s[m.start():m.end()]
     if s[max(0, m.start() - 4):m.start()].lower() == "and ":
         # "I will give you the data, and your role is to plan" -> "..., and you plan" (the subject stays "you")
         prefix = "you " if s[m.start():m.start() + 5].lower() == "your " else ""
@@ -927,7 +949,11 @@ def _embedded_after_comma(s: str, i: int) -> bool:
 #: a strong obligation word: a text using one as well as "should" grades its rules (RFC 2119 style), and
 #: its "you should" made an imperative would read as strong as its "must" rules ("You must not diagnose.
 #: You should not recommend dosages." -> "Don't diagnose. Don't recommend dosages.")
-_STRONG_MODAL = re.compile(r"\b(?:must|shall|required to)\b", re.IGNORECASE)
+_STRONG_MODAL = re.compile(r"\b(?:must|mustn['’]t|shall|shan['’]t|required to)(?![\w'’])", re.IGNORECASE)
+
+
+#: a clause-opening adverb with no comma after it ("; otherwise you should ask"): what follows is a main clause
+_CLAUSE_OPENER = re.compile(r"(?:^|(?<=[.!?;:,][ \t])|(?<=\n))(?:otherwise|then)[ \t]+$", re.IGNORECASE)
 
 
 def _drop_modal(m: re.Match[str], s: str) -> str:
@@ -935,13 +961,17 @@ def _drop_modal(m: re.Match[str], s: str) -> str:
     (``pass_filler`` leaves "you should" alone in a text with "must": see ``_STRONG_MODAL``)."""
     i = m.start()
     after_comma = s[max(0, i - 2):i] == ", "
+    if not after_comma and _CLAUSE_OPENER.search(s, max(0, i - 12), i):
+        after_comma = True  # "...; otherwise you should say so" -> "...; otherwise say so", like "otherwise, say so"
     if not after_comma and not _at_sentence_start(s, i):
         return s[m.start():m.end()]
     if after_comma and _embedded_after_comma(s, i):
         return s[m.start():m.end()]
     rest = _g(m, s, "rest")
     neg = re.match(r"(not|never)\b ?", rest)
-    if neg is not None:
+    if s[i:m.start("rest")].rstrip(" \t").lower().endswith(("n't", "n’t")):  # "you shouldn't X" -> "don't X"
+        rest = "don't " + rest
+    elif neg is not None:
         rest = ("don't " if neg.group(1) == "not" else "never ") + rest[neg.end():]
     rest = _fix_to(rest)
     return rest if after_comma else _cap_as(s, i, rest)
@@ -970,8 +1000,12 @@ def _prohibition(m: re.Match[str], s: str) -> str:
 
 
 #: the start of a polite question's body that is no verb to command: "be able to X" / "be willing to X" say
-#: "X"; "not X" says "don't X"; "mind X-ing" has no imperative of the same meaning (kept as a question)
-_QUESTION_BODY = re.compile(r"(?P<able>be (?:able|willing) to )|(?P<not>not )|(?P<mind>mind )", re.IGNORECASE)
+#: "X"; "not X" says "don't X"; "mind X-ing" has no imperative of the same meaning, "like/prefer" ask what someone
+#: wants, and "see/access/speak" ask about an ability, "say/think/know" for an opinion or a fact ("Would you say the
+#: tone is formal?" is no "Say the tone is formal."): kept as a question
+_QUESTION_BODY = re.compile(r"(?P<able>be (?:able|willing) to )|(?P<not>not )|(?P<mind>(?:mind|like|prefer|rather|want|wish|care"
+                            r"|see|hear|access|browse|speak|say|think|believe|know|understand|feel|imagine|recall|remember)\b)",
+                            re.IGNORECASE)
 
 
 def _question_to_imperative(m: re.Match[str], s: str) -> str:
@@ -981,7 +1015,7 @@ def _question_to_imperative(m: re.Match[str], s: str) -> str:
     lead = _QUESTION_BODY.match(body)
     if lead is not None:
         if lead.group("mind"):
-            return s[m.start():m.end()]  # "Would you mind checking?" -> not "Mind checking."
+            return s[m.start():m.end()]  # "Would you mind checking?" -> not "Mind checking."; "Would you like to add anything?" asks
         body = ("don't " if lead.group("not") else "") + body[lead.end():]
     return _cap_as(s, m.start(), body) + "."
 
@@ -1035,7 +1069,7 @@ _EN_FILLER: list[tuple[re.Pattern[str], SubFn, bool]] = [
                 r"(?P<body>[^.!?\n]+)\?"), _question_to_imperative, True),
     # "I would like you to act as ..." / "Please answer" -> "Act as ..." / "Answer"
     (re.compile(r"(?:i would like you to|i'd like you to|i want you to|i need you to|i would like to ask you to"
-                r"|i'd (?:really |truly |greatly )?appreciate it if you could|i would (?:really |truly |greatly )?appreciate it if you could"
+                r"|(?:i|we)'d (?:really |truly |greatly )?appreciate it if you could|(?:i|we) would (?:really |truly |greatly )?appreciate it if you could"
                 r"|it would be (?:great|helpful|nice|wonderful|appreciated) if you could"
                 r"|please kindly|kindly|please),?[ \t]+(?:try to[ \t]+|make sure (?:(?:that )?you|to)[ \t]+)?(?P<rest>(?:\*\*)?[a-z][^.!?\n]*)"),
      _drop_prefix, True),
@@ -1046,32 +1080,35 @@ _EN_FILLER: list[tuple[re.Pattern[str], SubFn, bool]] = [
                 r"[ \t]+(?P<rest>(?:\*\*)?[a-z][^.!?\n]*)"), _drop_prefix_or_after_and, True),
     # "You are not allowed to share" / "You must not share" / "Make sure not to share" -> "Don't share";
     # "You must never" -> "Never"
-    (re.compile(r"you (?:are not|aren't) (?:allowed|permitted) to[ \t]+(?P<rest>(?:\*\*)?[a-z][^.!?\n]*)"
-                r"|you must not[ \t]+(?P<rest2>[a-z][^.!?\n]*)|you must (?P<never>never [a-z][^.!?\n]*)"
+    (re.compile(r"you(?: are not| aren['’]t|['’]re not) (?:allowed|permitted) to[ \t]+(?P<rest>(?:\*\*)?[a-z][^.!?\n]*)"
+                r"|you (?:must not|mustn['’]t)[ \t]+(?P<rest2>[a-z][^.!?\n]*)|you must (?P<never>never [a-z][^.!?\n]*)"
                 r"|(?:make sure|be sure|remember|take care) not to[ \t]+(?P<rest3>(?:\*\*)?[a-z][^.!?\n]*)"),
      _prohibition, True),
     # "..., and I would like you to turn them" -> "..., and turn them"
     (re.compile(r"i (?:would|'d) like you to (?=[a-z])"), _mid_would_like, True),
     # "You should ask" / "..., you need to check" -> imperative (negation kept as "don't"/"never")
-    (re.compile(r"you (?:should|need to|will need to|have to)[ \t]+(?P<rest>(?:\*\*)?[a-z][^.!?\n]*)"), _drop_modal, True),
+    (re.compile(r"you(?: should| shouldn['’]t| need to|(?: will|['’]ll) need to| have to)[ \t]+(?P<rest>(?:\*\*)?[a-z][^.!?;\n]*)"),
+     _drop_modal, True),
     # "You will create a campaign." -> "Create a campaign." (a sentence start; not "You will be given / receive / see ...")
     (re.compile(rf"you will (?P<rest>(?:(?:also|only|then|first|now|always|carefully|briefly) )?(?:{_TASK_VERBS})\b[^.!?\n]*)"),
      _you_will, True),
+    # "Please 用中文回答。" -> "用中文回答。": a sentence-start "Please" before a Chinese instruction
+    (re.compile(f"please,?[ \t]*(?P<rest>[{_CJK}][^\n]*)"), _drop_prefix, True),
     # ", please." / " please" at the end of a sentence
     (re.compile(r"[ \t,][ \t]*please(?=[.!?])"), lambda m, s: "", True),
     # "... and please check" -> "... and check"
-    (re.compile(r"please (?=[a-z])"), _after_connective, True),
+    (re.compile(f"please (?=[a-z{_CJK}])"), _after_connective, True),
 ]
 
 
 #: the "you should" pattern without "should", for a text that grades its rules (see ``_STRONG_MODAL``)
-_MODAL_NOT_SHOULD = re.compile(r"you (?:need to|will need to|have to)[ \t]+(?P<rest>(?:\*\*)?[a-z][^.!?\n]*)")
+_MODAL_NOT_SHOULD = re.compile(r"you(?: need to|(?: will|['’]ll) need to| have to)[ \t]+(?P<rest>(?:\*\*)?[a-z][^.!?;\n]*)")
 
 #: literal starts of every match of the filler patterns that have few (see :func:`_keyword_finditer`)
 _FILLER_KEYS: dict[re.Pattern[str], tuple[str, ...]] = {
     _EN_FILLER[1][0]: ("please", "could you", "can you", "would you", "will you"),
     _EN_FILLER[2][0]: ("please", "could you", "can you", "would you", "will you"),
-    _EN_FILLER[3][0]: ("i would ", "i'd ", "i want you", "i need you", "it would be", "please", "kindly"),
+    _EN_FILLER[3][0]: ("i would ", "i'd ", "we would ", "we'd ", "i want you", "i need you", "it would be", "please", "kindly"),
     _EN_FILLER[4][0]: ("try to", "make sure", "ensure that", "be sure", "remember to", "don't forget", "do not forget",
                        "your "),
 }
@@ -1288,6 +1325,13 @@ _EXAMPLE_LABELS = (r"(?:Q|Question|Problem|Input|User|Human|Text|Sentence|Review
 _EXAMPLE_LINE = re.compile(r"^\s*" + _EXAMPLE_LABELS, re.IGNORECASE)
 #: every labelled data line of a text ("User: Could you please help?", "Answer: It does not.")
 _DATA_LINES = re.compile(r"(?m)^[ \t]*" + _EXAMPLE_LABELS + r"[^\n]*", re.IGNORECASE)
+#: a title line announcing example text ("Example reply:", "Example of a good answer:", "Bad answer (don't copy
+#: this):", "Sample output:") and the lines under it up to a blank line (group ``body``): what the model is shown,
+#: like a labelled data line
+_EXAMPLE_BLOCK = re.compile(
+    r"(?m)^[ \t]*(?:[-*+][ \t]+)?(?:\*\*)?[^\n:：]{0,40}\b(?:examples?|samples?|expected (?:output|answer|reply|response)"
+    r"|(?:good|bad|ideal|model|correct|wrong|incorrect) (?:answer|reply|response|output|example))\b[^\n:：]{0,40}[:：]"
+    r"(?:\*\*)?[ \t]*\n(?P<body>(?:[ \t]*\S[^\n]*(?:\n|$))+)", re.IGNORECASE)
 _STASH_CHARS = [chr(c) for c in range(0xE000, 0xE100)]  # BMP private use: a pair the text does not hold
 
 
@@ -1298,7 +1342,8 @@ def _keep_data_lines(fn: PassFn) -> PassFn:
     reword.  Each such line is stashed as a marker line the pass cannot match, then restored."""
 
     def run(text: str, ctx: PassContext) -> str:
-        if not _DATA_LINES.search(text):
+        blocks = _EXAMPLE_BLOCK.search(text) is not None
+        if not blocks and not _DATA_LINES.search(text):
             return fn(text, ctx)
         free = [c for c in _STASH_CHARS if c not in text][:2] if "\ue000" in text or "\ue001" in text else ["\ue000", "\ue001"]
         if len(free) < 2:
@@ -1310,6 +1355,14 @@ def _keep_data_lines(fn: PassFn) -> PassFn:
             stash.append(m.group())
             return f"{opener}{len(stash) - 1}{closer}"
 
+        def put_body(m: re.Match[str]) -> str:
+            body = m.group("body")
+            tail = "\n" if body.endswith("\n") else ""
+            stash.append(body[:len(body) - len(tail)])
+            return m.group()[:m.start("body") - m.start()] + f"{opener}{len(stash) - 1}{closer}" + tail
+
+        if blocks:
+            text = _EXAMPLE_BLOCK.sub(put_body, text)
         out = fn(_DATA_LINES.sub(put, text), ctx)
         return re.sub(f"{opener}(\\d+){closer}", lambda m: stash[int(m.group(1))], out)
 
@@ -1433,7 +1486,8 @@ PHRASES_EN: dict[str, str] = {
     "subsequent to": "after",
     "for the purpose of": "for",
     "with the exception of": "except",
-    "in the absence of": "without",
+    # ("in the absence of" is not "without": "Say 'unknown' in the absence of data" is a condition, "Say
+    # 'unknown' without data" a manner, and "Without a source, say so" reads the same way)
     "has the ability to": "can",
     "have the ability to": "can",
     "is able to": "can",
@@ -1922,6 +1976,19 @@ def _keep_both_of_the(s: str, i: int, j: int) -> bool:
     return _next_word(s, j).lower() in ("following", "above", "below", "former", "latter", "previous", "next")
 
 
+#: words that make the rest of their sentence what the model says to someone ("Tell the customer we will call back
+#: as soon as possible"): an abbreviation there ("ASAP") would change the register of the reply
+_SPEECH_LEAD = re.compile(r"\b(?:say|says|tell|tells|reply|replies|respond|responds|answer|write|writes|inform|informs|notify"
+                          r"|assure|assures|promise|promises|apologi[sz]e|let (?:them|the \w+|him|her) know)\b|[:\"“]",
+                          re.IGNORECASE)
+
+
+def _keep_in_speech(s: str, i: int, j: int) -> bool:
+    """Is ``s[i:j]`` in wording the model says to a customer (after "Tell the customer", "reply:" ...)?"""
+    start = max(s.rfind("\n", 0, i), *(s.rfind(c, 0, i) for c in ".!?")) + 1
+    return _SPEECH_LEAD.search(s, start, i) is not None
+
+
 #: phrase -> a test of its context (text, start, end) that keeps it as written; "can not only read but also
 #: write" is "can (not only ...)", never "can't"
 _PHRASE_GUARDS: dict[str, Callable[[str, int, int], bool]] = {
@@ -1935,6 +2002,7 @@ _PHRASE_GUARDS: dict[str, Callable[[str, int, int], bool]] = {
     "there is no need to": _keep_unless_sentence_start,
     "it is not necessary to": _keep_unless_sentence_start,
     "both of the": _keep_both_of_the,
+    "as soon as possible": _keep_in_speech,
     "can not": lambda s, i, j: _next_word(s, j).lower() in ("only", "just", "merely", "simply"),
 }
 #: quantifiers the table gives for "the majority of", "a large number of" ...: before a determiner they
@@ -1942,6 +2010,19 @@ _PHRASE_GUARDS: dict[str, Callable[[str, int, int], bool]] = {
 _QUANTIFIERS = frozenset(["most", "many", "much", "a few", "enough"])
 #: "You must don't invent" (from "It is important that you do not make up"): a modal takes "not"
 _MODAL_DONT = re.compile(r"\b(must|should|shall|will|would|can|could|may|might) don't\b")
+
+
+#: the table's -ize / -yze words and their spelling in a British text
+_BRITISH_FORMS = {"summarize": "summarise", "analyze": "analyse"}
+#: a spelling only British English uses ("summarise", "organised", "analyse", "colour", "behaviour", "centre")
+_BRITISH_SPELLING = re.compile(
+    r"\b(?:(?:summar|organ|apolog|recogn|priorit|personal|optim|categor|emphas|real|minim|maxim|custom|standard"
+    r"|special|author|final|normal|character|visual|util)is(?:e|es|ed|ing|ation|ations)|analys(?:e|ed|ing)"
+    r"|(?:behavi|col|fav|hon|lab|neighb|hum)ours?|centres?|catalogues?)\b", re.IGNORECASE)
+
+
+def _british(text: str) -> bool:
+    return _BRITISH_SPELLING.search(text) is not None
 
 
 def _replace_en_phrases(text: str) -> str:
@@ -1954,6 +2035,7 @@ def _replace_en_phrases(text: str) -> str:
         low = "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
     out: list[str] = []
     pos = 0
+    british: bool | None = None
     for m in _EN_PHRASE_RE.finditer(low):
         i, j = m.span()
         out.append(text[pos:i])
@@ -1974,8 +2056,15 @@ def _replace_en_phrases(text: str) -> str:
             continue
         if repl in _QUANTIFIERS and _next_word(text, j).lower() in _DETERMINERS:
             repl += " of"
+        if repl in _BRITISH_FORMS:
+            if british is None:
+                british = _british(text)  # (once per text)
+            if british:
+                repl = _BRITISH_FORMS[repl]  # a text that writes "summarise" gets "summarise", not "summarize"
         out.append(("Note:" if src[:1].isupper() else "note:") if repl == "note:" else _match_case(src, repl))
         pos = j
+        if repl == "always" and text[j:j + 1] == "," and _at_sentence_start(text, i):
+            pos += 1  # "At all times, be calm" -> "Always be calm" ("Always, be calm" is no sentence)
     if not out:
         return text
     out.append(text[pos:])
@@ -2070,9 +2159,16 @@ def _that_object(m: re.Match[str], s: str) -> str:
     return s[i:m.end()] if _at_sentence_start(s, i - 1 - len(_prev_word(s, i))) else ""
 
 
+#: a verb taking a person and a question ("Ask the user who is calling"): "who is ..." after its object is the question
+_ASK_PERSON = re.compile(r"\b(?:ask|asks|asked|tell|tells|told|show|remind|inform|check with)[ \t]+(?:the[ \t]+|a[ \t]+|an[ \t]+|each[ \t]+)?"
+                         r"[a-z]+[ \t]+$", re.IGNORECASE)
+
+
 def _who_is_ing(m: re.Match[str], s: str) -> str:
     if m.group("ing") in _ING_ADJECTIVES or not _relative_ok(s, m.start()):
         return s[m.start():m.end()]
+    if _ASK_PERSON.search(s, max(0, m.start() - 40), m.start()):
+        return s[m.start():m.end()]  # "Ask the user who is calling" asks for a name: not "Ask the user calling"
     return ""
 
 
@@ -2162,19 +2258,23 @@ def pass_phrases(text: str, ctx: PassContext) -> str:
 #: only words the pass may drop.  Information = -log2(frequency share).
 _DROPPABLE_FREQ: dict[str, float] = {
     "the": 50.0, "a": 21.0, "an": 3.5,
-    "very": 1.0, "really": 0.6, "actually": 0.4, "basically": 0.1, "simply": 0.2, "just": 1.5,
+    "very": 1.0, "really": 0.6, "actually": 0.4, "basically": 0.1, "simply": 0.2,
     "quite": 0.3, "rather": 0.3, "literally": 0.05, "certainly": 0.1, "definitely": 0.08, "truly": 0.05,
     "extremely": 0.07, "totally": 0.05, "completely": 0.1, "absolutely": 0.08,
-    "is": 10.0, "are": 4.5, "was": 9.0, "were": 3.5,
     "that": 10.0, "of": 27.0, "to": 24.0, "in": 18.0, "for": 8.0, "on": 6.0, "at": 4.5, "by": 5.0,
     "with": 7.0, "from": 4.0, "as": 7.5, "it": 9.0, "its": 1.8, "this": 4.5, "these": 1.0, "those": 0.8,
     "there": 2.5, "so": 2.0, "then": 1.2, "also": 1.0, "some": 1.5, "do": 2.5, "does": 0.8, "did": 1.3,
     "have": 4.5, "has": 3.0, "had": 4.5, "into": 1.5, "about": 1.8, "which": 3.0, "your": 1.5,
 }
-#: Tiers: 0 articles and intensifiers, 1 copulas and "that", 2 everything else droppable.
-_TIER0 = {"the", "a", "an", "very", "really", "actually", "basically", "simply", "just", "quite", "rather",
+#: Tiers: 0 articles and intensifiers, 1 "that", 2 everything else droppable.  The copulas "is", "are", "was",
+#: "were" are never dropped: the main verb or the auxiliary of their clause, their loss turns a sentence into a
+#: noun phrase ("The output is JSON" -> "The output JSON", "my name, which is Daniel" -> "which Daniel") or
+#: blurs what it says ("a wrong answer is right" -> "wrong answer right", "What is its area?" -> "What its area?")
+#: ("just" is no intensifier the words pass drops: "users just want a quick answer", "you should just return the
+#: JSON" restrict, as the hedges pass knows)
+_TIER0 = {"the", "a", "an", "very", "really", "actually", "basically", "simply", "quite", "rather",
           "literally", "certainly", "definitely", "truly", "extremely", "totally", "completely", "absolutely"}
-_TIER1 = {"is", "are", "was", "were", "that"}
+_TIER1 = {"that"}
 
 #: Never dropped (a guard on top of the droppable list).
 NEVER_DROP = frozenset(
@@ -2255,19 +2355,19 @@ def _strip_intensifiers(before: str) -> str:
 #: "that" is dropped only before a subject ("note that you", "the text that the user provides")
 _THAT_NEXT = ("you ", "we ", "they ", "i ", "he ", "she ", "it ", "this ", "these ", "those ",
               "your ", "our ", "their ", "my ", "his ", "her ", "its ", "users ", "customers ")
-_COPULAS = frozenset({"is", "are", "was", "were"})
+#: words after which "a" is part of a quantity or an idiom: "a few" (some) is not "few" (hardly any), "a little
+#: playful" not "little playful"; "a lot", "a bit", "a couple of", "for a while"; "at a time", "twice a day"
+_A_KEEP_NEXT = frozenset(["few", "little", "lot", "lots", "bit", "couple", "handful", "while", "time", "day", "week",
+                          "month", "year", "hour", "minute", "second", "night"])
 _COMPARATIVES = frozenset({"more", "less", "fewer", "better", "worse", "sooner", "later", "longer", "shorter", "higher",
                            "lower", "bigger", "smaller", "faster", "slower", "earlier", "simpler"})
-_COPULA_KEEP_NEXT = re.compile(r"[ \t]+(?:the|a|an|not|never|to|\w+ed|written|given|shown|known|taken|sent|built|made|kept"
-                               r"|found|paid|held|chosen|spoken|done|seen|read|set|put|cut)\b")
-_PRONOUN_SUBJECTS = ("you ", "we ", "they ", "i ", "he ", "she ", "it ", "there ", "this ", "that ")
 
 
 def _tier(word: str) -> int:
     return 0 if word in _TIER0 else 1 if word in _TIER1 else 2
 
 
-#: the tiers the words pass drops: articles and intensifiers (0), copulas and "that" (1); tier 2
+#: the tiers the words pass drops: articles and intensifiers (0), "that" (1); tier 2
 #: (prepositions, pronouns...) is scored but never dropped: "At least" must not become "Least"
 _WORDS_DROPPED = 1
 
@@ -2284,7 +2384,6 @@ def _drop_regex(max_tier: int) -> re.Pattern[str]:
 
 _DROP_RES = {t: _drop_regex(t) for t in (0, 1, 2)}
 _TIER_OF = {w: _tier(w) for w in _DROPPABLE_FREQ}
-_SUBJECT_MAX = max(map(len, _PRONOUN_SUBJECTS))  # (lowering the last characters of a line is enough)
 
 
 def word_scores(text: str, max_tier: int = 2) -> list[tuple[int, int, float, int]]:
@@ -2344,16 +2443,17 @@ def word_scores(text: str, max_tier: int = 2) -> list[tuple[int, int, float, int
                     continue  # a sentence-initial "The" before a capital: part of a name ("The Hague", "The Beatles")
                 if low_word == "the" and nw.lower() in _COMPARATIVES:
                     continue  # "the more, the better": the article makes the correlative
+                if low_word != "the" and nw.lower() in _A_KEEP_NEXT:
+                    continue  # "a few minutes" is not "few minutes", "a little playful" not "little playful"
+                if low_word == "the" and nw.lower() in ("way", "one", "ones", "same"):
+                    continue  # "Say numbers the way a person would" ("way person would" is no sentence); "is the one to
+                    # use" names a single answer, "is one to use" one of several; "isn't same as" is no English
         if low_word == "that" and not low.startswith(_THAT_NEXT, end + 1):
             continue  # "clauses that aren't in the text": a subject relative pronoun carries the clause
         if low_word == "that" and _prev_word(low, start) in _THAT_ADJECTIVES:
             continue  # "It is important that users feel heard": "important users" would be a noun phrase
-        if low_word in _COPULAS and word != low_word:
-            continue  # "Is it valid?": a question's verb
-        if low_word in _COPULAS and text[max(line_start, start - _SUBJECT_MAX):start].lower().endswith(_PRONOUN_SUBJECTS):
-            continue  # "you are a legal assistant" / "it is important": the verb of the sentence
-        if low_word in _COPULAS and _COPULA_KEEP_NEXT.match(low, end):
-            continue  # "FILENAME is the file name" (a definition), "the message was updated" (a passive), "are to be read" (an obligation)
+        if low_word == "that" and _prev_word(low, start) in ("and", "or", "but"):
+            continue  # "explain that X and that you cannot advise": the second that-clause is still what to explain
         out.append((start, end, scores[low_word], tier))
     return out
 
@@ -2406,7 +2506,8 @@ PASSES: dict[str, tuple[PassFn, str]] = {
     "json": (pass_json, "safe"),
     "markdown": (pass_markdown, "balanced"),
     "fewshot": (pass_fewshot, "safe"),
-    # the rewording passes leave labelled few-shot / dialogue data lines as written
+    # the rewording passes leave labelled few-shot / dialogue data lines, and the lines under an example title
+    # ("Example reply:"), as written
     "filler": (_keep_data_lines(pass_filler), "balanced"),
     "hedges": (_keep_data_lines(pass_hedges), "balanced"),
     "phrases": (_keep_data_lines(pass_phrases), "balanced"),

@@ -647,3 +647,23 @@ def test_a_rule_under_another_lead_in_is_not_a_repeat(level: str):
     out = compress_text(text, level=level).text
     kept = text.rsplit("\n\n", 1)[0]
     assert out == (kept if level == "safe" else kept.replace("**", ""))
+
+
+# --------------------------------------------------------------------------- #
+# second Chinese review (new domains: customer service, triage, finance, IT, HR, legal, Traditional)
+# --------------------------------------------------------------------------- #
+
+
+@pytest.mark.parametrize(
+    "text, level, expected",
+    [
+        # a bare 请 goes only before the verb (or adverb) of a command to the model; before anyone else it
+        # names who acts: "请保安处理" asks security, "保安处理" says security handles it
+        ("请保安处理门禁相关的工单，请前台处理访客登记。请财务部门核对报销。请对方提供证明。请先生们入座。",
+         "balanced", "请保安处理门禁相关的工单，请前台处理访客登记。请财务部门核对报销。请对方提供证明。请先生们入座。"),
+        ("- 请运维同学重启 nginx 服务后再观察10分钟。\n- 请根据以下内容回答，请先安抚用户，请包括场景。",
+         "balanced", "- 请运维同学重启 nginx 服务后再观察10分钟。\n- 根据以下内容回答，先安抚用户，包括场景。"),
+    ],
+)
+def test_review_zh2(text: str, level: str, expected: str):
+    assert compress_text(text, level=level).text == expected

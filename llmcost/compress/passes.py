@@ -580,24 +580,54 @@ def pass_dedupe(text: str, ctx: PassContext) -> str:
 
 #: (a Chinese "1、" needs no blank after it)
 _NUMBERED = re.compile(r"^([ \t]*)(\d{1,3})([.)、])(?=[ \t]|(?<=、))")
+#: a Chinese-numeral list mark: "一、", "十二、", "三．"
+_ZH_NUMBERED = re.compile(r"^([ \t]*)([一二三四五六七八九十]{1,3})([、．.])")
+_ZH_DIGITS = "一二三四五六七八九"
+
+
+def _zh_numeral_value(s: str) -> int | None:
+    """一 .. 九十九 as a number; None for anything else ("十十")."""
+    if len(s) == 1:
+        return 10 if s == "十" else _ZH_DIGITS.index(s) + 1
+    tens, _, ones = s.partition("十")
+    if _ != "十" or "十" in ones or len(tens) > 1 or len(ones) > 1:
+        return None
+    return (_ZH_DIGITS.index(tens) + 1 if tens else 1) * 10 + (_ZH_DIGITS.index(ones) + 1 if ones else 0)
+
+
+def _zh_numeral(n: int) -> str:
+    tens, ones = divmod(n, 10)
+    return (("" if tens == 1 else _ZH_DIGITS[tens - 1]) + "十" if tens else "") + (_ZH_DIGITS[ones - 1] if ones else "")
 
 
 def _renumber(before: list[str], after: list[str]) -> list[str]:
-    """After dropping items of a numbered list 1, 2, 3 ..., number the rest consecutively again."""
+    """After dropping items of a numbered list 1, 2, 3 ... (or 一、二、三、 ...), number the rest
+    consecutively again.  Each kind of mark is its own list: "一、" sections may hold "1." items."""
     if len(after) == len(before):
         return after
     nums = [int(m.group(2)) for m in map(_NUMBERED.match, before) if m]
-    if len(nums) < 2 or nums != list(range(nums[0], nums[0] + len(nums))):
-        return after  # not one consecutive list: leave the numbers alone
-    n = nums[0]
-    out = []
-    for line in after:
-        m = _NUMBERED.match(line)
-        if m:
-            line = f"{m.group(1)}{n}{m.group(3)}{line[m.end():]}"
-            n += 1
-        out.append(line)
-    return out
+    if len(nums) >= 2 and nums == list(range(nums[0], nums[0] + len(nums))):
+        n = nums[0]
+        out = []
+        for line in after:
+            m = _NUMBERED.match(line)
+            if m:
+                line = f"{m.group(1)}{n}{m.group(3)}{line[m.end():]}"
+                n += 1
+            out.append(line)
+        after = out
+    zh = [_zh_numeral_value(m.group(2)) for m in map(_ZH_NUMBERED.match, before) if m]
+    if len(zh) >= 2 and zh[0] is not None and zh == list(range(zh[0], zh[0] + len(zh))):
+        n = zh[0]
+        out = []
+        for line in after:
+            m = _ZH_NUMBERED.match(line)
+            if m:
+                line = f"{m.group(1)}{_zh_numeral(n)}{m.group(3)}{line[m.end():]}"
+                n += 1
+            out.append(line)
+        after = out
+    return after
 
 
 def _dedupe_sentences(line: str, seen: set[str], near: _NearIndex, reminder: bool, line_key: str) -> str:

@@ -384,8 +384,14 @@ def pass_markdown(text: str, ctx: PassContext) -> str:
 
 #: (a Chinese list writes its mark without a blank: "一、请…", "2、…")
 _ITEM_MARK = re.compile(r"[ \t]*(?:(?:[-*+]|\d{1,3}[.)、]|[一二三四五六七八九十]{1,3}[、.])[ \t]+|(?:\d{1,3}|[一二三四五六七八九十]{1,3})、)")
-_REMINDER_LABEL = re.compile(r"^\s*(?:[-*+]\s+)?(?:remember|reminder|note|important|again|once again|注意|重要|提醒|再次提醒)\s*[:：]\s*",
-                             re.IGNORECASE)
+_REMINDER_LABEL = re.compile(r"^\s*(?:[-*+]\s+)?(?:remember|reminder|note|important|again|once again|注意|重要|提醒|再次提醒"
+                             r"|再次强调|特别提醒|特别注意|切记|记住|牢记|重申)\s*[:：]\s*", re.IGNORECASE)
+#: a Chinese restatement (see :func:`_zh_near_key`): its reminder label, and emphasis that narrows nothing
+#: (务必, 千万, 一定 but not 不一定, 绝对, 非常); 的 and punctuation do not count either
+_ZH_NEAR_LABEL = re.compile(r"^[ \t]*(?:\*\*)?(?:再次提醒|再次强调|特别提醒|特别注意|重要提醒|提醒|注意|重要|切记|记住|牢记|重申)"
+                            r"(?:\*\*)?[ \t]*[:：，,][ \t]*")
+_ZH_NEAR_DROP = re.compile("务必|千万|(?<!不)一定|(?<!不)绝对|非常|的|[^\\w\U000F0000-\U0010FFFD]|_")
+_ZH_NEAR_MIN = 10  # characters of the key, both sentences
 #: words ignored when comparing two sentences for near-duplication ("Remember: don't reveal these
 #: instructions" restates "Don't reveal the instructions")
 _NEAR_STOP = frozenset(["a", "an", "the", "this", "these", "those", "that", "to", "of", "is", "are", "be", "please", "remember", "note", "also", "again", "reminder", "important", "once", "do", "does"])
@@ -423,6 +429,16 @@ def _content_of(words: list[str], contractions: bool) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _zh_near_key(piece: str) -> str:
+    """What a Chinese sentence says, for restatement look-up: without its reminder label ("再次提醒："),
+    emphasis (务必, 千万, 一定, 绝对, 非常), 的, blanks and punctuation; "" when under :data:`_ZH_NEAR_MIN`
+    characters.  Two sentences restate each other only when their keys are equal: word segmentation is
+    unreliable, so an earlier sentence with any other extra character (a negation, a quantifier such as
+    任何/所有, a condition, a number, a narrower noun) says something else and its repeat stays."""
+    key = _ZH_NEAR_DROP.sub("", _ZH_NEAR_LABEL.sub("", piece, count=1)).casefold()
+    return key if len(key) >= _ZH_NEAR_MIN else ""
+
+
 def _is_subsequence(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
     it = iter(long)
     return all(w in it for w in short)
@@ -446,6 +462,7 @@ class _NearIndex:
         self.lengths: list[int] = []  # index -> len(units[index])
         self.sets: list[frozenset[str]] = []  # index -> the unit's distinct words
         self.by_word: defaultdict[str, list[int]] = defaultdict(list)
+        self.zh: set[str] = set()  # keys (:func:`_zh_near_key`) of earlier Chinese sentences
 
     def add(self, words: tuple[str, ...]) -> None:
         if len(words) < _NEAR_MIN:
@@ -665,9 +682,15 @@ def _dedupe_sentences(line: str, seen: set[str], near: _NearIndex, reminder: boo
         if words and near.restates(words):
             dropped = True
             continue
+        zkey = _zh_near_key(piece) if not words and _CJK_RE.search(piece) else ""
+        if zkey and zkey in near.zh:
+            dropped = True
+            continue
         seen.add(key)
         if words and not reminder:
             near.add(words)
+        if zkey and not reminder:
+            near.zh.add(zkey)
         out.append(piece)
     if not dropped:
         return line

@@ -688,6 +688,10 @@ def test_a_rule_under_another_lead_in_is_not_a_repeat(level: str):
         # 不一定 is no emphasis: "不一定要用表格输出" does not restate "要用表格输出"
         ("回答时要用表格输出全部的统计结果。\n注意：回答时不一定要用表格输出全部的统计结果。", "balanced",
          "回答时要用表格输出全部统计结果。\n注意：回答时不必用表格输出全部统计结果。"),
+        # aggressive keeps the 的 that closes a relative clause with 让/被/可以/能够 in it ("害怕情节" = fear the plot,
+        # "可以复用逻辑" = can reuse logic), after 最近 (nearest, not recent) and before 时候 (翻譯時候 is no Chinese)
+        ("是否有可以复用的逻辑被重复实现。不要出现让小朋友害怕的情节。前往最近的急诊。翻譯的時候請使用台灣常用的詞彙。检查代码的质量。",
+         "aggressive", "是否有可以复用的逻辑被重复实现。不要出现让小朋友害怕的情节。前往最近的急诊。翻譯的時候請使用台灣常用詞彙。检查代码质量。"),
     ],
 )
 def test_review_zh2(text: str, level: str, expected: str):

@@ -2248,12 +2248,13 @@ NEVER_DROP = frozenset(
 _NUMBER_WORDS = frozenset(
     ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred", "thousand", "million", "billion", "first", "second", "third", "half", "double", "twice", "dozen"]
 )
-#: 的 stays after 这样/那样 ("这样的中文数字"), after 了/着/过 ("喝醉了的人"), after 上/中/里
+#: 的 stays after 最近 ("前往最近的急诊": "最近急诊" reads "recent emergencies"), before 时候 (Traditional
+#: 的時候, which the phrase table leaves), after 这样/那样 ("这样的中文数字"), after 了/着/过 ("喝醉了的人"), after 上/中/里
 #: ("说明书上的一般剂量": not "说明书上一般剂量"), before a number ("最重要的2到3个问题", "字数的120%"),
 #: and after a verb, where it closes a relative clause: "本助手提供的信息仅供参考" without it reads
 #: "本助手提供信息" (the assistant gives information), "生成的SQL必须…" reads "generate SQL"; 十分 after
 #: a numeral is a number ("二十分钟", "六十分"), and 非常规 / 非常时期 are words of their own
-_ZH_DROP = re.compile(rf"(?P<de>的)(?<=[{_CJK}]的)(?<![目有真别是你我他她它您们样标了着过上中里]的)(?![确话是])"
+_ZH_DROP = re.compile(rf"(?P<de>的)(?<=[{_CJK}]的)(?<![目有真别是你我他她它您们样标了着过上中里近]的)(?![确话是]|[时時]候)"
                       rf"(?![，。！？、；：,.!?;:\n）)」”0-9]|$|{_PH})"
                       rf"|[呢吧啊呀哦](?<=[{_CJK}].)(?<![酒网贴氧]吧)(?=[，。！？,.!?\n])"
                       rf"|(?:非常(?![规态任时设])|(?<![零一二两三四五六七八九十几百千万数])十分(?![钟之]))"
@@ -2267,10 +2268,25 @@ _ZH_REL_VERBS2 = frozenset(
 _ZH_REL_VERBS1 = frozenset("写说问做给讲发找选买卖收填传看读")
 
 
+#: a clause before 的 holding one of these is a relative clause whatever its verb: "让小朋友害怕的情节" (not
+#: "害怕情节", fear the plot), "被删除的文件", "可以复用的逻辑" (not "可以复用逻辑", can reuse logic)
+_ZH_REL_MARK = re.compile("让|被|可以|能够")
+_ZH_CLAUSE_START = re.compile(r"[，。、；：！？,.;:!?\n（(“「]")
+
+
 def _zh_drop_word(m: re.Match[str]) -> str:
     if m.group("de"):
         s, i = m.string, m.start()
         if s[i - 2:i] in _ZH_REL_VERBS2 or s[i - 1] in _ZH_REL_VERBS1:
+            return m.group()
+        # (the clause just before it: back to the last punctuation mark, at most 7 characters; a 可以 further
+        # back is the modal of the whole clause: "可以为讲故事环节选择特定主题")
+        j = max(0, i - 7)
+        clause = s[j:i]
+        last = None
+        for last in _ZH_CLAUSE_START.finditer(clause):
+            pass
+        if _ZH_REL_MARK.search(clause, last.end() if last else 0):
             return m.group()
     return ""
 

@@ -698,6 +698,12 @@ def test_a_rule_under_another_lead_in_is_not_a_repeat(level: str):
          "2. 翻譯的時候請使用台灣常用的詞彙。\n3. 請使用者提供原文。請求格式必須正確。\n\n謝謝你的幫助！",
          "balanced", "你是專業的翻譯助手。\n將英文翻譯成繁體中文，注意以下幾點：\n1. 保留專有名詞。\n"
          "2. 翻譯時請使用台灣常用的詞彙。\n3. 請使用者提供原文。請求格式必須正確。"),
+        # a script under 【开场白】 (with or without a colon after the bracket) is said word for word: its 你好呀 stays
+        ("【开场白】：你好呀，我是老王，有什么问题都可以问我！\n\n【结束语】\n您好，感谢您的来电，请问还有什么可以帮您？",
+         "balanced", "【开场白】：你好呀，我是老王，有什么问题都可以问我！\n\n【结束语】\n您好，感谢您的来电，请问还有什么可以帮您？"),
+        # a "1）" / "（2）" list mark is no part of the item: the repeated rule goes and the list is renumbered
+        ("1）每次回复的长度控制在3句话以内。\n2）不要主动结束对话。\n3）每次回复的长度控制在3句话以内。\n4）诚实。",
+         "balanced", "1）每次回复的长度控制在3句话以内。\n2）不要主动结束对话。\n3）诚实。"),
     ],
 )
 def test_review_zh2(text: str, level: str, expected: str):

@@ -383,7 +383,8 @@ def pass_markdown(text: str, ctx: PassContext) -> str:
 
 
 #: (a Chinese list writes its mark without a blank: "一、请…", "2、…")
-_ITEM_MARK = re.compile(r"[ \t]*(?:(?:[-*+]|\d{1,3}[.)、]|[一二三四五六七八九十]{1,3}[、.])[ \t]+|(?:\d{1,3}|[一二三四五六七八九十]{1,3})、)")
+_ITEM_MARK = re.compile(r"[ \t]*(?:(?:[-*+]|\d{1,3}[.)、]|[一二三四五六七八九十]{1,3}[、.])[ \t]+|(?:\d{1,3}|[一二三四五六七八九十]{1,3})[、）．]"
+                        r"|[（(](?:\d{1,3}|[一二三四五六七八九十]{1,3})[）)][ \t]*)")
 _REMINDER_LABEL = re.compile(r"^\s*(?:[-*+]\s+)?(?:remember|reminder|note|important|again|once again|注意|重要|提醒|再次提醒"
                              r"|再次强调|特别提醒|特别注意|切记|记住|牢记|重申)\s*[:：]\s*", re.IGNORECASE)
 #: a Chinese restatement (see :func:`_zh_near_key`): its reminder label, and emphasis that narrows nothing
@@ -595,8 +596,8 @@ def pass_dedupe(text: str, ctx: PassContext) -> str:
     return "".join(kept)
 
 
-#: (a Chinese "1、" needs no blank after it)
-_NUMBERED = re.compile(r"^([ \t]*)(\d{1,3})([.)、])(?=[ \t]|(?<=、))")
+#: (a Chinese "1、", "1）" or "1．" needs no blank after it)
+_NUMBERED = re.compile(r"^([ \t]*)(\d{1,3})([.)、）．])(?=[ \t]|(?<=[、）．]))")
 #: a Chinese-numeral list mark: "一、", "十二、", "三．"
 _ZH_NUMBERED = re.compile(r"^([ \t]*)([一二三四五六七八九十]{1,3})([、．.])")
 _ZH_DIGITS = "一二三四五六七八九"
@@ -1146,7 +1147,7 @@ def _zh_start(s: str, i: int) -> bool:
 #: "请回复：好的，请您稍等" (the greeting and 请您 are part of the script), or the lines under a
 #: heading "常用话术：" / "回复示例：" up to the next blank line
 _ZH_SCRIPT_LABEL = re.compile("(?:回复|回答|答复|回应|话术|开场白|结束语|欢迎语|问候语|结语|模板|说|例如|比如|示例|范例|样例"
-                              "|显示|文案)[ \t]*[：:]")
+                              "|显示|文案)(?:[】」\\]）)][ \t]*[：:]?|[ \t]*[：:])")
 
 
 def _zh_in_script(s: str, i: int) -> bool:
@@ -1161,7 +1162,7 @@ def _zh_in_script(s: str, i: int) -> bool:
         prev = s[prev_start:line_start - 1].rstrip(" \t")
         if not prev:
             return False
-        if prev.endswith(("：", ":")):
+        if prev.endswith(("：", ":", "】")):  # ("【开场白】" as a heading)
             return _ZH_SCRIPT_LABEL.search(prev, max(0, len(prev) - 5)) is not None
         line_start = prev_start
     return False

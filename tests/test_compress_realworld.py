@@ -704,6 +704,10 @@ def test_a_rule_under_another_lead_in_is_not_a_repeat(level: str):
         # a "1）" / "（2）" list mark is no part of the item: the repeated rule goes and the list is renumbered
         ("1）每次回复的长度控制在3句话以内。\n2）不要主动结束对话。\n3）每次回复的长度控制在3句话以内。\n4）诚实。",
          "balanced", "1）每次回复的长度控制在3句话以内。\n2）不要主动结束对话。\n3）诚实。"),
+        # the 非 of 并非 / 除非 / 绝非 / 无非 is no part of a 非常 "very": aggressive made "这并非常见的情况" "这并见情况"
+        # (the negation gone) and "除非常驻用户" "除驻用户" (the condition gone); a real 非常 still goes
+        ("这并非常见的情况。除非常驻用户，否则拒绝。这绝非常规操作。这无非常识。这是非常重要的规则。",
+         "aggressive", "这并非常见情况。除非常驻用户，否则拒绝。这绝非常规操作。这无非常识。这是重要规则。"),
     ],
 )
 def test_review_zh2(text: str, level: str, expected: str):

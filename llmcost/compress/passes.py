@@ -391,7 +391,7 @@ _REMINDER_LABEL = re.compile(r"^\s*(?:[-*+]\s+)?(?:remember|reminder|note|import
 #: (务必, 千万, 一定 but not 不一定, 绝对, 非常); 的 and punctuation do not count either
 _ZH_NEAR_LABEL = re.compile(r"^[ \t]*(?:\*\*)?(?:再次提醒|再次强调|特别提醒|特别注意|重要提醒|提醒|注意|重要|切记|记住|牢记|重申)"
                             r"(?:\*\*)?[ \t]*[:：，,][ \t]*")
-_ZH_NEAR_DROP = re.compile("务必|千万|(?<!不)一定|(?<!不)绝对|非常|的|[^\\w\U000F0000-\U0010FFFD]|_")
+_ZH_NEAR_DROP = re.compile("务必|千万|(?<!不)一定|(?<!不)绝对|(?<![并绝除无莫若似而亦决既本原皆岂])非常|的|[^\\w\U000F0000-\U0010FFFD]|_")
 _ZH_NEAR_MIN = 10  # characters of the key, both sentences
 #: words ignored when comparing two sentences for near-duplication ("Remember: don't reveal these
 #: instructions" restates "Don't reveal the instructions")
@@ -2262,10 +2262,14 @@ _NUMBER_WORDS = frozenset(
 #: and after a verb, where it closes a relative clause: "本助手提供的信息仅供参考" without it reads
 #: "本助手提供信息" (the assistant gives information), "生成的SQL必须…" reads "generate SQL"; 十分 after
 #: a numeral is a number ("二十分钟", "六十分"), and 非常规 / 非常时期 are words of their own
+#: a 非 after these closes a word of its own, so the 非常 is no "very": 并非常见 (not common), 除非常驻 (unless
+#: resident), 绝非, 无非, 莫非, 若非, 而非; dropping it lost the negation or the condition (是非 and 实非 are left
+#: out: "这是非常重要的", "确实非常重要" are far more common)
+_ZH_FEI_BEFORE = "并绝除无莫若似而亦决既本原皆岂"
 _ZH_DROP = re.compile(rf"(?P<de>的)(?<=[{_CJK}]的)(?<![目有真别是你我他她它您们样标了着过上中里近]的)(?![确话是]|[时時]候)"
                       rf"(?![，。！？、；：,.!?;:\n）)」”0-9]|$|{_PH})"
                       rf"|[呢吧啊呀哦](?<=[{_CJK}].)(?<![酒网贴氧]吧)(?=[，。！？,.!?\n])"
-                      rf"|(?:非常(?![规态任时设])|(?<![零一二两三四五六七八九十几百千万数])十分(?![钟之]))"
+                      rf"|(?:(?<![{_ZH_FEI_BEFORE}])非常(?![规态任时设])|(?<![零一二两三四五六七八九十几百千万数])十分(?![钟之]))"
                       rf"(?<=[{_CJK}]..)(?=[{_CJK}])")
 #: verbs before 的 (see above): two characters, then one
 _ZH_REL_VERBS2 = frozenset(

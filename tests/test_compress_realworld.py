@@ -708,6 +708,9 @@ def test_a_rule_under_another_lead_in_is_not_a_repeat(level: str):
         # (the negation gone) and "除非常驻用户" "除驻用户" (the condition gone); a real 非常 still goes
         ("这并非常见的情况。除非常驻用户，否则拒绝。这绝非常规操作。这无非常识。这是非常重要的规则。",
          "aggressive", "这并非常见情况。除非常驻用户，否则拒绝。这绝非常规操作。这无非常识。这是重要规则。"),
+        # 如果说 is often 如果 + the verb 说 ("如果说错了" is not "如果错了"), and 然后再次 keeps its 然后 (再次 is "again")
+        ("如果说错了，要道歉。如果说，用户不满意，就升级。然后再次确认。然后再回复。",
+         "balanced", "如果说错了，要道歉。如果说，用户不满意，就升级。然后再次确认。再回复。"),
     ],
 )
 def test_review_zh2(text: str, level: str, expected: str):

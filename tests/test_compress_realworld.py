@@ -711,6 +711,9 @@ def test_a_rule_under_another_lead_in_is_not_a_repeat(level: str):
         # 如果说 is often 如果 + the verb 说 ("如果说错了" is not "如果错了"), and 然后再次 keeps its 然后 (再次 is "again")
         ("如果说错了，要道歉。如果说，用户不满意，就升级。然后再次确认。然后再回复。",
          "balanced", "如果说错了，要道歉。如果说，用户不满意，就升级。然后再次确认。再回复。"),
+        # 一定要 -> 务必 only as a command: "这是务必做的", "有没有务必用的工具", "并非务必这样" are no Chinese
+        ("这不是一定要做的。有没有一定要用的工具？并非一定要这样。你一定要记住。回答时一定要简洁。不一定要用表格。",
+         "balanced", "这不是一定要做的。有没有一定要用的工具？并非一定要这样。你务必记住。回答时务必简洁。不必用表格。"),
     ],
 )
 def test_review_zh2(text: str, level: str, expected: str):

@@ -1780,7 +1780,6 @@ PHRASES_ZH: dict[str, str] = {
     "的时候": "时",
     # (no "如果说" -> "如果": 说 is as often the verb, "如果说错了" is not "如果错了")
     "能够": "能",
-    "一定要": "务必",
     "不一定要": "不必",  # (not "不务必")
     "非常非常": "非常",
     "必须要": "必须",
@@ -1834,6 +1833,9 @@ _ZH_NOTE = re.compile("(?:需要|值得)注意的是[ \t]*[，,：:]?")
 # "这样的话，…" -> "这样，…" and "换句话说，…" -> "即…" at a clause start ("不要说这样的话" stays)
 _ZH_CLAUSE_LINK = re.compile("(?P<p>这样的话|换句话说)(?P<c>[，,]?)")
 # "所有的数据" -> "所有数据" (not "所有的都")
+# "你一定要记住" -> "你务必记住", a command; not after 是/非/有 or before a 的 that makes it attributive ("这是一定要做的",
+# "有没有一定要用的工具", "并非一定要这样" read wrong with 务必); 不一定要 is 不必 (the table)
+_ZH_MUST = re.compile("(?<![是非有没])一定要(?![^，。；：！？,.;:!?\n]{0,8}?的)")
 _ZH_ALL_DE = re.compile(f"所有的(?=[{_CJK}])(?![都也是])")
 # "如果参数有误的话，" -> "如果参数有误，"
 _ZH_DEHUA = re.compile("(?P<h>如果|假如|要是|倘若|若是)(?P<b>[^，。；！？\n]{1,20}?)的话(?=[，,])")
@@ -2211,6 +2213,7 @@ def pass_phrases(text: str, ctx: PassContext) -> str:
         text = _ZH_ADJ_DE.sub(lambda m: m.group("a"), text)
         text = _ZH_JIAYI.sub("", text)
         text = _ZH_PHRASE_RE.sub(lambda m: PHRASES_ZH[m.group()], text)
+        text = _ZH_MUST.sub("务必", text)
         text = _ZH_CLAUSE_LINK.sub(lambda m: m.group() if not _zh_start(m.string, m.start())
                                    else "即" if m.group("p") == "换句话说" else "这样" + m.group("c"), text)
         text = _ZH_ALL_DE.sub("所有", text)

@@ -714,6 +714,10 @@ def test_a_rule_under_another_lead_in_is_not_a_repeat(level: str):
         # 一定要 -> 务必 only as a command: "这是务必做的", "有没有务必用的工具", "并非务必这样" are no Chinese
         ("这不是一定要做的。有没有一定要用的工具？并非一定要这样。你一定要记住。回答时一定要简洁。不一定要用表格。",
          "balanced", "这不是一定要做的。有没有一定要用的工具？并非一定要这样。你务必记住。回答时务必简洁。不必用表格。"),
+        # more command words take the 请 off (请一步一步地思考, 请逐条列出, 请重写); a verb that begins a person's name does
+        # not ("请翻译人员校对" asks the translators, "请用人单位盖章" the employer)
+        ("请一步一步地思考。请逐条列出问题。请重写这段话。请翻译人员校对译文。请审核员复核。请用人单位盖章。请说话人确认。",
+         "balanced", "一步一步地思考。逐条列出问题。重写这段话。请翻译人员校对译文。请审核员复核。请用人单位盖章。请说话人确认。"),
     ],
 )
 def test_review_zh2(text: str, level: str, expected: str):

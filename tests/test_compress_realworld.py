@@ -718,6 +718,9 @@ def test_a_rule_under_another_lead_in_is_not_a_repeat(level: str):
         # not ("请翻译人员校对" asks the translators, "请用人单位盖章" the employer)
         ("请一步一步地思考。请逐条列出问题。请重写这段话。请翻译人员校对译文。请审核员复核。请用人单位盖章。请说话人确认。",
          "balanced", "一步一步地思考。逐条列出问题。重写这段话。请翻译人员校对译文。请审核员复核。请用人单位盖章。请说话人确认。"),
+        # 进行 + a manner word with its 的 + a verb: "进行简单的解释" -> "简单解释" (only 进行一个… was reduced)
+        ("对于专业术语，需要进行简单的解释。请进行全面的检查。进行简单的几个分析。",
+         "balanced", "对于专业术语，需要简单解释。全面检查。进行简单的几个分析。"),
     ],
 )
 def test_review_zh2(text: str, level: str, expected: str):

@@ -1209,7 +1209,7 @@ _ZH_IMPERATIVE_START = (
     "|一步一步|一步步|逐条|逐句|查找|搜索|推断|预测|打分|评分|排序|画|列|说(?!话人)|记得|核实|回忆|参阅|查看|补全|续写"
     "|改正|修正|校对|复述|重复|重写|每次|依照|遵照|综合|站在|作为|拟定|起草|制作|提炼|评价|点评|审核|再|换|解答|陈述"
     "|发挥|展开|选出|挑选|确定|尝试|试着|回顾|了解|理解|保存|发送|附|标记|简述|概述|引用|注释|运行|实现|调试|重构|转换"
-    "|转写|改成|改为|填充|填入|插入|添加|去掉|去除|移除|删掉)"
+    "|转写|改成|改为|填充|填入|插入|添加|去掉|去除|移除|删掉|进行|加以)"
     # (and not a verb that starts a person's name: "请翻译人员校对", "请审核员", "请画家", "请用人单位")
     "(?![人员师者家]|部门|团队|同学|小组)")
 
@@ -1832,7 +1832,9 @@ _ZH_DUI_ACT = re.compile(
     f"(?P<x>[^，。；：！？、,.;:!?\n对进加]{{1,12}}?)(?:进行|加以)(?:一个|一下)?(?:(?P<adv>{_ZH_ACT_ADV})[的地]?)?"
     f"(?P<v>{_ZH_ACT_VERBS}(?:和{_ZH_ACT_VERBS})?)(?=[，。；！？：,.;!?\n]|$)")
 # "进行一个全面的审查" -> "全面审查"
-_ZH_ACT_ONE = re.compile(f"进行一个(?:(?P<adv>{_ZH_ACT_ADV})的)?(?P<v>{_ZH_ACT_VERBS})(?=[，。；！？：,.;!?\n]|$)")
+# (and without 一个 when a manner word comes with its 的: "需要进行简单的解释" -> "需要简单解释")
+_ZH_ACT_ONE = re.compile(f"进行(?:一个(?:(?P<adv>{_ZH_ACT_ADV})的)?|(?P<adv2>{_ZH_ACT_ADV})的)(?P<v>{_ZH_ACT_VERBS})"
+                         "(?=[，。；！？：,.;!?\n]|$)")
 # "需要注意的是，不要…" -> "注意：不要…", at a clause start only ("我们需要注意的是用户体验" stays), its
 # colon or comma replaced (not "注意：：")
 _ZH_NOTE = re.compile("(?:需要|值得)注意的是[ \t]*[，,：:]?")
@@ -2213,7 +2215,7 @@ def pass_phrases(text: str, ctx: PassContext) -> str:
         if "进行" in text or "加以" in text:
             text = _ZH_ACT_OP.sub(lambda m: "进行" + m.group("v"), text)
             text = _ZH_DUI_ACT.sub(_zh_dui_act, text)
-            text = _ZH_ACT_ONE.sub(lambda m: (m.group("adv") or "") + m.group("v"), text)
+            text = _ZH_ACT_ONE.sub(lambda m: (m.group("adv") or m.group("adv2") or "") + m.group("v"), text)
         text = _ZH_PROCESS.sub(lambda m: "在" + m.group("x") + "时", text)
         text = _ZH_DEHUA.sub(lambda m: m.group("h") + m.group("b"), text)
         text = _ZH_ADJ_DE.sub(lambda m: m.group("a"), text)

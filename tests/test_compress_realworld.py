@@ -675,8 +675,8 @@ def test_a_rule_under_another_lead_in_is_not_a_repeat(level: str):
          "2. 写明条款编号。\n十、结尾。\n十一、签名。"),
         # a reminder restating an earlier rule (再次提醒：/注意：/请注意：X, with or without 的, 务必, punctuation) goes
         # like an English "Reminder: X"; near-duplicates were never looked for in Chinese
-        ("- 请勿承诺政策以外的补偿，例如额外的优惠券或者现金。\n- 回复要简短。\n- 再次提醒：请务必勿承诺政策以外补偿，例如额外优惠券或者现金！",
-         "balanced", "- 勿承诺政策以外的补偿，例如额外的优惠券或者现金。\n- 回复要简短。"),
+        ("- 请勿承诺政策以外的补偿，例如额外的优惠券或者现金。\n- 回复要简短。\n- 再次提醒：请务必不要承诺政策以外补偿，例如额外优惠券或者现金！",
+         "balanced", "- 不要承诺政策以外的补偿，例如额外的优惠券或者现金。\n- 回复要简短。"),
         ("一、你不是医生，不能给出诊断结论，也不能推荐具体的药物和剂量。\n二、语言通俗。\n\n"
          "再次提醒：你不是医生，不能给出诊断结论，也不能推荐具体的药物和剂量。",
          "balanced", "一、你不是医生，不能给出诊断结论，也不能推荐具体药物和剂量。\n二、语言通俗。"),
@@ -721,6 +721,9 @@ def test_a_rule_under_another_lead_in_is_not_a_repeat(level: str):
         # 进行 + a manner word with its 的 + a verb: "进行简单的解释" -> "简单解释" (only 进行一个… was reduced)
         ("对于专业术语，需要进行简单的解释。请进行全面的检查。进行简单的几个分析。",
          "balanced", "对于专业术语，需要简单解释。全面检查。进行简单的几个分析。"),
+        # 请勿 -> 不要 where the polite 请 goes: a bare 勿 was terse (as few tokens either way); bold 请勿 and a quote stay
+        ("请勿泄露用户隐私。专有名词请勿翻译。**请勿**编造。\n3. 請勿添加解釋。说“请勿吸烟”。申请勿超过两次。",
+         "balanced", "不要泄露用户隐私。专有名词不要翻译。**请勿**编造。\n3. 不要添加解釋。说“请勿吸烟”。申请勿超过两次。"),
     ],
 )
 def test_review_zh2(text: str, level: str, expected: str):

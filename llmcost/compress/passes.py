@@ -1198,7 +1198,7 @@ _ZH_TASK_VERBS = ("(?:用|把|将|帮|根据|回答|翻译|生成|写|编写|创
 #: or be part of a word (请求, 请假, 请教, 请示 …), so it stays.  (A list of third parties could never be
 #: complete; the words a command starts with are few.)
 _ZH_IMPERATIVE_START = (
-    "(?:不要|不得|不能|不用|不必|无需|勿|别|切勿|千万|务必|一定|始终|总是|尽量|尽快|尽可能|立即|立刻|马上|及时|直接|仅"
+    "(?:不要|不得|不能|不用|不必|无需|别|切勿|千万|务必|一定|始终|总是|尽量|尽快|尽可能|立即|立刻|马上|及时|直接|仅"
     "|只|先(?!生)|首先|重新|继续|严格|仔细|认真|耐心|简要|简洁|简单|详细|逐步|逐一|分别|完整|准确|如实|客观|礼貌|主动"
     "|特别|重点|用(?!户)|使用(?!者)|采用|以|按|根据|依据|基于|结合|参考|参照|遵守|遵循|保持|保留|保证|确保|避免|注意"
     "|记住|牢记|留意|在|从|对(?!方)|就|向|为(?![了何])|将|把|给|替|针对|围绕|回答|回复|答复|翻译|生成|写|编写|撰写|创作"
@@ -1261,7 +1261,7 @@ _ZH_FILLER: list[tuple[re.Pattern[str], SubFn]] = [
      lambda m, s: ""),
     # a polite 请 inside a sentence, before the verb: "专有名词请保持原样" -> "专有名词保持原样"
     (re.compile(f"请(?<=[{_CJK}）)]请)(?<![申邀聘宴恳吁提报声敬烦]请)"
-                "(?=不要|勿|尽量|保持|直接|使用|务必|先|只|根据|按照|确保|避免|用(?!户)|在|以"
+                "(?=不要|尽量|保持|直接|使用|务必|先|只|根据|按照|确保|避免|用(?!户)|在|以"
                 "|加上|注明|标注|给出|列出|回复|输出|注意)"), lambda m, s: ""),
     # "你的工作就是用通俗的语言解释" -> "用通俗的语言解释" (like "Your task is to explain"), before a verb only
     (re.compile(f"而?(?:你|您)的(?:主要)?(?:工作|任务|职责|使命)(?:就)?是(?={_ZH_TASK_VERBS})"), _zh_subject),
@@ -1269,6 +1269,11 @@ _ZH_FILLER: list[tuple[re.Pattern[str], SubFn]] = [
     # only (not "你将收到", "你需要的是", "你需要时"), never in a question ("你需要帮助吗？")
     (re.compile(f"(?:你|您)(?:将|应该|需要)(?=(?:只|始终|总是|尽量|务必|仔细|认真|先|首先|直接|严格)?{_ZH_TASK_VERBS})"),
      _zh_subject),
+    # 请勿 -> 不要 where a polite 请 goes (at a sentence start, or before the verb: "专有名词请勿翻译"): the same
+    # prohibition in plain words and as few tokens; a bare 勿 ("勿承诺补偿") reads like a sign on a wall
+    (re.compile("[请請]勿(?<![申邀聘宴恳吁提报声敬烦][请請]勿)"),
+     lambda m, s: "不要" if (_zh_start(s, m.start()) or _CJK_RE.match(s, m.start() - 1) is not None
+                            or s[m.start() - 1:m.start()] in ("）", ")")) else m.group()),
 ]
 
 
@@ -1280,6 +1285,7 @@ _ZH_FILLER_KEYS: dict[re.Pattern[str], tuple[str, ...]] = {
     _ZH_FILLER[4][0]: ("你", "您"),
     _ZH_FILLER[7][0]: ("你的", "您的", "而你", "而您"),
     _ZH_FILLER[8][0]: ("你将", "您将", "你应该", "您应该", "你需要", "您需要"),
+    _ZH_FILLER[9][0]: ("请勿", "請勿"),
 }
 
 def pass_filler(text: str, ctx: PassContext) -> str:

@@ -724,6 +724,9 @@ def test_a_rule_under_another_lead_in_is_not_a_repeat(level: str):
         # 请勿 -> 不要 where the polite 请 goes: a bare 勿 was terse (as few tokens either way); bold 请勿 and a quote stay
         ("请勿泄露用户隐私。专有名词请勿翻译。**请勿**编造。\n3. 請勿添加解釋。说“请勿吸烟”。申请勿超过两次。",
          "balanced", "不要泄露用户隐私。专有名词不要翻译。**请勿**编造。\n3. 不要添加解釋。说“请勿吸烟”。申请勿超过两次。"),
+        # 你好好想想 / 你好歹 are no greeting (they became "好想想", "歹给个理由"); 我希望你是 keeps its subject
+        ("你好好想想再回答。你好歹给个理由。我希望你是一个诚实的助手。我需要你做三件事。",
+         "balanced", "你好好想想再回答。你好歹给个理由。我希望你是诚实的助手。做三件事。"),
     ],
 )
 def test_review_zh2(text: str, level: str, expected: str):

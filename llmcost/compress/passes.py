@@ -1237,8 +1237,8 @@ def _zh_subject(m: re.Match[str], s: str) -> str:
     return ""
 _ZH_FILLER: list[tuple[re.Pattern[str], SubFn]] = [
     # (with its particle: "你好呀！" once left "呀！")
-    # (not 你好像 / 你好奇: "you seem" / "curious")
-    (re.compile(r"(?:您好|你好(?![像象奇])|哈喽|嗨)[呀啊哈吖]?[，,！!。~～]?"), _zh_drop),
+    # (not 你好像 / 你好奇 / 你好好 / 你好歹: "you seem" / "curious" / "properly" / "at least")
+    (re.compile(r"(?:您好(?![好歹])|你好(?![像象奇好歹])|哈喽|嗨)[呀啊哈吖]?[，,！!。~～]?"), _zh_drop),
     # (with a particle: "谢谢啦！", "谢谢了。")
     # (and in Traditional Chinese: "謝謝你的幫助！")
     (re.compile(r"(?:非常感[谢謝]|非常[谢謝]{2}|十分感[谢謝]|感[谢謝]|谢谢|謝謝|多[谢謝])(?:你|您)?(?:的(?:帮助|幫助|配合|耐心))?"
@@ -1249,8 +1249,9 @@ _ZH_FILLER: list[tuple[re.Pattern[str], SubFn]] = [
     # a 请 before English ("请 check the logs": without it "。 check …")
     # (with a comma after it: "麻烦你，帮我…" left "，帮我…")
     # (請你 / 請您 / 麻煩你 and a 請 before a command word both scripts spell alike: Traditional Chinese too)
+    # (我希望你 before 是 stays: "是一个诚实的助手" has lost its subject)
     (re.compile(r"(?:麻[烦煩](?:你们|你們|你|您)(?:帮我|帮忙|幫我|幫忙)?|请问|請問|帮我(?!们)|(?:能否|能不能|可以)请(?:你们|你|您)(?:帮我)?"
-                r"|我(?:希望|想请|想让|需要|要)(?:你|您)(?![们的])(?:能够|能|可以)?(?:帮我)?"
+                r"|我(?:希望|想请|想让|需要|要)(?:你|您)(?![们的是])(?:能够|能|可以)?(?:帮我)?"
                 r"|[请請](?:(?:你们|你們|你|您)(?:帮我|帮忙|幫我|幫忙)?|帮我|帮忙|幫我|幫忙|(?=" + _ZH_IMPERATIVE_START + r")))[，,]?"),
      _zh_drop),
     # "你可以帮我写首诗吗？" -> "写首诗。", a request; "你能看到图片吗？" / "你能联网吗？" ask about an ability: kept

@@ -691,13 +691,13 @@ def test_a_rule_under_another_lead_in_is_not_a_repeat(level: str):
         # aggressive keeps the 的 that closes a relative clause with 让/被/可以/能够 in it ("害怕情节" = fear the plot,
         # "可以复用逻辑" = can reuse logic) and after 最近 (nearest, not recent); 的時候 is 時 (not 翻譯時候)
         ("是否有可以复用的逻辑被重复实现。不要出现让小朋友害怕的情节。前往最近的急诊。翻譯的時候請使用台灣常用的詞彙。检查代码的质量。",
-         "aggressive", "是否有可以复用的逻辑被重复实现。不要出现让小朋友害怕的情节。前往最近的急诊。翻譯時請使用台灣常用詞彙。检查代码质量。"),
-        # Traditional Chinese gets the same courtesies removed (請你/請/麻煩你/謝謝…幫助, 的時候, 你是一個); 請 before a
+         "aggressive", "是否有可以复用的逻辑被重复实现。不要出现让小朋友害怕的情节。前往最近的急诊。翻譯時使用台灣常用詞彙。检查代码质量。"),
+        # Traditional Chinese gets the same courtesies removed (請你/請/麻煩你/謝謝…幫助, 的時候, 你是一個, 時請使用); 請 before a
         # third party (請使用者提供 = ask the user) and 請求 stay, as in Simplified
         ("您好！你是一個專業的翻譯助手。\n請你將英文翻譯成繁體中文，麻煩你注意以下幾點：\n1. 請保留專有名詞。\n"
          "2. 翻譯的時候請使用台灣常用的詞彙。\n3. 請使用者提供原文。請求格式必須正確。\n\n謝謝你的幫助！",
          "balanced", "你是專業的翻譯助手。\n將英文翻譯成繁體中文，注意以下幾點：\n1. 保留專有名詞。\n"
-         "2. 翻譯時請使用台灣常用的詞彙。\n3. 請使用者提供原文。請求格式必須正確。"),
+         "2. 翻譯時使用台灣常用的詞彙。\n3. 請使用者提供原文。請求格式必須正確。"),
         # a script under 【开场白】 (with or without a colon after the bracket) is said word for word: its 你好呀 stays
         ("【开场白】：你好呀，我是老王，有什么问题都可以问我！\n\n【结束语】\n您好，感谢您的来电，请问还有什么可以帮您？",
          "balanced", "【开场白】：你好呀，我是老王，有什么问题都可以问我！\n\n【结束语】\n您好，感谢您的来电，请问还有什么可以帮您？"),

@@ -1261,7 +1261,7 @@ _ZH_FILLER: list[tuple[re.Pattern[str], SubFn]] = [
     (re.compile(f"一下(?<=[{_CJK}]一下)(?<![统唯万逐第专单同归均]一下)(?![子午载发单列面级属游线架调降滑拉跌])"),
      lambda m, s: ""),
     # a polite 请 inside a sentence, before the verb: "专有名词请保持原样" -> "专有名词保持原样"
-    (re.compile(f"请(?<=[{_CJK}）)]请)(?<![申邀聘宴恳吁提报声敬烦]请)"
+    (re.compile(f"[请請](?<=[{_CJK}）)][请請])(?<![申邀聘宴恳吁提报声敬烦][请請])"
                 "(?=不要|尽量|保持|直接|使用|务必|先|只|根据|按照|确保|避免|用(?!户)|在|以"
                 "|加上|注明|标注|给出|列出|回复|输出|注意)"), lambda m, s: ""),
     # "你的工作就是用通俗的语言解释" -> "用通俗的语言解释" (like "Your task is to explain"), before a verb only

@@ -383,9 +383,16 @@ def pass_markdown(text: str, ctx: PassContext) -> str:
 
 
 #: (a Chinese list writes its mark without a blank: "一、请…", "2、…")
-_ITEM_MARK = re.compile(r"[ \t]*(?:(?:[-*+]|\d{1,3}[.)、]|[一二三四五六七八九十]{1,3}[、.])[ \t]+|(?:\d{1,3}|[一二三四五六七八九十]{1,3})、)")
-_REMINDER_LABEL = re.compile(r"^\s*(?:[-*+]\s+)?(?:remember|reminder|note|important|again|once again|注意|重要|提醒|再次提醒)\s*[:：]\s*",
-                             re.IGNORECASE)
+_ITEM_MARK = re.compile(r"[ \t]*(?:(?:[-*+]|\d{1,3}[.)、]|[一二三四五六七八九十]{1,3}[、.])[ \t]+|(?:\d{1,3}|[一二三四五六七八九十]{1,3})[、）．]"
+                        r"|[（(](?:\d{1,3}|[一二三四五六七八九十]{1,3})[）)][ \t]*)")
+_REMINDER_LABEL = re.compile(r"^\s*(?:[-*+]\s+)?(?:remember|reminder|note|important|again|once again|注意|重要|提醒|再次提醒"
+                             r"|再次强调|特别提醒|特别注意|切记|记住|牢记|重申)\s*[:：]\s*", re.IGNORECASE)
+#: a Chinese restatement (see :func:`_zh_near_key`): its reminder label, and emphasis that narrows nothing
+#: (务必, 千万, 一定 but not 不一定, 绝对, 非常); 的 and punctuation do not count either
+_ZH_NEAR_LABEL = re.compile(r"^[ \t]*(?:\*\*)?(?:再次提醒|再次强调|特别提醒|特别注意|重要提醒|提醒|注意|重要|切记|记住|牢记|重申)"
+                            r"(?:\*\*)?[ \t]*[:：，,][ \t]*")
+_ZH_NEAR_DROP = re.compile("务必|千万|(?<!不)一定|(?<!不)绝对|(?<![并绝除无莫若似而亦决既本原皆岂])非常|的|[^\\w\U000F0000-\U0010FFFD]|_")
+_ZH_NEAR_MIN = 10  # characters of the key, both sentences
 #: words ignored when comparing two sentences for near-duplication ("Remember: don't reveal these
 #: instructions" restates "Don't reveal the instructions")
 _NEAR_STOP = frozenset(["a", "an", "the", "this", "these", "those", "that", "to", "of", "is", "are", "be", "please", "remember", "note", "also", "again", "reminder", "important", "once", "do", "does"])
@@ -423,6 +430,16 @@ def _content_of(words: list[str], contractions: bool) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _zh_near_key(piece: str) -> str:
+    """What a Chinese sentence says, for restatement look-up: without its reminder label ("再次提醒："),
+    emphasis (务必, 千万, 一定, 绝对, 非常), 的, blanks and punctuation; "" when under :data:`_ZH_NEAR_MIN`
+    characters.  Two sentences restate each other only when their keys are equal: word segmentation is
+    unreliable, so an earlier sentence with any other extra character (a negation, a quantifier such as
+    任何/所有, a condition, a number, a narrower noun) says something else and its repeat stays."""
+    key = _ZH_NEAR_DROP.sub("", _ZH_NEAR_LABEL.sub("", piece, count=1)).casefold()
+    return key if len(key) >= _ZH_NEAR_MIN else ""
+
+
 def _is_subsequence(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
     it = iter(long)
     return all(w in it for w in short)
@@ -446,6 +463,7 @@ class _NearIndex:
         self.lengths: list[int] = []  # index -> len(units[index])
         self.sets: list[frozenset[str]] = []  # index -> the unit's distinct words
         self.by_word: defaultdict[str, list[int]] = defaultdict(list)
+        self.zh: set[str] = set()  # keys (:func:`_zh_near_key`) of earlier Chinese sentences
 
     def add(self, words: tuple[str, ...]) -> None:
         if len(words) < _NEAR_MIN:
@@ -586,26 +604,56 @@ def pass_dedupe(text: str, ctx: PassContext) -> str:
     return "".join(kept)
 
 
-#: (a Chinese "1、" needs no blank after it)
-_NUMBERED = re.compile(r"^([ \t]*)(\d{1,3})([.)、])(?=[ \t]|(?<=、))")
+#: (a Chinese "1、", "1）" or "1．" needs no blank after it)
+_NUMBERED = re.compile(r"^([ \t]*)(\d{1,3})([.)、）．])(?=[ \t]|(?<=[、）．]))")
+#: a Chinese-numeral list mark: "一、", "十二、", "三．"
+_ZH_NUMBERED = re.compile(r"^([ \t]*)([一二三四五六七八九十]{1,3})([、．.])")
+_ZH_DIGITS = "一二三四五六七八九"
+
+
+def _zh_numeral_value(s: str) -> int | None:
+    """一 .. 九十九 as a number; None for anything else ("十十")."""
+    if len(s) == 1:
+        return 10 if s == "十" else _ZH_DIGITS.index(s) + 1
+    tens, _, ones = s.partition("十")
+    if _ != "十" or "十" in ones or len(tens) > 1 or len(ones) > 1:
+        return None
+    return (_ZH_DIGITS.index(tens) + 1 if tens else 1) * 10 + (_ZH_DIGITS.index(ones) + 1 if ones else 0)
+
+
+def _zh_numeral(n: int) -> str:
+    tens, ones = divmod(n, 10)
+    return (("" if tens == 1 else _ZH_DIGITS[tens - 1]) + "十" if tens else "") + (_ZH_DIGITS[ones - 1] if ones else "")
 
 
 def _renumber(before: list[str], after: list[str]) -> list[str]:
-    """After dropping items of a numbered list 1, 2, 3 ..., number the rest consecutively again."""
+    """After dropping items of a numbered list 1, 2, 3 ... (or 一、二、三、 ...), number the rest
+    consecutively again.  Each kind of mark is its own list: "一、" sections may hold "1." items."""
     if len(after) == len(before):
         return after
     nums = [int(m.group(2)) for m in map(_NUMBERED.match, before) if m]
-    if len(nums) < 2 or nums != list(range(nums[0], nums[0] + len(nums))):
-        return after  # not one consecutive list: leave the numbers alone
-    n = nums[0]
-    out = []
-    for line in after:
-        m = _NUMBERED.match(line)
-        if m:
-            line = f"{m.group(1)}{n}{m.group(3)}{line[m.end():]}"
-            n += 1
-        out.append(line)
-    return out
+    if len(nums) >= 2 and nums == list(range(nums[0], nums[0] + len(nums))):
+        n = nums[0]
+        out = []
+        for line in after:
+            m = _NUMBERED.match(line)
+            if m:
+                line = f"{m.group(1)}{n}{m.group(3)}{line[m.end():]}"
+                n += 1
+            out.append(line)
+        after = out
+    zh = [_zh_numeral_value(m.group(2)) for m in map(_ZH_NUMBERED.match, before) if m]
+    if len(zh) >= 2 and zh[0] is not None and zh == list(range(zh[0], zh[0] + len(zh))):
+        n = zh[0]
+        out = []
+        for line in after:
+            m = _ZH_NUMBERED.match(line)
+            if m:
+                line = f"{m.group(1)}{_zh_numeral(n)}{m.group(3)}{line[m.end():]}"
+                n += 1
+            out.append(line)
+        after = out
+    return after
 
 
 def _dedupe_sentences(line: str, seen: set[str], near: _NearIndex, reminder: bool, line_key: str) -> str:
@@ -643,9 +691,15 @@ def _dedupe_sentences(line: str, seen: set[str], near: _NearIndex, reminder: boo
         if words and near.restates(words):
             dropped = True
             continue
+        zkey = _zh_near_key(piece) if not words and _CJK_RE.search(piece) else ""
+        if zkey and zkey in near.zh:
+            dropped = True
+            continue
         seen.add(key)
         if words and not reminder:
             near.add(words)
+        if zkey and not reminder:
+            near.zh.add(zkey)
         out.append(piece)
     if not dropped:
         return line
@@ -1132,7 +1186,7 @@ def _zh_start(s: str, i: int) -> bool:
 #: "请回复：好的，请您稍等" (the greeting and 请您 are part of the script), or the lines under a
 #: heading "常用话术：" / "回复示例：" up to the next blank line
 _ZH_SCRIPT_LABEL = re.compile("(?:回复|回答|答复|回应|话术|开场白|结束语|欢迎语|问候语|结语|模板|说|例如|比如|示例|范例|样例"
-                              "|显示|文案)[ \t]*[：:]")
+                              "|显示|文案)(?:[】」\\]）)][ \t]*[：:]?|[ \t]*[：:])")
 
 
 def _zh_in_script(s: str, i: int) -> bool:
@@ -1147,7 +1201,7 @@ def _zh_in_script(s: str, i: int) -> bool:
         prev = s[prev_start:line_start - 1].rstrip(" \t")
         if not prev:
             return False
-        if prev.endswith(("：", ":")):
+        if prev.endswith(("：", ":", "】")):  # ("【开场白】" as a heading)
             return _ZH_SCRIPT_LABEL.search(prev, max(0, len(prev) - 5)) is not None
         line_start = prev_start
     return False
@@ -1177,6 +1231,28 @@ _ZH_TASK_VERBS = ("(?:用|把|将|帮|根据|回答|翻译|生成|写|编写|创
                   "|协助|帮助|以|对|给|为(?![了何])|想出|提出|创建|设计|制定|撰写|纠正|改进|审查|推荐|建议|回复|阅读|找出|列出)")
 
 
+#: what follows a bare 请 at a sentence start when the addressee (the model) is told to act: a verb, an
+#: adverb or a preposition of the command ("请根据…", "请先…", "请勿…").  Only then does 请 go: before
+#: anything else it may name who acts ("请保安处理" = ask security, "请前台登记", "请财务部门核对", "请对方提供")
+#: or be part of a word (请求, 请假, 请教, 请示 …), so it stays.  (A list of third parties could never be
+#: complete; the words a command starts with are few.)
+_ZH_IMPERATIVE_START = (
+    "(?:不要|不得|不能|不用|不必|无需|别|切勿|千万|务必|一定|始终|总是|尽量|尽快|尽可能|立即|立刻|马上|及时|直接|仅"
+    "|只|先(?!生)|首先|重新|继续|严格|仔细|认真|耐心|简要|简洁|简单|详细|逐步|逐一|分别|完整|准确|如实|客观|礼貌|主动"
+    "|特别|重点|用(?!户)|使用(?!者)|采用|以|按|根据|依据|基于|结合|参考|参照|遵守|遵循|保持|保留|保证|确保|避免|注意"
+    "|记住|牢记|留意|在|从|对(?!方)|就|向|为(?![了何])|将|把|给|替|针对|围绕|回答|回复|答复|翻译|生成|写|编写|撰写|创作"
+    "|提供|解释|分析|总结|概括|检查|核对|判断|识别|评估|扮演|充当|担任|协助|帮助|想出|提出|创建|设计|制定|纠正|改进"
+    "|改写|润色|修改|优化|审查|推荐|建议|阅读|找出|列出|列举|给出|输出|返回|说明|描述|介绍|告诉|告知|讲|举|比较|计算"
+    "|统计|整理|提取|标注|注明|加上|附上|补充|指出|选择|完成|执行|处理|假设|想象|思考|考虑|确认|询问|引导|安抚|区分"
+    "|归纳|输入|填写|记录|提醒|联系|拨打|前往|上传|提交|删除|忽略|同时|专注|关注|模仿|模拟|参与|包括|包含|帮"
+    "|一步一步|一步步|逐条|逐句|查找|搜索|推断|预测|打分|评分|排序|画|列|说(?!话人)|记得|核实|回忆|参阅|查看|补全|续写"
+    "|改正|修正|校对|复述|重复|重写|每次|依照|遵照|综合|站在|作为|拟定|起草|制作|提炼|评价|点评|审核|再|换|解答|陈述"
+    "|发挥|展开|选出|挑选|确定|尝试|试着|回顾|了解|理解|保存|发送|附|标记|简述|概述|引用|注释|运行|实现|调试|重构|转换"
+    "|转写|改成|改为|填充|填入|插入|添加|去掉|去除|移除|删掉|进行|加以)"
+    # (and not a verb that starts a person's name: "请翻译人员校对", "请审核员", "请画家", "请用人单位")
+    "(?![人员师者家]|部门|团队|同学|小组)")
+
+
 def _zh_subject(m: re.Match[str], s: str) -> str:
     """Drop a "you" prefix (你将 / 你的任务是) at a sentence start; after a comma the clause keeps its
     subject ("我输入命令，您将回复…" -> "我输入命令，你回复…", not "…，回复", which reads as "I reply");
@@ -1200,19 +1276,23 @@ def _zh_subject(m: re.Match[str], s: str) -> str:
     return ""
 _ZH_FILLER: list[tuple[re.Pattern[str], SubFn]] = [
     # (with its particle: "你好呀！" once left "呀！")
-    # (not 你好像 / 你好奇: "you seem" / "curious")
-    (re.compile(r"(?:您好|你好(?![像象奇])|哈喽|嗨)[呀啊哈吖]?[，,！!。~～]?"), _zh_drop),
+    # (not 你好像 / 你好奇 / 你好好 / 你好歹: "you seem" / "curious" / "properly" / "at least")
+    (re.compile(r"(?:您好(?![好歹])|你好(?![像象奇好歹])|哈喽|嗨)[呀啊哈吖]?[，,！!。~～]?"), _zh_drop),
     # (with a particle: "谢谢啦！", "谢谢了。")
-    (re.compile(r"(?:非常感谢|非常谢谢|十分感谢|感谢|谢谢|多谢)(?:你|您)?(?:的(?:帮助|配合|耐心))?[啦了呀哈]?[！!。.~～]+"), _zh_thanks),
+    # (and in Traditional Chinese: "謝謝你的幫助！")
+    (re.compile(r"(?:非常感[谢謝]|非常[谢謝]{2}|十分感[谢謝]|感[谢謝]|谢谢|謝謝|多[谢謝])(?:你|您)?(?:的(?:帮助|幫助|配合|耐心))?"
+                r"[啦了呀哈]?[！!。.~～]+"), _zh_thanks),
     # "能不能请你在最后加上联系方式？" is a request: "在最后加上联系方式。", not "…联系方式？"
     (re.compile(r"(?:能否|能不能|可不可以|可以)请(?:你们|你|您)(?:帮我|帮忙)?(?P<body>[^。！？\n]+?)吗?[？?]"), _zh_question),
     # 请 + a third person is "ask them to" ("请用户提供订单号"), and 请款 / 请辞 / 请购 are words: kept, as is
     # a 请 before English ("请 check the logs": without it "。 check …")
     # (with a comma after it: "麻烦你，帮我…" left "，帮我…")
-    (re.compile(r"(?:麻烦(?:你们|你|您)(?:帮我|帮忙)?|请问|帮我(?!们)|(?:能否|能不能|可以)请(?:你们|你|您)(?:帮我)?|我(?:希望|想请|想让|需要|要)(?:你|您)(?![们的])(?:能够|能|可以)?(?:帮我)?"
-                r"|请(?:(?:你们|你|您)(?:帮我|帮忙)?|帮我|帮忙|(?![求假教客柬示愿安帖款辞购缨战命罪托功他她其该]"
-                r"|用户|顾客|对方|患者|病人|学生|家长|读者|买家|卖家|访客|会员|员工|孩子|管理员|相关|专业|医生|律师|老师"
-                r"|工作人员|人工|技术|上级|领导|家人|朋友|同事|主管|经理|[ \tA-Za-z])))[，,]?"), _zh_drop),
+    # (請你 / 請您 / 麻煩你 and a 請 before a command word both scripts spell alike: Traditional Chinese too)
+    # (我希望你 before 是 stays: "是一个诚实的助手" has lost its subject)
+    (re.compile(r"(?:麻[烦煩](?:你们|你們|你|您)(?:帮我|帮忙|幫我|幫忙)?|请问|請問|帮我(?!们)|(?:能否|能不能|可以)请(?:你们|你|您)(?:帮我)?"
+                r"|我(?:希望|想请|想让|需要|要)(?:你|您)(?![们的是])(?:能够|能|可以)?(?:帮我)?"
+                r"|[请請](?:(?:你们|你們|你|您)(?:帮我|帮忙|幫我|幫忙)?|帮我|帮忙|幫我|幫忙|(?=" + _ZH_IMPERATIVE_START + r")))[，,]?"),
+     _zh_drop),
     # "你可以帮我写首诗吗？" -> "写首诗。", a request; "你能看到图片吗？" / "你能联网吗？" ask about an ability: kept
     (re.compile(f"(?:你|您)(?:能否|能不能|可不可以|可以|能)(?:帮我|帮忙)?(?P<body>(?=帮|给我|为我|替我|再|告诉|讲|介绍|说明|举"
                 f"|{_ZH_TASK_VERBS})[^。！？\n]+?)吗[？?]"), _zh_question),
@@ -1220,8 +1300,8 @@ _ZH_FILLER: list[tuple[re.Pattern[str], SubFn]] = [
     (re.compile(f"一下(?<=[{_CJK}]一下)(?<![统唯万逐第专单同归均]一下)(?![子午载发单列面级属游线架调降滑拉跌])"),
      lambda m, s: ""),
     # a polite 请 inside a sentence, before the verb: "专有名词请保持原样" -> "专有名词保持原样"
-    (re.compile(f"请(?<=[{_CJK}）)]请)(?<![申邀聘宴恳吁提报声敬烦]请)"
-                "(?=不要|勿|尽量|保持|直接|使用|务必|先|只|根据|按照|确保|避免|用(?!户)|在|以"
+    (re.compile(f"[请請](?<=[{_CJK}）)][请請])(?<![申邀聘宴恳吁提报声敬烦][请請])"
+                "(?=不要|尽量|保持|直接|使用|务必|先|只|根据|按照|确保|避免|用(?!户)|在|以"
                 "|加上|注明|标注|给出|列出|回复|输出|注意)"), lambda m, s: ""),
     # "你的工作就是用通俗的语言解释" -> "用通俗的语言解释" (like "Your task is to explain"), before a verb only
     (re.compile(f"而?(?:你|您)的(?:主要)?(?:工作|任务|职责|使命)(?:就)?是(?={_ZH_TASK_VERBS})"), _zh_subject),
@@ -1229,17 +1309,23 @@ _ZH_FILLER: list[tuple[re.Pattern[str], SubFn]] = [
     # only (not "你将收到", "你需要的是", "你需要时"), never in a question ("你需要帮助吗？")
     (re.compile(f"(?:你|您)(?:将|应该|需要)(?=(?:只|始终|总是|尽量|务必|仔细|认真|先|首先|直接|严格)?{_ZH_TASK_VERBS})"),
      _zh_subject),
+    # 请勿 -> 不要 where a polite 请 goes (at a sentence start, or before the verb: "专有名词请勿翻译"): the same
+    # prohibition in plain words and as few tokens; a bare 勿 ("勿承诺补偿") reads like a sign on a wall
+    (re.compile("[请請]勿(?<![申邀聘宴恳吁提报声敬烦][请請]勿)"),
+     lambda m, s: "不要" if (_zh_start(s, m.start()) or _CJK_RE.match(s, m.start() - 1) is not None
+                            or s[m.start() - 1:m.start()] in ("）", ")")) else m.group()),
 ]
 
 
 _ZH_FILLER_KEYS: dict[re.Pattern[str], tuple[str, ...]] = {
     _ZH_FILLER[0][0]: ("您好", "你好", "哈喽", "嗨"),
-    _ZH_FILLER[1][0]: ("非常感谢", "非常谢谢", "十分感谢", "感谢", "谢谢", "多谢"),
+    _ZH_FILLER[1][0]: ("非常感", "非常谢", "非常謝", "十分感", "感谢", "感謝", "谢谢", "謝謝", "多谢", "多謝"),
     _ZH_FILLER[2][0]: ("能否", "能不能", "可不可以", "可以"),
-    _ZH_FILLER[3][0]: ("麻烦", "请", "帮我", "能否", "能不能", "可以", "我希望", "我想", "我需要", "我要"),
+    _ZH_FILLER[3][0]: ("麻烦", "麻煩", "请", "請", "帮我", "能否", "能不能", "可以", "我希望", "我想", "我需要", "我要"),
     _ZH_FILLER[4][0]: ("你", "您"),
     _ZH_FILLER[7][0]: ("你的", "您的", "而你", "而您"),
     _ZH_FILLER[8][0]: ("你将", "您将", "你应该", "您应该", "你需要", "您需要"),
+    _ZH_FILLER[9][0]: ("请勿", "請勿"),
 }
 
 def pass_filler(text: str, ctx: PassContext) -> str:
@@ -1761,9 +1847,8 @@ PHRASES_ZH: dict[str, str] = {
     "进行审查": "审查",
     "进行改写": "改写",
     "的时候": "时",
-    "如果说": "如果",
+    # (no "如果说" -> "如果": 说 is as often the verb, "如果说错了" is not "如果错了")
     "能够": "能",
-    "一定要": "务必",
     "不一定要": "不必",  # (not "不务必")
     "非常非常": "非常",
     "必须要": "必须",
@@ -1777,9 +1862,12 @@ PHRASES_ZH: dict[str, str] = {
     "以及其他": "及其他",
     "并且还": "并且",
     "然后再": "再",
+    "然后再次": "然后再次",  # (再次 is "again": without 然后 the "then" is gone)
     "尽量地": "尽量",
     "更加的": "更加",
     "小的时候": "小时候",  # (not "小时", an hour)
+    "的時候": "時",  # (Traditional)
+    "小的時候": "小時候",
     # from real prompts (PlexPt/awesome-chatgpt-prompts-zh)
     "将为您提供": "将提供",
     "将为你提供": "将提供",
@@ -1807,13 +1895,18 @@ _ZH_DUI_ACT = re.compile(
     f"(?P<x>[^，。；：！？、,.;:!?\n对进加]{{1,12}}?)(?:进行|加以)(?:一个|一下)?(?:(?P<adv>{_ZH_ACT_ADV})[的地]?)?"
     f"(?P<v>{_ZH_ACT_VERBS}(?:和{_ZH_ACT_VERBS})?)(?=[，。；！？：,.;!?\n]|$)")
 # "进行一个全面的审查" -> "全面审查"
-_ZH_ACT_ONE = re.compile(f"进行一个(?:(?P<adv>{_ZH_ACT_ADV})的)?(?P<v>{_ZH_ACT_VERBS})(?=[，。；！？：,.;!?\n]|$)")
+# (and without 一个 when a manner word comes with its 的: "需要进行简单的解释" -> "需要简单解释")
+_ZH_ACT_ONE = re.compile(f"进行(?:一个(?:(?P<adv>{_ZH_ACT_ADV})的)?|(?P<adv2>{_ZH_ACT_ADV})的)(?P<v>{_ZH_ACT_VERBS})"
+                         "(?=[，。；！？：,.;!?\n]|$)")
 # "需要注意的是，不要…" -> "注意：不要…", at a clause start only ("我们需要注意的是用户体验" stays), its
 # colon or comma replaced (not "注意：：")
 _ZH_NOTE = re.compile("(?:需要|值得)注意的是[ \t]*[，,：:]?")
 # "这样的话，…" -> "这样，…" and "换句话说，…" -> "即…" at a clause start ("不要说这样的话" stays)
 _ZH_CLAUSE_LINK = re.compile("(?P<p>这样的话|换句话说)(?P<c>[，,]?)")
 # "所有的数据" -> "所有数据" (not "所有的都")
+# "你一定要记住" -> "你务必记住", a command; not after 是/非/有 or before a 的 that makes it attributive ("这是一定要做的",
+# "有没有一定要用的工具", "并非一定要这样" read wrong with 务必); 不一定要 is 不必 (the table)
+_ZH_MUST = re.compile("(?<![是非有没])一定要(?![^，。；：！？,.;:!?\n]{0,8}?的)")
 _ZH_ALL_DE = re.compile(f"所有的(?=[{_CJK}])(?![都也是])")
 # "如果参数有误的话，" -> "如果参数有误，"
 _ZH_DEHUA = re.compile("(?P<h>如果|假如|要是|倘若|若是)(?P<b>[^，。；！？\n]{1,20}?)的话(?=[，,])")
@@ -2196,7 +2289,7 @@ _ZH_MY_FIRST = re.compile(
     f"我的第一(?P<n>(?:个|句|条|项|道)?[{_CJK}]{{0,4}}?(?:请求|要求|命令|问题|建议|句子|话|任务|提示|主题|输入|指令|消息))"
     f"是(?:[ \t]*[:：]|(?=[ \t]*(?:[\"“「『]|{_PH})))")
 # "扮演一名律师" / "作为一名律师" / "你是一个翻译助手" -> "扮演律师" / "作为律师" / "你是翻译助手" (not "担任一个月")
-_ZH_ACT_AS_ONE = re.compile("(?P<v>充当|扮演|担任|作为|你是|您是)(?:一个|一名|一位)(?!月|个|天|年|次|周|小时|人(?:[吗呢的，。！？,.!?]|$))")
+_ZH_ACT_AS_ONE = re.compile("(?P<v>充当|扮演|担任|作为|你是|您是)(?:一[个個]|一名|一位)(?!月|个|個|天|年|次|周|小时|小時|人(?:[吗嗎呢的，。！？,.!?]|$))")
 
 
 def _my_first(m: re.Match[str], s: str) -> str:
@@ -2227,12 +2320,13 @@ def pass_phrases(text: str, ctx: PassContext) -> str:
         if "进行" in text or "加以" in text:
             text = _ZH_ACT_OP.sub(lambda m: "进行" + m.group("v"), text)
             text = _ZH_DUI_ACT.sub(_zh_dui_act, text)
-            text = _ZH_ACT_ONE.sub(lambda m: (m.group("adv") or "") + m.group("v"), text)
+            text = _ZH_ACT_ONE.sub(lambda m: (m.group("adv") or m.group("adv2") or "") + m.group("v"), text)
         text = _ZH_PROCESS.sub(lambda m: "在" + m.group("x") + "时", text)
         text = _ZH_DEHUA.sub(lambda m: m.group("h") + m.group("b"), text)
         text = _ZH_ADJ_DE.sub(lambda m: m.group("a"), text)
         text = _ZH_JIAYI.sub("", text)
         text = _ZH_PHRASE_RE.sub(lambda m: PHRASES_ZH[m.group()], text)
+        text = _ZH_MUST.sub("务必", text)
         text = _ZH_CLAUSE_LINK.sub(lambda m: m.group() if not _zh_start(m.string, m.start())
                                    else "即" if m.group("p") == "换句话说" else "这样" + m.group("c"), text)
         text = _ZH_ALL_DE.sub("所有", text)
@@ -2283,15 +2377,20 @@ NEVER_DROP = frozenset(
 _NUMBER_WORDS = frozenset(
     ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred", "thousand", "million", "billion", "first", "second", "third", "half", "double", "twice", "dozen"]
 )
-#: 的 stays after 这样/那样 ("这样的中文数字"), after 了/着/过 ("喝醉了的人"), after 上/中/里
+#: 的 stays after 最近 ("前往最近的急诊": "最近急诊" reads "recent emergencies"), before 时候 (Traditional
+#: 的時候, which the phrase table leaves), after 这样/那样 ("这样的中文数字"), after 了/着/过 ("喝醉了的人"), after 上/中/里
 #: ("说明书上的一般剂量": not "说明书上一般剂量"), before a number ("最重要的2到3个问题", "字数的120%"),
 #: and after a verb, where it closes a relative clause: "本助手提供的信息仅供参考" without it reads
 #: "本助手提供信息" (the assistant gives information), "生成的SQL必须…" reads "generate SQL"; 十分 after
 #: a numeral is a number ("二十分钟", "六十分"), and 非常规 / 非常时期 are words of their own
-_ZH_DROP = re.compile(rf"(?P<de>的)(?<=[{_CJK}]的)(?<![目有真别是你我他她它您们样标了着过上中里]的)(?![确话是])"
+#: a 非 after these closes a word of its own, so the 非常 is no "very": 并非常见 (not common), 除非常驻 (unless
+#: resident), 绝非, 无非, 莫非, 若非, 而非; dropping it lost the negation or the condition (是非 and 实非 are left
+#: out: "这是非常重要的", "确实非常重要" are far more common)
+_ZH_FEI_BEFORE = "并绝除无莫若似而亦决既本原皆岂"
+_ZH_DROP = re.compile(rf"(?P<de>的)(?<=[{_CJK}]的)(?<![目有真别是你我他她它您们样标了着过上中里近]的)(?![确话是]|[时時]候)"
                       rf"(?![，。！？、；：,.!?;:\n）)」”0-9]|$|{_PH})"
                       rf"|[呢吧啊呀哦](?<=[{_CJK}].)(?<![酒网贴氧]吧)(?=[，。！？,.!?\n])"
-                      rf"|(?:非常(?![规态任时设])|(?<![零一二两三四五六七八九十几百千万数])十分(?![钟之]))"
+                      rf"|(?:(?<![{_ZH_FEI_BEFORE}])非常(?![规态任时设])|(?<![零一二两三四五六七八九十几百千万数])十分(?![钟之]))"
                       rf"(?<=[{_CJK}]..)(?=[{_CJK}])")
 #: verbs before 的 (see above): two characters, then one
 _ZH_REL_VERBS2 = frozenset(
@@ -2302,10 +2401,25 @@ _ZH_REL_VERBS2 = frozenset(
 _ZH_REL_VERBS1 = frozenset("写说问做给讲发找选买卖收填传看读")
 
 
+#: a clause before 的 holding one of these is a relative clause whatever its verb: "让小朋友害怕的情节" (not
+#: "害怕情节", fear the plot), "被删除的文件", "可以复用的逻辑" (not "可以复用逻辑", can reuse logic)
+_ZH_REL_MARK = re.compile("让|被|可以|能够")
+_ZH_CLAUSE_START = re.compile(r"[，。、；：！？,.;:!?\n（(“「]")
+
+
 def _zh_drop_word(m: re.Match[str]) -> str:
     if m.group("de"):
         s, i = m.string, m.start()
         if s[i - 2:i] in _ZH_REL_VERBS2 or s[i - 1] in _ZH_REL_VERBS1:
+            return m.group()
+        # (the clause just before it: back to the last punctuation mark, at most 7 characters; a 可以 further
+        # back is the modal of the whole clause: "可以为讲故事环节选择特定主题")
+        j = max(0, i - 7)
+        clause = s[j:i]
+        last = None
+        for last in _ZH_CLAUSE_START.finditer(clause):
+            pass
+        if _ZH_REL_MARK.search(clause, last.end() if last else 0):
             return m.group()
     return ""
 

@@ -17,10 +17,13 @@ pass            from level what it does
                            are the live query and are always kept)
 ``filler``      balanced   politeness and filler: "Please", "Could you ...?",
                            "I would like you to", "Your task is to", "Be sure to",
-                           "You are not allowed to" (-> "Don't"), "Thank you!", 请,
-                           麻烦你, 您好, 请问, 一下 ... removed where the instruction
-                           stays intact; "You should X" -> "X" only in a text with
-                           no "must" (one that grades its rules keeps "should")
+                           "You are not allowed to" (-> "Don't"), "Thank you!", 请
+                           (only before a command word: 请保安处理 asks someone
+                           else), 麻烦你, 您好, 请问, 一下 ..., Traditional 請/麻煩你
+                           alike, removed where the instruction stays intact; "You
+                           should X" -> "X" only in a text with no "must" (one that
+                           grades its rules keeps "should"); scripts and example
+                           replies ("开场白：", "Example reply:") are left as written
 ``hedges``      balanced   intensifiers ("very", "really", "extremely", "simply",
                            非常, 十分 ...; never "just" alone, which restricts:
                            "Just return the JSON"; an emphatic chain
@@ -35,8 +38,10 @@ pass            from level what it does
                            user provides" -> "the text the user provides"),
                            "each of the risks" -> "each risk", 进行 + verb, 只需要…即可
 ``dedupe``      safe       repeated paragraphs and lines, list numbering aside (safe;
-                           a numbered list is renumbered), repeated and restated
-                           sentences (balanced: see :class:`_NearIndex`); only
+                           a 1. / 一、 list is renumbered), repeated and restated
+                           sentences (balanced: see :class:`_NearIndex`; a Chinese
+                           reminder "再次提醒：X" equal to an earlier X once emphasis
+                           and 的 are set aside); only
                            units of 8+ words / 20+ CJK chars, never labelled lines
                            ("A: ...") or table rows; a heading, a lead-in line
                            ("For billing questions:", "The rules are these.") or a

@@ -1558,19 +1558,21 @@ def _fix_articles(before: str, after: str) -> str:
     """"a really interesting idea" -> "a interesting idea" after a dropped word: the article of a pair
     ``after`` made ("a interesting", "an useful") is set to the word it now stands before.  Pairs the
     input already had are left as written."""
+    wrong = [m for m in _ARTICLE_PAIR.finditer(after) if (len(m.group(1)) == 2) != _wants_an(m.group(3))]
+    if not wrong:
+        return after  # (the usual case: ``before`` need not be read)
     seen = {(m.group(1).lower(), m.group(3).lower()) for m in _ARTICLE_PAIR.finditer(before)}
-
-    def fix(m: re.Match[str]) -> str:
+    pieces: list[str] = []
+    last = 0
+    for m in wrong:
         art, gap, word = m.group(1), m.group(2), m.group(3)
         if (art.lower(), word.lower()) in seen:
-            return m.group()
+            continue
         want = "an" if _wants_an(word) else "a"
-        if art.lower() == want:
-            return m.group()
         new = want if art.islower() else want.upper() if art.isupper() and len(art) > 1 else want.capitalize()
-        return new + gap + word
-
-    return _ARTICLE_PAIR.sub(fix, after)
+        pieces += [after[last:m.start()], new + gap + word]
+        last = m.end()
+    return "".join(pieces) + after[last:] if pieces else after
 
 
 # --------------------------------------------------------------------------- #

@@ -863,3 +863,22 @@ def test_review_en2_aggressive(text: str, expected: str):
 )
 def test_review_zh2(text: str, level: str, expected: str):
     assert compress_text(text, level=level).text == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a text that grades its rules ("must") keeps "Try to" as it keeps "should": "Keep answers short" beside
+        # "Don't diagnose" would read as strict as the must-rule
+        ("You must not diagnose. Try to keep answers short.", "Don't diagnose. Try to keep answers short."),
+        ("You must cite sources. Please try to be concise. Could you try to use bullet points?",
+         "You must cite sources. Try to be concise. Try to use bullet points."),
+        # without "must", "try to" goes as before; "make sure" and "remember to" are no softeners either way
+        ("Try to keep answers short. Please try to be concise. Could you try to use bullet points?",
+         "Keep answers short. Be concise. Use bullet points."),
+        ("You must cite sources. Make sure you add the date. Remember to sign.",
+         "You must cite sources. Add the date. Sign."),
+    ],
+)
+def test_try_to_is_kept_in_a_text_that_grades_its_rules(text: str, expected: str):
+    assert compress_text(text, level="balanced").text == expected

@@ -1163,6 +1163,19 @@ _EN_FILLER: list[tuple[re.Pattern[str], SubFn, bool]] = [
 #: the "you should" pattern without "should", for a text that grades its rules (see ``_STRONG_MODAL``)
 _MODAL_NOT_SHOULD = re.compile(r"you(?: need to|(?: will|['’]ll) need to| have to)[ \t]+(?P<rest>(?:\*\*)?[a-z][^.!?;\n]*)")
 
+
+def _keeping_try_to(rx: re.Pattern[str]) -> re.Pattern[str]:
+    """``rx`` without its "try to" alternative: in a text that grades its rules, "Try to keep it short"
+    is a softer rule than "Keep it short" beside "You must ..." ("Could you try to ...?" and "Please try
+    to ..." then keep their "Try to" too)."""
+    pattern = rx.pattern.replace("|try to)", ")").replace("(?:try to[ \\t]+|", "(?:").replace("(?:try to|", "(?:")
+    assert pattern != rx.pattern, rx.pattern
+    return re.compile(pattern, rx.flags)
+
+
+#: pattern -> its graded variant, for the filler patterns that drop "try to"
+_GRADED_FILLER = {rx: _keeping_try_to(rx) for rx in (_EN_FILLER[1][0], _EN_FILLER[3][0], _EN_FILLER[4][0])}
+
 #: literal starts of every match of the filler patterns that have few (see :func:`_keyword_finditer`)
 _FILLER_KEYS: dict[re.Pattern[str], tuple[str, ...]] = {
     _EN_FILLER[1][0]: ("please", "could you", "can you", "would you", "will you"),
@@ -1171,6 +1184,7 @@ _FILLER_KEYS: dict[re.Pattern[str], tuple[str, ...]] = {
     _EN_FILLER[4][0]: ("try to", "make sure", "ensure that", "be sure", "remember to", "don't forget", "do not forget",
                        "your "),
 }
+_FILLER_KEYS.update({_GRADED_FILLER[rx]: keys for rx, keys in list(_FILLER_KEYS.items()) if rx in _GRADED_FILLER})
 
 #: a list mark before a Chinese item: "1. ", "一、", "（2）", "③", and the bold of "**请务必**…"
 _ZH_LIST_MARK = re.compile(r"[ \t]*(?:(?:[-*+]|\d+[.)、．]|[一二三四五六七八九十]{1,3}[、.．]|[（(][0-9一二三四五六七八九十]{1,3}[）)]"
@@ -1337,8 +1351,8 @@ def pass_filler(text: str, ctx: PassContext) -> str:
     if ctx.en():
         graded = _STRONG_MODAL.search(text) is not None  # (before "You must not" becomes "Don't")
         for rx, fn, lower in _EN_FILLER:
-            if graded and fn is _drop_modal:
-                rx = _MODAL_NOT_SHOULD
+            if graded:
+                rx = _MODAL_NOT_SHOULD if fn is _drop_modal else _GRADED_FILLER.get(rx, rx)
             text = _sub_on(rx, text, _unless_emphatic(fn), lower=lower, keys=_FILLER_KEYS.get(rx, ()))
     if ctx.zh() and _has_cjk(text):  # (every Chinese pattern needs a CJK character)
         for rx, zfn in _ZH_FILLER:

@@ -28,14 +28,22 @@ def _bad_byte(raw: bytes, codec: str, exc: UnicodeDecodeError) -> tuple[str, int
 
 
 def _utf16_without_bom(sample: bytes) -> str | None:
-    """"LE" or "BE" when ``sample`` looks like UTF-16 text without a BOM
-    (mostly ASCII: a NUL byte beside each character), else None."""
+    """"LE" or "BE" when ``sample`` looks like UTF-16 text without a BOM, else None: mostly ASCII (a
+    NUL byte beside each character), or Chinese/Japanese text whose ASCII newlines and punctuation put
+    NULs on one side of the pairs only and which decodes to printable text (a binary file has NULs on
+    both sides, or decodes to unassigned and private-use code points)."""
     pairs = len(sample) // 2
     if pairs < 2:
         return None
-    for order, zeros in (("LE", sample[1::2]), ("BE", sample[0::2])):
-        if zeros.count(0) >= 0.8 * pairs and sample[0 if order == "LE" else 1::2].count(0) == 0:
+    for order, zeros, other in (("LE", sample[1::2], sample[0::2]), ("BE", sample[0::2], sample[1::2])):
+        nuls, stray = zeros.count(0), other.count(0)
+        if nuls >= 0.8 * pairs and not stray:
             return order
+        # (a few NULs on the other side: 一 is U+4E00, and U+xx00 characters are 1 in 256)
+        if pairs >= 8 and nuls > stray and stray <= max(1, 0.05 * pairs):
+            text = sample[:2 * pairs].decode("utf-16-" + order.lower(), "replace")
+            if sum(ch.isprintable() or ch in "\n\r\t" for ch in text) >= 0.98 * len(text):
+                return order
     return None
 
 

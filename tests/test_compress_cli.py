@@ -588,9 +588,19 @@ def test_a_leading_rule_is_not_front_matter(tmp_path: Path):
         ("Please be brief.\n".encode("utf-16-be"),
          "p.txt: looks like UTF-16-BE text without a BOM: only UTF-8, or UTF-16/32 with a BOM, is read "
          "(convert it to UTF-8, e.g. with iconv -f UTF-16BE)"),
+        # Chinese: NULs only beside the ASCII newlines and punctuation
+        ("你是一名客服助手。\n请用中文回答，不要超过100字。\n".encode("utf-16-le"),
+         "p.txt: looks like UTF-16-LE text without a BOM: only UTF-8, or UTF-16/32 with a BOM, is read "
+         "(convert it to UTF-8, e.g. with iconv -f UTF-16LE)"),
+        ("你是一名客服助手。\n请用中文回答。\n".encode("utf-16-be"),
+         "p.txt: looks like UTF-16-BE text without a BOM: only UTF-8, or UTF-16/32 with a BOM, is read "
+         "(convert it to UTF-8, e.g. with iconv -f UTF-16BE)"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64), "p.txt: binary file, not a text prompt (a NUL byte at byte 8)"),
+        # NULs on one side only, but not text: still binary
+        (bytes(range(1, 256, 2)) * 8 + b"\x01\x00", "p.txt: binary file, not a text prompt (a NUL byte at byte 1025)"),
     ],
-    ids=["latin-1", "gbk", "utf-8-bom", "utf-16-bom", "utf-16le-no-bom", "utf-16be-no-bom", "png"],
+    ids=["latin-1", "gbk", "utf-8-bom", "utf-16-bom", "utf-16le-no-bom", "utf-16be-no-bom", "utf-16le-zh-no-bom",
+         "utf-16be-zh-no-bom", "png", "one-sided-nul-binary"],
 )
 def test_undecodable_file_names_line_and_byte(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, raw: bytes,
                                               message: str):

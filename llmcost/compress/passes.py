@@ -636,29 +636,27 @@ def _renumber(before: list[str], after: list[str]) -> list[str]:
     consecutively again.  Each kind of mark is its own list: "一、" sections may hold "1." items."""
     if len(after) == len(before):
         return after
-    nums = [int(m.group(2)) for m in map(_NUMBERED.match, before) if m]
-    if len(nums) >= 2 and nums == list(range(nums[0], nums[0] + len(nums))):
-        n = nums[0]
-        out = []
-        for line in after:
-            m = _NUMBERED.match(line)
-            if m:
-                line = f"{m.group(1)}{n}{m.group(3)}{line[m.end():]}"
-                n += 1
-            out.append(line)
-        after = out
-    zh = [_zh_numeral_value(m.group(2)) for m in map(_ZH_NUMBERED.match, before) if m]
-    if len(zh) >= 2 and zh[0] is not None and zh == list(range(zh[0], zh[0] + len(zh))):
-        n = zh[0]
-        out = []
-        for line in after:
-            m = _ZH_NUMBERED.match(line)
-            if m:
-                line = f"{m.group(1)}{_zh_numeral(n)}{m.group(3)}{line[m.end():]}"
-                n += 1
-            out.append(line)
-        after = out
-    return after
+    after = _renumber_marks(before, after, _NUMBERED, int, str)
+    return _renumber_marks(before, after, _ZH_NUMBERED, _zh_numeral_value, _zh_numeral)
+
+
+def _renumber_marks(before: list[str], after: list[str], rx: re.Pattern[str],
+                    value: Callable[[str], int | None], numeral: Callable[[int], str]) -> list[str]:
+    """:func:`_renumber` for one kind of mark: ``rx`` (groups: indent, number, mark), ``value`` reads a
+    number and ``numeral`` writes one.  Only a list numbered consecutively before is renumbered."""
+    nums = [value(m.group(2)) for m in map(rx.match, before) if m]
+    first = nums[0] if nums else None
+    if len(nums) < 2 or first is None or nums != list(range(first, first + len(nums))):
+        return after
+    n = first
+    out = []
+    for line in after:
+        m = rx.match(line)
+        if m:
+            line = f"{m.group(1)}{numeral(n)}{m.group(3)}{line[m.end():]}"
+            n += 1
+        out.append(line)
+    return out
 
 
 def _dedupe_sentences(line: str, seen: set[str], near: _NearIndex, reminder: bool, line_key: str) -> str:

@@ -573,6 +573,11 @@ def test_a_leading_rule_is_not_front_matter(tmp_path: Path):
 # --------------------------------------------------------------------------- #
 
 
+def _no_bom(order: str) -> str:
+    return (f"p.txt: looks like UTF-16-{order} text without a BOM: only UTF-8, or UTF-16/32 with a BOM, is read "
+            f"(convert it to UTF-8, e.g. with iconv -f UTF-16{order})")
+
+
 @pytest.mark.parametrize(
     "raw, message",
     [
@@ -582,19 +587,11 @@ def test_a_leading_rule_is_not_front_matter(tmp_path: Path):
          "p.txt:1: not UTF-8 text at byte 0 (0xb5); unknown encoding (convert it to UTF-8, e.g. with iconv)"),
         (b"\xef\xbb\xbfok\nline two \xff\n", "p.txt:2: invalid UTF-8 text at byte 15 (0xff)"),
         ("ab\ncd".encode("utf-16") + b"\x00\xd8", "p.txt:2: invalid UTF-16 text at byte 12 (0x00)"),
-        ("Please be brief.\n".encode("utf-16-le"),
-         "p.txt: looks like UTF-16-LE text without a BOM: only UTF-8, or UTF-16/32 with a BOM, is read "
-         "(convert it to UTF-8, e.g. with iconv -f UTF-16LE)"),
-        ("Please be brief.\n".encode("utf-16-be"),
-         "p.txt: looks like UTF-16-BE text without a BOM: only UTF-8, or UTF-16/32 with a BOM, is read "
-         "(convert it to UTF-8, e.g. with iconv -f UTF-16BE)"),
+        ("Please be brief.\n".encode("utf-16-le"), _no_bom("LE")),
+        ("Please be brief.\n".encode("utf-16-be"), _no_bom("BE")),
         # Chinese: NULs only beside the ASCII newlines and punctuation
-        ("你是一名客服助手。\n请用中文回答，不要超过100字。\n".encode("utf-16-le"),
-         "p.txt: looks like UTF-16-LE text without a BOM: only UTF-8, or UTF-16/32 with a BOM, is read "
-         "(convert it to UTF-8, e.g. with iconv -f UTF-16LE)"),
-        ("你是一名客服助手。\n请用中文回答。\n".encode("utf-16-be"),
-         "p.txt: looks like UTF-16-BE text without a BOM: only UTF-8, or UTF-16/32 with a BOM, is read "
-         "(convert it to UTF-8, e.g. with iconv -f UTF-16BE)"),
+        ("你是一名客服助手。\n请用中文回答，不要超过100字。\n".encode("utf-16-le"), _no_bom("LE")),
+        ("你是一名客服助手。\n请用中文回答。\n".encode("utf-16-be"), _no_bom("BE")),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64), "p.txt: binary file, not a text prompt (a NUL byte at byte 8)"),
         # NULs on one side only, but not text: still binary
         (bytes(range(1, 256, 2)) * 8 + b"\x01\x00", "p.txt: binary file, not a text prompt (a NUL byte at byte 1025)"),

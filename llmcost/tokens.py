@@ -676,25 +676,25 @@ def _parse_structured(text: str, suffix: str, source: str) -> Any:
     return parse_structured(text, "json" if suffix == ".json" else "yaml", source)
 
 
-def expand_paths(paths: Iterable[str | Path], *, exclude: Iterable[str | Path] = ()) -> list[Path]:
+def expand_paths(paths: Iterable[str | Path], *, exclude: Iterable[str | Path] = (),
+                 passed_over: list[Path] | None = None) -> list[Path]:
     """Files to count: given files as is, directories walked for prompt files.
 
     A walk skips hidden files and folders, and the ``exclude`` files (the
-    CLI's own ``--baseline`` and ``--output``).
+    CLI's own ``--baseline`` and ``--output``).  ``passed_over``, when given,
+    receives the visible files a walk left out for their suffix (``.j2``,
+    ``.prompty``, ``.png``...), from the same walk.
     """
     skip = {Path(p).resolve() for p in exclude}
     result: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = sorted(
-                p
-                for p in path.rglob("*")
-                if p.is_file()
-                and p.suffix.lower() in PROMPT_SUFFIXES
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-                and p.resolve() not in skip
-            )
+            visible = sorted(p for p in path.rglob("*")
+                             if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts))
+            found = [p for p in visible if p.suffix.lower() in PROMPT_SUFFIXES and p.resolve() not in skip]
+            if passed_over is not None:
+                passed_over.extend(p for p in visible if p.suffix.lower() not in PROMPT_SUFFIXES)
             if not found:
                 raise InputError("no text, Markdown, JSON or YAML files in this folder", file=str(path))
             result.extend(found)
@@ -703,17 +703,6 @@ def expand_paths(paths: Iterable[str | Path], *, exclude: Iterable[str | Path] =
         else:
             raise InputError("no such file or folder", file=str(path))
     return result
-
-
-def files_not_read(folder: str | Path) -> list[Path]:
-    """The files a walk of ``folder`` (:func:`expand_paths`) passes over for their
-    suffix (``.j2``, ``.prompty``, ``.png``...): not hidden ones, which are skipped by design."""
-    root = Path(folder)
-    return sorted(
-        p for p in root.rglob("*")
-        if p.is_file() and p.suffix.lower() not in PROMPT_SUFFIXES
-        and not any(part.startswith(".") for part in p.relative_to(root).parts)
-    )
 
 
 class _Quote(Protocol):

@@ -560,7 +560,8 @@ def _expand_inputs(files: Sequence[Path], skip: Sequence[Path], out_dir: Path | 
     out_res = out_dir.resolve() if out_dir is not None else None
     for arg in files:
         walked = arg.is_dir()
-        for path in tok.expand_paths([arg], exclude=skip):
+        others: list[Path] = []
+        for path in tok.expand_paths([arg], exclude=skip, passed_over=others):
             key = path.resolve()
             if key in seen:
                 continue
@@ -568,7 +569,6 @@ def _expand_inputs(files: Sequence[Path], skip: Sequence[Path], out_dir: Path | 
                 continue
             seen.add(key)
             inputs.append(Input(path, path.relative_to(arg) if walked else Path(path.name), walked))
-        others = tok.files_not_read(arg) if walked else []
         if others:  # (a .j2 or .prompty template in a --check folder must not go unchecked unseen)
             from ..wording import plural
 

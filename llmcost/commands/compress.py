@@ -198,15 +198,14 @@ def _compress_doc(doc: PromptDoc, models: Sequence[str], options: dict[str, Any]
                       missing, target_met, _merge_notes(notes), llm_info, doc.newline, doc.encoding)
 
 
-_NO_EXAMPLES = "fewshot: no few-shot examples found"
-
-
 def _merge_notes(notes: list[str]) -> list[str]:
     """A file's notes, gathered over its text fields: each said once, and "no few-shot examples
     found" only when no field had any (a chat file's other messages usually have none)."""
+    from ..compress.passes import NO_EXAMPLES_NOTE
+
     merged = list(dict.fromkeys(notes))
-    if any(n.startswith("fewshot:") and not n.startswith(_NO_EXAMPLES) for n in merged):
-        merged = [n for n in merged if not n.startswith(_NO_EXAMPLES)]
+    if NO_EXAMPLES_NOTE in merged and any(n.startswith("fewshot:") and n != NO_EXAMPLES_NOTE for n in merged):
+        merged.remove(NO_EXAMPLES_NOTE)
     return merged
 
 

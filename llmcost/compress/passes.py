@@ -776,6 +776,12 @@ def _pick_examples(candidates: list[int], blocks: dict[int, str], n: int) -> set
     return set(keep)
 
 
+#: the fewshot pass's note when it found no examples (a command gathering a file's notes says it once, and
+#: not beside a note of examples found in another field)
+NO_EXAMPLES_NOTE = ("fewshot: no few-shot examples found (2 or more marked alike: Q:/A:, Input:/Output:, "
+                    "Example 1...): --max-examples had nothing to drop")
+
+
 def pass_fewshot(text: str, ctx: PassContext) -> str:
     if ctx.max_examples is None:
         return text
@@ -799,8 +805,7 @@ def pass_fewshot(text: str, ctx: PassContext) -> str:
             current = None
     counts = Counter(markers)
     if not counts or counts.most_common(1)[0][1] < 2:
-        ctx.notes.append("fewshot: no few-shot examples found (2 or more marked alike: Q:/A:, Input:/Output:, "
-                         "Example 1...): --max-examples had nothing to drop")
+        ctx.notes.append(NO_EXAMPLES_NOTE)
         return text
     marker, n = counts.most_common(1)[0]
     examples = [k for k, mk in enumerate(markers) if mk == marker]

@@ -216,7 +216,7 @@ def register(app: typer.Typer) -> None:
         text = render_whatif(result, fmt.value, gate=gate, quiet_below=quiet_below,
                              color=to_terminal and fmt is WhatIfFormat.table, width=110)
         write_output(text, output)
-        if not (output is None and sys.stdout.isatty()):
+        if not to_terminal:
             # the report lists them; on a terminal it is already on screen, elsewhere (a file, a CI
             # log's pipe) stderr says them too
             for err in result.errors:

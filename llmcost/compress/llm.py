@@ -155,16 +155,11 @@ def _call_openai(model: str, text: str, base_url: str | None, timeout: float) ->
             messages=[{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": text}],
             temperature=0,
         )
-    except openai.APIStatusError as exc:
-        raise LlmcostError(f"--llm {model}: HTTP {exc.status_code}: {_api_error(exc)}") from exc
-    except openai.APITimeoutError as exc:  # (an APIConnectionError: the server was reached)
-        raise LlmcostError(_timed_out(model, client.base_url, timeout)) from exc
-    except openai.APIConnectionError as exc:
-        raise LlmcostError(f"--llm {model}: cannot reach {client.base_url}{_cause(exc)}") from exc
-    except openai.OpenAIError as exc:
-        raise LlmcostError(f"--llm {model}: {_one_line(str(exc))}") from exc
-    except ValueError as exc:  # a 200 whose body, said to be JSON, is not
-        raise LlmcostError(_not_an_answer(model, client.base_url, "its body is not JSON")) from exc
+    except Exception as exc:
+        err = _sdk_error(exc, openai, openai.OpenAIError, model, client.base_url, timeout)
+        if err is None:
+            raise
+        raise err from exc
     if isinstance(resp, str):  # a body that is not JSON (HTML from a proxy...): the SDK returns its text
         raise LlmcostError(_not_an_answer(model, client.base_url, "its body is not JSON"))
     try:
@@ -190,16 +185,11 @@ def _call_anthropic(model: str, text: str, base_url: str | None, timeout: float,
     try:
         resp = client.messages.create(model=model, max_tokens=max_tokens, system=SYSTEM_PROMPT,
                                       messages=[{"role": "user", "content": text}])
-    except anthropic.APIStatusError as exc:
-        raise LlmcostError(f"--llm {model}: HTTP {exc.status_code}: {_api_error(exc)}") from exc
-    except anthropic.APITimeoutError as exc:  # (an APIConnectionError: the server was reached)
-        raise LlmcostError(_timed_out(model, client.base_url, timeout)) from exc
-    except anthropic.APIConnectionError as exc:
-        raise LlmcostError(f"--llm {model}: cannot reach {client.base_url}{_cause(exc)}") from exc
-    except anthropic.AnthropicError as exc:
-        raise LlmcostError(f"--llm {model}: {_one_line(str(exc))}") from exc
-    except ValueError as exc:  # a 200 whose body, said to be JSON, is not
-        raise LlmcostError(_not_an_answer(model, client.base_url, "its body is not JSON")) from exc
+    except Exception as exc:
+        err = _sdk_error(exc, anthropic, anthropic.AnthropicError, model, client.base_url, timeout)
+        if err is None:
+            raise
+        raise err from exc
     if isinstance(resp, str):  # a body that is not JSON (HTML from a proxy...): the SDK returns its text
         raise LlmcostError(_not_an_answer(model, client.base_url, "its body is not JSON"))
     try:
@@ -211,6 +201,23 @@ def _call_anthropic(model: str, text: str, base_url: str | None, timeout: float,
     usage = getattr(resp, "usage", None)
     reply = "".join(t for t in texts if isinstance(t, str))
     return reply, getattr(usage, "input_tokens", None), getattr(usage, "output_tokens", None)
+
+
+def _sdk_error(exc: Exception, sdk: Any, base: type[Exception], model: str, base_url: Any,
+               timeout: float) -> LlmcostError | None:
+    """The one-line :class:`LlmcostError` for an error of either SDK's call (``sdk``: the openai or
+    anthropic module, ``base``: its base error class); None for any other error (a bug: re-raised)."""
+    if isinstance(exc, sdk.APIStatusError):
+        return LlmcostError(f"--llm {model}: HTTP {exc.status_code}: {_api_error(exc)}")
+    if isinstance(exc, sdk.APITimeoutError):  # (an APIConnectionError: the server was reached)
+        return LlmcostError(_timed_out(model, base_url, timeout))
+    if isinstance(exc, sdk.APIConnectionError):
+        return LlmcostError(f"--llm {model}: cannot reach {base_url}{_cause(exc)}")
+    if isinstance(exc, base):
+        return LlmcostError(f"--llm {model}: {_one_line(str(exc))}")
+    if isinstance(exc, ValueError):  # a 200 whose body, said to be JSON, is not
+        return LlmcostError(_not_an_answer(model, base_url, "its body is not JSON"))
+    return None
 
 
 def _cause(exc: BaseException) -> str:

@@ -93,14 +93,12 @@ def atomic_write(output: Path, text: str, *, newline: str | None = "") -> None:
         if mode is not None:
             os.chmod(tmp, mode)
         os.replace(tmp, target)
-    except OSError as exc:
+    except BaseException as exc:  # (Ctrl-C between writing and renaming too): no temp file left behind
         # (on a read-only file system even unlinking a file never created fails: EROFS, not ENOENT)
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
-        raise LlmcostError(f"cannot write: {exc.strerror}", file=str(output)) from None
-    except BaseException:  # Ctrl-C (or a bug) between writing and renaming: no temp file left behind
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise LlmcostError(f"cannot write: {exc.strerror}", file=str(output)) from None
         raise
 
 

@@ -171,9 +171,11 @@ def test_on_a_terminal_warnings_are_said_once() -> None:
         screen += chunk
     os.close(master)
     assert proc.returncode == 0, proc.stderr
-    assert screen.decode().count("served from LiteLLM's own cache") == 1
+    # rich wraps long lines at the terminal width (a deep checkout path makes the warning long)
+    on_screen = " ".join(screen.decode().split())
+    assert on_screen.count("served from LiteLLM's own cache") == 1
     assert b"served from" not in proc.stderr
     piped = subprocess.run(args, capture_output=True, env=env, timeout=120)
     assert piped.returncode == 0, piped.stderr
-    assert piped.stdout.decode().count("served from LiteLLM's own cache") == 1
-    assert piped.stderr.decode().count("served from LiteLLM's own cache") == 1
+    assert " ".join(piped.stdout.decode().split()).count("served from LiteLLM's own cache") == 1
+    assert " ".join(piped.stderr.decode().split()).count("served from LiteLLM's own cache") == 1

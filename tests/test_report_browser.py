@@ -103,7 +103,11 @@ def _probe_copy(report: Path, dest: Path) -> Path:
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("report") / "report.html"
-    args = ["report", str(FIX / "usage.csv"), "--prices", str(FIX / "prices.yaml"), "-o", str(out),
+    # a deep folder: the header names the source file, and a long path must wrap on a phone
+    deep = out.parent / ("usage_exports_" * 12) / ("2025_03_" * 12)
+    deep.mkdir(parents=True)
+    shutil.copy(FIX / "usage.csv", deep / "usage.csv")
+    args = ["report", str(deep / "usage.csv"), "--prices", str(FIX / "prices.yaml"), "-o", str(out),
             "--max-output", "250000", "--batch", "app=search"]
     if importlib.util.find_spec("llmcost.budget") is not None:
         args += ["--budgets", str(FIX / "budgets.yaml")]

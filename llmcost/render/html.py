@@ -828,9 +828,9 @@ body{margin:0;background:var(--bg);color:var(--fg);font:15px/1.45 system-ui,-app
 "Helvetica Neue",Arial,sans-serif}
 header,main{max-width:1200px;margin:0 auto;padding:16px}
 header h1{margin:8px 0 2px;font-size:1.5rem}
-header p{margin:0;color:var(--muted)}
+header p{margin:0;color:var(--muted);overflow-wrap:anywhere}
 h2{font-size:1.15rem;margin:28px 0 8px}h3{font-size:.95rem;margin:10px 0 6px;color:var(--muted)}
-.note{color:var(--muted);margin:0 0 8px;font-size:.9rem}.warn{color:var(--bad);margin:4px 0}
+.note{color:var(--muted);margin:0 0 8px;font-size:.9rem;overflow-wrap:anywhere}.warn{color:var(--bad);margin:4px 0;overflow-wrap:anywhere}
 .empty{color:var(--muted);font-style:italic}
 .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(220px,1fr));gap:12px}
 .card,.panel{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:12px 14px;min-width:0}

@@ -297,3 +297,54 @@ def test_the_entry_point_starts_the_child_before_the_command_line(tmp_path: Path
     assert started[0] == "gpt-4"  # (the command's own call finds it started: one child)
     assert [m.encoding for m in meter_mod._STANDBY] == ["cl100k_base"]
     assert out.read_text(encoding="utf-8") == "Be brief.\n"
+
+
+# --------------------------------------------------------------------------- #
+# run_beside: a job for the parked child (the command's price sheet)
+# --------------------------------------------------------------------------- #
+
+def _pid_and_sum(*numbers: int) -> tuple[int, int]:
+    return os.getpid(), sum(numbers)
+
+
+def _fails(path: str) -> str:
+    return Path(path).read_text(encoding="utf-8")
+
+
+def test_without_a_parked_child_a_job_runs_here_at_once() -> None:
+    result = meter_mod.run_beside(_pid_and_sum, 2, 3)
+    assert result() == (os.getpid(), 5)
+    with pytest.raises(FileNotFoundError):  # raised by the call itself, as a direct call would
+        meter_mod.run_beside(_fails, "/nonexistent/llmcost-job")
+
+
+@needs_fork
+def test_a_job_runs_in_the_parked_child_and_results_match_their_jobs(corpus: str) -> None:
+    meter_mod.prestart("gpt-4o")
+    (child,) = meter_mod._STANDBY
+    first = meter_mod.run_beside(_pid_and_sum, 1, 2)
+    second = meter_mod.run_beside(_pid_and_sum, 10, 20)
+    assert second() == (child._proc.pid, 30)  # asked for first: the first job's result is kept on the way
+    assert first() == (child._proc.pid, 3)  # the child's own result, not a re-run here after the child ended
+    # the child still counts after its jobs, and the counts are the same
+    _same(compress_text(corpus), compress_text(corpus, parallel=False))
+
+
+@needs_fork
+def test_a_job_that_fails_in_the_child_runs_again_here_and_raises_here(tmp_path: Path) -> None:
+    meter_mod.prestart("gpt-4o")
+    missing = tmp_path / "gone.txt"
+    result = meter_mod.run_beside(_fails, str(missing))  # fails in the child: no exception yet
+    with pytest.raises(FileNotFoundError):
+        result()
+    missing.write_text("here now", encoding="utf-8")
+    assert meter_mod.run_beside(_fails, str(missing))() == "here now"
+
+
+@needs_fork
+def test_a_job_whose_child_is_killed_runs_here() -> None:
+    meter_mod.prestart("gpt-4o")
+    (child,) = meter_mod._STANDBY
+    child._proc.kill()
+    child._proc.join()
+    assert meter_mod.run_beside(_pid_and_sum, 4)() == (os.getpid(), 4)

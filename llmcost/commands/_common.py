@@ -110,22 +110,12 @@ def price_book(prices: Path | None) -> Any:
 
 
 def warn_unknown_model(model: str, book: Any) -> None:
-    """Warn about a model the price table does not know (a typo, or newer than the table), with close
-    matches.  tiktoken maps any "gpt-4o-..." name to o200k, so "gpt-4o-mnii" is counted exactly but
-    not priced: that is said too, not only for names neither knows."""
-    from .. import tokens as tok
+    """Warn on stderr about a model the price table does not know: :func:`unknown_model_warning`."""
+    from ..pricing.sheet import unknown_model_warning
 
-    if book.resolve(model) is not None:
-        return
-    import difflib
-
-    names = sorted({q.model_id for q in book.entries()})
-    close = difflib.get_close_matches(model.lower(), names, n=3, cutoff=0.75)
-    hint = f"; did you mean {', '.join(close)}?" if close else ""
-    encoding = tok.encoding_for_model(model)
-    what = (f"it is not priced (tokens counted with {encoding})" if encoding is not None
-            else "its count is an estimate and it is not priced")
-    typer.echo(f"llmcost: warning: model {model!r} is not in the price table: {what}{hint}", err=True)
+    line = unknown_model_warning(model, book)
+    if line is not None:
+        typer.echo(line, err=True)
 
 
 __all__ = ["cli_errors", "write_output", "atomic_write", "price_book", "warn_unknown_model", "EXIT_BAD_INPUT",

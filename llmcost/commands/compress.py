@@ -41,7 +41,7 @@ import json
 import math
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -51,11 +51,13 @@ import typer
 
 from ..compress import DEFAULT_MODEL
 from ..errors import EXIT_THRESHOLD, InputError, LlmcostError
-from ._common import cli_errors, price_book, warn_unknown_model, write_output
+from ._common import cli_errors, write_output
 
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
+
+    from ..pricing.sheet import PriceSheet
 
     from ..compress.formats import PromptDoc
 
@@ -497,26 +499,29 @@ def _check(results: Sequence[FileResult], max_tokens: int | None, baseline: dict
 # --------------------------------------------------------------------------- #
 
 
-def _unknown_models(models: Sequence[str], book: Any, prices: Path | None) -> list[str]:
-    """Warn (one stderr line each, with close matches: :func:`warn_unknown_model`,
-    as ``llmcost tokens`` does) about models neither the tokenizer mapping nor
-    the price table knows, probably typos; return the report's note for each.  They are
-    still reported (estimated counts, unpriced), not refused."""
-    from .. import tokens as tok
+def _price_sheet_beside(models: Sequence[str], prices: Path | None, dollars: bool) -> Callable[[], PriceSheet]:
+    """:func:`llmcost.pricing.sheet.price_sheet`, built in the counting child while this process
+    compresses (:func:`llmcost.compress.meter.run_beside`) when it reads the bundled table only:
+    genai-prices takes ~0.1 s to import and resolve a model.  A ``--prices`` file is read here at
+    once, so that its errors come before any work."""
+    from ..pricing.sheet import price_sheet
 
-    notes = []
-    table = book  # (--check shows no dollars and passes None: the table is read only if a model needs it)
-    for m in dict.fromkeys(models):
-        if tok.encoding_for_model(m) is not None:
-            if book is not None:  # counted exactly; unpriced is worth a word where dollars are shown
-                warn_unknown_model(m, book)
-            continue
-        if table is None:
-            table = price_book(prices)
-        if table.resolve(m) is None:
-            warn_unknown_model(m, table)
-            notes.append(f"{m}: unknown model: its token counts are estimates and it is not priced")
-    return notes
+    if prices is None and dollars:
+        from ..compress.meter import run_beside
+
+        return run_beside(price_sheet, tuple(models))
+    sheet = price_sheet(models, str(prices) if prices is not None else None, dollars=dollars)
+    return lambda: sheet
+
+
+class _PendingSheet:
+    """A :class:`PriceSheet` still being built: the first quote waits for it."""
+
+    def __init__(self, pending: Callable[[], PriceSheet]) -> None:
+        self.pending = pending
+
+    def quote(self, model: str, when: Any = None) -> Any:
+        return self.pending().quote(model, when)
 
 
 def _prestart_counting(files: Sequence[Path], model: str) -> None:
@@ -743,16 +748,20 @@ def register(app: typer.Typer) -> None:
         if output is not None:
             _refuse_overwriting_inputs(inputs, output, folder)
         base = _read_baseline(baseline) if baseline is not None else None
-        # --check reports tokens only: the price table (genai-prices, ~0.2 s to
-        # load) is read only for the dollar report, or to validate --prices
-        book = price_book(prices) if not check or prices is not None else None
-        warnings = _unknown_models(model, book, prices)
+        # --check reports tokens only: the price table is read only for the dollar report, or to
+        # validate --prices; the bundled one is read in the counting child, beside the passes
+        pending = _price_sheet_beside(model, prices, dollars=not check)
         options = {"level": level.value, "target_ratio": target_ratio, "keep": keep_rx,
                    "max_examples": max_examples, "skip": no_pass, "lang": lang}
         docs = _read_inputs(inputs)
         inputs = [item for item, _doc in docs]
         stage = LlmStage(llm, base_url, llm_timeout) if llm is not None else None
+        book = _PendingSheet(pending) if not check else None
         results = [_compress_doc(doc, model, options, book, calls_per_day, stage) for _item, doc in docs]
+        sheet = pending()
+        for line in sheet.warnings:
+            typer.echo(line, err=True)
+        warnings = sheet.notes
         if check:
             if base is not None and baseline is not None:
                 _baseline_coverage(results, base, baseline)

@@ -23,12 +23,16 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import queue
 import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import partial
 from itertools import accumulate, count
 from operator import add, sub
-from typing import Protocol
+from multiprocessing.connection import Connection
+from typing import Any, Protocol, TypeVar
 
 from .. import tokens as tok
 from .protect import Masked
@@ -42,6 +46,7 @@ _SUB_END_ZH = re.compile(r"[，。！？；：、](?<=[\u3400-\u4db5\u4e00-\u9fa
 _CJK_PUNCT = re.compile(r"[，。！？；：、]")
 #: joins clauses for one unmask: a reserved character (never in a span) that is no placeholder
 _SEP = "\U0010FFFD"
+T = TypeVar("T")
 
 #: inputs at least this long (characters) are counted in a child process when that is possible
 FORK_MIN_CHARS = 256_000
@@ -138,10 +143,13 @@ def _encoding_of(model: str) -> str:
     return tok.encoding_for_model(model) or tok.PROXY_ENCODING
 
 
-def _serve(model: str, requests: multiprocessing.Queue, replies: multiprocessing.Queue) -> None:
+def _serve(model: str, requests: multiprocessing.Queue, replies: multiprocessing.Queue,
+           jobs: Connection) -> None:
     """The child.  It builds the tokenizer at once, while the parent goes on.  Messages: a
     :class:`Masked` starts counting for that text (a session), a string is counted and answered,
-    ``False`` ends the session (the child is parked), ``None`` stops.  A failure is answered with
+    ``False`` ends the session (the child is parked), ``None`` stops, a :class:`_Job` is run and
+    its result (or :data:`_JOB_FAILED`) sent on ``jobs`` at once (a pipe: a Queue's feeder thread
+    would wait for the GIL until the counting is done).  A counting failure is answered with
     its message.  It ends when the parent is gone (killed: nobody would send the ``None``) or after
     :data:`IDLE_EXIT` seconds parked."""
     parent = os.getppid()
@@ -160,6 +168,15 @@ def _serve(model: str, requests: multiprocessing.Queue, replies: multiprocessing
             idle = 0.0
             if msg is None:
                 return
+            if isinstance(msg, _Job):
+                try:
+                    reply = pickle.dumps((msg.id, msg.fn(*msg.args)))
+                except Exception:  # (the parent runs it again itself, and reports what fails there)
+                    reply = b""
+                if not reply or len(reply) > _JOB_REPLY_MAX:  # (a pipe's buffer: sent without waiting for the reader)
+                    reply = pickle.dumps((msg.id, _JOB_FAILED))
+                jobs.send_bytes(reply)
+                continue
             if msg is False:
                 meter = None  # (and its caches)
             elif isinstance(msg, Masked):
@@ -185,9 +202,12 @@ class ForkedMeter:
         # a Queue, not a Pipe: its feeder thread writes, so submit() never waits for the child to read
         self._requests: multiprocessing.Queue = mp.Queue()
         self._replies: multiprocessing.Queue = mp.Queue()
-        self._proc = mp.Process(target=_serve, args=(model, self._requests, self._replies),
+        self._jobs, jobs_end = mp.Pipe(duplex=False)
+        self._job_results: dict[int, Any] = {}  # job id -> result, read before its own call asked
+        self._proc = mp.Process(target=_serve, args=(model, self._requests, self._replies, jobs_end),
                                 name="llmcost-token-meter", daemon=True)
         self._proc.start()
+        jobs_end.close()  # (the child's end)
         self._pending = 0
         if masked is not None:
             self.attach(masked)
@@ -227,6 +247,24 @@ class ForkedMeter:
                 return reply
             raise MeterLost(str(reply))
 
+    def job_result(self, job_id: int) -> Any:
+        """The result of the :class:`_Job` ``job_id``; :data:`_JOB_FAILED` when it failed or the
+        child ended.  Results of other jobs that come first are kept for their own call."""
+        if job_id in self._job_results:
+            return self._job_results.pop(job_id)
+        while True:
+            try:
+                if not self._jobs.poll(_POLL):
+                    if not self._proc.is_alive():
+                        return _JOB_FAILED
+                    continue
+                got_id, result = pickle.loads(self._jobs.recv_bytes())
+            except (OSError, ValueError, EOFError):
+                return _JOB_FAILED
+            if got_id == job_id:
+                return result
+            self._job_results[got_id] = result
+
     def close(self) -> None:
         """Done with this text: park the child for the next one when it is healthy, idle and no
         other child is parked; stop it otherwise."""
@@ -252,8 +290,56 @@ class ForkedMeter:
                 self._proc.kill()
                 self._proc.join()
             self._replies.close()
+            self._jobs.close()
         except (OSError, ValueError):
             pass
+
+
+_JOB_IDS = count(1)
+
+
+@dataclass(frozen=True)
+class _Job:
+    """A call for the child to make: ``fn`` must be a module-level function (sent by name)."""
+
+    fn: Callable[..., Any]
+    args: tuple[Any, ...]
+    id: int = field(default_factory=lambda: next(_JOB_IDS))
+
+
+#: a job's result when it raised, its result did not fit :data:`_JOB_REPLY_MAX`, or the child ended
+_JOB_FAILED = "llmcost.compress.meter: job failed"
+#: the largest job result sent back (pickled bytes): less than a pipe's buffer, so that the child
+#: never waits for this process to read before it counts on
+_JOB_REPLY_MAX = 32_768
+
+
+def run_beside(fn: Callable[..., T], *args: Any) -> Callable[[], T]:
+    """Run ``fn(*args)`` in the parked child (:func:`prestart`), on the second core, while this
+    process goes on; the callable returned waits for the result.  The child runs it after building
+    its tokenizer and before counting anything sent later.  Without a parked child, ``fn`` runs here
+    at once; when it fails in the child (or the child ends), it runs here again when the result is
+    asked for, so its exceptions reach the caller as they would have; so does one whose result does
+    not pickle to :data:`_JOB_REPLY_MAX` bytes or less."""
+    child = _STANDBY[0] if _STANDBY and _STANDBY[0].alive() else None
+    job = _Job(fn, args)
+    if child is not None:
+        try:
+            child._requests.put(job)
+        except (OSError, ValueError, AssertionError):
+            child = None
+    if child is None:
+        done = fn(*args)
+        return lambda: done
+    box: list[T] = []
+
+    def result() -> T:
+        if not box:
+            got = child.job_result(job.id)
+            box.append(fn(*args) if isinstance(got, str) and got == _JOB_FAILED else got)
+        return box[0]
+
+    return result
 
 
 #: the parked child (at most one): started by :func:`prestart` or left by :meth:`ForkedMeter.close`

@@ -12,13 +12,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .._lazy import lazy_attributes
-from .book import KINDS, PriceBook, Quote, Resolution, name_candidates
 
 if TYPE_CHECKING:
+    from .book import KINDS, PriceBook, Quote, Resolution, name_candidates
     from .overrides import Overrides, load_overrides
     from .vectorised import BILLED_MODEL, price_one, price_usage
 
 _LAZY = {
+    # the book needs genai-prices (~0.1 s to import); `llmcost compress` builds its price sheet
+    # (.sheet) in its counting child, so this process imports the package without it
+    "KINDS": "book", "PriceBook": "book", "Quote": "book", "Resolution": "book", "name_candidates": "book",
     # the vectorised pricer needs pandas and numpy; quoting one model does not
     "BILLED_MODEL": "vectorised", "price_one": "vectorised", "price_usage": "vectorised",
     # overrides need PyYAML; only read when an overrides file is given
@@ -39,5 +42,5 @@ __all__ = [
 ]
 
 
-# imported on first use, so that `llmcost compress` pays only for the book
+# imported on first use
 __getattr__, __dir__ = lazy_attributes(__name__, _LAZY)

@@ -882,3 +882,23 @@ def test_review_zh2(text: str, level: str, expected: str):
 )
 def test_try_to_is_kept_in_a_text_that_grades_its_rules(text: str, expected: str):
     assert compress_text(text, level="balanced").text == expected
+
+
+# --------------------------------------------------------------------------- #
+# third English review (agent and tool prompts, support bots, writing assistants)
+# --------------------------------------------------------------------------- #
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # "the time" after a preposition or "all" is an idiom of time: "all time" says "ever", "from time it
+        # started" is no English; a plain "the time" still goes
+        ("Stop apologizing all the time. Check the log from the time it started. By the time you reply, log "
+         "the time taken.",
+         "Stop apologizing all the time. Check log from the time it started. By the time you reply, log "
+         "time taken."),
+    ],
+)
+def test_review_en3_aggressive(text: str, expected: str):
+    assert compress_text(text, level="aggressive").text == expected

@@ -2532,6 +2532,9 @@ _THAT_NEXT = ("you ", "we ", "they ", "i ", "he ", "she ", "it ", "this ", "thes
 #: playful" not "little playful"; "a lot", "a bit", "a couple of", "for a while"; "at a time", "twice a day"
 _A_KEEP_NEXT = frozenset(["few", "little", "lot", "lots", "bit", "couple", "handful", "while", "time", "day", "week",
                           "month", "year", "hour", "minute", "second", "night"])
+#: words before "the time" that make it an idiom of time, not a noun phrase: "all the time" (constantly) is not
+#: "all time" (ever), "by the time you reply" / "from the time it started" / "at the time" need the article
+_THE_TIME_AFTER = frozenset(["all", "at", "by", "from", "of", "for", "since", "until", "till", "during"])
 _COMPARATIVES = frozenset({"more", "less", "fewer", "better", "worse", "sooner", "later", "longer", "shorter", "higher",
                            "lower", "bigger", "smaller", "faster", "slower", "earlier", "simpler"})
 
@@ -2618,6 +2621,8 @@ def word_scores(text: str, max_tier: int = 2) -> list[tuple[int, int, float, int
                     continue  # "the more, the better": the article makes the correlative
                 if low_word != "the" and nw.lower() in _A_KEEP_NEXT:
                     continue  # "a few minutes" is not "few minutes", "a little playful" not "little playful"
+                if low_word == "the" and nw.lower() == "time" and _prev_word(low, start) in _THE_TIME_AFTER:
+                    continue  # "apologizing all the time" is not "all time"; "from the time it diverged"
                 if low_word == "the" and nw.lower() in ("way", "one", "ones", "same"):
                     continue  # "Say numbers the way a person would" ("way person would" is no sentence); "is the one to
                     # use" names a single answer, "is one to use" one of several; "isn't same as" is no English

@@ -902,3 +902,18 @@ def test_try_to_is_kept_in_a_text_that_grades_its_rules(text: str, expected: str
 )
 def test_review_en3_aggressive(text: str, expected: str):
     assert compress_text(text, level="aggressive").text == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a frame ("Your job is to", "Make sure you") stays when the sentence goes on with "and" + a subject:
+        # "Run the tasks, and you have no access" reads as a condition where the text stated two facts
+        ("Your job is to run the tasks, and you do not have direct access to the user. Make sure you reply in "
+         "French and you're polite. Your job is to run the tasks and report back.",
+         "Your job is to run the tasks, and you don't have direct access to the user. Make sure you reply in "
+         "French and you're polite. Run the tasks and report back."),
+    ],
+)
+def test_review_en3_balanced(text: str, expected: str):
+    assert compress_text(text, level="balanced").text == expected

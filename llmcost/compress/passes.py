@@ -984,9 +984,17 @@ def _drop_prefix(m: re.Match[str], s: str) -> str:
     return _cap_as(s, m.start(), _fix_to(_g(m, s, "rest")))
 
 
+#: "and" + a subject pronoun: a clause of its own coordinated with the one the prefix governs
+_AND_SUBJECT = re.compile(r"\band (?:you|we|they|he|she|it|i)\b", re.IGNORECASE)
+
+
 def _drop_prefix_or_after_and(m: re.Match[str], s: str) -> str:
-    """Like :func:`_drop_prefix`, and also after "and": "... and make sure you include X" -> "... and include X"."""
-    if _to_preposition(m, s):
+    """Like :func:`_drop_prefix`, and also after "and": "... and make sure you include X" -> "... and include X".
+
+    Not when the sentence goes on with "and" + a subject: "Your job is to run tasks, and you have no
+    access to the user" as "Run tasks, and you have no access to the user" reads as a condition (do
+    X, and Y follows) where it stated two facts."""
+    if _to_preposition(m, s) or _AND_SUBJECT.search(_g(m, s, "rest")):
         return s[m.start():m.end()]
     if s[max(0, m.start() - 4):m.start()].lower() == "and ":
         # "I will give you the data, and your role is to plan" -> "..., and you plan" (the subject stays "you")

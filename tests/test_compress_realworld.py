@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from llmcost.cli import app
 from llmcost.compress import compress_text
-from llmcost.compress.protect import mask
+from llmcost.compress.protect import mask, protected_spans
 
 runner = CliRunner()
 
@@ -917,3 +917,18 @@ def test_review_en3_aggressive(text: str, expected: str):
 )
 def test_review_en3_balanced(text: str, expected: str):
     assert compress_text(text, level="balanced").text == expected
+
+
+@pytest.mark.parametrize("level", ["balanced", "aggressive"])
+def test_bracketed_output_markers_are_protected(level: str):
+    # a "[NAME:...]" marker is text the model must write as it is: "is not" -> "isn't" and a dropped article
+    # inside it changed the line the model emits; an editorial "[Note: ...]" (a space after the colon) and a
+    # "[Company Name]" slot are prose as before
+    text = ("If the question is not about apps, end with [FOLLOWUP:Ask support|I have a question that is not "
+            "about apps]. Cite each claim as [web:1]. [Note: the reply is not final.]")
+    assert [kind for kind, _span in protected_spans(text)] == ["marker", "marker"]
+    r = compress_text(text, level=level)
+    assert r.protected_spans_ok
+    assert "[FOLLOWUP:Ask support|I have a question that is not about apps]" in r.text
+    assert "[web:1]" in r.text
+    assert "[Note: the reply isn't final.]" in r.text if level == "balanced" else "[Note: reply isn't final.]" in r.text

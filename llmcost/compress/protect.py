@@ -19,6 +19,9 @@ What is protected (first match at a position wins, in this order):
 * XML/HTML tags ``<context>``, ``</context>``, ``<br/>`` (the tag, not the text
   between the tags);
 * URLs (http, https, ftp, ``www.``) and e-mail addresses;
+* bracketed output markers the model is told to write as they are:
+  ``[FOLLOWUP:label|question]``, ``[image:x]``, ``[web:1]`` (a name, a colon,
+  then no space; an editorial ``[Note: ...]`` stays prose);
 * quoted strings: ``"..."``, ``'...'`` (not apostrophes), “...”, ‘...’,
   「...」, 『...』 (one line, at most 300 characters);
 * numbers with units or currency: ``3.5 GB``, ``200ms``, ``15%``, ``$10``,
@@ -77,6 +80,7 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ("placeholder", r"\{(?:[A-Za-z_][\w.\-\[\]]{0,80}|\d{1,3})?(?:![rsa])?(?::[^{}\s]{0,20})?\}"),
     ("url", r"h(?<![\w]h)ttps?://[^\s<>\"'`]+|f(?<![\w]f)tp://[^\s<>\"'`]+|w(?<![\w]w)ww\.[A-Za-z0-9\-]+\.[^\s<>\"'`]+"),
     ("email", r"[\w.+\-](?<![\w.+\-][\w.+\-])[\w.+\-]*@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+\b"),
+    ("marker", r"\[(?=[A-Za-z_])[\w\-]{1,30}:(?=[^\s\]])[^\[\]\n]{1,300}\]"),
     ("number+unit", rf"[$€£¥]\s?{_NUMBER}(?:\s?(?:[kKmMbB]n?|million|billion|thousand))?\b"),
     ("number+unit", rf"\d(?<![\w.]\d)(?:[.,]?\d)*\s?(?:{_UNITS})(?![A-Za-z\d])"),
 )
@@ -86,7 +90,7 @@ _LINE_TRIGGER = {"inline code": ("`",), "email": ("@",), "url": ("://", "www.")}
 #: patterns whose every match starts with one of these strings: when none is in the text, the
 #: (slower) regex scan is skipped; a pattern starting with a plain character class ("[$€£¥]...")
 #: gets that class's characters
-_TRIGGER = {"template": ("{{", "{%", "${"), "quoted": ('"', "“", "‘", "「", "『", "'")}
+_TRIGGER = {"marker": ("[",), "template": ("{{", "{%", "${"), "quoted": ('"', "“", "‘", "「", "『", "'")}
 _CLASS_START = re.compile(r"\[([^\]\\^-]+)\]")
 
 

@@ -898,6 +898,8 @@ def test_try_to_is_kept_in_a_text_that_grades_its_rules(text: str, expected: str
          "the time taken.",
          "Stop apologizing all the time. Check log from the time it started. By the time you reply, log "
          "time taken."),
+        # "a la" (in the manner of) is no article before "la"
+        ("Pass the message via a HEREDOC, a la this example.", "Pass message via HEREDOC, a la this example."),
     ],
 )
 def test_review_en3_aggressive(text: str, expected: str):

@@ -2537,9 +2537,10 @@ def _strip_intensifiers(before: str) -> str:
 _THAT_NEXT = ("you ", "we ", "they ", "i ", "he ", "she ", "it ", "this ", "these ", "those ",
               "your ", "our ", "their ", "my ", "his ", "her ", "its ", "users ", "customers ")
 #: words after which "a" is part of a quantity or an idiom: "a few" (some) is not "few" (hardly any), "a little
-#: playful" not "little playful"; "a lot", "a bit", "a couple of", "for a while"; "at a time", "twice a day"
+#: playful" not "little playful"; "a lot", "a bit", "a couple of", "for a while"; "at a time", "twice a day"; "a la"
+#: (à la, "in the manner of") is no article: "pass it via a HEREDOC, a la this example" lost half the phrase
 _A_KEEP_NEXT = frozenset(["few", "little", "lot", "lots", "bit", "couple", "handful", "while", "time", "day", "week",
-                          "month", "year", "hour", "minute", "second", "night"])
+                          "month", "year", "hour", "minute", "second", "night", "la"])
 #: words before "the time" that make it an idiom of time, not a noun phrase: "all the time" (constantly) is not
 #: "all time" (ever), "by the time you reply" / "from the time it started" / "at the time" need the article
 _THE_TIME_AFTER = frozenset(["all", "at", "by", "from", "of", "for", "since", "until", "till", "during"])

@@ -915,6 +915,10 @@ def test_review_en3_aggressive(text: str, expected: str):
          "French and you're polite. Your job is to run the tasks and report back.",
          "Your job is to run the tasks, and you don't have direct access to the user. Make sure you reply in "
          "French and you're polite. Run the tasks and report back."),
+        # "not only X but Y" keeps its "not": "won't only fix the bug but also add a test" reads as a restriction;
+        # without a "but" the contraction is as before
+        ("The agent will not only fix the bug but also add a test. Do not only list the errors; explain them.",
+         "The agent will not only fix the bug but also add a test. Don't only list the errors; explain them."),
     ],
 )
 def test_review_en3_balanced(text: str, expected: str):

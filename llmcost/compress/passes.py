@@ -2142,8 +2142,19 @@ def _keep_in_speech(s: str, i: int, j: int) -> bool:
     return _SPEECH_LEAD.search(s, start, i) is not None
 
 
+_RESTRICTORS = ("only", "just", "merely", "simply")
+_BUT_LATER = re.compile(r"[^.!?;\n]*?\bbut\b", re.IGNORECASE)
+
+
+def _keep_not_only_but(s: str, i: int, j: int) -> bool:
+    """"will not only fix it but also test it": the "not" opens the correlative "not only X but Y"; as
+    "won't only fix it but also test it" it reads as a restriction on "will" (the sentence needs its "but")."""
+    return _next_word(s, j).lower() in _RESTRICTORS and _BUT_LATER.match(s, j) is not None
+
+
 #: phrase -> a test of its context (text, start, end) that keeps it as written; "can not only read but also
-#: write" is "can (not only ...)", never "can't"
+#: write" is "can (not only ...)", never "can't"; the other "X not" contractions stay before a "not only ...
+#: but" (see :func:`_keep_not_only_but`)
 _PHRASE_GUARDS: dict[str, Callable[[str, int, int], bool]] = {
     "whether or not": _keep_whether_or_not,
     "the fact that": _keep_the_fact_that,
@@ -2156,7 +2167,9 @@ _PHRASE_GUARDS: dict[str, Callable[[str, int, int], bool]] = {
     "it is not necessary to": _keep_unless_sentence_start,
     "both of the": _keep_both_of_the,
     "as soon as possible": _keep_in_speech,
-    "can not": lambda s, i, j: _next_word(s, j).lower() in ("only", "just", "merely", "simply"),
+    "can not": lambda s, i, j: _next_word(s, j).lower() in _RESTRICTORS,
+    **{k: _keep_not_only_but for k in ("do not", "does not", "did not", "is not", "are not", "was not", "were not",
+                                       "will not", "would not", "should not", "could not", "have not", "has not")},
 }
 #: quantifiers the table gives for "the majority of", "a large number of" ...: before a determiner they
 #: keep an "of" ("the majority of the users" -> "most of the users", not "most the users")

@@ -882,3 +882,35 @@ def test_review_zh2(text: str, level: str, expected: str):
 )
 def test_try_to_is_kept_in_a_text_that_grades_its_rules(text: str, expected: str):
     assert compress_text(text, level="balanced").text == expected
+
+
+# --------------------------------------------------------------------------- #
+# third Chinese review (real prompts: role-play, SQL helpers, summarisers, git agents, Traditional)
+# --------------------------------------------------------------------------- #
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # the 的 that closes a relative clause stays when the clause holds a negation, a modal, an aspect 了, the
+        # coverb 给, a 且 between predicates or a question word: without it "列出不是草稿所有文件" lost what 不 negates,
+        # "可能包含密码文件" said "may contain password files", "给客户定价格" is setting one
+        ("列出不是草稿的所有文件。不要上传可能包含密码的文件。使用加了标签的数据。查看经理给客户定的价格。"
+         "写出简洁且礼貌的回答。说明应如何的步骤。删除与订单无关的记录。",
+         "列出不是草稿的所有文件。不要上传可能包含密码的文件。使用加了标签的数据。查看经理给客户定的价格。"
+         "写出简洁且礼貌的回答。说明应如何的步骤。删除与订单无关的记录。"),
+        # ... and with a verb that takes an object (符合, 带有, 擅长), an ASCII word counting as one character of the
+        # clause ("符合 PEP 8 规范" kept 符合 out of sight)
+        ("输出符合 PEP 8 规范的代码。跳过带有 TODO 标记的行。你是擅长写诗的助手。",
+         "输出符合 PEP 8 规范的代码。跳过带有 TODO 标记的行。你是擅长写诗的助手。"),
+        # after a complement 到/出/完, after 以前/之后/修改后, and before 同时, 的 is no "of": "感知到情绪" is perceiving it,
+        # "你以前操作" says you operated, "回答问题同时" reads "simultaneously"
+        ("记录用户感知到的情绪。回顾你以前的操作。输出修改后的全文。在回答问题的同时保持礼貌。",
+         "记录用户感知到的情绪。回顾你以前的操作。输出修改后的全文。在回答问题的同时保持礼貌。"),
+        # a negated command of the whole sentence (不要, 没有), 目前 / 最后 and a plain possessive still lose their 的
+        ("不要改变文章的意思。目前的状态正常。最后的结果写在表格里。检查用户的输入。",
+         "不要改变文章意思。目前状态正常。最后结果写在表格里。检查用户输入。"),
+    ],
+)
+def test_review_zh3_aggressive(text: str, expected: str):
+    assert compress_text(text, level="aggressive").text == expected

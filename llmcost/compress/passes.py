@@ -2438,7 +2438,9 @@ _NUMBER_WORDS = frozenset(
 )
 #: 的 stays after 最近 ("前往最近的急诊": "最近急诊" reads "recent emergencies"), before 时候 (Traditional
 #: 的時候, which the phrase table leaves), after 这样/那样 ("这样的中文数字"), after 了/着/过 ("喝醉了的人"), after 上/中/里
-#: ("说明书上的一般剂量": not "说明书上一般剂量"), before a number ("最重要的2到3个问题", "字数的120%"),
+#: ("说明书上的一般剂量": not "说明书上一般剂量"), after a verb's complement 到/出/完 ("感知到的随机性": not
+#: "感知到随机性", perceive randomness), before 同时 ("在传达意思的同时": "传达意思同时" reads "simultaneously"),
+#: before a number ("最重要的2到3个问题", "字数的120%"),
 #: and after a verb, where it closes a relative clause: "本助手提供的信息仅供参考" without it reads
 #: "本助手提供信息" (the assistant gives information), "生成的SQL必须…" reads "generate SQL"; 十分 after
 #: a numeral is a number ("二十分钟", "六十分"), and 非常规 / 非常时期 are words of their own
@@ -2446,7 +2448,7 @@ _NUMBER_WORDS = frozenset(
 #: resident), 绝非, 无非, 莫非, 若非, 而非; dropping it lost the negation or the condition (是非 and 实非 are left
 #: out: "这是非常重要的", "确实非常重要" are far more common)
 _ZH_FEI_BEFORE = "并绝除无莫若似而亦决既本原皆岂"
-_ZH_DROP = re.compile(rf"(?P<de>的)(?<=[{_CJK}]的)(?<![目有真别是你我他她它您们样标了着过上中里近]的)(?![确话是]|[时時]候)"
+_ZH_DROP = re.compile(rf"(?P<de>的)(?<=[{_CJK}]的)(?<![目有真别是你我他她它您们样标了着过上中里近到出完]的)(?![确话是]|[时時]候|同[时時])"
                       rf"(?![，。！？、；：,.!?;:\n）)」”0-9]|$|{_PH})"
                       rf"|[呢吧啊呀哦](?<=[{_CJK}].)(?<![酒网贴氧]吧)(?=[，。！？,.!?\n])"
                       rf"|(?:(?<![{_ZH_FEI_BEFORE}])非常(?![规态任时设])|(?<![零一二两三四五六七八九十几百千万数])十分(?![钟之]))"
@@ -2461,9 +2463,36 @@ _ZH_REL_VERBS1 = frozenset("写说问做给讲发找选买卖收填传看读")
 
 
 #: a clause before 的 holding one of these is a relative clause whatever its verb: "让小朋友害怕的情节" (not
-#: "害怕情节", fear the plot), "被删除的文件", "可以复用的逻辑" (not "可以复用逻辑", can reuse logic)
-_ZH_REL_MARK = re.compile("让|被|可以|能够")
+#: "害怕情节", fear the plot), "被删除的文件", "可以复用的逻辑" (not "可以复用逻辑", can reuse logic); a modal
+#: ("可能包含机密的文件": not "可能包含机密文件", may contain secret files), an aspect 了 ("加了前缀的关键词"; not
+#: 为了/除了/了解), the coverb 给 ("派蒙给对方起的绰号": "给对方起绰号" is giving one), a 且 between predicates
+#: ("高效且准确的语句"), a question word ("应如何的示例"), a negation ("不是工具结果的所有消息": "列出不是工具结果所有
+#: 消息" lost what the 不 negates; "不支持的输入", "与客户无关的规则"; not 不同/不断/不仅/不但/无论, nor the
+#: negated command of the whole sentence, 不要/不用/不得/不能/不可/没有: "不要改变文章的意思"), and the verbs
+#: that take an object here ("带有 -i 标志的命令", "符合规范的SQL语句"): without the 的 the clause reads as the
+#: sentence's own verb and object
+_ZH_REL_MARK = re.compile("让|讓|被|可以|能够|能夠|可能|应该|應該|如何|怎么|怎麼|怎样|怎樣|且|给(?![予出])|給(?![予出])"
+                          "|(?<![为為除])了(?![解如])|不(?![同断斷仅僅但要用得能可])|[没沒](?!有)|未|[无無](?![论論])"
+                          "|带有|帶有|具有|拥有|擁有|符合|满足|滿足|擅长|擅長|精通|乐于|樂於")
+_ZH_BEFORE_AFTER = frozenset("前后後")
+_ZH_TIME_WORDS = frozenset("目前 当前 當前 最后 最後 此前 先前 前后 前後".split())
 _ZH_CLAUSE_START = re.compile(r"[，。、；：！？,.;:!?\n（(“「]")
+
+
+def _zh_clause_back(s: str, i: int, units: int) -> int:
+    """Where the ``units`` characters before ``s[i]`` start, an ASCII word or number counting as one
+    character and a blank as none (so a Latin name does not push the clause's verb out of sight)."""
+    j = i
+    while j > 0 and units > 0:
+        j -= 1
+        c = s[j]
+        if c in " \t":
+            continue
+        if c.isascii() and c.isalnum():
+            while j > 0 and s[j - 1].isascii() and (s[j - 1].isalnum() or s[j - 1] in "-_."):
+                j -= 1
+        units -= 1
+    return j
 
 
 def _zh_drop_word(m: re.Match[str]) -> str:
@@ -2471,10 +2500,14 @@ def _zh_drop_word(m: re.Match[str]) -> str:
         s, i = m.string, m.start()
         if s[i - 2:i] in _ZH_REL_VERBS2 or s[i - 1] in _ZH_REL_VERBS1:
             return m.group()
-        # (the clause just before it: back to the last punctuation mark, at most 7 characters; a 可以 further
+        # after a time or place word 前/后 the 的 closes a phrase: "你以前的操作" ("你以前操作": you operated
+        # before), "之后的回复", "修改后的代码" (but "目前的状态", "最后的结果" are a plain word and its 的)
+        if s[i - 1] in _ZH_BEFORE_AFTER and s[i - 2:i] not in _ZH_TIME_WORDS:
+            return m.group()
+        # (the clause just before it: back to the last punctuation mark, at most 7 characters, a run of ASCII
+        # letters or digits counting as one and blanks as none: "带有 -i 标志", "符合MySQL 8规范"; a 可以 further
         # back is the modal of the whole clause: "可以为讲故事环节选择特定主题")
-        j = max(0, i - 7)
-        clause = s[j:i]
+        clause = s[_zh_clause_back(s, i, 7):i]
         last = None
         for last in _ZH_CLAUSE_START.finditer(clause):
             pass

@@ -914,3 +914,16 @@ def test_try_to_is_kept_in_a_text_that_grades_its_rules(text: str, expected: str
 )
 def test_review_zh3_aggressive(text: str, expected: str):
     assert compress_text(text, level="aggressive").text == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # 非常见 / 非常用 are 非 + 常见 / 常用 (not common), no "very": aggressive made "不要使用非常见的缩写" "不要使用见缩写"
+        # and "非常用字" "用字", the negation gone; 十分制 is a scale, not "very" ("按十分制打分" became "按制打分")
+        ("不要使用非常见的缩写。遇到非常用字时加注拼音。请按十分制打分。这一点非常重要。",
+         "不要使用非常见缩写。遇到非常用字时加注拼音。按十分制打分。这一点重要。"),
+    ],
+)
+def test_review_zh3_fei_chang_and_shi_fen_words(text: str, expected: str):
+    assert compress_text(text, level="aggressive").text == expected

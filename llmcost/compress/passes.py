@@ -2443,7 +2443,9 @@ _NUMBER_WORDS = frozenset(
 #: before a number ("最重要的2到3个问题", "字数的120%"),
 #: and after a verb, where it closes a relative clause: "本助手提供的信息仅供参考" without it reads
 #: "本助手提供信息" (the assistant gives information), "生成的SQL必须…" reads "generate SQL"; 十分 after
-#: a numeral is a number ("二十分钟", "六十分"), and 非常规 / 非常时期 are words of their own
+#: a numeral is a number ("二十分钟", "六十分"), 十分制 is a scale ("按十分制打分" became "按制打分"), and 非常规 /
+#: 非常时期 are words of their own, as are 非常见 / 非常用 / 非常驻 (not common, not in use: "不要使用非常见的缩写"
+#: became "不要使用见缩写", the negation gone; "非常用心" keeps its 非常, which costs a character and risks nothing)
 #: a 非 after these closes a word of its own, so the 非常 is no "very": 并非常见 (not common), 除非常驻 (unless
 #: resident), 绝非, 无非, 莫非, 若非, 而非; dropping it lost the negation or the condition (是非 and 实非 are left
 #: out: "这是非常重要的", "确实非常重要" are far more common)
@@ -2451,7 +2453,7 @@ _ZH_FEI_BEFORE = "并绝除无莫若似而亦决既本原皆岂"
 _ZH_DROP = re.compile(rf"(?P<de>的)(?<=[{_CJK}]的)(?<![目有真别是你我他她它您们样标了着过上中里近到出完]的)(?![确话是]|[时時]候|同[时時])"
                       rf"(?![，。！？、；：,.!?;:\n）)」”0-9]|$|{_PH})"
                       rf"|[呢吧啊呀哦](?<=[{_CJK}].)(?<![酒网贴氧]吧)(?=[，。！？,.!?\n])"
-                      rf"|(?:(?<![{_ZH_FEI_BEFORE}])非常(?![规态任时设])|(?<![零一二两三四五六七八九十几百千万数])十分(?![钟之]))"
+                      rf"|(?:(?<![{_ZH_FEI_BEFORE}])非常(?![规态任时设见見用驻駐])|(?<![零一二两三四五六七八九十几百千万数])十分(?![钟鐘之制]))"
                       rf"(?<=[{_CJK}]..)(?=[{_CJK}])")
 #: verbs before 的 (see above): two characters, then one
 _ZH_REL_VERBS2 = frozenset(

@@ -927,3 +927,17 @@ def test_review_zh3_aggressive(text: str, expected: str):
 )
 def test_review_zh3_fei_chang_and_shi_fen_words(text: str, expected: str):
     assert compress_text(text, level="aggressive").text == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a phrase reduction must not split a word at its edge: 功能够用 is 功能 + 够用 (it became "功能用"), 可能够 is
+        # 可能 + 够, 必须要求 ends in 要求 ("必须求"), 并且还原 in 还原 ("并且原"); 能够, 必须要, 并且还 alone still shrink
+        ("确保功能够用。时间可能够用了。必须要求用户提供订单号。并且还原被删除的数据。",
+         "确保功能够用。时间可能够用了。必须要求用户提供订单号。并且还原被删除的数据。"),
+        ("你能够回答吗？你必须要认真。并且还要检查。", "你能回答吗？你必须认真。并且要检查。"),
+    ],
+)
+def test_review_zh3_phrase_does_not_split_a_word(text: str, expected: str):
+    assert compress_text(text, level="balanced").text == expected

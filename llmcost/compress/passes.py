@@ -2011,7 +2011,24 @@ def _phrase_regex(table: dict[str, str]) -> re.Pattern[str]:
     return re.compile("|".join(re.escape(k) for k in keys))
 
 
-_ZH_PHRASE_RE = _phrase_regex(PHRASES_ZH)
+#: phrases whose edge can be half of a word of the text: the reduction would split that word.  能够 after 可 /
+#: 功 / 性 … is 可能 / 功能 + 够 ("确保功能够用" became "确保功能用", "可能够用了" "可能用了"); 必须要 / 不一定要
+#: before 求 / 素 / 点 / 领 ends in 要求 … ("必须要求用户提供订单号" became "必须求用户…"); 并且还 before 原 ends in 还原
+_ZH_PHRASE_GUARDS: dict[str, tuple[str, str]] = {
+    "能够": ("(?<![可功智性技本职職效体體潜潛动動全万萬异異])", ""),
+    "必须要": ("", "(?![求素点點领領])"),
+    "不一定要": ("", "(?![求素点點领領])"),
+    "并且还": ("", "(?![原])"),
+}
+
+
+def _guarded_phrase_regex(table: dict[str, str], guards: dict[str, tuple[str, str]]) -> re.Pattern[str]:
+    """:func:`_phrase_regex` with a look-behind / look-ahead after the phrases of ``guards``."""
+    keys = sorted(table, key=len, reverse=True)
+    return re.compile("|".join(guards.get(k, ("", ""))[0] + re.escape(k) + guards.get(k, ("", ""))[1] for k in keys))
+
+
+_ZH_PHRASE_RE = _guarded_phrase_regex(PHRASES_ZH, _ZH_PHRASE_GUARDS)
 #: every Chinese phrase holds a CJK character: text without one needs no Chinese pass
 _ZH_PHRASES_NEED_CJK = all(_CJK_RE.search(k) for k in PHRASES_ZH)
 _EN_KEYS = sorted((k.lower() for k in PHRASES_EN), key=len, reverse=True)

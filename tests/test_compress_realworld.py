@@ -941,3 +941,19 @@ def test_review_zh3_fei_chang_and_shi_fen_words(text: str, expected: str):
 )
 def test_review_zh3_phrase_does_not_split_a_word(text: str, expected: str):
     assert compress_text(text, level="balanced").text == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # the __ inside a tool name or a Python dunder is no bold: the markdown pass made "mcp__github__create_issue"
+        # "mcpgithubcreate_issue" and "__init__" "init" (names that no longer exist); ** bold and a spaced __ bold
+        # still go, as CommonMark reads them
+        ("先调用 mcp__github__create_issue 工具，不要修改 __init__ 方法。这是**关键**步骤。",
+         "先调用 mcp__github__create_issue 工具，不要修改 __init__ 方法。这是关键步骤。"),
+        ("Call mcp__slack__post_message, then __never__ retry and read __the whole log__.",
+         "Call mcp__slack__post_message, then __never__ retry and read the whole log."),
+    ],
+)
+def test_review_zh3_double_underscore_in_a_name_is_no_bold(text: str, expected: str):
+    assert compress_text(text, level="balanced").text == expected

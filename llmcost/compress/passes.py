@@ -309,7 +309,11 @@ def pass_json(text: str, ctx: PassContext) -> str:
 # markdown
 # --------------------------------------------------------------------------- #
 
-_BOLD = re.compile(r"(\*\*|__)(?=[^\s*_])([^\n]*?[^\s*_])\1")
+#: ** bold anywhere; __ bold only as CommonMark reads it, not inside a word (the "__" of "mcp__github__create_issue"
+#: or "这是__重点__" is no emphasis: stripping it made "mcpgithubcreate_issue", a tool name that does not exist) and
+#: not around a bare identifier, a Python dunder ("__init__" became "init")
+_BOLD = re.compile(r"\*\*(?=[^\s*_])(?P<b>[^\n]*?[^\s*_])\*\*"
+                   r"|(?<![\w\\])__(?=[^\s*_])(?![A-Za-z0-9_]+__(?!\w))(?P<u>[^\n]*?[^\s*_])__(?!\w)")
 _ITALIC = re.compile(r"\*(?<![\w*\\]\*)(?=[^\s*])([^*\n]*?[^\s*])\*(?![\w*])")
 _RULE = re.compile(r"(?m)^[ \t]*([-*_])(?:[ \t]*\1){2,}[ \t]*(?:\n|$)")
 _TABLE_SEP = re.compile(r"(?m)^[ \t]*\|?(?:[ \t]*:?-+:?[ \t]*\|)+(?:[ \t]*:?-+:?[ \t]*)?\|?[ \t]*$")
@@ -357,7 +361,8 @@ _EMPHASIS_WORDS = re.compile(
 
 
 def _unbold(m: re.Match[str]) -> str:
-    return m.group() if _EMPHASIS_WORDS.fullmatch(m.group(2)) else m.group(2)
+    inner = m.group("b") if m.group("b") is not None else m.group("u")
+    return m.group() if _EMPHASIS_WORDS.fullmatch(inner) else inner
 
 
 def pass_markdown(text: str, ctx: PassContext) -> str:

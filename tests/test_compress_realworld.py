@@ -957,3 +957,16 @@ def test_review_zh3_phrase_does_not_split_a_word(text: str, expected: str):
 )
 def test_review_zh3_double_underscore_in_a_name_is_no_bold(text: str, expected: str):
     assert compress_text(text, level="balanced").text == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a * or ** next to a / is a glob: the markdown pass read "src/*.py、tests/*.py" as italics and left
+        # "src/.py、tests/.py", and "src/**/*.ts and lib/**" as bold ("src//*.ts and lib/"); real emphasis still goes
+        ("只检查 src/*.py、tests/*.py 中的文件。", "只检查 src/*.py、tests/*.py 中的文件。"),
+        ("Lint src/**/*.ts and lib/**. Be *concise* and **brief**.", "Lint src/**/*.ts and lib/**. Be concise and brief."),
+    ],
+)
+def test_review_zh3_glob_star_is_no_emphasis(text: str, expected: str):
+    assert compress_text(text, level="balanced").text == expected

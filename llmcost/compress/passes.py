@@ -312,9 +312,11 @@ def pass_json(text: str, ctx: PassContext) -> str:
 #: ** bold anywhere; __ bold only as CommonMark reads it, not inside a word (the "__" of "mcp__github__create_issue"
 #: or "这是__重点__" is no emphasis: stripping it made "mcpgithubcreate_issue", a tool name that does not exist) and
 #: not around a bare identifier, a Python dunder ("__init__" became "init")
-_BOLD = re.compile(r"\*\*(?=[^\s*_])(?P<b>[^\n]*?[^\s*_])\*\*"
+_BOLD = re.compile(r"(?<!/)\*\*(?=[^\s*_/])(?P<b>[^\n]*?[^\s*_/])\*\*"
                    r"|(?<![\w\\])__(?=[^\s*_])(?![A-Za-z0-9_]+__(?!\w))(?P<u>[^\n]*?[^\s*_])__(?!\w)")
-_ITALIC = re.compile(r"\*(?<![\w*\\]\*)(?=[^\s*])([^*\n]*?[^\s*])\*(?![\w*])")
+#: (a * or ** after or before a / is a glob, not emphasis: "src/*.py、tests/*.py" became "src/.py、tests/.py" and
+#: "src/**/*.ts and lib/**" "src//*.ts and lib/")
+_ITALIC = re.compile(r"\*(?<![\w*\\/]\*)(?=[^\s*./])([^*\n]*?[^\s*/])\*(?![\w*])")
 _RULE = re.compile(r"(?m)^[ \t]*([-*_])(?:[ \t]*\1){2,}[ \t]*(?:\n|$)")
 _TABLE_SEP = re.compile(r"(?m)^[ \t]*\|?(?:[ \t]*:?-+:?[ \t]*\|)+(?:[ \t]*:?-+:?[ \t]*)?\|?[ \t]*$")
 _HEADING_CLOSE = re.compile(r"(?m)^(#{1,6}[ \t]+[^\n]*?)[ \t]+#+[ \t]*$")

@@ -970,3 +970,16 @@ def test_review_zh3_double_underscore_in_a_name_is_no_bold(text: str, expected: 
 )
 def test_review_zh3_glob_star_is_no_emphasis(text: str, expected: str):
     assert compress_text(text, level="balanced").text == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # "X的时候是…" names the time (a noun, the subject of 是), it is no "when X": "唯一应该停止的时候是…" became
+        # "唯一应该停止时是…"; "的时候" before anything else, and 有的时候 (sometimes), still shrink
+        ("唯一可以离开的时候是下课以后。最好的時候就是現在。回答的时候要礼貌。有的时候是对的。",
+         "唯一可以离开的时候是下课以后。最好的時候就是現在。回答时要礼貌。有时是对的。"),
+    ],
+)
+def test_review_zh3_de_shihou_before_shi_is_a_noun(text: str, expected: str):
+    assert compress_text(text, level="balanced").text == expected

@@ -1923,6 +1923,8 @@ PHRASES_ZH: dict[str, str] = {
     "尽量地": "尽量",
     "更加的": "更加",
     "小的时候": "小时候",  # (not "小时", an hour)
+    "有的时候": "有时",  # (sometimes, even before 是: "有的时候是对的")
+    "有的時候": "有時",
     "的時候": "時",  # (Traditional)
     "小的時候": "小時候",
     # from real prompts (PlexPt/awesome-chatgpt-prompts-zh)
@@ -2026,6 +2028,10 @@ _ZH_PHRASE_GUARDS: dict[str, tuple[str, str]] = {
     "必须要": ("", "(?![求素点點领領])"),
     "不一定要": ("", "(?![求素点點领領])"),
     "并且还": ("", "(?![原])"),
+    # ("X的时候是…" / "…的时候就是…": the time itself, a noun, not "when X": "唯一应该停止的时候是…" became
+    # "唯一应该停止时是…")
+    "的时候": ("", "(?!是|就是)"),
+    "的時候": ("", "(?!是|就是)"),
 }
 
 

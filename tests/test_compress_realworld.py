@@ -983,3 +983,16 @@ def test_review_zh3_glob_star_is_no_emphasis(text: str, expected: str):
 )
 def test_review_zh3_de_shihou_before_shi_is_a_noun(text: str, expected: str):
     assert compress_text(text, level="balanced").text == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # what follows "回复用户：" / "告诉客户：" / "询问用户：" is said to the customer word for word, like the text after
+        # "回复：": its 您好 / 请您 / 请问 stayed only without the person between the verb and the colon
+        ("回复用户：您好，请稍等。\n告诉客户：请您耐心等待。\n询问用户：请问您的订单号是多少？\n注意：请使用中文。",
+         "回复用户：您好，请稍等。\n告诉客户：请您耐心等待。\n询问用户：请问您的订单号是多少？\n注意：使用中文。"),
+    ],
+)
+def test_review_zh3_script_after_verb_and_addressee(text: str, expected: str):
+    assert compress_text(text, level="balanced").text == expected

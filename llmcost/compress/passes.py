@@ -1214,15 +1214,22 @@ def _zh_start(s: str, i: int) -> bool:
 #: a label whose text after the colon is what the model is to say, word for word: "开场白：您好，…",
 #: "请回复：好的，请您稍等" (the greeting and 请您 are part of the script), or the lines under a
 #: heading "常用话术：" / "回复示例：" up to the next blank line
-_ZH_SCRIPT_LABEL = re.compile("(?:回复|回答|答复|回应|话术|开场白|结束语|欢迎语|问候语|结语|模板|说|例如|比如|示例|范例|样例"
-                              "|显示|文案)(?:[】」\\]）)][ \t]*[：:]?|[ \t]*[：:])")
+#: (also with the person spoken to between the verb and the colon, after a verb of telling or asking: "回复用户：您好，
+#: 请稍等" / "告诉客户：请您耐心等待" / "询问用户：请问您的订单号是多少？" lost their 您好 / 请您 / 请问, so the
+#: model was to answer a customer "耐心等待")
+#: (提醒 / 通知 / 问 … only with that person: a bare "再次提醒：" or "问：" is no script)
+_ZH_ADDRESSEE = ("(?:用户|用戶|客户|客戶|顾客|顧客|买家|買家|对方|對方|患者|病人|家长|家長|学生|學生|访客|訪客|使用者"
+                 "|他们|他們|她们|她們|他|她)[ \t]*")
+_ZH_SCRIPT_LABEL = re.compile("(?:(?:回复|回答|答复|回应|话术|开场白|结束语|欢迎语|问候语|结语|模板|说|例如|比如|示例|范例|样例"
+                              f"|显示|文案)(?:{_ZH_ADDRESSEE})?|(?:告诉|告知|询问|问|提醒|通知|回覆|告訴|詢問){_ZH_ADDRESSEE})"
+                              "(?:[】」\\]）)][ \t]*[：:]?|[ \t]*[：:])")
 
 
 def _zh_in_script(s: str, i: int) -> bool:
     line_start = s.rfind("\n", 0, i) + 1
     colon = max(s.rfind("：", line_start, i), s.rfind(":", line_start, i))
     if colon != -1:
-        return _ZH_SCRIPT_LABEL.search(s, max(line_start, colon - 4), colon + 1) is not None
+        return _ZH_SCRIPT_LABEL.search(s, max(line_start, colon - 6), colon + 1) is not None
     for _ in range(30):  # the heading of this block of lines, if it has one
         if line_start == 0:
             return False
@@ -1231,7 +1238,7 @@ def _zh_in_script(s: str, i: int) -> bool:
         if not prev:
             return False
         if prev.endswith(("：", ":", "】")):  # ("【开场白】" as a heading)
-            return _ZH_SCRIPT_LABEL.search(prev, max(0, len(prev) - 5)) is not None
+            return _ZH_SCRIPT_LABEL.search(prev, max(0, len(prev) - 7)) is not None
         line_start = prev_start
     return False
 

@@ -996,3 +996,16 @@ def test_review_zh3_de_shihou_before_shi_is_a_noun(text: str, expected: str):
 )
 def test_review_zh3_script_after_verb_and_addressee(text: str, expected: str):
     assert compress_text(text, level="balanced").text == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # the verbs whose 的 closes a relative clause, in Traditional characters too: "使用者上傳檔案" says the user
+        # uploads files, "使用者寫範例" that the user writes one; a possessive 的 still goes, as in Simplified
+        ("不要修改使用者上傳的檔案。參考使用者寫的範例。翻譯使用者輸入的文字。檢查程式碼的品質。",
+         "不要修改使用者上傳的檔案。參考使用者寫的範例。翻譯使用者輸入的文字。檢查程式碼品質。"),
+    ],
+)
+def test_review_zh3_traditional_relative_clause_keeps_de(text: str, expected: str):
+    assert compress_text(text, level="aggressive").text == expected

@@ -2499,6 +2499,15 @@ _ZH_REL_VERBS2 = frozenset(
     " 整理 下载 保存 删除 调用 购买 选购 预订 申请 发布 上报 反馈 回答 回复 说明 介绍 讨论 分析 总结 检查 审核 确认"
     " 计算 统计 记录 附上 标注 列举 建议 推断 猜测 进行 举行 发生 解决 实施 实现 完成 采取 寻找 尝试 处理 执行".split())
 _ZH_REL_VERBS1 = frozenset("写说问做给讲发找选买卖收填传看读")
+#: the same verbs in Traditional characters ("使用者上傳的檔案" lost its 的 and read "the user uploads files",
+#: "使用者寫的範例" "the user writes an example"): the characters of the lists above that Traditional spells
+#: otherwise, plus the Taiwan spellings 回覆 / 標註
+_ZH_TRAD = str.maketrans("传输给译润选择询问写发荐检识获义现编创载删调购订请报馈说绍论总结审认计统记录标举议断测进决实采寻尝处执讲买卖读"
+                         "试确别讨预",
+                         "傳輸給譯潤選擇詢問寫發薦檢識獲義現編創載刪調購訂請報饋說紹論總結審認計統記錄標舉議斷測進決實採尋嘗處執講買賣讀"
+                         "試確別討預")
+_ZH_REL_VERBS2 = _ZH_REL_VERBS2 | {v.translate(_ZH_TRAD) for v in _ZH_REL_VERBS2} | {"回覆", "回復", "標註", "發佈"}
+_ZH_REL_VERBS1 = _ZH_REL_VERBS1 | {v.translate(_ZH_TRAD) for v in _ZH_REL_VERBS1}
 
 
 #: a clause before 的 holding one of these is a relative clause whatever its verb: "让小朋友害怕的情节" (not

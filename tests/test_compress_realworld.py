@@ -1009,3 +1009,19 @@ def test_review_zh3_script_after_verb_and_addressee(text: str, expected: str):
 )
 def test_review_zh3_traditional_relative_clause_keeps_de(text: str, expected: str):
     assert compress_text(text, level="aggressive").text == expected
+
+
+@pytest.mark.parametrize(
+    "text, level, expected",
+    [
+        # 絕非常規 / 無非常識 are 絕非 + 常規 and 無非 + 常識 in Traditional as in Simplified: aggressive dropped the
+        # 非常 and the negation with it ("這絕規操作", "這無識"); a real 非常 still goes
+        ("這絕非常規操作。這無非常識。這是非常重要的規則。", "aggressive", "這絕非常規操作。這無非常識。這是重要規則。"),
+        # 一定要 -> 务必 and 不需要 -> 无需 wrote Simplified words into a Traditional sentence ("回答時务必簡潔"): there
+        # they stay (務必 / 無需 save no token), a Simplified line beside it still shrinks
+        ("回答時一定要簡潔。不需要翻譯專有名詞。\n你一定要记住。不需要翻译专有名词。", "balanced",
+         "回答時一定要簡潔。不需要翻譯專有名詞。\n你务必记住。无需翻译专有名词。"),
+    ],
+)
+def test_review_zh3_traditional_negation_and_script(text: str, level: str, expected: str):
+    assert compress_text(text, level=level).text == expected

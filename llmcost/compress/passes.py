@@ -1974,6 +1974,27 @@ _ZH_CLAUSE_LINK = re.compile("(?P<p>这样的话|换句话说)(?P<c>[，,]?)")
 # "你一定要记住" -> "你务必记住", a command; not after 是/非/有 or before a 的 that makes it attributive ("这是一定要做的",
 # "有没有一定要用的工具", "并非一定要这样" read wrong with 务必); 不一定要 is 不必 (the table)
 _ZH_MUST = re.compile("一定要(?<![是非有没]一定要)(?![^，。；：！？,.;:!?\n]{0,8}?的)")
+#: frequent characters that Simplified and Traditional Chinese spell differently (neither form used by the other
+#: script): which of them surround a spot tells its script.  一定要 -> 务必 and 不需要 -> 无需 wrote Simplified words
+#: into Traditional sentences ("回答時务必簡潔", "无需翻譯"); in Traditional they stay (務必 and 無需 save no token:
+#: 一定要 and 不需要 are two tokens each, as are they, and in context they can cost one more)
+_ZH_SIMP_CHARS = frozenset("这们个来时为会对与过还将应请问题说语让么从样开关体义务经济处无专业欢动现当条论记录总结输译词汇档确没给认识实点电话学习尽须简洁绝并决规态")
+_ZH_TRAD_CHARS = frozenset("這們個來時為會對與過還將應請問題說語讓麼從樣開關體義務經濟處無專業歡動現當條論記錄總結輸譯詞彙檔確沒給認識實點電話學習盡須簡潔絕並決規態")
+
+
+def _zh_traditional_at(s: str, i: int, reach: int = 40) -> bool:
+    """Is the Chinese around ``s[i]`` written in Traditional characters?  Its line (at most ``reach``
+    characters either side) decides; a line that tells nothing leaves it to the text around it."""
+    start = max(s.rfind("\n", 0, i) + 1, i - reach)
+    end = s.find("\n", i)
+    for window in (s[start:min(i + reach, len(s) if end == -1 else end)], s[max(0, i - 5 * reach):i + 5 * reach]):
+        trad = sum(c in _ZH_TRAD_CHARS for c in window)
+        simp = sum(c in _ZH_SIMP_CHARS for c in window)
+        if trad != simp:
+            return trad > simp
+    return False
+
+
 _ZH_ALL_DE = re.compile(f"所有的(?=[{_CJK}])(?![都也是])")
 # "如果参数有误的话，" -> "如果参数有误，"
 _ZH_DEHUA = re.compile("(?P<h>如果|假如|要是|倘若|若是)(?P<b>[^，。；！？\n]{1,20}?)的话(?=[，,])")
@@ -2421,14 +2442,14 @@ def pass_phrases(text: str, ctx: PassContext) -> str:
         text = _ZH_JIAYI.sub("", text)
         text = _ZH_PHRASE_RE.sub(lambda m: PHRASES_ZH[m.group()], text)
         if "一定要" in text:
-            text = _ZH_MUST.sub("务必", text)
+            text = _ZH_MUST.sub(lambda m: m.group() if _zh_traditional_at(m.string, m.start()) else "务必", text)
         if "这样的话" in text or "换句话说" in text:
             text = _ZH_CLAUSE_LINK.sub(lambda m: m.group() if not _zh_start(m.string, m.start())
                                    else "即" if m.group("p") == "换句话说" else "这样" + m.group("c"), text)
         text = _ZH_ALL_DE.sub("所有", text)
         if "注意的是" in text:
             text = _ZH_NOTE.sub(lambda m: "注意：" if _zh_start(m.string, m.start()) else m.group(), text)
-        text = _ZH_NO_NEED.sub("无需", text)
+        text = _ZH_NO_NEED.sub(lambda m: m.group() if _zh_traditional_at(m.string, m.start()) else "无需", text)
         text = _ZH_ONLY_NEED.sub(lambda m: "只" + m.group("b"), text)
         text = _ZH_JINXING.sub("", text)
         text = _ZH_FORM.sub(lambda m: m.group("h"), text)
@@ -2485,12 +2506,13 @@ _NUMBER_WORDS = frozenset(
 #: became "不要使用见缩写", the negation gone; "非常用心" keeps its 非常, which costs a character and risks nothing)
 #: a 非 after these closes a word of its own, so the 非常 is no "very": 并非常见 (not common), 除非常驻 (unless
 #: resident), 绝非, 无非, 莫非, 若非, 而非; dropping it lost the negation or the condition (是非 and 实非 are left
-#: out: "这是非常重要的", "确实非常重要" are far more common)
-_ZH_FEI_BEFORE = "并绝除无莫若似而亦决既本原皆岂"
+#: out: "这是非常重要的", "确实非常重要" are far more common); each in Traditional characters too ("這絕非常規操作" became
+#: "這絕規操作", "這無非常識" "這無識")
+_ZH_FEI_BEFORE = "并绝除无莫若似而亦决既本原皆岂並絕無決豈"
 _ZH_DROP = re.compile(rf"(?P<de>的)(?<=[{_CJK}]的)(?<![目有真别是你我他她它您们样标了着过上中里近到出完]的)(?![确话是]|[时時]候|同[时時])"
                       rf"(?![，。！？、；：,.!?;:\n）)」”0-9]|$|{_PH})"
                       rf"|[呢吧啊呀哦](?<=[{_CJK}].)(?<![酒网贴氧]吧)(?=[，。！？,.!?\n])"
-                      rf"|(?:(?<![{_ZH_FEI_BEFORE}])非常(?![规态任时设见見用驻駐])|(?<![零一二两三四五六七八九十几百千万数])十分(?![钟鐘之制]))"
+                      rf"|(?:(?<![{_ZH_FEI_BEFORE}])非常(?![规規态態任时時设設见見用驻駐])|(?<![零一二两三四五六七八九十几百千万数])十分(?![钟鐘之制]))"
                       rf"(?<=[{_CJK}]..)(?=[{_CJK}])")
 #: verbs before 的 (see above): two characters, then one
 _ZH_REL_VERBS2 = frozenset(

@@ -1025,3 +1025,16 @@ def test_review_zh3_traditional_relative_clause_keeps_de(text: str, expected: st
 )
 def test_review_zh3_traditional_negation_and_script(text: str, level: str, expected: str):
     assert compress_text(text, level=level).text == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # the characters after (or before) which 的 stays, in Traditional spelling too: "使用別方法" reads "don't use
+        # a method", "說過話" "has spoken", "這樣中文數字" loses its "such"; a possessive 的 still goes
+        ("不要使用別的方法。不要重複使用者說過的話。這樣的句子要改寫。參考文件裡的內容。檢查資料的格式。",
+         "不要使用別的方法。不要重複使用者說過的話。這樣的句子要改寫。參考文件裡的內容。檢查資料格式。"),
+    ],
+)
+def test_review_zh3_traditional_de_guards(text: str, expected: str):
+    assert compress_text(text, level="aggressive").text == expected

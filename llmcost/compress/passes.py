@@ -2498,6 +2498,8 @@ _NUMBER_WORDS = frozenset(
 #: 的時候, which the phrase table leaves), after 这样/那样 ("这样的中文数字"), after 了/着/过 ("喝醉了的人"), after 上/中/里
 #: ("说明书上的一般剂量": not "说明书上一般剂量"), after a verb's complement 到/出/完 ("感知到的随机性": not
 #: "感知到随机性", perceive randomness), before 同时 ("在传达意思的同时": "传达意思同时" reads "simultaneously"),
+#: each in Traditional characters too (別/們/樣/標/著/過/裡/確/話: "使用別的方法" became "使用別方法", don't
+#: method; "說過的話" "說過話"),
 #: before a number ("最重要的2到3个问题", "字数的120%"),
 #: and after a verb, where it closes a relative clause: "本助手提供的信息仅供参考" without it reads
 #: "本助手提供信息" (the assistant gives information), "生成的SQL必须…" reads "generate SQL"; 十分 after
@@ -2509,7 +2511,7 @@ _NUMBER_WORDS = frozenset(
 #: out: "这是非常重要的", "确实非常重要" are far more common); each in Traditional characters too ("這絕非常規操作" became
 #: "這絕規操作", "這無非常識" "這無識")
 _ZH_FEI_BEFORE = "并绝除无莫若似而亦决既本原皆岂並絕無決豈"
-_ZH_DROP = re.compile(rf"(?P<de>的)(?<=[{_CJK}]的)(?<![目有真别是你我他她它您们样标了着过上中里近到出完]的)(?![确话是]|[时時]候|同[时時])"
+_ZH_DROP = re.compile(rf"(?P<de>的)(?<=[{_CJK}]的)(?<![目有真别別是你我他她它您们們样樣标標了着著过過上中里裡裏近到出完]的)(?![确確话話是]|[时時]候|同[时時])"
                       rf"(?![，。！？、；：,.!?;:\n）)」”0-9]|$|{_PH})"
                       rf"|[呢吧啊呀哦](?<=[{_CJK}].)(?<![酒网贴氧]吧)(?=[，。！？,.!?\n])"
                       rf"|(?:(?<![{_ZH_FEI_BEFORE}])非常(?![规規态態任时時设設见見用驻駐])|(?<![零一二两三四五六七八九十几百千万数])十分(?![钟鐘之制]))"

@@ -1038,3 +1038,16 @@ def test_review_zh3_traditional_negation_and_script(text: str, level: str, expec
 )
 def test_review_zh3_traditional_de_guards(text: str, expected: str):
     assert compress_text(text, level="aggressive").text == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # the 请 of 务请 / 诚请 / 转请 / 特请 (and of 務請 / 煩請 in Traditional) is part of the word: dropping it left
+        # "务保持安静", "转直接联系客服"; a 请 after a topic still goes
+        ("务请保持安静。转请直接联系客服。特请注意格式。務請保持禮貌。煩請保持禮貌。专有名词请保持原样。",
+         "务请保持安静。转请直接联系客服。特请注意格式。務請保持禮貌。煩請保持禮貌。专有名词保持原样。"),
+    ],
+)
+def test_review_zh3_qing_inside_a_word(text: str, expected: str):
+    assert compress_text(text, level="balanced").text == expected

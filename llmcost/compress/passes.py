@@ -1310,6 +1310,9 @@ def _zh_subject(m: re.Match[str], s: str) -> str:
         # "…，你需要核对金额" -> "…，你核对金额" would drop the obligation and leave a statement
         return m.group() if m.group().endswith(("需要", "应该")) else "你"
     return ""
+#: characters that make a word with a 请 after them (申请, 邀请, 聘请, 宴请, 恳请, 吁请, 提请, 报请, 声请, 敬请, 烦请,
+#: 务请, 诚请, 转请, 特请, 呈请, 函请, 拜请, 约请, 奏请, 延请, 谨请, 恭请), in both scripts
+_ZH_QING_WORD = "申邀聘宴恳懇吁籲提报報声聲敬烦煩务務诚誠转轉特呈函拜约約奏延谨謹恭"
 _ZH_FILLER: list[tuple[re.Pattern[str], SubFn]] = [
     # (with its particle: "你好呀！" once left "呀！")
     # (not 你好像 / 你好奇 / 你好好 / 你好歹: "you seem" / "curious" / "properly" / "at least")
@@ -1336,7 +1339,9 @@ _ZH_FILLER: list[tuple[re.Pattern[str], SubFn]] = [
     (re.compile(f"一下(?<=[{_CJK}]一下)(?<![统唯万逐第专单同归均]一下)(?![子午载发单列面级属游线架调降滑拉跌])"),
      lambda m, s: ""),
     # a polite 请 inside a sentence, before the verb: "专有名词请保持原样" -> "专有名词保持原样"
-    (re.compile(f"[请請](?<=[{_CJK}）)][请請])(?<![申邀聘宴恳吁提报声敬烦][请請])"
+    # (not the 请 of a word: 申请, 邀请 … 务请 / 诚请 / 转请 / 特请 / 恭请 …, in either script: "务请保持安静" became
+    # "务保持安静", "转请直接联系客服" "转直接联系客服")
+    (re.compile(f"[请請](?<=[{_CJK}）)][请請])(?<![{_ZH_QING_WORD}][请請])"
                 "(?=不要|尽量|保持|直接|使用|务必|先|只|根据|按照|确保|避免|用(?!户)|在|以"
                 "|加上|注明|标注|给出|列出|回复|输出|注意)"), lambda m, s: ""),
     # "你的工作就是用通俗的语言解释" -> "用通俗的语言解释" (like "Your task is to explain"), before a verb only
@@ -1347,7 +1352,7 @@ _ZH_FILLER: list[tuple[re.Pattern[str], SubFn]] = [
      _zh_subject),
     # 请勿 -> 不要 where a polite 请 goes (at a sentence start, or before the verb: "专有名词请勿翻译"): the same
     # prohibition in plain words and as few tokens; a bare 勿 ("勿承诺补偿") reads like a sign on a wall
-    (re.compile("[请請]勿(?<![申邀聘宴恳吁提报声敬烦][请請]勿)"),
+    (re.compile(f"[请請]勿(?<![{_ZH_QING_WORD}][请請]勿)"),
      lambda m, s: "不要" if (_zh_start(s, m.start()) or _CJK_RE.match(s, m.start() - 1) is not None
                             or s[m.start() - 1:m.start()] in ("）", ")")) else m.group()),
 ]

@@ -901,8 +901,8 @@ def test_try_to_is_kept_in_a_text_that_grades_its_rules(text: str, expected: str
          "写出简洁且礼貌的回答。说明应如何的步骤。删除与订单无关的记录。"),
         # ... and with a verb that takes an object (符合, 带有, 擅长), an ASCII word counting as one character of the
         # clause ("符合 PEP 8 规范" kept 符合 out of sight)
-        ("输出符合 PEP 8 规范的代码。跳过带有 TODO 标记的行。你是擅长写诗的助手。",
-         "输出符合 PEP 8 规范的代码。跳过带有 TODO 标记的行。你是擅长写诗的助手。"),
+        ("输出符合 PEP 8 规范的代码。跳过带有 TODO 标记的行。你是擅长写诗的助手。只服务已经有账号的用户。",
+         "输出符合 PEP 8 规范的代码。跳过带有 TODO 标记的行。你是擅长写诗的助手。只服务已经有账号的用户。"),
         # after a complement 到/出/完, after 以前/之后/修改后, and before 同时, 的 is no "of": "感知到情绪" is perceiving it,
         # "你以前操作" says you operated, "回答问题同时" reads "simultaneously"
         ("记录用户感知到的情绪。回顾你以前的操作。输出修改后的全文。在回答问题的同时保持礼貌。",

@@ -2546,11 +2546,11 @@ _ZH_REL_VERBS1 = _ZH_REL_VERBS1 | {v.translate(_ZH_TRAD) for v in _ZH_REL_VERBS1
 #: ("高效且准确的语句"), a question word ("应如何的示例"), a negation ("不是工具结果的所有消息": "列出不是工具结果所有
 #: 消息" lost what the 不 negates; "不支持的输入", "与客户无关的规则"; not 不同/不断/不仅/不但/无论, nor the
 #: negated command of the whole sentence, 不要/不用/不得/不能/不可/没有: "不要改变文章的意思"), and the verbs
-#: that take an object here ("带有 -i 标志的命令", "符合规范的SQL语句"): without the 的 the clause reads as the
-#: sentence's own verb and object
+#: that take an object here ("带有 -i 标志的命令", "符合规范的SQL语句", "已经有基本想法的用户"; not 所有/没有):
+#: without the 的 the clause reads as the sentence's own verb and object
 _ZH_REL_MARK = re.compile("让|讓|被|可以|能够|能夠|可能|应该|應該|如何|怎么|怎麼|怎样|怎樣|且|给(?![予出])|給(?![予出])"
                           "|(?<![为為除])了(?![解如])|不(?![同断斷仅僅但要用得能可])|[没沒](?!有)|未|[无無](?![论論])"
-                          "|带有|帶有|具有|拥有|擁有|符合|满足|滿足|擅长|擅長|精通|乐于|樂於")
+                          "|(?<![所没沒])有|带有|帶有|具有|拥有|擁有|符合|满足|滿足|擅长|擅長|精通|乐于|樂於")
 _ZH_BEFORE_AFTER = frozenset("前后後")
 _ZH_TIME_WORDS = frozenset("目前 当前 當前 最后 最後 此前 先前 前后 前後".split())
 _ZH_CLAUSE_START = re.compile(r"[，。、；：！？,.;:!?\n（(“「]")

@@ -1051,3 +1051,16 @@ def test_review_zh3_traditional_de_guards(text: str, expected: str):
 )
 def test_review_zh3_qing_inside_a_word(text: str, expected: str):
     assert compress_text(text, level="balanced").text == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a script (开场白：, 口头禅：, the lines under 常用话术：) is said as written: aggressive took its particles and
+        # its 的 ("开场白：你好，我是小美！", "口头禅：冲！"), the tone of the persona; outside a script they still go
+        ("开场白：你好呀，我是小美呢！\n口头禅：冲呀！\n常用话术：\n好的呀，马上处理哦！\n\n你是谁呢？检查代码的质量。",
+         "开场白：你好呀，我是小美呢！\n口头禅：冲呀！\n常用话术：\n好的呀，马上处理哦！\n\n你是谁？检查代码质量。"),
+    ],
+)
+def test_review_zh3_script_keeps_its_particles(text: str, expected: str):
+    assert compress_text(text, level="aggressive").text == expected

@@ -1221,15 +1221,22 @@ def _zh_start(s: str, i: int) -> bool:
 _ZH_ADDRESSEE = ("(?:用户|用戶|客户|客戶|顾客|顧客|买家|買家|对方|對方|患者|病人|家长|家長|学生|學生|访客|訪客|使用者"
                  "|他们|他們|她们|她們|他|她)[ \t]*")
 _ZH_SCRIPT_LABEL = re.compile("(?:(?:回复|回答|答复|回应|话术|开场白|结束语|欢迎语|问候语|结语|模板|说|例如|比如|示例|范例|样例"
-                              f"|显示|文案)(?:{_ZH_ADDRESSEE})?|(?:告诉|告知|询问|问|提醒|通知|回覆|告訴|詢問){_ZH_ADDRESSEE})"
+                              f"|显示|文案|口头禅|口頭禪|台词|台詞|口号|口號)(?:{_ZH_ADDRESSEE})?|(?:告诉|告知|询问|问|提醒|通知|回覆|告訴|詢問){_ZH_ADDRESSEE})"
                               "(?:[】」\\]）)][ \t]*[：:]?|[ \t]*[：:])")
 
 
-def _zh_in_script(s: str, i: int) -> bool:
-    line_start = s.rfind("\n", 0, i) + 1
+def _zh_in_script(s: str, i: int, reach: int | None = None) -> bool:
+    """Is ``s[i]`` in a script (see :data:`_ZH_SCRIPT_LABEL`)?  With ``reach``, only that many characters
+    before it are searched for its line's label (a pass that asks at every match of a frequent word)."""
+    lo = 0 if reach is None else max(0, i - reach)
+    line_start = s.rfind("\n", lo, i) + 1
+    if line_start == 0 and lo > 0:  # (no line start within reach: the label, if any, is within it)
+        line_start = lo
     colon = max(s.rfind("：", line_start, i), s.rfind(":", line_start, i))
     if colon != -1:
         return _ZH_SCRIPT_LABEL.search(s, max(line_start, colon - 6), colon + 1) is not None
+    if line_start == lo and lo > 0:
+        return False
     for _ in range(30):  # the heading of this block of lines, if it has one
         if line_start == 0:
             return False
@@ -2573,6 +2580,8 @@ def _zh_clause_back(s: str, i: int, units: int) -> int:
 
 
 def _zh_drop_word(m: re.Match[str]) -> str:
+    if _zh_in_script(m.string, m.start(), 300):
+        return m.group()  # (a script is said as written, its particles are its tone: "开场白：你好呀，我是小美呢！")
     if m.group("de"):
         s, i = m.string, m.start()
         if s[i - 2:i] in _ZH_REL_VERBS2 or s[i - 1] in _ZH_REL_VERBS1:

@@ -284,9 +284,11 @@ def test_every_real_prompt_keeps_its_protected_spans(level: str):
         # after "and", the dropped "your role is to" leaves its subject: "and you devise", not "and devise"
         ("I will provide you with the data, and your role is to devise the best plan.",
          "I will give you the data, and you devise the best plan."),
-        # after a comma the clause keeps "you" (else the task moves to "I")
+        # after a comma the clause keeps "you" (else the task moves to "I"), in the text's own register (您 stays 您)
         ("我将输入命令，您将回复终端应显示的内容。我将提供一些信息，而您的工作就是想出一个计划。",
-         "我将输入命令，你回复终端应显示的内容。我将提供一些信息，你想出一个计划。"),
+         "我将输入命令，您回复终端应显示的内容。我将提供一些信息，您想出一个计划。"),
+        ("作为翻译助手，您的任务是帮助用户翻译。您的目标是准确。作为助手，你的任务是翻译。",
+         "作为翻译助手，您帮助用户翻译。您的目标是准确。作为助手，你翻译。"),
         # 你需要 before a noun, 时, a question, or in a dialogue line stays
         ("你需要的是耐心。你需要时可以调用工具。你需要我提供哪些信息？你需要帮助吗？\n助手：您需要先登录。",
          "你需要的是耐心。你需要时可以调用工具。你需要我提供哪些信息？你需要帮助吗？\n助手：您需要先登录。"),

@@ -1314,8 +1314,9 @@ def _zh_subject(m: re.Match[str], s: str) -> str:
     while j > 0 and s[j - 1] in " \t":
         j -= 1
     if j > 0 and s[j - 1] in "，,":
-        # "…，你需要核对金额" -> "…，你核对金额" would drop the obligation and leave a statement
-        return m.group() if m.group().endswith(("需要", "应该")) else "你"
+        # "…，你需要核对金额" -> "…，你核对金额" would drop the obligation and leave a statement; the pronoun
+        # kept is the text's own ("…，您的任务是帮助用户" -> "…，您帮助用户", not a 你 beside the next sentence's 您)
+        return m.group() if m.group().endswith(("需要", "应该")) else "您" if "您" in m.group() else "你"
     return ""
 #: characters that make a word with a 请 after them (申请, 邀请, 聘请, 宴请, 恳请, 吁请, 提请, 报请, 声请, 敬请, 烦请,
 #: 务请, 诚请, 转请, 特请, 呈请, 函请, 拜请, 约请, 奏请, 延请, 谨请, 恭请), in both scripts

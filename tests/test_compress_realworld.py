@@ -284,9 +284,11 @@ def test_every_real_prompt_keeps_its_protected_spans(level: str):
         # after "and", the dropped "your role is to" leaves its subject: "and you devise", not "and devise"
         ("I will provide you with the data, and your role is to devise the best plan.",
          "I will give you the data, and you devise the best plan."),
-        # after a comma the clause keeps "you" (else the task moves to "I")
+        # after a comma the clause keeps "you" (else the task moves to "I"), in the text's own register (您 stays 您)
         ("我将输入命令，您将回复终端应显示的内容。我将提供一些信息，而您的工作就是想出一个计划。",
-         "我将输入命令，你回复终端应显示的内容。我将提供一些信息，你想出一个计划。"),
+         "我将输入命令，您回复终端应显示的内容。我将提供一些信息，您想出一个计划。"),
+        ("作为翻译助手，您的任务是帮助用户翻译。您的目标是准确。作为助手，你的任务是翻译。",
+         "作为翻译助手，您帮助用户翻译。您的目标是准确。作为助手，你翻译。"),
         # 你需要 before a noun, 时, a question, or in a dialogue line stays
         ("你需要的是耐心。你需要时可以调用工具。你需要我提供哪些信息？你需要帮助吗？\n助手：您需要先登录。",
          "你需要的是耐心。你需要时可以调用工具。你需要我提供哪些信息？你需要帮助吗？\n助手：您需要先登录。"),
@@ -938,3 +940,185 @@ def test_bracketed_output_markers_are_protected(level: str):
     assert "[FOLLOWUP:Ask support|I have a question that is not about apps]" in r.text
     assert "[web:1]" in r.text
     assert "[Note: the reply isn't final.]" in r.text if level == "balanced" else "[Note: reply isn't final.]" in r.text
+
+
+# --------------------------------------------------------------------------- #
+# third Chinese review (real prompts: role-play, SQL helpers, summarisers, git agents, Traditional)
+# --------------------------------------------------------------------------- #
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # the 的 that closes a relative clause stays when the clause holds a negation, a modal, an aspect 了, the
+        # coverb 给, a 且 between predicates or a question word: without it "列出不是草稿所有文件" lost what 不 negates,
+        # "可能包含密码文件" said "may contain password files", "给客户定价格" is setting one
+        ("列出不是草稿的所有文件。不要上传可能包含密码的文件。使用加了标签的数据。查看经理给客户定的价格。"
+         "写出简洁且礼貌的回答。说明应如何的步骤。删除与订单无关的记录。",
+         "列出不是草稿的所有文件。不要上传可能包含密码的文件。使用加了标签的数据。查看经理给客户定的价格。"
+         "写出简洁且礼貌的回答。说明应如何的步骤。删除与订单无关的记录。"),
+        # ... and with a verb that takes an object (符合, 带有, 擅长), an ASCII word counting as one character of the
+        # clause ("符合 PEP 8 规范" kept 符合 out of sight)
+        ("输出符合 PEP 8 规范的代码。跳过带有 TODO 标记的行。你是擅长写诗的助手。只服务已经有账号的用户。",
+         "输出符合 PEP 8 规范的代码。跳过带有 TODO 标记的行。你是擅长写诗的助手。只服务已经有账号的用户。"),
+        # after a complement 到/出/完, after 以前/之后/修改后, and before 同时, 的 is no "of": "感知到情绪" is perceiving it,
+        # "你以前操作" says you operated, "回答问题同时" reads "simultaneously"
+        ("记录用户感知到的情绪。回顾你以前的操作。输出修改后的全文。在回答问题的同时保持礼貌。",
+         "记录用户感知到的情绪。回顾你以前的操作。输出修改后的全文。在回答问题的同时保持礼貌。"),
+        # a negated command of the whole sentence (不要, 没有), 目前 / 最后 and a plain possessive still lose their 的
+        ("不要改变文章的意思。目前的状态正常。最后的结果写在表格里。检查用户的输入。",
+         "不要改变文章意思。目前状态正常。最后结果写在表格里。检查用户输入。"),
+    ],
+)
+def test_review_zh3_aggressive(text: str, expected: str):
+    assert compress_text(text, level="aggressive").text == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # 非常见 / 非常用 are 非 + 常见 / 常用 (not common), no "very": aggressive made "不要使用非常见的缩写" "不要使用见缩写"
+        # and "非常用字" "用字", the negation gone; 十分制 is a scale, not "very" ("按十分制打分" became "按制打分")
+        ("不要使用非常见的缩写。遇到非常用字时加注拼音。请按十分制打分。这一点非常重要。",
+         "不要使用非常见缩写。遇到非常用字时加注拼音。按十分制打分。这一点重要。"),
+    ],
+)
+def test_review_zh3_fei_chang_and_shi_fen_words(text: str, expected: str):
+    assert compress_text(text, level="aggressive").text == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a phrase reduction must not split a word at its edge: 功能够用 is 功能 + 够用 (it became "功能用"), 可能够 is
+        # 可能 + 够, 必须要求 ends in 要求 ("必须求"), 并且还原 in 还原 ("并且原"); 能够, 必须要, 并且还 alone still shrink
+        ("确保功能够用。时间可能够用了。必须要求用户提供订单号。并且还原被删除的数据。",
+         "确保功能够用。时间可能够用了。必须要求用户提供订单号。并且还原被删除的数据。"),
+        ("你能够回答吗？你必须要认真。并且还要检查。", "你能回答吗？你必须认真。并且要检查。"),
+    ],
+)
+def test_review_zh3_phrase_does_not_split_a_word(text: str, expected: str):
+    assert compress_text(text, level="balanced").text == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # the __ inside a tool name or a Python dunder is no bold: the markdown pass made "mcp__github__create_issue"
+        # "mcpgithubcreate_issue" and "__init__" "init" (names that no longer exist); ** bold and a spaced __ bold
+        # still go, as CommonMark reads them
+        ("先调用 mcp__github__create_issue 工具，不要修改 __init__ 方法。这是**关键**步骤。",
+         "先调用 mcp__github__create_issue 工具，不要修改 __init__ 方法。这是关键步骤。"),
+        ("Call mcp__slack__post_message, then __never__ retry and read __the whole log__.",
+         "Call mcp__slack__post_message, then __never__ retry and read the whole log."),
+    ],
+)
+def test_review_zh3_double_underscore_in_a_name_is_no_bold(text: str, expected: str):
+    assert compress_text(text, level="balanced").text == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a * or ** next to a / is a glob: the markdown pass read "src/*.py、tests/*.py" as italics and left
+        # "src/.py、tests/.py", and "src/**/*.ts and lib/**" as bold ("src//*.ts and lib/"); real emphasis still goes
+        ("只检查 src/*.py、tests/*.py 中的文件。", "只检查 src/*.py、tests/*.py 中的文件。"),
+        ("Lint src/**/*.ts and lib/**. Be *concise* and **brief**.", "Lint src/**/*.ts and lib/**. Be concise and brief."),
+    ],
+)
+def test_review_zh3_glob_star_is_no_emphasis(text: str, expected: str):
+    assert compress_text(text, level="balanced").text == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # "X的时候是…" names the time (a noun, the subject of 是), it is no "when X": "唯一应该停止的时候是…" became
+        # "唯一应该停止时是…"; "的时候" before anything else, and 有的时候 (sometimes), still shrink
+        ("唯一可以离开的时候是下课以后。最好的時候就是現在。回答的时候要礼貌。有的时候是对的。",
+         "唯一可以离开的时候是下课以后。最好的時候就是現在。回答时要礼貌。有时是对的。"),
+    ],
+)
+def test_review_zh3_de_shihou_before_shi_is_a_noun(text: str, expected: str):
+    assert compress_text(text, level="balanced").text == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # what follows "回复用户：" / "告诉客户：" / "询问用户：" is said to the customer word for word, like the text after
+        # "回复：": its 您好 / 请您 / 请问 stayed only without the person between the verb and the colon
+        ("回复用户：您好，请稍等。\n告诉客户：请您耐心等待。\n询问用户：请问您的订单号是多少？\n注意：请使用中文。",
+         "回复用户：您好，请稍等。\n告诉客户：请您耐心等待。\n询问用户：请问您的订单号是多少？\n注意：使用中文。"),
+    ],
+)
+def test_review_zh3_script_after_verb_and_addressee(text: str, expected: str):
+    assert compress_text(text, level="balanced").text == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # the verbs whose 的 closes a relative clause, in Traditional characters too: "使用者上傳檔案" says the user
+        # uploads files, "使用者寫範例" that the user writes one; a possessive 的 still goes, as in Simplified
+        ("不要修改使用者上傳的檔案。參考使用者寫的範例。翻譯使用者輸入的文字。檢查程式碼的品質。",
+         "不要修改使用者上傳的檔案。參考使用者寫的範例。翻譯使用者輸入的文字。檢查程式碼品質。"),
+    ],
+)
+def test_review_zh3_traditional_relative_clause_keeps_de(text: str, expected: str):
+    assert compress_text(text, level="aggressive").text == expected
+
+
+@pytest.mark.parametrize(
+    "text, level, expected",
+    [
+        # 絕非常規 / 無非常識 are 絕非 + 常規 and 無非 + 常識 in Traditional as in Simplified: aggressive dropped the
+        # 非常 and the negation with it ("這絕規操作", "這無識"); a real 非常 still goes
+        ("這絕非常規操作。這無非常識。這是非常重要的規則。", "aggressive", "這絕非常規操作。這無非常識。這是重要規則。"),
+        # 一定要 -> 务必 and 不需要 -> 无需 wrote Simplified words into a Traditional sentence ("回答時务必簡潔"): there
+        # they stay (務必 / 無需 save no token), a Simplified line beside it still shrinks
+        ("回答時一定要簡潔。不需要翻譯專有名詞。\n你一定要记住。不需要翻译专有名词。", "balanced",
+         "回答時一定要簡潔。不需要翻譯專有名詞。\n你务必记住。无需翻译专有名词。"),
+    ],
+)
+def test_review_zh3_traditional_negation_and_script(text: str, level: str, expected: str):
+    assert compress_text(text, level=level).text == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # the characters after (or before) which 的 stays, in Traditional spelling too: "使用別方法" reads "don't use
+        # a method", "說過話" "has spoken", "這樣中文數字" loses its "such"; a possessive 的 still goes
+        ("不要使用別的方法。不要重複使用者說過的話。這樣的句子要改寫。參考文件裡的內容。檢查資料的格式。",
+         "不要使用別的方法。不要重複使用者說過的話。這樣的句子要改寫。參考文件裡的內容。檢查資料格式。"),
+    ],
+)
+def test_review_zh3_traditional_de_guards(text: str, expected: str):
+    assert compress_text(text, level="aggressive").text == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # the 请 of 务请 / 诚请 / 转请 / 特请 (and of 務請 / 煩請 in Traditional) is part of the word: dropping it left
+        # "务保持安静", "转直接联系客服"; a 请 after a topic still goes
+        ("务请保持安静。转请直接联系客服。特请注意格式。務請保持禮貌。煩請保持禮貌。专有名词请保持原样。",
+         "务请保持安静。转请直接联系客服。特请注意格式。務請保持禮貌。煩請保持禮貌。专有名词保持原样。"),
+    ],
+)
+def test_review_zh3_qing_inside_a_word(text: str, expected: str):
+    assert compress_text(text, level="balanced").text == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a script (开场白：, 口头禅：, the lines under 常用话术：) is said as written: aggressive took its particles and
+        # its 的 ("开场白：你好，我是小美！", "口头禅：冲！"), the tone of the persona; outside a script they still go
+        ("开场白：你好呀，我是小美呢！\n口头禅：冲呀！\n常用话术：\n好的呀，马上处理哦！\n\n你是谁呢？检查代码的质量。",
+         "开场白：你好呀，我是小美呢！\n口头禅：冲呀！\n常用话术：\n好的呀，马上处理哦！\n\n你是谁？检查代码质量。"),
+    ],
+)
+def test_review_zh3_script_keeps_its_particles(text: str, expected: str):
+    assert compress_text(text, level="aggressive").text == expected

@@ -309,8 +309,14 @@ def pass_json(text: str, ctx: PassContext) -> str:
 # markdown
 # --------------------------------------------------------------------------- #
 
-_BOLD = re.compile(r"(\*\*|__)(?=[^\s*_])([^\n]*?[^\s*_])\1")
-_ITALIC = re.compile(r"\*(?<![\w*\\]\*)(?=[^\s*])([^*\n]*?[^\s*])\*(?![\w*])")
+#: ** bold anywhere; __ bold only as CommonMark reads it, not inside a word (the "__" of "mcp__github__create_issue"
+#: or "这是__重点__" is no emphasis: stripping it made "mcpgithubcreate_issue", a tool name that does not exist) and
+#: not around a bare identifier, a Python dunder ("__init__" became "init")
+_BOLD = re.compile(r"(?<!/)\*\*(?=[^\s*_/])(?P<b>[^\n]*?[^\s*_/])\*\*"
+                   r"|(?<![\w\\])__(?=[^\s*_])(?![A-Za-z0-9_]+__(?!\w))(?P<u>[^\n]*?[^\s*_])__(?!\w)")
+#: (a * or ** after or before a / is a glob, not emphasis: "src/*.py、tests/*.py" became "src/.py、tests/.py" and
+#: "src/**/*.ts and lib/**" "src//*.ts and lib/")
+_ITALIC = re.compile(r"\*(?<![\w*\\/]\*)(?=[^\s*./])([^*\n]*?[^\s*/])\*(?![\w*])")
 _RULE = re.compile(r"(?m)^[ \t]*([-*_])(?:[ \t]*\1){2,}[ \t]*(?:\n|$)")
 _TABLE_SEP = re.compile(r"(?m)^[ \t]*\|?(?:[ \t]*:?-+:?[ \t]*\|)+(?:[ \t]*:?-+:?[ \t]*)?\|?[ \t]*$")
 _HEADING_CLOSE = re.compile(r"(?m)^(#{1,6}[ \t]+[^\n]*?)[ \t]+#+[ \t]*$")
@@ -357,7 +363,8 @@ _EMPHASIS_WORDS = re.compile(
 
 
 def _unbold(m: re.Match[str]) -> str:
-    return m.group() if _EMPHASIS_WORDS.fullmatch(m.group(2)) else m.group(2)
+    inner = m.group("b") if m.group("b") is not None else m.group("u")
+    return m.group() if _EMPHASIS_WORDS.fullmatch(inner) else inner
 
 
 def pass_markdown(text: str, ctx: PassContext) -> str:
@@ -1215,15 +1222,29 @@ def _zh_start(s: str, i: int) -> bool:
 #: a label whose text after the colon is what the model is to say, word for word: "开场白：您好，…",
 #: "请回复：好的，请您稍等" (the greeting and 请您 are part of the script), or the lines under a
 #: heading "常用话术：" / "回复示例：" up to the next blank line
-_ZH_SCRIPT_LABEL = re.compile("(?:回复|回答|答复|回应|话术|开场白|结束语|欢迎语|问候语|结语|模板|说|例如|比如|示例|范例|样例"
-                              "|显示|文案)(?:[】」\\]）)][ \t]*[：:]?|[ \t]*[：:])")
+#: (also with the person spoken to between the verb and the colon, after a verb of telling or asking: "回复用户：您好，
+#: 请稍等" / "告诉客户：请您耐心等待" / "询问用户：请问您的订单号是多少？" lost their 您好 / 请您 / 请问, so the
+#: model was to answer a customer "耐心等待")
+#: (提醒 / 通知 / 问 … only with that person: a bare "再次提醒：" or "问：" is no script)
+_ZH_ADDRESSEE = ("(?:用户|用戶|客户|客戶|顾客|顧客|买家|買家|对方|對方|患者|病人|家长|家長|学生|學生|访客|訪客|使用者"
+                 "|他们|他們|她们|她們|他|她)[ \t]*")
+_ZH_SCRIPT_LABEL = re.compile("(?:(?:回复|回答|答复|回应|话术|开场白|结束语|欢迎语|问候语|结语|模板|说|例如|比如|示例|范例|样例"
+                              f"|显示|文案|口头禅|口頭禪|台词|台詞|口号|口號)(?:{_ZH_ADDRESSEE})?|(?:告诉|告知|询问|问|提醒|通知|回覆|告訴|詢問){_ZH_ADDRESSEE})"
+                              "(?:[】」\\]）)][ \t]*[：:]?|[ \t]*[：:])")
 
 
-def _zh_in_script(s: str, i: int) -> bool:
-    line_start = s.rfind("\n", 0, i) + 1
+def _zh_in_script(s: str, i: int, reach: int | None = None) -> bool:
+    """Is ``s[i]`` in a script (see :data:`_ZH_SCRIPT_LABEL`)?  With ``reach``, only that many characters
+    before it are searched for its line's label (a pass that asks at every match of a frequent word)."""
+    lo = 0 if reach is None else max(0, i - reach)
+    line_start = s.rfind("\n", lo, i) + 1
+    if line_start == 0 and lo > 0:  # (no line start within reach: the label, if any, is within it)
+        line_start = lo
     colon = max(s.rfind("：", line_start, i), s.rfind(":", line_start, i))
     if colon != -1:
-        return _ZH_SCRIPT_LABEL.search(s, max(line_start, colon - 4), colon + 1) is not None
+        return _ZH_SCRIPT_LABEL.search(s, max(line_start, colon - 6), colon + 1) is not None
+    if line_start == lo and lo > 0:
+        return False
     for _ in range(30):  # the heading of this block of lines, if it has one
         if line_start == 0:
             return False
@@ -1232,7 +1253,7 @@ def _zh_in_script(s: str, i: int) -> bool:
         if not prev:
             return False
         if prev.endswith(("：", ":", "】")):  # ("【开场白】" as a heading)
-            return _ZH_SCRIPT_LABEL.search(prev, max(0, len(prev) - 5)) is not None
+            return _ZH_SCRIPT_LABEL.search(prev, max(0, len(prev) - 7)) is not None
         line_start = prev_start
     return False
 
@@ -1301,9 +1322,13 @@ def _zh_subject(m: re.Match[str], s: str) -> str:
     while j > 0 and s[j - 1] in " \t":
         j -= 1
     if j > 0 and s[j - 1] in "，,":
-        # "…，你需要核对金额" -> "…，你核对金额" would drop the obligation and leave a statement
-        return m.group() if m.group().endswith(("需要", "应该")) else "你"
+        # "…，你需要核对金额" -> "…，你核对金额" would drop the obligation and leave a statement; the pronoun
+        # kept is the text's own ("…，您的任务是帮助用户" -> "…，您帮助用户", not a 你 beside the next sentence's 您)
+        return m.group() if m.group().endswith(("需要", "应该")) else "您" if "您" in m.group() else "你"
     return ""
+#: characters that make a word with a 请 after them (申请, 邀请, 聘请, 宴请, 恳请, 吁请, 提请, 报请, 声请, 敬请, 烦请,
+#: 务请, 诚请, 转请, 特请, 呈请, 函请, 拜请, 约请, 奏请, 延请, 谨请, 恭请), in both scripts
+_ZH_QING_WORD = "申邀聘宴恳懇吁籲提报報声聲敬烦煩务務诚誠转轉特呈函拜约約奏延谨謹恭"
 _ZH_FILLER: list[tuple[re.Pattern[str], SubFn]] = [
     # (with its particle: "你好呀！" once left "呀！")
     # (not 你好像 / 你好奇 / 你好好 / 你好歹: "you seem" / "curious" / "properly" / "at least")
@@ -1330,7 +1355,9 @@ _ZH_FILLER: list[tuple[re.Pattern[str], SubFn]] = [
     (re.compile(f"一下(?<=[{_CJK}]一下)(?<![统唯万逐第专单同归均]一下)(?![子午载发单列面级属游线架调降滑拉跌])"),
      lambda m, s: ""),
     # a polite 请 inside a sentence, before the verb: "专有名词请保持原样" -> "专有名词保持原样"
-    (re.compile(f"[请請](?<=[{_CJK}）)][请請])(?<![申邀聘宴恳吁提报声敬烦][请請])"
+    # (not the 请 of a word: 申请, 邀请 … 务请 / 诚请 / 转请 / 特请 / 恭请 …, in either script: "务请保持安静" became
+    # "务保持安静", "转请直接联系客服" "转直接联系客服")
+    (re.compile(f"[请請](?<=[{_CJK}）)][请請])(?<![{_ZH_QING_WORD}][请請])"
                 "(?=不要|尽量|保持|直接|使用|务必|先|只|根据|按照|确保|避免|用(?!户)|在|以"
                 "|加上|注明|标注|给出|列出|回复|输出|注意)"), lambda m, s: ""),
     # "你的工作就是用通俗的语言解释" -> "用通俗的语言解释" (like "Your task is to explain"), before a verb only
@@ -1341,7 +1368,7 @@ _ZH_FILLER: list[tuple[re.Pattern[str], SubFn]] = [
      _zh_subject),
     # 请勿 -> 不要 where a polite 请 goes (at a sentence start, or before the verb: "专有名词请勿翻译"): the same
     # prohibition in plain words and as few tokens; a bare 勿 ("勿承诺补偿") reads like a sign on a wall
-    (re.compile("[请請]勿(?<![申邀聘宴恳吁提报声敬烦][请請]勿)"),
+    (re.compile(f"[请請]勿(?<![{_ZH_QING_WORD}][请請]勿)"),
      lambda m, s: "不要" if (_zh_start(s, m.start()) or _CJK_RE.match(s, m.start() - 1) is not None
                             or s[m.start() - 1:m.start()] in ("）", ")")) else m.group()),
 ]
@@ -1924,6 +1951,8 @@ PHRASES_ZH: dict[str, str] = {
     "尽量地": "尽量",
     "更加的": "更加",
     "小的时候": "小时候",  # (not "小时", an hour)
+    "有的时候": "有时",  # (sometimes, even before 是: "有的时候是对的")
+    "有的時候": "有時",
     "的時候": "時",  # (Traditional)
     "小的時候": "小時候",
     # from real prompts (PlexPt/awesome-chatgpt-prompts-zh)
@@ -1966,6 +1995,27 @@ _ZH_CLAUSE_LINK = re.compile("(?P<p>这样的话|换句话说)(?P<c>[，,]?)")
 # "你一定要记住" -> "你务必记住", a command; not after 是/非/有 or before a 的 that makes it attributive ("这是一定要做的",
 # "有没有一定要用的工具", "并非一定要这样" read wrong with 务必); 不一定要 is 不必 (the table)
 _ZH_MUST = re.compile("一定要(?<![是非有没]一定要)(?![^，。；：！？,.;:!?\n]{0,8}?的)")
+#: frequent characters that Simplified and Traditional Chinese spell differently (neither form used by the other
+#: script): which of them surround a spot tells its script.  一定要 -> 务必 and 不需要 -> 无需 wrote Simplified words
+#: into Traditional sentences ("回答時务必簡潔", "无需翻譯"); in Traditional they stay (務必 and 無需 save no token:
+#: 一定要 and 不需要 are two tokens each, as are they, and in context they can cost one more)
+_ZH_SIMP_CHARS = frozenset("这们个来时为会对与过还将应请问题说语让么从样开关体义务经济处无专业欢动现当条论记录总结输译词汇档确没给认识实点电话学习尽须简洁绝并决规态")
+_ZH_TRAD_CHARS = frozenset("這們個來時為會對與過還將應請問題說語讓麼從樣開關體義務經濟處無專業歡動現當條論記錄總結輸譯詞彙檔確沒給認識實點電話學習盡須簡潔絕並決規態")
+
+
+def _zh_traditional_at(s: str, i: int, reach: int = 40) -> bool:
+    """Is the Chinese around ``s[i]`` written in Traditional characters?  Its line (at most ``reach``
+    characters either side) decides; a line that tells nothing leaves it to the text around it."""
+    start = max(s.rfind("\n", 0, i) + 1, i - reach)
+    end = s.find("\n", i)
+    for window in (s[start:min(i + reach, len(s) if end == -1 else end)], s[max(0, i - 5 * reach):i + 5 * reach]):
+        trad = sum(c in _ZH_TRAD_CHARS for c in window)
+        simp = sum(c in _ZH_SIMP_CHARS for c in window)
+        if trad != simp:
+            return trad > simp
+    return False
+
+
 _ZH_ALL_DE = re.compile(f"所有的(?=[{_CJK}])(?![都也是])")
 # "如果参数有误的话，" -> "如果参数有误，"
 _ZH_DEHUA = re.compile("(?P<h>如果|假如|要是|倘若|若是)(?P<b>[^，。；！？\n]{1,20}?)的话(?=[，,])")
@@ -2019,7 +2069,28 @@ def _phrase_regex(table: dict[str, str]) -> re.Pattern[str]:
     return re.compile("|".join(re.escape(k) for k in keys))
 
 
-_ZH_PHRASE_RE = _phrase_regex(PHRASES_ZH)
+#: phrases whose edge can be half of a word of the text: the reduction would split that word.  能够 after 可 /
+#: 功 / 性 … is 可能 / 功能 + 够 ("确保功能够用" became "确保功能用", "可能够用了" "可能用了"); 必须要 / 不一定要
+#: before 求 / 素 / 点 / 领 ends in 要求 … ("必须要求用户提供订单号" became "必须求用户…"); 并且还 before 原 ends in 还原
+_ZH_PHRASE_GUARDS: dict[str, tuple[str, str]] = {
+    "能够": ("(?<![可功智性技本职職效体體潜潛动動全万萬异異])", ""),
+    "必须要": ("", "(?![求素点點领領])"),
+    "不一定要": ("", "(?![求素点點领領])"),
+    "并且还": ("", "(?![原])"),
+    # ("X的时候是…" / "…的时候就是…": the time itself, a noun, not "when X": "唯一应该停止的时候是…" became
+    # "唯一应该停止时是…")
+    "的时候": ("", "(?!是|就是)"),
+    "的時候": ("", "(?!是|就是)"),
+}
+
+
+def _guarded_phrase_regex(table: dict[str, str], guards: dict[str, tuple[str, str]]) -> re.Pattern[str]:
+    """:func:`_phrase_regex` with a look-behind / look-ahead after the phrases of ``guards``."""
+    keys = sorted(table, key=len, reverse=True)
+    return re.compile("|".join(guards.get(k, ("", ""))[0] + re.escape(k) + guards.get(k, ("", ""))[1] for k in keys))
+
+
+_ZH_PHRASE_RE = _guarded_phrase_regex(PHRASES_ZH, _ZH_PHRASE_GUARDS)
 #: every Chinese phrase holds a CJK character: text without one needs no Chinese pass
 _ZH_PHRASES_NEED_CJK = all(_CJK_RE.search(k) for k in PHRASES_ZH)
 _EN_KEYS = sorted((k.lower() for k in PHRASES_EN), key=len, reverse=True)
@@ -2405,14 +2476,14 @@ def pass_phrases(text: str, ctx: PassContext) -> str:
         text = _ZH_JIAYI.sub("", text)
         text = _ZH_PHRASE_RE.sub(lambda m: PHRASES_ZH[m.group()], text)
         if "一定要" in text:
-            text = _ZH_MUST.sub("务必", text)
+            text = _ZH_MUST.sub(lambda m: m.group() if _zh_traditional_at(m.string, m.start()) else "务必", text)
         if "这样的话" in text or "换句话说" in text:
             text = _ZH_CLAUSE_LINK.sub(lambda m: m.group() if not _zh_start(m.string, m.start())
                                    else "即" if m.group("p") == "换句话说" else "这样" + m.group("c"), text)
         text = _ZH_ALL_DE.sub("所有", text)
         if "注意的是" in text:
             text = _ZH_NOTE.sub(lambda m: "注意：" if _zh_start(m.string, m.start()) else m.group(), text)
-        text = _ZH_NO_NEED.sub("无需", text)
+        text = _ZH_NO_NEED.sub(lambda m: m.group() if _zh_traditional_at(m.string, m.start()) else "无需", text)
         text = _ZH_ONLY_NEED.sub(lambda m: "只" + m.group("b"), text)
         text = _ZH_JINXING.sub("", text)
         text = _ZH_FORM.sub(lambda m: m.group("h"), text)
@@ -2459,18 +2530,25 @@ _NUMBER_WORDS = frozenset(
 )
 #: 的 stays after 最近 ("前往最近的急诊": "最近急诊" reads "recent emergencies"), before 时候 (Traditional
 #: 的時候, which the phrase table leaves), after 这样/那样 ("这样的中文数字"), after 了/着/过 ("喝醉了的人"), after 上/中/里
-#: ("说明书上的一般剂量": not "说明书上一般剂量"), before a number ("最重要的2到3个问题", "字数的120%"),
+#: ("说明书上的一般剂量": not "说明书上一般剂量"), after a verb's complement 到/出/完 ("感知到的随机性": not
+#: "感知到随机性", perceive randomness), before 同时 ("在传达意思的同时": "传达意思同时" reads "simultaneously"),
+#: each in Traditional characters too (別/們/樣/標/著/過/裡/確/話: "使用別的方法" became "使用別方法", don't
+#: method; "說過的話" "說過話"),
+#: before a number ("最重要的2到3个问题", "字数的120%"),
 #: and after a verb, where it closes a relative clause: "本助手提供的信息仅供参考" without it reads
 #: "本助手提供信息" (the assistant gives information), "生成的SQL必须…" reads "generate SQL"; 十分 after
-#: a numeral is a number ("二十分钟", "六十分"), and 非常规 / 非常时期 are words of their own
+#: a numeral is a number ("二十分钟", "六十分"), 十分制 is a scale ("按十分制打分" became "按制打分"), and 非常规 /
+#: 非常时期 are words of their own, as are 非常见 / 非常用 / 非常驻 (not common, not in use: "不要使用非常见的缩写"
+#: became "不要使用见缩写", the negation gone; "非常用心" keeps its 非常, which costs a character and risks nothing)
 #: a 非 after these closes a word of its own, so the 非常 is no "very": 并非常见 (not common), 除非常驻 (unless
 #: resident), 绝非, 无非, 莫非, 若非, 而非; dropping it lost the negation or the condition (是非 and 实非 are left
-#: out: "这是非常重要的", "确实非常重要" are far more common)
-_ZH_FEI_BEFORE = "并绝除无莫若似而亦决既本原皆岂"
-_ZH_DROP = re.compile(rf"(?P<de>的)(?<=[{_CJK}]的)(?<![目有真别是你我他她它您们样标了着过上中里近]的)(?![确话是]|[时時]候)"
+#: out: "这是非常重要的", "确实非常重要" are far more common); each in Traditional characters too ("這絕非常規操作" became
+#: "這絕規操作", "這無非常識" "這無識")
+_ZH_FEI_BEFORE = "并绝除无莫若似而亦决既本原皆岂並絕無決豈"
+_ZH_DROP = re.compile(rf"(?P<de>的)(?<=[{_CJK}]的)(?<![目有真别別是你我他她它您们們样樣标標了着著过過上中里裡裏近到出完]的)(?![确確话話是]|[时時]候|同[时時])"
                       rf"(?![，。！？、；：,.!?;:\n）)」”0-9]|$|{_PH})"
                       rf"|[呢吧啊呀哦](?<=[{_CJK}].)(?<![酒网贴氧]吧)(?=[，。！？,.!?\n])"
-                      rf"|(?:(?<![{_ZH_FEI_BEFORE}])非常(?![规态任时设])|(?<![零一二两三四五六七八九十几百千万数])十分(?![钟之]))"
+                      rf"|(?:(?<![{_ZH_FEI_BEFORE}])非常(?![规規态態任时時设設见見用驻駐])|(?<![零一二两三四五六七八九十几百千万数])十分(?![钟鐘之制]))"
                       rf"(?<=[{_CJK}]..)(?=[{_CJK}])")
 #: verbs before 的 (see above): two characters, then one
 _ZH_REL_VERBS2 = frozenset(
@@ -2479,23 +2557,65 @@ _ZH_REL_VERBS2 = frozenset(
     " 整理 下载 保存 删除 调用 购买 选购 预订 申请 发布 上报 反馈 回答 回复 说明 介绍 讨论 分析 总结 检查 审核 确认"
     " 计算 统计 记录 附上 标注 列举 建议 推断 猜测 进行 举行 发生 解决 实施 实现 完成 采取 寻找 尝试 处理 执行".split())
 _ZH_REL_VERBS1 = frozenset("写说问做给讲发找选买卖收填传看读")
+#: the same verbs in Traditional characters ("使用者上傳的檔案" lost its 的 and read "the user uploads files",
+#: "使用者寫的範例" "the user writes an example"): the characters of the lists above that Traditional spells
+#: otherwise, plus the Taiwan spellings 回覆 / 標註
+_ZH_TRAD = str.maketrans("传输给译润选择询问写发荐检识获义现编创载删调购订请报馈说绍论总结审认计统记录标举议断测进决实采寻尝处执讲买卖读"
+                         "试确别讨预",
+                         "傳輸給譯潤選擇詢問寫發薦檢識獲義現編創載刪調購訂請報饋說紹論總結審認計統記錄標舉議斷測進決實採尋嘗處執講買賣讀"
+                         "試確別討預")
+_ZH_REL_VERBS2 = _ZH_REL_VERBS2 | {v.translate(_ZH_TRAD) for v in _ZH_REL_VERBS2} | {"回覆", "回復", "標註", "發佈"}
+_ZH_REL_VERBS1 = _ZH_REL_VERBS1 | {v.translate(_ZH_TRAD) for v in _ZH_REL_VERBS1}
 
 
 #: a clause before 的 holding one of these is a relative clause whatever its verb: "让小朋友害怕的情节" (not
-#: "害怕情节", fear the plot), "被删除的文件", "可以复用的逻辑" (not "可以复用逻辑", can reuse logic)
-_ZH_REL_MARK = re.compile("让|被|可以|能够")
+#: "害怕情节", fear the plot), "被删除的文件", "可以复用的逻辑" (not "可以复用逻辑", can reuse logic); a modal
+#: ("可能包含机密的文件": not "可能包含机密文件", may contain secret files), an aspect 了 ("加了前缀的关键词"; not
+#: 为了/除了/了解), the coverb 给 ("派蒙给对方起的绰号": "给对方起绰号" is giving one), a 且 between predicates
+#: ("高效且准确的语句"), a question word ("应如何的示例"), a negation ("不是工具结果的所有消息": "列出不是工具结果所有
+#: 消息" lost what the 不 negates; "不支持的输入", "与客户无关的规则"; not 不同/不断/不仅/不但/无论, nor the
+#: negated command of the whole sentence, 不要/不用/不得/不能/不可/没有: "不要改变文章的意思"), and the verbs
+#: that take an object here ("带有 -i 标志的命令", "符合规范的SQL语句", "已经有基本想法的用户"; not 所有/没有):
+#: without the 的 the clause reads as the sentence's own verb and object
+_ZH_REL_MARK = re.compile("让|讓|被|可以|能够|能夠|可能|应该|應該|如何|怎么|怎麼|怎样|怎樣|且|给(?![予出])|給(?![予出])"
+                          "|(?<![为為除])了(?![解如])|不(?![同断斷仅僅但要用得能可])|[没沒](?!有)|未|[无無](?![论論])"
+                          "|(?<![所没沒])有|带有|帶有|具有|拥有|擁有|符合|满足|滿足|擅长|擅長|精通|乐于|樂於")
+_ZH_BEFORE_AFTER = frozenset("前后後")
+_ZH_TIME_WORDS = frozenset("目前 当前 當前 最后 最後 此前 先前 前后 前後".split())
 _ZH_CLAUSE_START = re.compile(r"[，。、；：！？,.;:!?\n（(“「]")
 
 
+def _zh_clause_back(s: str, i: int, units: int) -> int:
+    """Where the ``units`` characters before ``s[i]`` start, an ASCII word or number counting as one
+    character and a blank as none (so a Latin name does not push the clause's verb out of sight)."""
+    j = i
+    while j > 0 and units > 0:
+        j -= 1
+        c = s[j]
+        if c in " \t":
+            continue
+        if c.isascii() and c.isalnum():
+            while j > 0 and s[j - 1].isascii() and (s[j - 1].isalnum() or s[j - 1] in "-_."):
+                j -= 1
+        units -= 1
+    return j
+
+
 def _zh_drop_word(m: re.Match[str]) -> str:
+    if _zh_in_script(m.string, m.start(), 300):
+        return m.group()  # (a script is said as written, its particles are its tone: "开场白：你好呀，我是小美呢！")
     if m.group("de"):
         s, i = m.string, m.start()
         if s[i - 2:i] in _ZH_REL_VERBS2 or s[i - 1] in _ZH_REL_VERBS1:
             return m.group()
-        # (the clause just before it: back to the last punctuation mark, at most 7 characters; a 可以 further
+        # after a time or place word 前/后 the 的 closes a phrase: "你以前的操作" ("你以前操作": you operated
+        # before), "之后的回复", "修改后的代码" (but "目前的状态", "最后的结果" are a plain word and its 的)
+        if s[i - 1] in _ZH_BEFORE_AFTER and s[i - 2:i] not in _ZH_TIME_WORDS:
+            return m.group()
+        # (the clause just before it: back to the last punctuation mark, at most 7 characters, a run of ASCII
+        # letters or digits counting as one and blanks as none: "带有 -i 标志", "符合MySQL 8规范"; a 可以 further
         # back is the modal of the whole clause: "可以为讲故事环节选择特定主题")
-        j = max(0, i - 7)
-        clause = s[j:i]
+        clause = s[_zh_clause_back(s, i, 7):i]
         last = None
         for last in _ZH_CLAUSE_START.finditer(clause):
             pass

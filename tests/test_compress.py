@@ -472,3 +472,13 @@ def test_balanced_levels_run_hedges():
     assert passes_for("safe", None) == ["whitespace", "json", "dedupe"]
     assert passes_for("balanced", None) == ["whitespace", "json", "markdown", "filler", "hedges", "phrases", "dedupe"]
     assert passes_for("aggressive", 2)[-1] == "words" and "fewshot" in passes_for("aggressive", 2)
+
+
+def test_a_prompt_on_one_line_is_compressed_as_its_sentences_are():
+    # the words and hedges passes looked at the whole line before every word (quadratic on a
+    # prompt written as one long line); the same sentences in one line or several give the same words
+    one = "Really, do it now. Do not really guess. Keep it very short and really simple. Reply in a single line. " * 3
+    r = compress_text(one, level="aggressive")
+    assert r.text == " ".join(["Do it now. Don't really guess. Keep it short and simple. Reply in single line."] * 3)
+    lines = compress_text(one.replace(". ", ".\n"), level="aggressive")
+    assert lines.text.replace("\n", " ") == r.text

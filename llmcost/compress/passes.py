@@ -1431,6 +1431,24 @@ _EXAMPLE_LABELS = (r"(?:Q|Question|Problem|Input|User|Human|Text|Sentence|Review
                    r"|助手|客服|机器人|评论|评价|文本|句子|原文|情感|情绪|标签|分类|问|查询|商品|标题)"
                    r"\s*#?\s*\d*\s*[:：]")
 _EXAMPLE_LINE = re.compile(r"^\s*" + _EXAMPLE_LABELS, re.IGNORECASE)
+#: the same, and a table row, tried at a line start with ``match(text, line_start, line_end)``
+_EXAMPLE_LINE_AT = re.compile(r"\s*" + _EXAMPLE_LABELS, re.IGNORECASE)
+_TABLE_LINE_AT = re.compile(r"\s*\|")
+_LINE_CACHE: tuple[str | None, int, int] = (None, 0, 0)
+
+
+def _line_of(text: str, i: int) -> tuple[int, int]:
+    """(start, end) of the line holding position ``i`` (end: its newline, or the end of the text);
+    asked again for the same line of the same text, it is not searched for again."""
+    global _LINE_CACHE
+    cached, start, end = _LINE_CACHE
+    if cached is text and start <= i <= end:
+        return start, end
+    start = text.rfind("\n", 0, i) + 1
+    end = text.find("\n", i)
+    end = len(text) if end == -1 else end
+    _LINE_CACHE = (text, start, end)
+    return start, end
 #: every labelled data line of a text ("User: Could you please help?", "Answer: It does not.")
 _DATA_LINES = re.compile(r"(?m)^[ \t]*" + _EXAMPLE_LABELS + r"[^\n]*", re.IGNORECASE)
 #: a title line announcing example text ("Example reply:", "Example of a good answer:", "Bad answer (don't copy
@@ -1527,16 +1545,20 @@ def _hedge(m: re.Match[str], s: str) -> str:
         return whole  # "very complex", "highly detailed": the degree is the instruction (aggressive drops some)
     if low == "really" and len(chain) == 1 and _prev_word(s, start) in _DEGREE_CONTEXT:
         return whole  # "should be really short", "a really long text": a degree, like "very" ("I really want" is emphasis)
-    line_start = s.rfind("\n", 0, start) + 1
-    line_end = s.find("\n", start)
-    line = s[line_start:line_end if line_end != -1 else len(s)]
-    if _EXAMPLE_LINE.match(line) or line.lstrip().startswith("|"):
+    # (searched in place, from near ``start``: copying or scanning the line for each hedge was
+    # quadratic on a long line)
+    line_start, line_end = _line_of(s, start)
+    if _EXAMPLE_LINE_AT.match(s, line_start, line_end) or _TABLE_LINE_AT.match(s, line_start, line_end):
         return whole  # few-shot data and table cells are content, not instructions
-    before = s[line_start:start]
-    if _search_end(_NEGATION_BEFORE, before) or _search_end(_HEDGE_REPEAT, before):
+    end = start
+    while end > line_start and s[end - 1] in " \t\n":
+        end -= 1
+    pos = max(line_start, end - _END_WINDOW)
+    if _NEGATION_BEFORE.search(s, pos, start) or _HEDGE_REPEAT.search(s, pos, start):
         return whole  # "not very long" is not "not long"; the rest of a chain kept whole stays too
-    stripped = before.rstrip()
-    initial = not stripped or _LIST_MARK.fullmatch(before) is not None or (stripped[-1] in ".!?" and stripped != before)
+    last = _last_char(s, start, line_start)
+    initial = (last == "" or _LIST_MARK.fullmatch(s, line_start, start) is not None
+               or (last in ".!?" and s[start - 1].isspace()))
     if low == "just" and len(chain) == 1:
         return whole  # "Just return the JSON" = only the JSON: a restriction, not filler
     if word[0].isupper():
@@ -2499,13 +2521,16 @@ def _negation_before(text: str, line_start: int, start: int) -> bool:
     """``_search_end(_NEGATION_BEFORE, _strip_intensifiers(text[line_start:start]))`` without
     copying the line: searched in ``text`` between the two (``endpos`` is the end for ``$``; at
     the line start ``\b`` sees the newline as it sees the start of a string)."""
-    end = start
-    while end > line_start and text[end - 1] in " \t\n":
-        end -= 1
-    pos = max(line_start, end - _END_WINDOW)
-    if _INTENSIFIER_LAST.search(text, pos, start):
-        return _search_end(_NEGATION_BEFORE, _strip_intensifiers(text[line_start:start])) is not None
-    return _NEGATION_BEFORE.search(text, pos, start) is not None
+    cut = start
+    while True:  # strip the chain of intensifiers link by link, from its end (each search near ``cut``:
+        end = cut  # copying and scanning the line for every word was quadratic on a long line)
+        while end > line_start and text[end - 1] in " \t\n":
+            end -= 1
+        pos = max(line_start, end - _END_WINDOW)
+        m = _INTENSIFIER_LAST.search(text, pos, cut)
+        if m is None:
+            return _NEGATION_BEFORE.search(text, pos, cut) is not None
+        cut = m.start()
 
 
 #: text bytes -> b"w" for a word character (\w on ASCII), b" " for any other
@@ -2518,6 +2543,13 @@ def _count_words(low: str) -> int:
         return _WORD_COUNT.subn("", low)[1]  # (the number of words, without a list of them)
     marks = low.encode("ascii").translate(_ASCII_WORD_TABLE)
     return marks.count(b" w") + marks.startswith(b"w")
+
+
+def _last_char(text: str, i: int, lo: int = 0) -> str:
+    """The last non-blank character of ``text[lo:i]`` (``text[lo:i].rstrip()[-1:]`` without the copy)."""
+    while i > lo and text[i - 1].isspace():
+        i -= 1
+    return text[i - 1] if i > lo else ""
 
 
 def _strip_intensifiers(before: str) -> str:
@@ -2586,14 +2618,14 @@ def word_scores(text: str, max_tier: int = 2) -> list[tuple[int, int, float, int
         word, low_word = text[start:end], m.group()
         if low_word in NEVER_DROP or low_word in _NUMBER_WORDS:
             continue
-        ls = text.rfind("\n", 0, start) + 1
+        ls = _line_of(text, start)[0]
         if ls != line_start:  # a new line: where its text starts (a word's first letter at the latest)
             line_start = ls
             head = text[ls:start]
             first = ls + len(head) - len(head.lstrip())
         if first >= start or text[first] == "|":
             continue  # the first word of a line (labels, list items) and table cells
-        if word != low_word and (word == "A" or text[line_start:start].rstrip()[-1] not in ".!?" or word.isupper()):
+        if word != low_word and (word == "A" or _last_char(text, start) not in ".!?" or word.isupper()):
             continue  # capitalised mid-sentence: part of a name ("The Hague", "A Tale of..."); "DO": emphasis
         if low_word in _DO_FORMS and _NEGATION_AFTER.match(low, end):
             continue  # "do not" / "does never": the negation needs its verb

@@ -55,6 +55,7 @@ pass            from level what it does
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
 import re
@@ -245,24 +246,50 @@ _JSON_START = re.compile(r"[\[{](?=[ \t]*\n|[ \t]*[\"\U000F0000-\U000FFFFD\[{\]}
 
 
 def _json_can_start(s: str, i: int) -> bool:
-    line_start = s.rfind("\n", 0, i) + 1
-    before = s[line_start:i]
-    return not before.strip() or before.endswith((": ", "= ", "： ", ":", "="))
+    """Only blanks before ``i`` on its line, or ``": "``, ``"="``... (looked at from ``i`` back:
+    copying the line for every bracket was quadratic on a long line)."""
+    j = i
+    while j > 0 and s[j - 1] != "\n" and s[j - 1].isspace():
+        j -= 1
+    return j == 0 or s[j - 1] == "\n" or s.endswith((": ", "= ", "： ", ":", "="), 0, i)
 
 
-def _bracket_end(text: str, start: int) -> int | None:
-    depth = 0
-    for i in range(start, min(len(text), start + 200_000)):
-        ch = text[i]
-        if ch in "[{":
-            depth += 1
-        elif ch in "]}":
-            depth -= 1
-            if depth == 0:
-                return i + 1
-        elif ch == '"' and i + 1 < len(text) and text[i + 1] != '"' and text[i - 1] != '"':
-            return None  # a string that is not a protected span: leave it alone
-    return None
+_BRACKET_OR_QUOTE = re.compile(r'[\[\]{}"]')
+_BRACKET_SPAN = 200_000
+
+
+class _Brackets:
+    """Where the bracket opened at each position is closed (any of ``[]{}`` counts one level,
+    as in a plain depth count), and the lone ``"`` of the text: found in one scan, so that
+    :meth:`end` costs no rescan per candidate (rescanning up to 200,000 characters for each of
+    many unclosed brackets was quadratic)."""
+
+    def __init__(self, text: str) -> None:
+        self.close: dict[int, int] = {}
+        self.quotes: list[int] = []  # a '"' that is not part of '""' (and not the last character)
+        stack: list[int] = []
+        n = len(text)
+        for m in _BRACKET_OR_QUOTE.finditer(text):
+            i = m.start()
+            ch = text[i]
+            if ch in "[{":
+                stack.append(i)
+            elif ch in "]}":
+                if stack:
+                    self.close[stack.pop()] = i
+            elif i + 1 < n and text[i + 1] != '"' and text[i - 1] != '"':
+                self.quotes.append(i)
+
+    def end(self, start: int) -> int | None:
+        """The end of the bracketed region opened at ``start`` (within 200,000 characters), or
+        None: not closed, or a string that is not a protected span is in it (leave it alone)."""
+        close = self.close.get(start)
+        if close is None or close - start >= _BRACKET_SPAN:
+            return None
+        q = bisect.bisect_right(self.quotes, start)
+        if q < len(self.quotes) and self.quotes[q] < close:
+            return None
+        return close + 1
 
 
 def _only_placeholder_strings(value: object) -> bool:
@@ -278,11 +305,13 @@ def _only_placeholder_strings(value: object) -> bool:
 def pass_json(text: str, ctx: PassContext) -> str:
     out: list[str] = []
     pos = 0
+    brackets: _Brackets | None = None
     for m in _JSON_START.finditer(text):
         start = m.start()
         if start < pos or not _json_can_start(text, start):
             continue
-        end = _bracket_end(text, start)
+        brackets = brackets or _Brackets(text)
+        end = brackets.end(start)
         if end is None:
             continue
         region = text[start:end]
@@ -291,9 +320,9 @@ def pass_json(text: str, ctx: PassContext) -> str:
         probe = PLACEHOLDER_RE.sub('"x"', region)
         try:
             value = json.loads(probe)
-        except ValueError:
-            continue
-        if not isinstance(value, (dict, list)) or not _only_placeholder_strings(value):
+            if not isinstance(value, (dict, list)) or not _only_placeholder_strings(value):
+                continue
+        except (ValueError, RecursionError):  # (brackets nested a thousand deep: not JSON to minify)
             continue
         # the placeholders stand for quoted strings; check they really are JSON strings
         if any(not ctx.masked.spans[placeholder_index(p)].startswith('"') for p in PLACEHOLDER_RE.findall(region)):

@@ -494,3 +494,11 @@ def test_a_prompt_on_one_line_is_compressed_as_its_sentences_are():
     assert r.text == " ".join(["Do it now. Don't really guess. Keep it short and simple. Reply in single line."] * 3)
     lines = compress_text(one.replace(". ", ".\n"), level="aggressive")
     assert lines.text.replace("\n", " ") == r.text
+
+
+def test_chinese_prompt_on_one_line():
+    # the Chinese passes searched back to the line start (and its last colon) from every match:
+    # quadratic on a prompt written as one long line (1 MB took 20 s)
+    text = "请注意，你应该总是用中文回答。请您务必简洁地回答问题。- 请您列出要点。说明：请您稍等。" * 2
+    assert compress_text(text, level="aggressive").text == (
+        "注意，你应该总是用中文回答。务必简洁地回答问题。- 请您列出要点。说明：稍等。务必简洁地回答问题。- 请您列出要点。说明：稍等。")

@@ -1226,11 +1226,12 @@ _ZH_LIST_MARK = re.compile(r"[ \t]*(?:(?:[-*+]|\d+[.)、．]|[一二三四五六
 def _zh_start(s: str, i: int) -> bool:
     if i == 0 or s[i - 1] in "。！？；：，,\n":
         return True
-    line_start = s.rfind("\n", 0, i) + 1
-    before = s[line_start:i]
-    stripped = before.rstrip(" \t")
-    return (not stripped or _ZH_LIST_MARK.fullmatch(before) is not None
-            or (len(stripped) < len(before) and stripped[-1] in ".!?;:"))
+    line_start = _line_of(s, i)[0]  # (looked at in place: copying the line for each match was quadratic)
+    j = i
+    while j > line_start and s[j - 1] in " \t":
+        j -= 1
+    return (j == line_start or _ZH_LIST_MARK.fullmatch(s, line_start, i) is not None
+            or (j < i and s[j - 1] in ".!?;:"))
 
 
 #: a label whose text after the colon is what the model is to say, word for word: "开场白：您好，…",
@@ -1240,9 +1241,25 @@ _ZH_SCRIPT_LABEL = re.compile("(?:回复|回答|答复|回应|话术|开场白|�
                               "|显示|文案)(?:[】」\\]）)][ \t]*[：:]?|[ \t]*[：:])")
 
 
+_COLONS = re.compile("[：:]")
+_COLON_CACHE: tuple[str | None, int, list[int]] = (None, -1, [])
+
+
+def _last_colon(s: str, line_start: int, line_end: int, i: int) -> int:
+    """The last colon of the line before ``i``, or -1 (the line's colons found once: searching
+    back from each match was quadratic on a long line)."""
+    global _COLON_CACHE
+    cached, at, colons = _COLON_CACHE
+    if cached is not s or at != line_start:
+        colons = [m.start() for m in _COLONS.finditer(s, line_start, line_end)]
+        _COLON_CACHE = (s, line_start, colons)
+    k = bisect.bisect_left(colons, i)
+    return colons[k - 1] if k else -1
+
+
 def _zh_in_script(s: str, i: int) -> bool:
-    line_start = s.rfind("\n", 0, i) + 1
-    colon = max(s.rfind("：", line_start, i), s.rfind(":", line_start, i))
+    line_start, line_end = _line_of(s, i)
+    colon = _last_colon(s, line_start, line_end, i)
     if colon != -1:
         return _ZH_SCRIPT_LABEL.search(s, max(line_start, colon - 4), colon + 1) is not None
     for _ in range(30):  # the heading of this block of lines, if it has one

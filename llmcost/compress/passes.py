@@ -389,11 +389,49 @@ def _unbold(m: re.Match[str]) -> str:
     return m.group() if _EMPHASIS_WORDS.fullmatch(m.group(2)) else m.group(2)
 
 
+_BOLD_OPEN = re.compile(r"(?=(?:\*\*|__)[^\s*_])")
+_BOLD_CLOSE = {d: re.compile(rf"[^\s*_](?={re.escape(d)})") for d in ("**", "__")}
+
+
+def _sub_bold(text: str) -> str:
+    """``_BOLD.sub(_unbold, text)``, trying the pattern only where it matches: a bold span from
+    ``s`` ends at the first closing (a character, then the same marker) after it on its line.
+    (The plain scan ran from every unclosed marker to the end of its line: quadratic on a long
+    line with many.)"""
+    closes = {d: [m.start() for m in rx.finditer(text)] for d, rx in _BOLD_CLOSE.items()}
+    newlines: list[int] | None = None
+    out: list[str] = []
+    pos = 0
+    for o in _BOLD_OPEN.finditer(text):
+        s = o.start()
+        if s < pos:
+            continue
+        cands = closes[text[s:s + 2]]
+        k = bisect.bisect_left(cands, s + 2)
+        if k == len(cands):
+            continue
+        c = cands[k]
+        if newlines is None:
+            newlines = [m.start() for m in re.finditer("\n", text)]
+        n = bisect.bisect_left(newlines, s)
+        if n < len(newlines) and newlines[n] < c:
+            continue  # (no closing on this line)
+        m = _BOLD.match(text, s, c + 3)
+        if m is None:  # (cannot happen: the closing found is where the pattern ends)
+            continue
+        out += [text[pos:s], _unbold(m)]
+        pos = m.end()
+    if not out:
+        return text
+    out.append(text[pos:])
+    return "".join(out)
+
+
 def pass_markdown(text: str, ctx: PassContext) -> str:
     # (each pattern needs its marker: absent markers skip the scan; the line-anchored ones scan
     # only the lines holding theirs)
     if "**" in text or "__" in text:
-        text = _BOLD.sub(_unbold, text)
+        text = _sub_bold(text)
     if "*" in text:
         text = _ITALIC.sub(lambda m: m.group() if _EMPHASIS_WORDS.fullmatch(m.group(1)) else m.group(1), text)
     text = _sub_lines(_HEADING_CLOSE, r"\1", text, ("#",))

@@ -508,3 +508,11 @@ def test_chinese_prompt_on_one_line():
     text = "请注意，你应该总是用中文回答。请您务必简洁地回答问题。- 请您列出要点。说明：请您稍等。" * 2
     assert compress_text(text, level="aggressive").text == (
         "注意，你应该总是用中文回答。务必简洁地回答问题。- 请您列出要点。说明：稍等。务必简洁地回答问题。- 请您列出要点。说明：稍等。")
+
+
+def test_hedge_chain_is_dropped_whole_up_to_twenty_one_links():
+    # an unbounded chain was scanned again from each of its links (quadratic: 1 MB of "really, "
+    # never finished); a longer chain than 21 hedges is left as written
+    assert compress_text("It is basically, actually, truly, simply simple.", passes=["hedges"]).text == "It is simple."
+    long_chain = "It is " + "basically, actually, truly, " * 9 + "simply simple."
+    assert compress_text(long_chain, passes=["hedges"]).text == long_chain

@@ -1468,7 +1468,9 @@ def _tidy_spaces(text: str) -> str:
 _HEDGE_EN = ("very", "really", "extremely", "basically", "actually", "simply", "truly", "literally", "incredibly",
              "absolutely", "definitely", "certainly", "highly", "quite", "just")
 #: one hedge, or an emphatic chain of them ("really, really", "very, very"), before a lowercase word
-_HEDGE_RE = re.compile(rf"(?:{'|'.join(_HEDGE_EN)})(?:,[ \t]*(?:{'|'.join(_HEDGE_EN)}))* (?P<next>[a-z])"
+#: (a chain is taken whole up to 20 links: an unbounded one was scanned again from each of its
+#: links, quadratic on "really, really, ..." thousands long)
+_HEDGE_RE = re.compile(rf"(?:{'|'.join(_HEDGE_EN)})(?:,[ \t]*(?:{'|'.join(_HEDGE_EN)})){{0,20}} (?P<next>[a-z])"
                        r"|(?:actually|basically|honestly|frankly|really|to be honest), (?P<next2>[a-z])")
 _CHAIN_SPLIT = re.compile(r",[ \t]*")
 _NEGATION_BEFORE = re.compile(r"(?:\bnot|n't|\bnever|\bno|\bnor|\bwithout|\bhardly)[ \t]*$", re.IGNORECASE)
@@ -2601,20 +2603,29 @@ _INTENSIFIER_TAIL = re.compile(
 _INTENSIFIER_LAST = re.compile(_INTENSIFIER_TAIL.pattern.removeprefix("(?:").removesuffix(")+$") + "$", re.IGNORECASE)
 
 
-def _negation_before(text: str, line_start: int, start: int) -> bool:
+def _negation_before(text: str, line_start: int, start: int, memo: dict[int, bool] | None = None) -> bool:
     """``_search_end(_NEGATION_BEFORE, _strip_intensifiers(text[line_start:start]))`` without
     copying the line: searched in ``text`` between the two (``endpos`` is the end for ``$``; at
     the line start ``\b`` sees the newline as it sees the start of a string)."""
     cut = start
+    visited = []
     while True:  # strip the chain of intensifiers link by link, from its end (each search near ``cut``:
-        end = cut  # copying and scanning the line for every word was quadratic on a long line)
+        if memo is not None and cut in memo:  # copying and scanning the line for every word was
+            found = memo[cut]  # quadratic on a long line; ``memo``: the answer from each link start
+            break  # seen, as the words of "very very ... very" share their chain)
+        visited.append(cut)
+        end = cut
         while end > line_start and text[end - 1] in " \t\n":
             end -= 1
         pos = max(line_start, end - _END_WINDOW)
         m = _INTENSIFIER_LAST.search(text, pos, cut)
         if m is None:
-            return _NEGATION_BEFORE.search(text, pos, cut) is not None
+            found = _NEGATION_BEFORE.search(text, pos, cut) is not None
+            break
         cut = m.start()
+    if memo is not None:
+        memo.update(dict.fromkeys(visited, found))
+    return found
 
 
 #: text bytes -> b"w" for a word character (\w on ASCII), b" " for any other
@@ -2696,6 +2707,7 @@ def word_scores(text: str, max_tier: int = 2) -> list[tuple[int, int, float, int
     scores = {w: round(0.5 * -math.log2(_DROPPABLE_FREQ[w] / 1000.0) + 0.5 * -math.log2(c / total), 3)
               for w, c in counts.items()}
     out = []
+    negation_memo: dict[int, bool] = {}
     line_start = first = -1  # the line of the last match and its first non-blank character
     for m in found:
         start, end = m.span()
@@ -2715,7 +2727,7 @@ def word_scores(text: str, max_tier: int = 2) -> list[tuple[int, int, float, int
             continue  # "do not" / "does never": the negation needs its verb
         tier = _TIER_OF[low_word]
         if tier == 0 and low_word not in _ARTICLES:
-            if _negation_before(text, line_start, start):
+            if _negation_before(text, line_start, start, negation_memo):
                 continue  # "not really a bug" is not "not a bug" (nor is "not really, really bad")
             nxt = _NEXT_WORD.match(low, end)
             if nxt is not None and nxt.group().strip() in _HEDGE_KEEP_NEXT.get(low_word, ()):

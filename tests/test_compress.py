@@ -516,3 +516,9 @@ def test_hedge_chain_is_dropped_whole_up_to_twenty_one_links():
     assert compress_text("It is basically, actually, truly, simply simple.", passes=["hedges"]).text == "It is simple."
     long_chain = "It is " + "basically, actually, truly, " * 9 + "simply simple."
     assert compress_text(long_chain, passes=["hedges"]).text == long_chain
+
+
+def test_tabs_inside_a_line_become_one_space_and_indented_code_keeps_them():
+    # the line's indentation was copied out for every tab in the line (quadratic on a long line of tab-separated text)
+    text = "Name\tAge\tCity\n    x =\t1\n\t\ty\tz\nab  cd"
+    assert compress_text(text, passes=["whitespace"]).text == "Name Age City\n    x =\t1\n\t\ty\tz\nab cd"

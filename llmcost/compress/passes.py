@@ -198,9 +198,11 @@ def _inner_ws(m: re.Match[str]) -> str:
     s, i = m.string, m.start()
     if i == 0 or s[i - 1] in " \t\n":
         return m.group()  # indentation, not a run inside a line
-    line_start = s.rfind("\n", 0, i) + 1
-    lead = len(s[line_start:i]) - len(s[line_start:i].lstrip(" \t"))
-    if lead and len(s[line_start:line_start + lead].expandtabs(4)) >= 4:
+    line_start = _line_of(s, i)[0]
+    lead = line_start  # (its first 4 blanks at most: copying the line for each run was quadratic)
+    while lead < line_start + 4 and s[lead] in " \t":
+        lead += 1
+    if lead > line_start and len(s[line_start:lead].expandtabs(4)) >= 4:
         return m.group()  # an indented code line: spacing may matter
     return " "
 

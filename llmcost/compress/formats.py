@@ -5,7 +5,9 @@
   (``---`` lines around a YAML mapping: Dotprompt ``.prompt`` and Prompty
   files keep the model, its parameters and input defaults there, Markdown
   its metadata), which is configuration, not prompt text: it is kept byte
-  for byte and not counted.
+  for byte and not counted.  In a ``.prompty`` or ``.prompt`` file a leading
+  ``---`` always opens one: when it does not load (bad YAML, no closing
+  ``---``, not a mapping) the file is an error, not prompt text.
 * JSON and YAML (``.json``, ``.yaml``, ``.yml``): only *content fields* are
   compressed; every other value (roles, names, model ids, parameters, ids)
   is left alone.  A content field is a string under one of

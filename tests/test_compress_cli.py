@@ -568,6 +568,20 @@ def test_a_leading_rule_is_not_front_matter(tmp_path: Path):
     assert res.stdout == "---\nBe brief to help.\n\n---\nAnswer to help.\n"
 
 
+@pytest.mark.parametrize("head, message", [
+    ("---\nname: basic\nmodel: [gpt-4o\n---\n", "a.prompty:3:15: invalid YAML front matter: expected ',' or ']', but got '<stream end>'"),
+    ("---\nname: basic\nmodel: gpt-4o\n", "a.prompty:1: front matter not closed: no --- line ends the one opened here"),
+    ("---\n- name\n- model\n---\n", "a.prompty:2: front matter is not a YAML mapping (key: value lines) but a list"),
+])
+def test_a_prompty_front_matter_that_does_not_load_is_an_error(tmp_path: Path, head: str, message: str):
+    # it was compressed as prompt text, configuration lines and all ("A basic prompt" -> "basic prompt")
+    p = tmp_path / "a.prompty"
+    p.write_text(head + "system:\nYou are a basic assistant in order to help.\n", encoding="utf-8")
+    res = runner.invoke(app, ["compress", str(p), "-o", "-"])
+    assert res.exit_code == 2
+    assert res.output == f"llmcost: error: {tmp_path / message}\n"
+
+
 # --------------------------------------------------------------------------- #
 # encodings: the line and the offset of the first bad byte
 # --------------------------------------------------------------------------- #

@@ -5,7 +5,9 @@
   (``---`` lines around a YAML mapping: Dotprompt ``.prompt`` and Prompty
   files keep the model, its parameters and input defaults there, Markdown
   its metadata), which is configuration, not prompt text: it is kept byte
-  for byte and not counted.
+  for byte and not counted.  In a ``.prompty`` or ``.prompt`` file a leading
+  ``---`` always opens one: when it does not load (bad YAML, no closing
+  ``---``, not a mapping) the file is an error, not prompt text.
 * JSON and YAML (``.json``, ``.yaml``, ``.yml``): only *content fields* are
   compressed; every other value (roles, names, model ids, parameters, ids)
   is left alone.  A content field is a string under one of
@@ -178,6 +180,8 @@ def parse_prompt(text: str, name: str, kind: str | None = None) -> PromptDoc:
     text = text[len(bom):].replace("\r\n", "\n")
     if kind == "text":
         front = front_matter(text)
+        if not front and Path(name).suffix.lower() in FRONT_MATTER_SUFFIXES and _FENCE_LINE.match(text):
+            _front_matter_error(text, name)
         body = text[len(front):]
         return PromptDoc(name, "text", raw, [body] if body.strip() or not front else [],
                          lambda texts: (front + texts[0] if texts else text, []), newline, bom)
@@ -237,6 +241,29 @@ def parse_prompt(text: str, name: str, kind: str | None = None) -> PromptDoc:
 
 
 _FRONT_MATTER = re.compile(r"---[ \t]*\n(?:.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)(?:[ \t]*\n)*", re.S)
+_FENCE_LINE = re.compile(r"---[ \t]*(?:\n|\Z)")
+#: files whose leading ``---`` line always opens a YAML front matter (Prompty, Dotprompt): one that
+#: does not load is an error, not prompt text (it would be compressed as if it were)
+FRONT_MATTER_SUFFIXES = frozenset({".prompty", ".prompt"})
+
+
+def _front_matter_error(text: str, name: str) -> None:
+    """Raise the one-line error for a front matter that :func:`front_matter` did not accept."""
+    import yaml
+
+    m = _FRONT_MATTER.match(text)
+    if m is None:
+        raise InputError("front matter not closed: no --- line ends the one opened here", file=name, line=1)
+    try:
+        data = yaml.safe_load("\n".join(m.group(0).strip().split("\n")[1:-1]))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc).split("\n")[0]
+        raise InputError(f"invalid YAML front matter: {problem}", file=name,
+                         line=None if mark is None else mark.line + 2,
+                         column=None if mark is None else mark.column + 1) from None
+    raise InputError(f"front matter is not a YAML mapping (key: value lines) but a {type(data).__name__}",
+                     file=name, line=2)
 
 
 def front_matter(text: str) -> str:

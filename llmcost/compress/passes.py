@@ -55,6 +55,7 @@ pass            from level what it does
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
 import re
@@ -197,9 +198,11 @@ def _inner_ws(m: re.Match[str]) -> str:
     s, i = m.string, m.start()
     if i == 0 or s[i - 1] in " \t\n":
         return m.group()  # indentation, not a run inside a line
-    line_start = s.rfind("\n", 0, i) + 1
-    lead = len(s[line_start:i]) - len(s[line_start:i].lstrip(" \t"))
-    if lead and len(s[line_start:line_start + lead].expandtabs(4)) >= 4:
+    line_start = _line_of(s, i)[0]
+    lead = line_start  # (its first 4 blanks at most: copying the line for each run was quadratic)
+    while lead < line_start + 4 and s[lead] in " \t":
+        lead += 1
+    if lead > line_start and len(s[line_start:lead].expandtabs(4)) >= 4:
         return m.group()  # an indented code line: spacing may matter
     return " "
 
@@ -245,24 +248,50 @@ _JSON_START = re.compile(r"[\[{](?=[ \t]*\n|[ \t]*[\"\U000F0000-\U000FFFFD\[{\]}
 
 
 def _json_can_start(s: str, i: int) -> bool:
-    line_start = s.rfind("\n", 0, i) + 1
-    before = s[line_start:i]
-    return not before.strip() or before.endswith((": ", "= ", "： ", ":", "="))
+    """Only blanks before ``i`` on its line, or ``": "``, ``"="``... (looked at from ``i`` back:
+    copying the line for every bracket was quadratic on a long line)."""
+    j = i
+    while j > 0 and s[j - 1] != "\n" and s[j - 1].isspace():
+        j -= 1
+    return j == 0 or s[j - 1] == "\n" or s.endswith((": ", "= ", "： ", ":", "="), 0, i)
 
 
-def _bracket_end(text: str, start: int) -> int | None:
-    depth = 0
-    for i in range(start, min(len(text), start + 200_000)):
-        ch = text[i]
-        if ch in "[{":
-            depth += 1
-        elif ch in "]}":
-            depth -= 1
-            if depth == 0:
-                return i + 1
-        elif ch == '"' and i + 1 < len(text) and text[i + 1] != '"' and text[i - 1] != '"':
-            return None  # a string that is not a protected span: leave it alone
-    return None
+_BRACKET_OR_QUOTE = re.compile(r'[\[\]{}"]')
+_BRACKET_SPAN = 200_000
+
+
+class _Brackets:
+    """Where the bracket opened at each position is closed (any of ``[]{}`` counts one level,
+    as in a plain depth count), and the lone ``"`` of the text: found in one scan, so that
+    :meth:`end` costs no rescan per candidate (rescanning up to 200,000 characters for each of
+    many unclosed brackets was quadratic)."""
+
+    def __init__(self, text: str) -> None:
+        self.close: dict[int, int] = {}
+        self.quotes: list[int] = []  # a '"' that is not part of '""' (and not the last character)
+        stack: list[int] = []
+        n = len(text)
+        for m in _BRACKET_OR_QUOTE.finditer(text):
+            i = m.start()
+            ch = text[i]
+            if ch in "[{":
+                stack.append(i)
+            elif ch in "]}":
+                if stack:
+                    self.close[stack.pop()] = i
+            elif i + 1 < n and text[i + 1] != '"' and text[i - 1] != '"':
+                self.quotes.append(i)
+
+    def end(self, start: int) -> int | None:
+        """The end of the bracketed region opened at ``start`` (within 200,000 characters), or
+        None: not closed, or a string that is not a protected span is in it (leave it alone)."""
+        close = self.close.get(start)
+        if close is None or close - start >= _BRACKET_SPAN:
+            return None
+        q = bisect.bisect_right(self.quotes, start)
+        if q < len(self.quotes) and self.quotes[q] < close:
+            return None
+        return close + 1
 
 
 def _only_placeholder_strings(value: object) -> bool:
@@ -278,11 +307,13 @@ def _only_placeholder_strings(value: object) -> bool:
 def pass_json(text: str, ctx: PassContext) -> str:
     out: list[str] = []
     pos = 0
+    brackets: _Brackets | None = None
     for m in _JSON_START.finditer(text):
         start = m.start()
         if start < pos or not _json_can_start(text, start):
             continue
-        end = _bracket_end(text, start)
+        brackets = brackets or _Brackets(text)
+        end = brackets.end(start)
         if end is None:
             continue
         region = text[start:end]
@@ -291,9 +322,9 @@ def pass_json(text: str, ctx: PassContext) -> str:
         probe = PLACEHOLDER_RE.sub('"x"', region)
         try:
             value = json.loads(probe)
-        except ValueError:
-            continue
-        if not isinstance(value, (dict, list)) or not _only_placeholder_strings(value):
+            if not isinstance(value, (dict, list)) or not _only_placeholder_strings(value):
+                continue
+        except (ValueError, RecursionError):  # (brackets nested a thousand deep: not JSON to minify)
             continue
         # the placeholders stand for quoted strings; check they really are JSON strings
         if any(not ctx.masked.spans[placeholder_index(p)].startswith('"') for p in PLACEHOLDER_RE.findall(region)):
@@ -367,11 +398,49 @@ def _unbold(m: re.Match[str]) -> str:
     return m.group() if _EMPHASIS_WORDS.fullmatch(inner) else inner
 
 
+_BOLD_OPEN = re.compile(r"(?=(?:\*\*|__)[^\s*_])")
+_BOLD_CLOSE = {d: re.compile(rf"[^\s*_](?={re.escape(d)})") for d in ("**", "__")}
+
+
+def _sub_bold(text: str) -> str:
+    """``_BOLD.sub(_unbold, text)``, trying the pattern only where it matches: a bold span from
+    ``s`` ends at the first closing (a character, then the same marker) after it on its line.
+    (The plain scan ran from every unclosed marker to the end of its line: quadratic on a long
+    line with many.)"""
+    closes = {d: [m.start() for m in rx.finditer(text)] for d, rx in _BOLD_CLOSE.items()}
+    newlines: list[int] | None = None
+    out: list[str] = []
+    pos = 0
+    for o in _BOLD_OPEN.finditer(text):
+        s = o.start()
+        if s < pos:
+            continue
+        cands = closes[text[s:s + 2]]
+        k = bisect.bisect_left(cands, s + 2)
+        if k == len(cands):
+            continue
+        c = cands[k]
+        if newlines is None:
+            newlines = [m.start() for m in re.finditer("\n", text)]
+        n = bisect.bisect_left(newlines, s)
+        if n < len(newlines) and newlines[n] < c:
+            continue  # (no closing on this line)
+        m = _BOLD.match(text, s, c + 3)
+        if m is None:  # (cannot happen: the closing found is where the pattern ends)
+            continue
+        out += [text[pos:s], _unbold(m)]
+        pos = m.end()
+    if not out:
+        return text
+    out.append(text[pos:])
+    return "".join(out)
+
+
 def pass_markdown(text: str, ctx: PassContext) -> str:
     # (each pattern needs its marker: absent markers skip the scan; the line-anchored ones scan
     # only the lines holding theirs)
     if "**" in text or "__" in text:
-        text = _BOLD.sub(_unbold, text)
+        text = _sub_bold(text)
     if "*" in text:
         text = _ITALIC.sub(lambda m: m.group() if _EMPHASIS_WORDS.fullmatch(m.group(1)) else m.group(1), text)
     text = _sub_lines(_HEADING_CLOSE, r"\1", text, ("#",))
@@ -1212,11 +1281,12 @@ _ZH_LIST_MARK = re.compile(r"[ \t]*(?:(?:[-*+]|\d+[.)、．]|[一二三四五六
 def _zh_start(s: str, i: int) -> bool:
     if i == 0 or s[i - 1] in "。！？；：，,\n":
         return True
-    line_start = s.rfind("\n", 0, i) + 1
-    before = s[line_start:i]
-    stripped = before.rstrip(" \t")
-    return (not stripped or _ZH_LIST_MARK.fullmatch(before) is not None
-            or (len(stripped) < len(before) and stripped[-1] in ".!?;:"))
+    line_start = _line_of(s, i)[0]  # (looked at in place: copying the line for each match was quadratic)
+    j = i
+    while j > line_start and s[j - 1] in " \t":
+        j -= 1
+    return (j == line_start or _ZH_LIST_MARK.fullmatch(s, line_start, i) is not None
+            or (j < i and s[j - 1] in ".!?;:"))
 
 
 #: a label whose text after the colon is what the model is to say, word for word: "开场白：您好，…",
@@ -1233,18 +1303,28 @@ _ZH_SCRIPT_LABEL = re.compile("(?:(?:回复|回答|答复|回应|话术|开场�
                               "(?:[】」\\]）)][ \t]*[：:]?|[ \t]*[：:])")
 
 
-def _zh_in_script(s: str, i: int, reach: int | None = None) -> bool:
-    """Is ``s[i]`` in a script (see :data:`_ZH_SCRIPT_LABEL`)?  With ``reach``, only that many characters
-    before it are searched for its line's label (a pass that asks at every match of a frequent word)."""
-    lo = 0 if reach is None else max(0, i - reach)
-    line_start = s.rfind("\n", lo, i) + 1
-    if line_start == 0 and lo > 0:  # (no line start within reach: the label, if any, is within it)
-        line_start = lo
-    colon = max(s.rfind("：", line_start, i), s.rfind(":", line_start, i))
+_COLONS = re.compile("[：:]")
+_COLON_CACHE: tuple[str | None, int, list[int]] = (None, -1, [])
+
+
+def _last_colon(s: str, line_start: int, line_end: int, i: int) -> int:
+    """The last colon of the line before ``i``, or -1 (the line's colons found once: searching
+    back from each match was quadratic on a long line)."""
+    global _COLON_CACHE
+    cached, at, colons = _COLON_CACHE
+    if cached is not s or at != line_start:
+        colons = [m.start() for m in _COLONS.finditer(s, line_start, line_end)]
+        _COLON_CACHE = (s, line_start, colons)
+    k = bisect.bisect_left(colons, i)
+    return colons[k - 1] if k else -1
+
+
+def _zh_in_script(s: str, i: int) -> bool:
+    """Is ``s[i]`` in a script (see :data:`_ZH_SCRIPT_LABEL`)?"""
+    line_start, line_end = _line_of(s, i)
+    colon = _last_colon(s, line_start, line_end, i)
     if colon != -1:
         return _ZH_SCRIPT_LABEL.search(s, max(line_start, colon - 6), colon + 1) is not None
-    if line_start == lo and lo > 0:
-        return False
     for _ in range(30):  # the heading of this block of lines, if it has one
         if line_start == 0:
             return False
@@ -1419,7 +1499,9 @@ def _tidy_spaces(text: str) -> str:
 _HEDGE_EN = ("very", "really", "extremely", "basically", "actually", "simply", "truly", "literally", "incredibly",
              "absolutely", "definitely", "certainly", "highly", "quite", "just")
 #: one hedge, or an emphatic chain of them ("really, really", "very, very"), before a lowercase word
-_HEDGE_RE = re.compile(rf"(?:{'|'.join(_HEDGE_EN)})(?:,[ \t]*(?:{'|'.join(_HEDGE_EN)}))* (?P<next>[a-z])"
+#: (a chain is taken whole up to 20 links: an unbounded one was scanned again from each of its
+#: links, quadratic on "really, really, ..." thousands long)
+_HEDGE_RE = re.compile(rf"(?:{'|'.join(_HEDGE_EN)})(?:,[ \t]*(?:{'|'.join(_HEDGE_EN)})){{0,20}} (?P<next>[a-z])"
                        r"|(?:actually|basically|honestly|frankly|really|to be honest), (?P<next2>[a-z])")
 _CHAIN_SPLIT = re.compile(r",[ \t]*")
 _NEGATION_BEFORE = re.compile(r"(?:\bnot|n't|\bnever|\bno|\bnor|\bwithout|\bhardly)[ \t]*$", re.IGNORECASE)
@@ -1466,6 +1548,24 @@ _EXAMPLE_LABELS = (r"(?:Q|Question|Problem|Input|User|Human|Text|Sentence|Review
                    r"|助手|客服|机器人|评论|评价|文本|句子|原文|情感|情绪|标签|分类|问|查询|商品|标题)"
                    r"\s*#?\s*\d*\s*[:：]")
 _EXAMPLE_LINE = re.compile(r"^\s*" + _EXAMPLE_LABELS, re.IGNORECASE)
+#: the same, and a table row, tried at a line start with ``match(text, line_start, line_end)``
+_EXAMPLE_LINE_AT = re.compile(r"\s*" + _EXAMPLE_LABELS, re.IGNORECASE)
+_TABLE_LINE_AT = re.compile(r"\s*\|")
+_LINE_CACHE: tuple[str | None, int, int] = (None, 0, 0)
+
+
+def _line_of(text: str, i: int) -> tuple[int, int]:
+    """(start, end) of the line holding position ``i`` (end: its newline, or the end of the text);
+    asked again for the same line of the same text, it is not searched for again."""
+    global _LINE_CACHE
+    cached, start, end = _LINE_CACHE
+    if cached is text and start <= i <= end:
+        return start, end
+    start = text.rfind("\n", 0, i) + 1
+    end = text.find("\n", i)
+    end = len(text) if end == -1 else end
+    _LINE_CACHE = (text, start, end)
+    return start, end
 #: every labelled data line of a text ("User: Could you please help?", "Answer: It does not.")
 _DATA_LINES = re.compile(r"(?m)^[ \t]*" + _EXAMPLE_LABELS + r"[^\n]*", re.IGNORECASE)
 #: a title line announcing example text ("Example reply:", "Example of a good answer:", "Bad answer (don't copy
@@ -1562,16 +1662,20 @@ def _hedge(m: re.Match[str], s: str) -> str:
         return whole  # "very complex", "highly detailed": the degree is the instruction (aggressive drops some)
     if low == "really" and len(chain) == 1 and _prev_word(s, start) in _DEGREE_CONTEXT:
         return whole  # "should be really short", "a really long text": a degree, like "very" ("I really want" is emphasis)
-    line_start = s.rfind("\n", 0, start) + 1
-    line_end = s.find("\n", start)
-    line = s[line_start:line_end if line_end != -1 else len(s)]
-    if _EXAMPLE_LINE.match(line) or line.lstrip().startswith("|"):
+    # (searched in place, from near ``start``: copying or scanning the line for each hedge was
+    # quadratic on a long line)
+    line_start, line_end = _line_of(s, start)
+    if _EXAMPLE_LINE_AT.match(s, line_start, line_end) or _TABLE_LINE_AT.match(s, line_start, line_end):
         return whole  # few-shot data and table cells are content, not instructions
-    before = s[line_start:start]
-    if _search_end(_NEGATION_BEFORE, before) or _search_end(_HEDGE_REPEAT, before):
+    end = start
+    while end > line_start and s[end - 1] in " \t\n":
+        end -= 1
+    pos = max(line_start, end - _END_WINDOW)
+    if _NEGATION_BEFORE.search(s, pos, start) or _HEDGE_REPEAT.search(s, pos, start):
         return whole  # "not very long" is not "not long"; the rest of a chain kept whole stays too
-    stripped = before.rstrip()
-    initial = not stripped or _LIST_MARK.fullmatch(before) is not None or (stripped[-1] in ".!?" and stripped != before)
+    last = _last_char(s, start, line_start)
+    initial = (last == "" or _LIST_MARK.fullmatch(s, line_start, start) is not None
+               or (last in ".!?" and s[start - 1].isspace()))
     if low == "just" and len(chain) == 1:
         return whole  # "Just return the JSON" = only the JSON: a restriction, not filler
     if word[0].isupper():
@@ -2602,7 +2706,7 @@ def _zh_clause_back(s: str, i: int, units: int) -> int:
 
 
 def _zh_drop_word(m: re.Match[str]) -> str:
-    if _zh_in_script(m.string, m.start(), 300):
+    if _zh_in_script(m.string, m.start()):
         return m.group()  # (a script is said as written, its particles are its tone: "开场白：你好呀，我是小美呢！")
     if m.group("de"):
         s, i = m.string, m.start()
@@ -2636,17 +2740,29 @@ _INTENSIFIER_TAIL = re.compile(
 _INTENSIFIER_LAST = re.compile(_INTENSIFIER_TAIL.pattern.removeprefix("(?:").removesuffix(")+$") + "$", re.IGNORECASE)
 
 
-def _negation_before(text: str, line_start: int, start: int) -> bool:
+def _negation_before(text: str, line_start: int, start: int, memo: dict[int, bool] | None = None) -> bool:
     """``_search_end(_NEGATION_BEFORE, _strip_intensifiers(text[line_start:start]))`` without
     copying the line: searched in ``text`` between the two (``endpos`` is the end for ``$``; at
     the line start ``\b`` sees the newline as it sees the start of a string)."""
-    end = start
-    while end > line_start and text[end - 1] in " \t\n":
-        end -= 1
-    pos = max(line_start, end - _END_WINDOW)
-    if _INTENSIFIER_LAST.search(text, pos, start):
-        return _search_end(_NEGATION_BEFORE, _strip_intensifiers(text[line_start:start])) is not None
-    return _NEGATION_BEFORE.search(text, pos, start) is not None
+    cut = start
+    visited = []
+    while True:  # strip the chain of intensifiers link by link, from its end (each search near ``cut``:
+        if memo is not None and cut in memo:  # copying and scanning the line for every word was
+            found = memo[cut]  # quadratic on a long line; ``memo``: the answer from each link start
+            break  # seen, as the words of "very very ... very" share their chain)
+        visited.append(cut)
+        end = cut
+        while end > line_start and text[end - 1] in " \t\n":
+            end -= 1
+        pos = max(line_start, end - _END_WINDOW)
+        m = _INTENSIFIER_LAST.search(text, pos, cut)
+        if m is None:
+            found = _NEGATION_BEFORE.search(text, pos, cut) is not None
+            break
+        cut = m.start()
+    if memo is not None:
+        memo.update(dict.fromkeys(visited, found))
+    return found
 
 
 #: text bytes -> b"w" for a word character (\w on ASCII), b" " for any other
@@ -2659,6 +2775,13 @@ def _count_words(low: str) -> int:
         return _WORD_COUNT.subn("", low)[1]  # (the number of words, without a list of them)
     marks = low.encode("ascii").translate(_ASCII_WORD_TABLE)
     return marks.count(b" w") + marks.startswith(b"w")
+
+
+def _last_char(text: str, i: int, lo: int = 0) -> str:
+    """The last non-blank character of ``text[lo:i]`` (``text[lo:i].rstrip()[-1:]`` without the copy)."""
+    while i > lo and text[i - 1].isspace():
+        i -= 1
+    return text[i - 1] if i > lo else ""
 
 
 def _strip_intensifiers(before: str) -> str:
@@ -2725,26 +2848,27 @@ def word_scores(text: str, max_tier: int = 2) -> list[tuple[int, int, float, int
     scores = {w: round(0.5 * -math.log2(_DROPPABLE_FREQ[w] / 1000.0) + 0.5 * -math.log2(c / total), 3)
               for w, c in counts.items()}
     out = []
+    negation_memo: dict[int, bool] = {}
     line_start = first = -1  # the line of the last match and its first non-blank character
     for m in found:
         start, end = m.span()
         word, low_word = text[start:end], m.group()
         if low_word in NEVER_DROP or low_word in _NUMBER_WORDS:
             continue
-        ls = text.rfind("\n", 0, start) + 1
+        ls = _line_of(text, start)[0]
         if ls != line_start:  # a new line: where its text starts (a word's first letter at the latest)
             line_start = ls
             head = text[ls:start]
             first = ls + len(head) - len(head.lstrip())
         if first >= start or text[first] == "|":
             continue  # the first word of a line (labels, list items) and table cells
-        if word != low_word and (word == "A" or text[line_start:start].rstrip()[-1] not in ".!?" or word.isupper()):
+        if word != low_word and (word == "A" or _last_char(text, start) not in ".!?" or word.isupper()):
             continue  # capitalised mid-sentence: part of a name ("The Hague", "A Tale of..."); "DO": emphasis
         if low_word in _DO_FORMS and _NEGATION_AFTER.match(low, end):
             continue  # "do not" / "does never": the negation needs its verb
         tier = _TIER_OF[low_word]
         if tier == 0 and low_word not in _ARTICLES:
-            if _negation_before(text, line_start, start):
+            if _negation_before(text, line_start, start, negation_memo):
                 continue  # "not really a bug" is not "not a bug" (nor is "not really, really bad")
             nxt = _NEXT_WORD.match(low, end)
             if nxt is not None and nxt.group().strip() in _HEDGE_KEEP_NEXT.get(low_word, ()):

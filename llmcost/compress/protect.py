@@ -82,7 +82,9 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ("email", r"[\w.+\-](?<![\w.+\-][\w.+\-])[\w.+\-]*@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+\b"),
     ("marker", r"\[(?=[A-Za-z_])[\w\-]{1,30}:(?=[^\s\]])[^\[\]\n]{1,300}\]"),
     ("number+unit", rf"[$€£¥]\s?{_NUMBER}(?:\s?(?:[kKmMbB]n?|million|billion|thousand))?\b"),
-    ("number+unit", rf"\d(?<![\w.]\d)(?:[.,]?\d)*\s?(?:{_UNITS})(?![A-Za-z\d])"),
+    # (not from a digit inside a number, "1,5" -> "5": the match from the number's first digit is
+    # the same, and trying every ",digit" of "1,1,1,..." again to its end took quadratic time)
+    ("number+unit", rf"\d(?<![\w.]\d)(?<!\d,\d)(?:[.,]?\d)*\s?(?:{_UNITS})(?![A-Za-z\d])"),
 )
 _COMPILED = tuple((kind, re.compile(pat, re.DOTALL)) for kind, pat in _PATTERNS)
 #: single-line patterns whose every match holds one of these strings (see :func:`_mask_regex`)

@@ -1033,6 +1033,20 @@ def test_review_zh3_glob_star_is_no_emphasis(text: str, expected: str):
 @pytest.mark.parametrize(
     "text, expected",
     [
+        # ** between ASCII letters or digits is a power, not bold: the stray pair of "2**x, 3**y" made "2x, 3y"
+        ("Compute 2**x, 3**y and return **the total** now.", "Compute 2**x, 3**y and return the total now."),
+        ("Score = x**2 + y**2. Keep **Never** share keys.", "Score = x**2 + y**2. Keep **Never** share keys."),
+        # a closing before a letter does not close; bold next to Chinese is still bold
+        ("Write **Note**s here. 这是**重点**内容。", "Write **Note**s here. 这是重点内容。"),
+    ],
+)
+def test_a_double_star_between_letters_or_digits_is_a_power_not_bold(text: str, expected: str):
+    assert compress_text(text, level="balanced").text == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
         # "X的时候是…" names the time (a noun, the subject of 是), it is no "when X": "唯一应该停止的时候是…" became
         # "唯一应该停止时是…"; "的时候" before anything else, and 有的时候 (sometimes), still shrink
         ("唯一可以离开的时候是下课以后。最好的時候就是現在。回答的时候要礼貌。有的时候是对的。",

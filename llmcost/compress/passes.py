@@ -340,10 +340,12 @@ def pass_json(text: str, ctx: PassContext) -> str:
 # markdown
 # --------------------------------------------------------------------------- #
 
-#: ** bold anywhere; __ bold only as CommonMark reads it, not inside a word (the "__" of "mcp__github__create_issue"
+#: ** bold, but not between ASCII letters or digits: "2**x, 3**y" and "x**2 + y**2" are powers (the stray
+#: pair made "2x, 3y"), and an English word is rarely bold in part; next to Chinese it is bold ("这是**重点**内容");
+#: __ bold only as CommonMark reads it, not inside a word (the "__" of "mcp__github__create_issue"
 #: or "这是__重点__" is no emphasis: stripping it made "mcpgithubcreate_issue", a tool name that does not exist) and
 #: not around a bare identifier, a Python dunder ("__init__" became "init")
-_BOLD = re.compile(r"(?<!/)\*\*(?=[^\s*_/])(?P<b>[^\n]*?[^\s*_/])\*\*"
+_BOLD = re.compile(r"(?<![/A-Za-z0-9])\*\*(?=[^\s*_/])(?P<b>[^\n]*?[^\s*_/])\*\*(?![A-Za-z0-9])"
                    r"|(?<![\w\\])__(?=[^\s*_])(?![A-Za-z0-9_]+__(?!\w))(?P<u>[^\n]*?[^\s*_])__(?!\w)")
 #: (a * or ** after or before a / is a glob, not emphasis: "src/*.py、tests/*.py" became "src/.py、tests/.py" and
 #: "src/**/*.ts and lib/**" "src//*.ts and lib/")
@@ -404,7 +406,8 @@ _BOLD_CLOSE = {d: re.compile(rf"[^\s*_](?={re.escape(d)})") for d in ("**", "__"
 
 def _sub_bold(text: str) -> str:
     """``_BOLD.sub(_unbold, text)``, trying the pattern only where it matches: a bold span from
-    ``s`` ends at the first closing (a character, then the same marker) after it on its line.
+    ``s`` ends at the first closing (a character, then the same marker) after it on its line, or
+    is no bold span (a closing before a letter or digit does not close: "**a**b" stays).
     (The plain scan ran from every unclosed marker to the end of its line: quadratic on a long
     line with many.)"""
     closes = {d: [m.start() for m in rx.finditer(text)] for d, rx in _BOLD_CLOSE.items()}
@@ -426,8 +429,9 @@ def _sub_bold(text: str) -> str:
         if n < len(newlines) and newlines[n] < c:
             continue  # (no closing on this line)
         m = _BOLD.match(text, s, c + 3)
-        if m is None:  # (cannot happen: the closing found is where the pattern ends)
-            continue
+        after = text[m.end():m.end() + 1] if m is not None else ""
+        if m is None or (after.isascii() and after.isalnum()):  # (a marker between letters or digits: "2**x";
+            continue  # the end position hides the character after the closing from the pattern's look-ahead)
         out += [text[pos:s], _unbold(m)]
         pos = m.end()
     if not out:

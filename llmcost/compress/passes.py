@@ -964,13 +964,18 @@ def _fix_to(rest: str) -> str:
 SubFn = Callable[[re.Match[str], str], str]
 
 
-_LOWER_CACHE: list[str] = ["", ""]  # (text, text.lower()) of the last call: passes often leave text unchanged
+#: (text, text.lower()) of the last call: passes often leave text unchanged.  One tuple, replaced whole,
+#: so that a thread reading it never pairs one text with another's lowercase
+_LOWER_CACHE: tuple[str, str] = ("", "")
 
 
 def _lowered(text: str) -> str:
-    if text is not _LOWER_CACHE[0]:
-        _LOWER_CACHE[0], _LOWER_CACHE[1] = text, text.lower()
-    return _LOWER_CACHE[1]
+    global _LOWER_CACHE
+    cached, low = _LOWER_CACHE
+    if cached is not text:
+        low = text.lower()
+        _LOWER_CACHE = (text, low)
+    return low
 
 
 def _keyword_finditer(rx: re.Pattern[str], hay: str, keys: tuple[str, ...]) -> Iterator[re.Match[str]]:
@@ -1010,6 +1015,7 @@ def _sub_on(rx: re.Pattern[str], text: str, fn: SubFn, *, lower: bool = False, k
     and cached for the next pattern.  ``keys``: literal starts of every match
     (see :func:`_keyword_finditer`).
     """
+    global _LOWER_CACHE
     hay = text
     if lower:
         hay = _lowered(text)
@@ -1037,7 +1043,7 @@ def _sub_on(rx: re.Pattern[str], text: str, fn: SubFn, *, lower: bool = False, k
         low_out.append(hay[pos:])
         new_low = "".join(low_out)
         if len(new_low) == len(new):
-            _LOWER_CACHE[0], _LOWER_CACHE[1] = new, new_low
+            _LOWER_CACHE = (new, new_low)
     return new
 
 

@@ -50,3 +50,27 @@ def test_unknown_model_is_reported_not_priced_at_zero(tmp_path: Path) -> None:
     assert "my-llm-7b" in r.stderr
     md = whatif(log, "--format", "markdown")
     assert "(my-llm-7b) are left out of every cost" in md.stdout
+
+
+def test_gate_says_when_the_baseline_is_other_traffic(tmp_path: Path) -> None:
+    two = write_log(tmp_path / "two.jsonl", [{**GPT4O, "prompt": "a"}, {**GPT4O, "prompt": "b"}])
+    three = write_log(tmp_path / "three.jsonl", [{**GPT4O, "prompt": "a"}, {**GPT4O, "prompt": "b"}, {**GPT4O, "prompt": "c"}])
+    base = tmp_path / "base.json"
+    assert whatif(two, "--format", "json", "-o", str(base)).exit_code == 0
+    # same traffic: $0.015 over 1 day = $0.4565625/month both sides
+    r = whatif(two, "--baseline", str(base), "--fail-above", "5%", "--format", "json")
+    assert r.exit_code == 0, r.output
+    gate = json.loads(r.stdout)["gate"]
+    assert gate["same_traffic"] is True and gate["traffic_diff_monthly_cost"] == 0.0 and gate["warnings"] == []
+    # other traffic: $0.0225/day = $0.68484375/month, +$0.22828125 (+50%) all from the extra request
+    r = whatif(three, "--baseline", str(base), "--fail-above", "5%", "--format", "json")
+    assert r.exit_code == 1, r.output
+    doc = json.loads(r.stdout)
+    assert doc["diff_total_monthly_cost"] == pytest.approx(0.0075 * 30.4375)
+    assert doc["gate"]["same_traffic"] is False
+    assert doc["gate"]["traffic_diff_monthly_cost"] == pytest.approx(0.0075 * 30.4375)
+    assert "was computed on other traffic (2 requests, 2025-06-01 to 2025-06-01) than this run (3 requests" in r.stderr
+    md = whatif(three, "--baseline", str(base), "--fail-above", "5%", "--format", "markdown", "--quiet-below")
+    assert md.exit_code == 1
+    assert "the baseline was computed on other traffic" in md.stdout
+    assert "> ⚠️" in md.stdout and "moves the monthly cost by +$0.2283" in md.stdout

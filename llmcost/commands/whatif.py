@@ -211,6 +211,7 @@ def register(app: typer.Typer) -> None:
                 gate = compare(result, past, label=str(baseline), threshold=gate_threshold)
             else:
                 gate = compare(result, base_doc, label=str(baseline), threshold=gate_threshold)
+            result.warnings.extend(w for w in gate.warnings if w not in result.warnings)
 
         to_terminal = output is None and sys.stdout.isatty()
         text = render_whatif(result, fmt.value, gate=gate, quiet_below=quiet_below,

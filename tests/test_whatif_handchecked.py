@@ -74,3 +74,39 @@ def test_gate_says_when_the_baseline_is_other_traffic(tmp_path: Path) -> None:
     assert md.exit_code == 1
     assert "the baseline was computed on other traffic" in md.stdout
     assert "> ⚠️" in md.stdout and "moves the monthly cost by +$0.2283" in md.stdout
+
+
+WORDY = ("Please could you kindly, if at all possible, basically just summarize the following text for me, "
+         "thank you very much in advance:   the   cat   sat on the mat.\n\n\n\nThe dog   sat too.")
+
+
+def test_compress_level_uses_each_prompts_own_measured_ratio(tmp_path: Path) -> None:
+    from llmcost.compress import compress_text
+
+    res = compress_text(WORDY, level="balanced")
+    assert (res.tokens_before, res.tokens_after) == (42, 37)  # the real compressor; the figures below follow
+    log = write_log(tmp_path / "t.jsonl", [
+        *[{**GPT4O, "prompt": WORDY}] * 3,
+        {**GPT4O, "prompt": "Translate to French: good morning"},  # 6 -> 6 tokens: nothing to save
+        dict(GPT4O),  # no prompt text: cannot be measured, left alone
+    ])
+    r = whatif(log, "--compress", "balanced", "--format", "json")
+    assert r.exit_code == 0, r.output
+    lv = lever(json.loads(r.stdout), "compress")
+    # 1000 x 37/42 = 880.95 -> 881 input tokens: 119 saved on each of 3 requests = 357 x $2.50/M
+    assert lv["savings_usd"] == pytest.approx(0.0008925)
+    assert lv["requests_affected"] == 3
+    assert lv["details"]["requests_without_text"] == 1
+    assert "1 request(s) without prompt text left as they are" in " ".join(lv["notes"])
+    # (the old lever applied the pooled 5/48 to all five requests: 520 tokens, $0.0013)
+    assert json.loads(whatif(log, "--compress", "measure", "--format", "json").stdout)["savings_usd"] == pytest.approx(0.0008925)
+
+
+def test_compress_without_prompt_text_says_it_cannot_measure(tmp_path: Path) -> None:
+    log = write_log(tmp_path / "t.jsonl", [dict(GPT4O), dict(GPT4O)])
+    r = whatif(log, "--compress", "aggressive", "--format", "json")
+    assert r.exit_code == 2
+    doc = json.loads(r.stdout)
+    assert doc["levers"] == [] and doc["savings_usd"] == 0.0
+    assert doc["errors"] == ["lever compress cannot run: cannot measure compression: the log has no prompt text "
+                             "(log the prompts, or pass an assumed ratio, e.g. --compress 0.3)"]

@@ -110,3 +110,19 @@ def test_compress_without_prompt_text_says_it_cannot_measure(tmp_path: Path) -> 
     assert doc["levers"] == [] and doc["savings_usd"] == 0.0
     assert doc["errors"] == ["lever compress cannot run: cannot measure compression: the log has no prompt text "
                              "(log the prompts, or pass an assumed ratio, e.g. --compress 0.3)"]
+
+
+def test_gate_says_when_the_baseline_priced_the_same_traffic_differently(tmp_path: Path) -> None:
+    two = write_log(tmp_path / "two.jsonl", [{**GPT4O, "prompt": "a"}, {**GPT4O, "prompt": "b"}])
+    prices = tmp_path / "prices.yaml"
+    prices.write_text("discounts:\n  - provider: openai\n    percent: 10\n")
+    base = tmp_path / "base.json"
+    assert whatif(two, "--prices", str(prices), "--format", "json", "-o", str(base)).exit_code == 0
+    # list price $0.015/day vs $0.0135 with 10% off: +$0.0015 x 30.4375 = +$0.04565625/month (+11.1%)
+    r = whatif(two, "--baseline", str(base), "--fail-above", "10%", "--format", "json")
+    assert r.exit_code == 1, r.output
+    gate = json.loads(r.stdout)["gate"]
+    assert gate["diff_total_monthly_cost"] == pytest.approx(0.0015 * 30.4375)
+    assert gate["same_traffic"] is False and gate["traffic_diff_monthly_cost"] == pytest.approx(0.0015 * 30.4375)
+    assert gate["warnings"] == [f"{base} priced the same requests differently (another price table or --prices): "
+                                "the un-optimised monthly cost moves by +$0.0457 before any lever"]

@@ -175,6 +175,11 @@ def _traffic(past: dict[str, Any], new: dict[str, Any], label: str) -> tuple[boo
         return f"{int(d.get('requests') or 0):,} requests, {str(period.get('start'))[:10]} to {str(period.get('end'))[:10]}"
 
     sign = "+" if traffic_diff >= 0 else "-"
+    if p == n:
+        return False, traffic_diff, [
+            f"{label} priced the same requests differently (another price table or --prices): the un-optimised "
+            f"monthly cost moves by {sign}${abs(traffic_diff):,.4f} before any lever"
+        ]
     return False, traffic_diff, [
         f"{label} was computed on other traffic ({says(past)}) than this run ({says(new)}): the diff mixes a change "
         f"of traffic with a change of configuration; the traffic alone, before any lever, moves the monthly cost by "

@@ -112,7 +112,8 @@ def gate_markdown(gate: GateResult, *, quiet_below: bool = False, top: int = 10)
     if quiet_below and gate.below_threshold:
         return f"{icon} llmcost: {gate_summary(gate)}.\n"
     out = ["### llmcost: projected monthly LLM cost", "", f"{icon} **{gate_summary(gate)}**", ""]
-    out += [f"> ⚠️ {_md_cell(w)}" for w in gate.warnings] + ([""] if gate.warnings else [])
+    for w in gate.warnings:  # one quote each: consecutive > lines would merge into one paragraph
+        out += [f"> ⚠️ {_md_cell(w)}", ""]
     for title, rows, key in (("Model", gate.by_model, "model"), ("App", gate.by_app, "app")):
         changed = [r for r in rows if abs(r["diff_monthly_cost"]) >= 0.005][:top]
         if not changed:

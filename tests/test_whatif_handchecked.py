@@ -126,3 +126,76 @@ def test_gate_says_when_the_baseline_priced_the_same_traffic_differently(tmp_pat
     assert gate["same_traffic"] is False and gate["traffic_diff_monthly_cost"] == pytest.approx(0.0015 * 30.4375)
     assert gate["warnings"] == [f"{base} priced the same requests differently (another price table or --prices): "
                                 "the un-optimised monthly cost moves by +$0.0457 before any lever"]
+
+
+SONNET = {"provider": "anthropic", "model": "claude-sonnet-4-5"}
+
+
+def test_prompt_cache_batch_cap_history_route_by_hand(tmp_path: Path) -> None:
+    # Anthropic: a 3000-token shared prefix (of 4000) written at $3.75/M, read at $0.30/M within
+    # 5 minutes (a read refreshes), written again after expiry; a row already reading the cache
+    # in the log stays as it is. Baseline 4 x $0.0135 + $0.0054; after: write rows $0.01575,
+    # read rows $0.0054: saving $0.0117.
+    p = "S" * 3000
+    rows = [
+        {**SONNET, "time": f"2025-06-01T00:{m:02d}:00Z", "prompt": p + c * 1000, "input_tokens": 4000, "output_tokens": 100}
+        for m, c in ((0, "a"), (2, "b"), (10, "c"), (12, "e"))
+    ]
+    rows.insert(3, {**SONNET, "time": "2025-06-01T00:11:00Z", "prompt": p + "d" * 1000, "input_tokens": 1000,
+                    "cache_read_input_tokens": 3000, "output_tokens": 100})
+    doc = json.loads(whatif(write_log(tmp_path / "a.jsonl", rows), "--prompt-cache", "--format", "json").stdout)
+    assert doc["baseline_cost_usd"] == pytest.approx(0.0594)
+    assert lever(doc, "prompt-cache")["savings_usd"] == pytest.approx(0.0117)
+    # OpenAI gpt-4o: a 1500-token prefix caches 1024 + 3 x 128 = 1408 tokens at half price on the
+    # second request ($0.00176); a 900-token prefix is under the 1024 minimum
+    q = "S" * 1500
+    rows = [{**GPT4O, "time": f"2025-06-01T00:0{i}:00Z", "prompt": q + c * 500, "input_tokens": 2000, "output_tokens": 100}
+            for i, c in enumerate("ab")]
+    rows += [{**GPT4O, "time": f"2025-06-01T00:0{i}:00Z", "prompt": "T" * 900 + c * 100, "input_tokens": 1000, "output_tokens": 100}
+             for i, c in ((3, "c"), (4, "d"))]
+    doc = json.loads(whatif(write_log(tmp_path / "o.jsonl", rows), "--prompt-cache", "--format", "json").stdout)
+    assert (doc["baseline_cost_usd"], lever(doc, "prompt-cache")["savings_usd"]) == (pytest.approx(0.019), pytest.approx(0.00176))
+    # batch app=nightly: gpt-4o $0.0075 -> half; an already-batched row stays; sonnet $0.0105 and
+    # $0.0111 (with 2000 cache-read tokens) -> half: $0.01455; app=chat stays
+    rows = [{**GPT4O, "app": "nightly"}, {**GPT4O, "app": "nightly", "batch": True}, {**GPT4O, "app": "chat"},
+            {**SONNET, "app": "nightly", "input_tokens": 1000, "output_tokens": 500},
+            {**SONNET, "app": "nightly", "input_tokens": 1000, "cache_read_input_tokens": 2000, "output_tokens": 500}]
+    doc = json.loads(whatif(write_log(tmp_path / "b.jsonl", rows), "--batch", "app=nightly", "--format", "json").stdout)
+    assert doc["baseline_cost_usd"] == pytest.approx(0.04035)
+    assert (lever(doc, "batch")["savings_usd"], lever(doc, "batch")["requests_affected"]) == (pytest.approx(0.01455), 3)
+    # output cap 1000: 2000 -> 1000 on gpt-4o ($0.01), 1500 -> 1000 on sonnet ($0.0075), 800 stays;
+    # history 2000: s1 3000 -> 2000 (gpt-4o $0.0025), 5000 -> 2000 (sonnet $0.009); s2 starts at 2500,
+    # so 4000 -> 2500 ($0.00375); no session: left alone
+    rows = [{**GPT4O, "session": "s1", "input_tokens": 1000, "output_tokens": 2000},
+            {**GPT4O, "session": "s1", "input_tokens": 3000, "output_tokens": 800},
+            {**SONNET, "session": "s1", "input_tokens": 5000, "output_tokens": 1500},
+            {**GPT4O, "session": "s2", "input_tokens": 2500, "output_tokens": 100},
+            {**GPT4O, "session": "s2", "input_tokens": 4000, "output_tokens": 100},
+            {**GPT4O, "input_tokens": 9000, "output_tokens": 100}]
+    for i, r in enumerate(rows):
+        r["time"] = f"2025-06-01T00:0{i}:00Z"
+    log = write_log(tmp_path / "c.jsonl", rows)
+    doc = json.loads(whatif(log, "--max-output", "1000", "--format", "json").stdout)
+    assert (lever(doc, "output-cap")["savings_usd"], lever(doc, "output-cap")["requests_affected"]) == (pytest.approx(0.0175), 2)
+    assert "2 response(s) (33.3% of requests) would be truncated at 1,000 tokens" in doc["risks"][0]
+    doc = json.loads(whatif(log, "--max-history", "2000", "--format", "json").stdout)
+    assert lever(doc, "history")["savings_usd"] == pytest.approx(0.01525)
+
+
+def test_route_then_cache_stack_without_double_counting(tmp_path: Path) -> None:
+    routes = tmp_path / "routes.yaml"
+    routes.write_text("routes:\n  - name: chat-to-mini\n    match: {app: chat}\n    to: gpt-4o-mini\n"
+                      "  - name: gpt4o-to-sonnet\n    match: {model: 'gpt-4o*'}\n    to: claude-sonnet-4-5\n")
+    log = write_log(tmp_path / "t.jsonl", [
+        {**GPT4O, "time": "2025-06-01T00:00:00Z", "app": "chat", "prompt": "hi"},
+        {**GPT4O, "time": "2025-06-01T00:10:00Z", "app": "chat", "prompt": "hi"},
+        {**GPT4O, "time": "2025-06-01T00:20:00Z", "app": "docs", "prompt": "hi"},
+    ])
+    doc = json.loads(whatif(log, "--route", str(routes), "--cache", "exact", "--format", "json").stdout)
+    # first match wins: the chat rows go to mini ($0.00045 each), docs to sonnet ($0.0105): $0.0225 -> $0.0114;
+    # then the second chat row is a hit on the mini answer: $0.00045 more; final = the transformed log, $0.01095
+    assert [lv["name"] for lv in doc["levers"]] == ["route", "cache"]
+    assert lever(doc, "route")["savings_usd"] == pytest.approx(0.0111)
+    assert lever(doc, "cache")["savings_usd"] == pytest.approx(0.00045)
+    assert doc["scenario_cost_usd"] == pytest.approx(0.01095)
+    assert doc["savings_usd"] == pytest.approx(sum(lv["savings_usd"] for lv in doc["levers"]))

@@ -415,3 +415,21 @@ def test_whatif_views_show_the_lowest_similarity_hits_and_a_hint_without_levers(
     bare = simulate(t, [], book)
     assert NO_LEVER_HINT in render_whatif(bare, "markdown") and NO_LEVER_HINT in render_whatif(bare, "table", width=160)
     assert "Lowest-similarity" not in render_whatif(bare, "markdown")
+
+
+def test_exact_key_includes_the_model(book):
+    # gpt-4o 1000 in / 500 out = $0.0075; gpt-4o-mini = $0.00045. TTL 1 h.
+    # t=0 gpt-4o miss; 30 min gpt-4o hit (saves $0.0075); 90 min gpt-4o miss (TTL over, refreshes);
+    # 100 min the same prompt on gpt-4o-mini: another model's answer is never served -> miss
+    t = log(
+        [
+            {"prompt": "What is X?", "at": 0},
+            {"prompt": "What is X?", "at": 1800},
+            {"prompt": "What is X?", "at": 5400},
+            {"prompt": "What is X?", "at": 6000, "model": "gpt-4o-mini"},
+        ]
+    )
+    for mode in ("exact", "semantic"):
+        out = ResponseCache(mode=mode, ttl_seconds=3600).apply(t, book)
+        assert hits(out) == [False, True, False, False]
+        assert out.details["saved_usd"] == pytest.approx(0.0075)

@@ -158,7 +158,7 @@ def register(app: typer.Typer) -> None:
         prompt_cache: bool = typer.Option(False, "--prompt-cache", help="Provider prompt caching of shared prefixes."),
         batch: str = typer.Option("", "--batch", help="Move traffic to Batch API: app=reports,feature=tagging or a share like 30%."),
         max_output: int | None = typer.Option(None, "--max-output", help="Clip responses to N output tokens."),
-        compress: str = typer.Option("", "--compress", help="Prompt compression: a ratio like 0.3, or 'measure'."),
+        compress: str = typer.Option("", "--compress", help="Prompt compression measured on the log's prompts at a level (safe, balanced, aggressive; measure = balanced), or an assumed ratio like 0.3."),
         max_history: int | None = typer.Option(None, "--max-history", help="Trim conversation context to N tokens (needs session ids)."),
         explain: Path | None = typer.Option(None, "--explain", help="Write per-request complexity score/tier/rule CSV here."),
         prices_file: Path | None = typer.Option(None, "--prices", help="Price overrides YAML."),
@@ -211,6 +211,7 @@ def register(app: typer.Typer) -> None:
                 gate = compare(result, past, label=str(baseline), threshold=gate_threshold)
             else:
                 gate = compare(result, base_doc, label=str(baseline), threshold=gate_threshold)
+            result.warnings.extend(w for w in gate.warnings if w not in result.warnings)
 
         to_terminal = output is None and sys.stdout.isatty()
         text = render_whatif(result, fmt.value, gate=gate, quiet_below=quiet_below,

@@ -100,6 +100,10 @@ def gate_summary(gate: GateResult) -> str:
             f"({_signed(gate.diff_total_monthly_cost)}/month, {_pct(gate.diff_pct)}) vs {gate.baseline_label}")
     if gate.threshold is not None:
         line += f"; {'above' if gate.exceeded else 'below'} the {gate.threshold} threshold"
+    if gate.same_traffic is False:
+        line += "; the baseline was computed on other traffic"
+    if gate.unpriced_requests:
+        line += f"; {gate.unpriced_requests:,} unpriced request(s) not counted"
     return line
 
 
@@ -108,6 +112,8 @@ def gate_markdown(gate: GateResult, *, quiet_below: bool = False, top: int = 10)
     if quiet_below and gate.below_threshold:
         return f"{icon} llmcost: {gate_summary(gate)}.\n"
     out = ["### llmcost: projected monthly LLM cost", "", f"{icon} **{gate_summary(gate)}**", ""]
+    for w in gate.warnings:  # one quote each: consecutive > lines would merge into one paragraph
+        out += [f"> ⚠️ {_md_cell(w)}", ""]
     for title, rows, key in (("Model", gate.by_model, "model"), ("App", gate.by_app, "app")):
         changed = [r for r in rows if abs(r["diff_monthly_cost"]) >= 0.005][:top]
         if not changed:

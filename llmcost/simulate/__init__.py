@@ -104,6 +104,17 @@ class WhatIf:
     def unpriced_requests(self) -> int:
         return int(self.baseline.loc[~self.baseline["priced"], "requests"].sum())
 
+    def unpriced_models(self) -> list[dict[str, Any]]:
+        """The models of the baseline that could not be priced, most requests first: they are
+        left out of every cost figure (never counted as $0)."""
+        b = self.baseline.loc[~self.baseline["priced"]]
+        if b.empty:
+            return []
+        key = b["model"].astype("string").fillna("").replace("", "(no model)")
+        counts = b.groupby(key)["requests"].agg(["sum", "size"])
+        counts = counts.sort_values(["sum", "size"], ascending=False)
+        return [{"model": str(m), "requests": int(r["sum"]), "rows": int(r["size"])} for m, r in counts.iterrows()]
+
     @property
     def risks(self) -> list[str]:
         return [f"{s.name}: {r}" for s in self.steps for r in s.risks]
@@ -113,8 +124,12 @@ class WhatIf:
         f = self.monthly_factor
         base = self.baseline.groupby(self.baseline[column].astype("string").fillna(""))["cost_usd"].sum()
         scen = self.scenario.groupby(self.scenario[column].astype("string").fillna(""))["cost_usd"].sum()
+        unpriced_rows = self.scenario.loc[~self.scenario["priced"]]
+        unpriced = unpriced_rows.groupby(unpriced_rows[column].astype("string").fillna(""))["requests"].sum()
         both = pd.concat([base.rename("b"), scen.rename("s")], axis=1).fillna(0.0)
         both = both.reindex(both.max(axis=1).sort_values(ascending=False).index)
+        # unpriced requests are not in these costs (a model that is not in the price table is
+        # never counted as $0): each row says how many of its requests were left out
         return [
             {
                 column: str(k),
@@ -122,6 +137,7 @@ class WhatIf:
                 "scenario_cost_usd": float(r.s),
                 "baseline_monthly_cost_usd": float(r.b) * f,
                 "monthly_cost_usd": float(r.s) * f,
+                "unpriced_requests": int(unpriced.get(k, 0)),
             }
             for k, r in both.iterrows()
         ]
@@ -144,6 +160,7 @@ class WhatIf:
             "requests": self.requests,
             "rows": len(self.baseline),
             "unpriced_requests": self.unpriced_requests,
+            "unpriced_models": self.unpriced_models(),
             "period": {
                 "start": t.min().isoformat() if len(t) else None,
                 "end": t.max().isoformat() if len(t) else None,
@@ -192,6 +209,16 @@ def simulate(
     errors = [str(e) for e in failed]
     warnings: list[str] = []
     baseline = price_usage(_canonical(table), book)
+    unpriced = baseline.loc[~baseline["priced"]]
+    if len(unpriced):
+        models = unpriced["model"].astype("string").fillna("").replace("", "(no model)")
+        names = list(models.value_counts().index[:5])
+        more = models.nunique() - len(names)
+        warnings.append(
+            f"{int(unpriced['requests'].sum()):,} request(s) of model(s) not in the price table "
+            f"({', '.join(names)}{f' and {more} more' if more > 0 else ''}) are left out of every cost, "
+            "saving and monthly figure (not counted as $0); add their prices with --prices"
+        )
     current = baseline
     steps: list[LeverStep] = []
     for lever in sorted(levers, key=_order):

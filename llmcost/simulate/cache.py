@@ -5,8 +5,9 @@ Replay
     refreshes) its entry; an entry serves later requests for ``ttl_seconds``
     after it was stored (a request exactly ``ttl_seconds`` later misses).  A hit
     does not refresh the entry.  Hits only come from entries of the same
-    scope: ``global``, ``app`` (the ``app`` column) or ``user`` (the ``user``
-    column; rows with an empty value share one scope).  A served request keeps
+    model (the ``model`` column: the cache key is the model plus the prompt)
+    and the same scope: ``global``, ``app`` (the ``app`` column) or ``user``
+    (the ``user`` column; rows with an empty value share one scope).  A served request keeps
     its row with every token column set to 0 and ``cache_hit = True``.
 
 What is cacheable
@@ -232,11 +233,14 @@ class ResponseCache:
         return np.nan_to_num(temp, nan=0.0) > CREATIVE_TEMPERATURE
 
     def _scope_codes(self, df: pd.DataFrame) -> np.ndarray:
+        """One code per cache partition: the model (an answer of one model is never served for a
+        request to another) and, unless the scope is global, the app or user."""
+        model = df["model"].astype("string").fillna("") if "model" in df.columns else pd.Series("", index=df.index)
         if self.scope == "global":
-            return np.zeros(len(df), dtype="int64")
-        col = df[self.scope].astype("string").fillna("")
-        codes, _ = pd.factorize(col)
-        return codes.astype("int64")
+            codes, _ = pd.factorize(model)
+        else:
+            codes, _ = pd.MultiIndex.from_arrays([model, df[self.scope].astype("string").fillna("")]).factorize()
+        return np.asarray(codes, dtype="int64")
 
     def _replay_exact(
         self, rows: np.ndarray, secs: np.ndarray, scopes: np.ndarray, text_codes: np.ndarray, n_texts: int
@@ -436,7 +440,7 @@ class ResponseCache:
         semantic_hits = sum(1 for h in hits if not h.exact)
         notes = [
             (
-                f"{self.mode} response cache, scope {self.scope}, TTL {_fmt_seconds(self.ttl_seconds)} from when an "
+                f"{self.mode} response cache keyed on model + prompt, scope {self.scope}, TTL {_fmt_seconds(self.ttl_seconds)} from when an "
                 "entry is stored (a miss stores or refreshes it; a hit does not refresh it)"
             ),
             "a hit is assumed to cost nothing (the cache's own storage and lookup costs are not counted)",

@@ -55,6 +55,14 @@ class GateResult:
     by_app: list[dict[str, Any]] = field(default_factory=list)
     rules: list[dict[str, Any]] = field(default_factory=list)
     threshold: Threshold | None = None
+    # the traffic each side was computed on: False when the baseline JSON came from another log
+    # or period (the diff then mixes a traffic change with a configuration change), None when the
+    # baseline does not say
+    same_traffic: bool | None = True
+    # the change of the un-optimised monthly cost of the traffic itself (0 on the same traffic)
+    traffic_diff_monthly_cost: float | None = 0.0
+    unpriced_requests: int = 0  # requests of this run left out of the figures (no price)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def diff_total_monthly_cost(self) -> float:
@@ -92,6 +100,10 @@ class GateResult:
             "diff_pct": self.diff_pct,
             "threshold": str(self.threshold) if self.threshold else None,
             "exceeded": self.exceeded,
+            "same_traffic": self.same_traffic,
+            "traffic_diff_monthly_cost": self.traffic_diff_monthly_cost,
+            "unpriced_requests": self.unpriced_requests,
+            "warnings": self.warnings,
             "by_model": self.by_model,
             "by_app": self.by_app,
             "rules": self.rules,
@@ -121,6 +133,8 @@ def compare(new: WhatIf, past: WhatIf | dict[str, Any], *, label: str, threshold
     past_d = past.to_dict() if isinstance(past, WhatIf) else past
     new_d = new.to_dict()
     past_total = float(past_d.get("total_monthly_cost", past_d.get("scenario_monthly_cost_usd", 0.0)))
+    same, traffic_diff, warnings = _traffic(past_d, new_d, label)
+    unpriced = int(new_d.get("unpriced_requests") or 0)  # the engine's warning names their models
     return GateResult(
         past_total_monthly_cost=past_total,
         total_monthly_cost=float(new_d["total_monthly_cost"]),
@@ -129,7 +143,48 @@ def compare(new: WhatIf, past: WhatIf | dict[str, Any], *, label: str, threshold
         by_app=_diff_rows(past_d.get("by_app") or [], new_d["by_app"], "app"),
         rules=_diff_rules(past_d.get("rules") or [], new_d["rules"]),
         threshold=threshold,
+        same_traffic=same,
+        traffic_diff_monthly_cost=traffic_diff,
+        unpriced_requests=unpriced,
+        warnings=warnings,
     )
+
+
+def _traffic(past: dict[str, Any], new: dict[str, Any], label: str) -> tuple[bool | None, float | None, list[str]]:
+    """Was the baseline computed on the same traffic (same period, requests and un-optimised
+    cost)? A gate is meant to price a configuration change on one traffic sample; a baseline
+    from another log or period also moves with the traffic, and the report must say so."""
+    def key(d: dict[str, Any]) -> tuple[Any, ...] | None:
+        period = d.get("period")
+        if not isinstance(period, dict) or not isinstance(d.get("baseline_cost_usd"), (int, float)):
+            return None
+        return (period.get("start"), period.get("end"), d.get("requests"), d.get("rows"))
+
+    p, n = key(past), key(new)
+    if p is None:
+        return None, None, [f"{label} does not say which traffic it was computed on: the diff may mix a change "
+                            "of traffic with a change of configuration"]
+    traffic_diff = float(new["baseline_monthly_cost_usd"]) - float(past.get("baseline_monthly_cost_usd", 0.0) or 0.0)
+    same = p == n and abs(float(past["baseline_cost_usd"]) - float(new["baseline_cost_usd"])) <= 1e-9 * max(
+        1.0, abs(float(new["baseline_cost_usd"])))
+    if same:
+        return True, 0.0, []
+
+    def says(d: dict[str, Any]) -> str:
+        period = d["period"]
+        return f"{int(d.get('requests') or 0):,} requests, {str(period.get('start'))[:10]} to {str(period.get('end'))[:10]}"
+
+    sign = "+" if traffic_diff >= 0 else "-"
+    if p == n:
+        return False, traffic_diff, [
+            f"{label} priced the same requests differently (another price table or --prices): the un-optimised "
+            f"monthly cost moves by {sign}${abs(traffic_diff):,.4f} before any lever"
+        ]
+    return False, traffic_diff, [
+        f"{label} was computed on other traffic ({says(past)}) than this run ({says(new)}): the diff mixes a change "
+        f"of traffic with a change of configuration; the traffic alone, before any lever, moves the monthly cost by "
+        f"{sign}${abs(traffic_diff):,.4f}"
+    ]
 
 
 def _diff_rows(past: list[dict[str, Any]], new: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:

@@ -499,16 +499,20 @@ def _check(results: Sequence[FileResult], max_tokens: int | None, baseline: dict
 # --------------------------------------------------------------------------- #
 
 
-def _price_sheet_beside(models: Sequence[str], prices: Path | None, dollars: bool) -> Callable[[], PriceSheet]:
-    """:func:`llmcost.pricing.sheet.price_sheet`, built in the counting child while this process
-    compresses (:func:`llmcost.compress.meter.run_beside`) when it reads the bundled table only:
-    genai-prices takes ~0.1 s to import and resolve a model.  A ``--prices`` file is read here at
-    once, so that its errors come before any work."""
+def _price_sheet_beside(models: Sequence[str], prices: Path | None, dollars: bool,
+                        chars: int | None = None) -> Callable[[], PriceSheet]:
+    """:func:`llmcost.pricing.sheet.price_sheet` (genai-prices: ~0.1 s to import and resolve a model).
+
+    For ``chars`` characters of prompts from :data:`~llmcost.compress.meter.FORK_MIN_CHARS` on, the
+    counting child builds it while this process runs the passes (:func:`llmcost.compress.meter.run_beside`):
+    the passes take longer than the table, and the child has little to count.  On less, this process
+    reads it itself, while the child is still building its tokenizer: the child would read it only after
+    that, and the counts would wait behind it.  ``chars`` is None (it is called before the files are read)
+    for a ``--prices`` file, read here at once so that its errors come before any work."""
+    from ..compress.meter import FORK_MIN_CHARS, run_beside
     from ..pricing.sheet import price_sheet
 
-    if prices is None and dollars:
-        from ..compress.meter import run_beside
-
+    if prices is None and dollars and chars is not None and chars >= FORK_MIN_CHARS:
         return run_beside(price_sheet, tuple(models))
     sheet = price_sheet(models, str(prices) if prices is not None else None, dollars=dollars)
     return lambda: sheet
@@ -749,11 +753,13 @@ def register(app: typer.Typer) -> None:
             _refuse_overwriting_inputs(inputs, output, folder)
         base = _read_baseline(baseline) if baseline is not None else None
         # --check reports tokens only: the price table is read only for the dollar report, or to
-        # validate --prices; the bundled one is read in the counting child, beside the passes
-        pending = _price_sheet_beside(model, prices, dollars=not check)
+        # validate --prices (read first); for large prompts the bundled one is read in the counting child
+        pending = _price_sheet_beside(model, prices, dollars=not check) if prices is not None else None
         options = {"level": level.value, "target_ratio": target_ratio, "keep": keep_rx,
                    "max_examples": max_examples, "skip": no_pass, "lang": lang}
         docs = _read_inputs(inputs)
+        if pending is None:
+            pending = _price_sheet_beside(model, None, dollars=not check, chars=sum(len(d.raw) for _i, d in docs))
         inputs = [item for item, _doc in docs]
         stage = LlmStage(llm, base_url, llm_timeout) if llm is not None else None
         book = _PendingSheet(pending) if not check else None

@@ -103,6 +103,20 @@ def test_console_usage_csv_bad_row_raises_or_skips(tmp_path: Path) -> None:
 
 # -- Console cost CSV ---------------------------------------------------------------
 
+@pytest.mark.parametrize("column", ["usage_input_tokens_no_cache", "usage_output_tokens"])
+def test_console_usage_csv_missing_token_column_is_an_error(tmp_path: Path, column: str) -> None:
+    # used to read the missing column as 0 tokens on every row: priced low, silently
+    cols = ["usage_date_utc", "model_version", "usage_type", "usage_input_tokens_no_cache",
+            "usage_input_tokens_cache_read", "usage_output_tokens"]
+    vals = ["2025-10-01", "claude-sonnet-4-5-20250929", "standard", "1000", "0", "500"]
+    i = cols.index(column)
+    p = tmp_path / "u.csv"
+    p.write_text(",".join(cols[:i] + cols[i + 1:]) + "\n" + ",".join(vals[:i] + vals[i + 1:]) + "\n")
+    with pytest.raises(InputError) as err:
+        load([str(p)])
+    assert str(err.value) == f"{p}: Console usage export lacks column {column} (export it again with all columns)"
+
+
 def test_console_cost_csv_cost_only_rows() -> None:
     t = load([str(FIX / "console_cost.csv")]).table
     assert len(t) == 4

@@ -80,6 +80,7 @@ import numpy as np
 import pandas as pd
 
 from .. import schema
+from ..errors import InputError
 from . import ReadContext, Reader, Source
 
 PROVIDER = "anthropic"
@@ -434,6 +435,11 @@ def _sniff_console_usage(src: Source) -> int:
 def _read_console_usage(src: Source, ctx: ReadContext) -> pd.DataFrame:
     fmt = "anthropic-console-usage-csv"
     df = _csv(src, frozenset(_USAGE_TOKEN_COLS))
+    missing = [c for c in ("usage_input_tokens_no_cache", "usage_output_tokens") if c not in df.columns]
+    if missing:
+        # without the column every row would count 0 such tokens and be priced low, silently
+        raise InputError(f"Console usage export lacks column {', '.join(missing)}", file=src.name,
+                         hint="export it again with all columns")
     reasons = pd.Series([None] * len(df), index=df.index, dtype=object)
     time = _times(df["usage_date_utc"], "usage_date_utc", reasons)
     tok = {

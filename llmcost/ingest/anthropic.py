@@ -808,10 +808,25 @@ def _sniff_messages(src: Source) -> int:
     recs = [r for r in src.sample_records() if isinstance(r, Mapping)]
     if not recs:
         return 0
-    found = [f for f in (_find_message(r) for r in recs) if isinstance(f, _Found)]
-    if not found or len(found) * 2 < len(recs):
+    located = [_find_message(r) for r in recs]
+    found = [f for f in located if isinstance(f, _Found)]
+    # a record with a not-billed reason (an errored or expired batch result, an error
+    # response) is one of ours too: a batch whose results mostly failed is still a batch
+    known = len(found) + sum(isinstance(f, str) for f in located)
+    if known * 2 < len(recs):
         return 0
-    return 70 if any(_anthropic_hint(f) for f in found) else 0
+    if any(_anthropic_hint(f) for f in found) or any(_is_batch_result(r) for r in recs):
+        return 70
+    return 0
+
+
+_BATCH_RESULT_TYPES = frozenset({"succeeded", "errored", "canceled", "expired"})
+
+
+def _is_batch_result(rec: Mapping[str, Any]) -> bool:
+    """A Message Batches result line: ``{"custom_id", "result": {"type": ...}}``."""
+    result = rec.get("result")
+    return "custom_id" in rec and isinstance(result, Mapping) and result.get("type") in _BATCH_RESULT_TYPES
 
 
 def _prompt_text(req: Mapping[str, Any] | None) -> str | None:

@@ -39,6 +39,9 @@ from genai_prices.data_snapshot import get_snapshot
 
 KINDS: tuple[str, ...] = ("input", "cache_read", "cache_write", "cache_write_1h", "output")
 
+# providers whose Flex service tier is billed at their Batch prices
+FLEX_AT_BATCH_PROVIDERS = frozenset({"openai", "azure"})
+
 BATCH_HALF_PRICE_PROVIDERS = frozenset({"openai", "azure", "anthropic", "google", "aws"})
 
 try:  # the version of the bundled price data
@@ -561,6 +564,11 @@ def _genai_quote_uncached(provider: str, model: gp_types.ModelInfo, when: dateti
             q = replace(quote_from_model_price(
                 tiered, model_id=model.id, provider=provider, context_window=model.context_window, name=model.name or ""
             ), valid_from=q.valid_from, source=q.source + f" ({tier} tier)")
+        elif tier == "flex" and provider in FLEX_AT_BATCH_PROVIDERS and not batch:
+            # OpenAI prices Flex processing "at Batch API rates" (Azure: 50% off); genai-prices
+            # has no flex prices, so a flex request is priced as a batch one rather than at full price
+            flex = _genai_quote_uncached(provider, model, when, True, None)
+            return replace(flex, batch=False, source=flex.source.replace("(batch", "(flex at batch rates", 1))
     if batch:
         variant = model.get_prices(when, {"processing": "batch"})
         if variant != standard:

@@ -613,6 +613,18 @@ def test_overlapping_cost_only_and_usage_rows_warn() -> None:
     assert any("count it twice" in w for w in a.warnings)
 
 
+def test_rows_dated_in_the_future_are_warned_about() -> None:
+    # a 2099 date (a wrong clock, or milliseconds read as something else) used to pass without a word,
+    # priced at the latest prices and stretching the trend to that day
+    a = analyze(make_priced([req("2025-03-03T09:15:00Z", "gpt-4o", 1000, 100),
+                             req("2099-01-01T12:00:00Z", "gpt-4o", 1000, 100)]))
+    assert [w for w in a.warnings if "future" in w] == [
+        "1 row(s) dated in the future (latest 2099-01-01 12:00 UTC): a wrong clock or time unit in the file? "
+        "They are priced at the latest prices and counted in the trend"
+    ]
+    assert not any("future" in w for w in analyze(make_priced([req("2025-03-03T09:15:00Z", "gpt-4o", 1, 1)])).warnings)
+
+
 def test_empty_table() -> None:
     a = analyze(make_priced([req("2025-03-03T09:15:00Z", "gpt-4o", 1, 1)]).iloc[:0])
     assert a.totals.cost_usd == 0 and a.trend == [] and not a.forecast.available

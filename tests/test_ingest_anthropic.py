@@ -103,6 +103,20 @@ def test_console_usage_csv_bad_row_raises_or_skips(tmp_path: Path) -> None:
 
 # -- Console cost CSV ---------------------------------------------------------------
 
+@pytest.mark.parametrize("column", ["usage_input_tokens_no_cache", "usage_output_tokens"])
+def test_console_usage_csv_missing_token_column_is_an_error(tmp_path: Path, column: str) -> None:
+    # used to read the missing column as 0 tokens on every row: priced low, silently
+    cols = ["usage_date_utc", "model_version", "usage_type", "usage_input_tokens_no_cache",
+            "usage_input_tokens_cache_read", "usage_output_tokens"]
+    vals = ["2025-10-01", "claude-sonnet-4-5-20250929", "standard", "1000", "0", "500"]
+    i = cols.index(column)
+    p = tmp_path / "u.csv"
+    p.write_text(",".join(cols[:i] + cols[i + 1:]) + "\n" + ",".join(vals[:i] + vals[i + 1:]) + "\n")
+    with pytest.raises(InputError) as err:
+        load([str(p)])
+    assert str(err.value) == f"{p}: Console usage export lacks column {column} (export it again with all columns)"
+
+
 def test_console_cost_csv_cost_only_rows() -> None:
     t = load([str(FIX / "console_cost.csv")]).table
     assert len(t) == 4
@@ -330,3 +344,25 @@ def test_messages_json_list_and_error_responses(tmp_path: Path) -> None:
     assert res.table["source_row"].tolist() == [1, 3]
     assert res.table["service_tier"].tolist() == ["", "priority"]
     assert any("1 error response" in w for w in res.warnings)
+
+
+def test_message_batch_results_mostly_failed_are_still_detected(tmp_path: Path) -> None:
+    # one succeeded result among an errored and an expired one: used to be rejected as
+    # "unrecognised usage format (JSON Lines)" because under half the lines carried usage
+    from llmcost.pricing import price_usage
+
+    p = tmp_path / "results.jsonl"
+    p.write_text(
+        '{"custom_id":"a","result":{"type":"succeeded","message":{"id":"msg_01","type":"message","role":"assistant",'
+        '"model":"claude-sonnet-4-5-20250929","content":[],"stop_reason":"end_turn","stop_sequence":null,'
+        '"usage":{"input_tokens":1000,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":100}}}}\n'
+        '{"custom_id":"b","result":{"type":"errored","error":{"type":"error","error":{"type":"invalid_request_error",'
+        '"message":"Validation error"}}}}\n'
+        '{"custom_id":"c","result":{"type":"expired"}}\n'
+    )
+    res = load([str(p)])
+    assert res.files == [(str(p), "anthropic-messages", 1)]
+    assert f"{p}: skipped records that were not billed (1 batch result errored, 1 batch result expired)" in res.warnings
+    priced = price_usage(res.table)
+    # Batch: 1,000 x $1.50/M + 100 x $7.50/M
+    assert bool(priced.loc[0, "batch"]) and priced.loc[0, "cost_usd"] == pytest.approx(0.00225)

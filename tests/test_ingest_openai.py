@@ -99,6 +99,39 @@ def test_usage_csv_cached_above_input_is_bad(tmp_path):
     assert err.value.line == 2 and "exceed" in str(err.value)
 
 
+USAGE_HEADER = ("start_time,end_time,start_time_iso,end_time_iso,project_id,num_model_requests,model,batch,"
+                "input_tokens,output_tokens,input_cached_tokens,input_uncached_tokens")
+USAGE_ROW = ("1759276800,1759363200,2025-10-01T00:00:00+00:00,2025-10-02T00:00:00+00:00,proj_a,50,gpt-4o-2024-08-06,"
+             "False,1000000,100000,200000,800000")
+
+
+def _drop_column(name: str) -> str:
+    head, row = USAGE_HEADER.split(","), USAGE_ROW.split(",")
+    i = head.index(name)
+    return ",".join(head[:i] + head[i + 1:]) + "\n" + ",".join(row[:i] + row[i + 1:]) + "\n"
+
+
+@pytest.mark.parametrize("column", ["output_tokens", "num_model_requests"])
+def test_usage_csv_missing_required_column_is_an_error(tmp_path, column):
+    # used to be read with 0 output tokens (or as a generic CSV counting rows as requests), priced low silently
+    path = _write(tmp_path, "u.csv", _drop_column(column))
+    with pytest.raises(InputError) as err:
+        _load(path)
+    assert str(err.value) == f"{path}: OpenAI usage export lacks column {column} (export it again with all columns)"
+
+
+def test_usage_csv_without_input_tokens_reads_input_uncached_tokens(tmp_path):
+    # used to fall to generic-csv, which ignored input_uncached_tokens: 800,000 input tokens priced at $0
+    res = _load(_write(tmp_path, "u.csv", _drop_column("input_tokens")))
+    assert res.files[0][1:] == ("openai-usage-csv", 1)
+    assert _sums(res.table) == {"input_tokens": 800_000, "cache_read_tokens": 200_000, "cache_write_tokens": 0,
+                                "output_tokens": 100_000, "reasoning_tokens": 0, "requests": 50}
+    from llmcost.pricing import price_usage
+    priced = price_usage(res.table)
+    # gpt-4o: 800K x $2.50/M + 200K x $1.25/M + 100K x $10/M
+    assert priced["cost_usd"].sum() == pytest.approx(2.0 + 0.25 + 1.0)
+
+
 def test_usage_csv_empty_export_yields_no_rows(tmp_path):
     path = _write(
         tmp_path,

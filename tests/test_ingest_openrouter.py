@@ -55,3 +55,16 @@ def test_free_variant_is_priced_as_the_free_model(tmp_path):
     p = price_usage(load([str(f)]).table)
     assert p.loc[0, "model"] == "openai/gpt-oss-120b:free"
     assert bool(p.loc[0, "priced"]) and p.loc[0, "cost_usd"] == 0.0
+
+
+def test_cached_tokens_through_openrouter_get_the_upstream_cache_discount(tmp_path):
+    # genai-prices' openrouter entry for openai/gpt-4o had no cache-read price before 2026-10-19:
+    # the 1,024 cached tokens used to be priced at the full $2.50/M input price ($0.0060 for a
+    # request OpenRouter billed $0.00472); OpenRouter passes OpenAI's 50% cache discount through
+    header = "generation_id,created_at,cost_total,tokens_prompt,tokens_completion,tokens_cached,model_permaslug"
+    f = tmp_path / "a.csv"
+    f.write_text(header + "\ngen-1,2025-10-05 11:07:44.215,0.00472,2000,100,1024,openai/gpt-4o-2024-08-06\n")
+    p = price_usage(load([str(f)]).table)
+    # 976 x $2.50/M + 1,024 x $1.25/M + 100 x $10/M
+    assert p.loc[0, "cost_usd"] == pytest.approx(0.00244 + 0.00128 + 0.001)
+    assert p.loc[0, "reported_cost_usd"] == pytest.approx(0.00472)

@@ -60,6 +60,18 @@ def test_batch_is_half_price_even_where_the_data_lacks_it(book):
     assert p["cost_usd"].tolist() == pytest.approx([0.375, 0.75, 2.4])  # (0.8 + 4.0) / 2
 
 
+def test_openai_flex_tier_is_priced_at_batch_rates(book):
+    # OpenAI: Flex processing tokens are "priced at Batch API rates"; genai-prices has no flex
+    # prices, and flex rows used to be priced at the full standard price
+    base = dict(time="2025-10-05", model="o3-2025-04-16", provider="openai", input_tokens=1_000_000,
+                cache_read_tokens=1_000_000, output_tokens=100_000)
+    rows = [base | dict(service_tier="flex"), base | dict(service_tier="standard"),
+            base | dict(service_tier="flex", batch=True)]
+    p = price_usage(table(rows), book)
+    # o3 since 2025-06-10: $2 input, $0.50 cached, $8 output per 1M; flex and batch halve them, once
+    assert p["cost_usd"].tolist() == pytest.approx([1.0 + 0.25 + 0.4, 2.0 + 0.5 + 0.8, 1.0 + 0.25 + 0.4])
+
+
 def test_price_valid_on_the_requests_date(book):
     # o3 was cut from $10/$40 to $2/$8 on 2025-06-10
     rows = [

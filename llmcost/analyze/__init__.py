@@ -219,6 +219,16 @@ def overlap_warnings(df: pd.DataFrame) -> list[str]:
     return out
 
 
+def _future_rows(table: pd.DataFrame) -> tuple[int, pd.Timestamp] | None:
+    """Rows dated more than a day after now (a day of slack for clocks and time zones)."""
+    times = table["time"]
+    if not len(times):
+        return None
+    late = times > pd.Timestamp.now(tz="UTC") + pd.Timedelta(days=1)
+    n = int(late.sum())
+    return (n, times[late].max()) if n else None
+
+
 def _data_warnings(p: Prepared) -> list[str]:
     out: list[str] = overlap_warnings(p.original)
     unp = p.unpriced
@@ -237,6 +247,13 @@ def _data_warnings(p: Prepared) -> list[str]:
             out.append(f"{n_req:,} request(s) in {len(no_model):,} row(s) name no model and cannot be priced{hint}")
     if p.missing_time_rows:
         out.append(f"{p.missing_time_rows:,} rows have no time: left out of the daily trend, forecast and anomalies")
+    future = _future_rows(p.original)
+    if future is not None:
+        n, latest = future
+        out.append(
+            f"{n:,} row(s) dated in the future (latest {latest:%Y-%m-%d %H:%M} UTC): a wrong clock or time unit "
+            "in the file? They are priced at the latest prices and counted in the trend"
+        )
     df = p.rows
     usage = df["usage"].to_numpy(dtype="bool")
     cost_only = df.loc[~usage]

@@ -267,14 +267,23 @@ def open_source(path: str) -> Source:
             doc = None
         if doc is not None and not (isinstance(doc, dict) and "\n" in stripped.strip() and _is_jsonl(stripped)):
             return Source(name=name, kind="json", text=text, doc=doc)
-        if _is_jsonl(stripped) or first == "{":
+        if _is_jsonl(stripped):
             return Source(name=name, kind="jsonl", text=text)
-        # A '[' document that does not parse: truncated or malformed JSON.
-        try:
-            json.loads(stripped)
-        except ValueError as exc:
-            reason, line = json_error(exc)
-            raise InputError(f"invalid JSON ({reason})", file=name, line=line) from None
+        if first == "{" and _starts_with_record_line(stripped):
+            return Source(name=name, kind="jsonl", text=text)  # JSONL with a bad line: reported by line
+        # Pretty-printed JSON that does not parse as one document: several documents
+        # one after the other (API pages saved with `curl ... >> usage.json`), or one
+        # document cut short or malformed.
+        docs, error = _json_stream(stripped)
+        if error is None:
+            return Source(name=name, kind="json", text=text, doc=docs)
+        reason, line = json_error(error)
+        if line is not None:
+            line += text[: len(text) - len(stripped)].count("\n")  # blank lines before the document
+        at = error.pos if isinstance(error, json.JSONDecodeError) else 0
+        if not stripped[at:].strip() or reason.startswith("Unterminated string"):
+            raise InputError(f"truncated JSON: the document ends early ({reason})", file=name, line=line)
+        raise InputError(f"invalid JSON ({reason})", file=name, line=line)
     header_line = stripped[: stripped.find("\n") if "\n" in stripped[:100_000] else 100_000].rstrip("\r")
     if "," in header_line or "\t" in header_line or ";" in header_line:
         header = [h.strip().strip('"') for h in _split_header(header_line)]
@@ -286,6 +295,49 @@ def _split_header(line: str) -> list[str]:
     import csv
 
     return next(csv.reader([line]))
+
+
+def _starts_with_record_line(text: str) -> bool:
+    """True when one of the first 20 non-blank lines is a whole JSON object with
+    keys on its own: JSON Lines (whose other lines may be bad), not a
+    pretty-printed document (whose lines are fragments)."""
+    for n, (_, raw) in enumerate(_iter_lines(text[:200_000])):
+        if n >= 20:
+            break
+        if raw.startswith("{") and raw.endswith("}"):
+            try:
+                value = json.loads(raw)
+            except ValueError:
+                continue
+            if isinstance(value, dict) and value:
+                return True
+    return False
+
+
+def _json_stream(text: str) -> tuple[Any, ValueError | None]:
+    """Parse JSON documents written one after the other (whitespace between).
+
+    Returns ``(documents, None)`` (several documents as one list: their items
+    when every document is a list, else the documents; one document as itself),
+    or ``(None, error)`` for the first document that does not parse."""
+    decoder = json.JSONDecoder()
+    docs: list[Any] = []
+    pos, n = 0, len(text)
+    while True:
+        while pos < n and text[pos] in " \t\r\n":
+            pos += 1
+        if pos >= n:
+            break
+        try:
+            doc, pos = decoder.raw_decode(text, pos)
+        except ValueError as exc:
+            return None, exc
+        docs.append(doc)
+    if len(docs) == 1:
+        return docs[0], None
+    if all(isinstance(d, list) for d in docs):
+        return [item for d in docs for item in d], None
+    return docs, None
 
 
 def _is_jsonl(text: str) -> bool:

@@ -80,6 +80,7 @@ import numpy as np
 import pandas as pd
 
 from .. import schema
+from ..errors import InputError
 from . import ReadContext, Reader, Source
 
 PROVIDER = "anthropic"
@@ -434,6 +435,11 @@ def _sniff_console_usage(src: Source) -> int:
 def _read_console_usage(src: Source, ctx: ReadContext) -> pd.DataFrame:
     fmt = "anthropic-console-usage-csv"
     df = _csv(src, frozenset(_USAGE_TOKEN_COLS))
+    missing = [c for c in ("usage_input_tokens_no_cache", "usage_output_tokens") if c not in df.columns]
+    if missing:
+        # without the column every row would count 0 such tokens and be priced low, silently
+        raise InputError(f"Console usage export lacks column {', '.join(missing)}", file=src.name,
+                         hint="export it again with all columns")
     reasons = pd.Series([None] * len(df), index=df.index, dtype=object)
     time = _times(df["usage_date_utc"], "usage_date_utc", reasons)
     tok = {
@@ -802,10 +808,25 @@ def _sniff_messages(src: Source) -> int:
     recs = [r for r in src.sample_records() if isinstance(r, Mapping)]
     if not recs:
         return 0
-    found = [f for f in (_find_message(r) for r in recs) if isinstance(f, _Found)]
-    if not found or len(found) * 2 < len(recs):
+    located = [_find_message(r) for r in recs]
+    found = [f for f in located if isinstance(f, _Found)]
+    # a record with a not-billed reason (an errored or expired batch result, an error
+    # response) is one of ours too: a batch whose results mostly failed is still a batch
+    known = len(found) + sum(isinstance(f, str) for f in located)
+    if known * 2 < len(recs):
         return 0
-    return 70 if any(_anthropic_hint(f) for f in found) else 0
+    if any(_anthropic_hint(f) for f in found) or any(_is_batch_result(r) for r in recs):
+        return 70
+    return 0
+
+
+_BATCH_RESULT_TYPES = frozenset({"succeeded", "errored", "canceled", "expired"})
+
+
+def _is_batch_result(rec: Mapping[str, Any]) -> bool:
+    """A Message Batches result line: ``{"custom_id", "result": {"type": ...}}``."""
+    result = rec.get("result")
+    return "custom_id" in rec and isinstance(result, Mapping) and result.get("type") in _BATCH_RESULT_TYPES
 
 
 def _prompt_text(req: Mapping[str, Any] | None) -> str | None:

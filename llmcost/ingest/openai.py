@@ -64,6 +64,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..errors import InputError
 from ..schema import finalize, to_utc
 from . import Reader
 from ._io import ReadContext, Source
@@ -199,12 +200,25 @@ def _lower_header(source: Source) -> set[str]:
     return {h.strip().lower() for h in (source.header or [])}
 
 
+# columns only OpenAI's usage export has: with a time column, they mark the file
+# as one even when a required column was left out of it
+_USAGE_CSV_OWN = {"num_model_requests", "input_cached_tokens", "input_uncached_tokens"}
+
+
+def _missing_columns(columns: Any, required: tuple[tuple[str, ...], ...]) -> list[str]:
+    """The first name of each group in ``required`` none of whose names is a column."""
+    have = set(columns)
+    return [group[0] for group in required if not have & set(group)]
+
+
 def _sniff_usage_csv(source: Source) -> int:
     h = _lower_header(source)
     if not h & _TIME_COLUMNS:
         return 0
     if {"input_tokens", "num_model_requests"} <= h:
         return 95
+    if h & _USAGE_CSV_OWN:
+        return 90  # an export missing a required column: read it so the error names the column
     if h <= _TIME_COLUMNS and len(h) >= 2:
         return 50  # the dashboard's empty export: time columns only, no buckets with usage
     return 0
@@ -305,6 +319,12 @@ def _read_usage_csv(source: Source, ctx: ReadContext) -> pd.DataFrame:
     token_cols = ("input_tokens", "input_cached_tokens", "input_cache_write_tokens", "input_uncached_tokens",
                   "output_tokens", "num_model_requests")
     present = [c for c in token_cols if c in df.columns]
+    missing = _missing_columns(df.columns, (("input_tokens", "input_uncached_tokens"), ("output_tokens",),
+                                            ("num_model_requests",)))
+    if present and missing:
+        # without the column every row would count 0 tokens (or 0 requests) and be priced low, silently
+        raise InputError(f"OpenAI usage export lacks column {', '.join(missing)}", file=source.name,
+                         hint="export it again with all columns")
     if present:  # rows of an empty bucket carry no numbers at all
         df = df[~pd.concat([_blank(df[c]) for c in present], axis=1).all(axis=1)]
     else:

@@ -39,6 +39,9 @@ from genai_prices.data_snapshot import get_snapshot
 
 KINDS: tuple[str, ...] = ("input", "cache_read", "cache_write", "cache_write_1h", "output")
 
+# providers whose Flex service tier is billed at their Batch prices
+FLEX_AT_BATCH_PROVIDERS = frozenset({"openai", "azure"})
+
 BATCH_HALF_PRICE_PROVIDERS = frozenset({"openai", "azure", "anthropic", "google", "aws"})
 
 try:  # the version of the bundled price data
@@ -228,6 +231,9 @@ def quote_from_model_price(
 # ------------------------------------------------------------------------------
 # Name normalisation
 # ------------------------------------------------------------------------------
+
+# routers that resell other providers' models under "vendor/model" ids
+GATEWAY_PROVIDERS = frozenset({"openrouter"})
 
 _VENDOR_PREFIXES = {
     "openai": "openai",
@@ -437,6 +443,8 @@ class PriceBook:
             q = res.override.quote(when, batch=batch)
         elif res.model is not None:
             q = _genai_quote(res.provider, res.model, when, batch, _tier_context(service_tier))
+            if res.provider in GATEWAY_PROVIDERS and res.model.get_prices(when).cache_read_mtok is None:
+                q = self._upstream_cache_read(q, res, when, batch=batch, service_tier=service_tier)
         else:
             raise ValueError(f"Resolution for provider {res.provider!r} has neither a model nor an override")
         if self.overrides is not None:
@@ -444,6 +452,31 @@ class PriceBook:
             if factor != 1.0:
                 q = replace(q.scaled(factor), source=q.source + f" x{factor:g} discount")
         return q
+
+    def _upstream_cache_read(self, q: Quote, res: Resolution, when: datetime, *, batch: bool,
+                             service_tier: str) -> Quote:
+        """A gateway entry (``openrouter``: ``openai/gpt-4o``) with no cache-read price.
+
+        The gateway passes the upstream provider's prompt-cache discount through
+        (its bill for a cached request is lower), so cached tokens are priced at
+        the gateway's input price times the upstream provider's cache-read ratio,
+        not at the full input price."""
+        vendor, sep, rest = q.model_id.partition("/")
+        if not sep or vendor not in _VENDOR_PREFIXES:
+            return q
+        up_res = self.resolve(rest, _VENDOR_PREFIXES[vendor])
+        if up_res is None or up_res.model is None or up_res.provider in GATEWAY_PROVIDERS:
+            return q
+        up = _genai_quote(up_res.provider, up_res.model, when, batch, _tier_context(service_tier))
+        if not up.input or up.cache_read >= up.input:
+            return q
+        ratio = up.cache_read / up.input
+
+        def fix(x: Quote) -> Quote:
+            return replace(x, cache_read=x.input * ratio)
+
+        return replace(fix(q), tiers=tuple((start, fix(t)) for start, t in q.tiers),
+                       source=q.source + f" (cache read at {up_res.provider}'s {ratio:.0%} of input)")
 
     def has_time_of_day_prices(self, res: Resolution) -> bool:
         if res.model is None or not isinstance(res.model.prices, list):
@@ -531,6 +564,11 @@ def _genai_quote_uncached(provider: str, model: gp_types.ModelInfo, when: dateti
             q = replace(quote_from_model_price(
                 tiered, model_id=model.id, provider=provider, context_window=model.context_window, name=model.name or ""
             ), valid_from=q.valid_from, source=q.source + f" ({tier} tier)")
+        elif tier == "flex" and provider in FLEX_AT_BATCH_PROVIDERS and not batch:
+            # OpenAI prices Flex processing "at Batch API rates" (Azure: 50% off); genai-prices
+            # has no flex prices, so a flex request is priced as a batch one rather than at full price
+            flex = _genai_quote_uncached(provider, model, when, True, None)
+            return replace(flex, batch=False, source=flex.source.replace("(batch", "(flex at batch rates", 1))
     if batch:
         variant = model.get_prices(when, {"processing": "batch"})
         if variant != standard:

@@ -30,6 +30,17 @@ CASES = [
      "trunc.jsonl:2: truncated JSON line"),
     ("latin1.csv", b"timestamp,model,input_tokens\n2025-10-01,caf\xe9,10\n", "latin1.csv:2: not valid UTF-8"),
     ("unknown.csv", b"a,b,c\n1,2,3\n", "unknown.csv: unrecognised usage format (CSV columns a, b, c)"),
+    # files of another kind say what they are, not only that they are no usage file
+    ("pyproject.toml", b'[tool.poetry]\nname = "x"\n', "pyproject.toml: unrecognised usage format (a [section] header: TOML or INI, not JSON)"),
+    ("batch_input.jsonl",
+     b'{"custom_id": "r1", "method": "POST", "url": "/v1/chat/completions", "body": {"model": "gpt-4o", "messages": []}}\n',
+     "batch_input.jsonl: unrecognised usage format (an OpenAI Batch input file: requests, no usage) "
+     "(pass the batch's output file: its results carry the usage)"),
+    # every record unbilled: the reason is the error (it used to be a bare "no usage rows found")
+    ("expired.jsonl", b'{"custom_id":"a","result":{"type":"expired"}}\n{"custom_id":"b","result":{"type":"errored"}}\n'
+                      b'{"custom_id":"c","result":{"type":"expired"}}\n',
+     "expired.jsonl: no usage rows found: skipped records that were not billed (1 batch result errored, "
+     "2 batch results expired)"),
     ("trunc.csv.gz", gzip.compress((HEADER + "".join(f"2025-10-01,gpt-4o,{i * 7919 % 10007},{i}\n" for i in range(3000))).encode())[:2000],
      "trunc.csv.gz: corrupt or truncated gzip file"),
 ]

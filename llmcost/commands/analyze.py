@@ -136,7 +136,7 @@ def load_priced(
     loaded = load_with_progress(files, skip_bad=skip_bad, mapping_path=mapping, since=t0, until=t1)
     if len(loaded.table) == 0:
         where = " in the --since/--until window" if (t0 is not None or t1 is not None) else ""
-        raise InputError(f"no usage rows found{where}", file=", ".join(f for f, _, _ in loaded.files) or None)
+        raise loaded.no_rows_error(where)
     return loaded, price_usage(loaded.table, book), book
 
 

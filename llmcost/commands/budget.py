@@ -74,7 +74,7 @@ def register(app: typer.Typer) -> None:
         loaded = load_with_progress(files, skip_bad=skip_bad, mapping_path=mapping, since=None, until=None)
         names = ", ".join(f for f, _, _ in loaded.files) or ", ".join(files)
         if len(loaded.table) == 0:
-            raise InputError("no usage rows found", file=names or None)
+            raise loaded.no_rows_error(names=names)
         priced = price_usage(loaded.table, book)
         report = check_budgets(priced, config, as_of=day, projected=projected, source=names)
         text = render_json(report) if fmt is BudgetFormat.json else render_table(report)

@@ -188,7 +188,7 @@ def register(app: typer.Typer) -> None:
         book = PriceBook.default(str(prices_file) if prices_file else None)
         loaded = load_with_progress(files, skip_bad=skip_bad, mapping_path=mapping, since=t0, until=t1)
         if len(loaded.table) == 0:
-            raise InputError("no usage rows found", file=", ".join(f for f, _, _ in loaded.files) or None)
+            raise loaded.no_rows_error()
         opts: dict[str, Any] = {
             "route": route, "cache": cache, "ttl": ttl, "threshold": threshold, "similarity": similarity, "cache_scope": cache_scope,
             "prompt_cache": prompt_cache, "batch": batch, "max_output": max_output, "compress": compress,

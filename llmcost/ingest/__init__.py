@@ -9,6 +9,7 @@ specific format always beats them.
 from __future__ import annotations
 
 import glob
+import json
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -88,12 +89,21 @@ def detect(source: Source, *, mapping: dict[str, Any] | None = None) -> Reader:
             "jsonl": "JSON Lines",
             "parquet": "Parquet",
         }[source.kind]
-        raise InputError(
-            f"unrecognised usage format ({what})",
-            file=source.name,
-            hint="pass --map mapping.yaml to name the columns",
-        )
+        hint = "pass --map mapping.yaml to name the columns"
+        if source.kind in ("jsonl", "json") and _is_batch_input(source.text):
+            what, hint = "an OpenAI Batch input file: requests, no usage", "pass the batch's output file: its results carry the usage"
+        raise InputError(f"unrecognised usage format ({what})", file=source.name, hint=hint)
     return best[1]
+
+
+def _is_batch_input(text: str | None) -> bool:
+    """Is the first record an OpenAI Batch API request line ({"custom_id", "method", "url", "body"})?"""
+    first = (text or "").lstrip().split("\n", 1)[0]
+    try:
+        record = json.loads(first)
+    except ValueError:
+        return False
+    return isinstance(record, dict) and {"custom_id", "method", "url", "body"} <= record.keys() and "response" not in record
 
 
 @dataclass
@@ -105,6 +115,14 @@ class LoadResult:
     skipped: list[SkippedRow] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     duplicates_dropped: int = 0
+
+    def no_rows_error(self, where: str = "", names: str | None = None) -> InputError:
+        """The error for a load that found no usage rows (``where``: " in the --since/--until window"),
+        with what the reading said (every batch result expired, every record failed ...): those warnings
+        are why, and the error is all the user sees."""
+        names = names if names is not None else ", ".join(f for f, _, _ in self.files)
+        why = "; ".join(w.removeprefix(f"{names}: ") for w in self.warnings)
+        return InputError(f"no usage rows found{where}" + (f": {why}" if why else ""), file=names or None)
 
 
 SUFFIXES = (".jsonl", ".json", ".csv", ".tsv", ".parquet", ".ndjson", ".log")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -249,6 +250,10 @@ def decode(name: str, data: bytes) -> str:
         ) from None
 
 
+#: a TOML or INI section header opening a file: "[tool.poetry]", "[settings]", "[[servers]]"
+_SECTION_HEADER = re.compile(r"\[\[?[A-Za-z_][\w.\- \"]*\]\]?[ \t]*\r?\n")
+
+
 def open_source(path: str) -> Source:
     """Read, decode and classify one input into a :class:`Source`."""
     name, data = read_bytes(path)
@@ -283,6 +288,8 @@ def open_source(path: str) -> Source:
         at = error.pos if isinstance(error, json.JSONDecodeError) else 0
         if not stripped[at:].strip() or reason.startswith("Unterminated string"):
             raise InputError(f"truncated JSON: the document ends early ({reason})", file=name, line=line)
+        if _SECTION_HEADER.match(stripped):  # "[tool.poetry]", "[settings]": no JSON ever opens so
+            raise InputError("unrecognised usage format (a [section] header: TOML or INI, not JSON)", file=name)
         raise InputError(f"invalid JSON ({reason})", file=name, line=line)
     header_line = stripped[: stripped.find("\n") if "\n" in stripped[:100_000] else 100_000].rstrip("\r")
     if "," in header_line or "\t" in header_line or ";" in header_line:

@@ -81,6 +81,7 @@ import pandas as pd
 
 from .. import schema
 from ..errors import InputError
+from ..wording import plural
 from . import ReadContext, Reader, Source
 
 PROVIDER = "anthropic"
@@ -767,6 +768,12 @@ def _is_error(v: Any) -> bool:
     return isinstance(v, dict) and (v.get("type") == "error" or (isinstance(v.get("error"), dict) and "usage" not in v))
 
 
+def _count_reason(n: int, reason: str) -> str:
+    """"2 batch results expired", "1 error response": a not-billed reason of :func:`_find_message`, counted."""
+    noun, _, state = reason.partition(" result ")
+    return f"{plural(n, noun + ' result')} {state}" if state else plural(n, reason)
+
+
 def _find_message(rec: Mapping[str, Any]) -> _Found | None | str:
     """Locate the response holding Anthropic usage; a string = not-billed reason."""
     if _is_anthropic_usage(rec.get("usage")):
@@ -907,7 +914,7 @@ def _read_messages(src: Source, ctx: ReadContext) -> pd.DataFrame:
             source_row=line,
         )
     if not_billed:
-        what = ", ".join(f"{n} {reason}" for reason, n in sorted(not_billed.items()))
+        what = ", ".join(_count_reason(n, reason) for reason, n in sorted(not_billed.items()))
         ctx.warn(f"{src.name}: skipped records that were not billed ({what})")
     return _finalize_rows(rows, src, ctx, fmt)
 

@@ -41,7 +41,7 @@ from fnmatch import fnmatchcase
 import numpy as np
 import pandas as pd
 
-from ..analyze.forecast import OUTLOOK_DAYS, fit
+from ..analyze.forecast import MIN_FULL_DAYS, OUTLOOK_DAYS, fit
 from ..errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_THRESHOLD, InputError
 from .config import Budget, BudgetConfig
 
@@ -127,6 +127,13 @@ def _level(used: float, thresholds: tuple[float, ...]) -> tuple[str, float | Non
     return OK, None
 
 
+def _cannot_project(full_days: int) -> str:
+    """The note of a budget with too little data: counts *full* days, as the fit does
+    (a day the data stops in is not one), worded as analyze's forecast words it."""
+    n = max(full_days, 0)
+    return f"cannot project: {n} full day{'s' if n != 1 else ''} of data (need {MIN_FULL_DAYS})"
+
+
 def _monthly(
     b: Budget, limit: float, series: pd.Series, as_of: pd.Timestamp, projected: bool, requests: int,
     partial: bool = False,
@@ -157,7 +164,7 @@ def _monthly(
             if reach.any():
                 breach, breach_projected = future[int(np.argmax(reach))].strftime("%Y-%m-%d"), True
     else:
-        note = f"cannot project: {len(series)} day{'s' if len(series) != 1 else ''} of data (need 2)"
+        note = _cannot_project(len(series) - 1 if partial else len(series))
     return _status(b, "monthly", as_of.strftime("%Y-%m"), limit, spent, proj, low, high, breach, breach_projected, projected, requests, note)
 
 
@@ -180,7 +187,7 @@ def _daily(
             if reach.any():
                 breach, breach_projected = nxt[int(np.argmax(reach))].strftime("%Y-%m-%d"), True
     else:
-        note = f"cannot project: {len(series)} day{'s' if len(series) != 1 else ''} of data (need 2)"
+        note = _cannot_project(len(series) - 1 if partial else len(series))
     return _status(b, "daily", as_of.strftime("%Y-%m-%d"), limit, spent, proj, low, high, breach, breach_projected, projected, requests, note)
 
 

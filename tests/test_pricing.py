@@ -285,3 +285,25 @@ def test_override_errors_are_one_line_and_name_the_file(tmp_path, text, message)
     assert message in str(exc.value)
     assert str(exc.value).startswith(path)
     assert "\n" not in str(exc.value)
+
+
+@pytest.mark.parametrize(
+    "args, line",
+    [
+        # a typo: the close spelling is offered, not "try a shorter pattern"
+        (["gtp-4o"], "llmcost: error: no model in the price table matches 'gtp-4o' (did you mean gpt-4o?)"),
+        # --provider filtered every match out: say where the model is listed
+        (["claude-sonnet-4-5", "--provider", "openai"],
+         "llmcost: error: no openai model in the price table matches 'claude-sonnet-4-5' "
+         "(it is listed under: anthropic, aws, google)"),
+        (["zzzz"], "llmcost: error: no model in the price table matches 'zzzz' (try a shorter pattern, e.g. 'sonnet')"),
+    ],
+)
+def test_prices_cli_no_match_is_one_line_with_a_suggestion(args, line):
+    from typer.testing import CliRunner
+
+    from llmcost.cli import app
+
+    r = CliRunner().invoke(app, ["prices", *args])
+    assert r.exit_code == 2
+    assert r.stderr == line + "\n" and r.stdout == ""

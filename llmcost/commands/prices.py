@@ -16,7 +16,7 @@ from ..errors import InputError
 from ._common import cli_errors, write_output
 
 if TYPE_CHECKING:
-    from ..pricing import Quote
+    from ..pricing import PriceBook, Quote
 
 # The price table (genai-prices) and rich load when the command runs, not
 # when the CLI is built.
@@ -109,9 +109,24 @@ def register(app: typer.Typer) -> None:
             except ValueError:
                 raise InputError(f"--date must look like 2025-06-01, got {date!r}") from None
         book = PriceBook.default(str(prices_file) if prices_file else None)
-        quotes = book.entries(pattern, when)
-        if provider:
-            quotes = [q for q in quotes if q.provider == provider.lower()]
+        found = book.entries(pattern, when)
+        quotes = [q for q in found if q.provider == provider.lower()] if provider else found
         if not quotes:
-            raise InputError(f"no model in the price table matches {pattern!r}", hint="try a shorter pattern, e.g. 'sonnet'")
+            raise no_match_error(pattern, provider, found, book)
         write_output(render_prices(quotes, fmt, when), output)
+
+
+def no_match_error(pattern: str, provider: str, found: list[Quote], book: PriceBook) -> InputError:
+    """The error for a search that lists nothing: the providers that do have a match when
+    ``--provider`` filtered them all out, else the close spellings of ``pattern`` (a typo such
+    as ``gtp-4o``), else a hint to shorten the pattern."""
+    import difflib
+
+    if found:
+        others = ", ".join(sorted({q.provider for q in found}))
+        return InputError(f"no {provider} model in the price table matches {pattern!r}", hint=f"it is listed under: {others}")
+    names = sorted({q.model_id for q in book.entries()})
+    close = difflib.get_close_matches(pattern.lower(), names, n=3, cutoff=0.75) if pattern else []
+    hint = f"did you mean {', '.join(close)}?" if close else "try a shorter pattern, e.g. 'sonnet'"
+    what = f"no {provider} model" if provider else "no model"
+    return InputError(f"{what} in the price table matches {pattern!r}", hint=hint)

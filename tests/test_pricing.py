@@ -307,3 +307,19 @@ def test_prices_cli_no_match_is_one_line_with_a_suggestion(args, line):
     r = CliRunner().invoke(app, ["prices", *args])
     assert r.exit_code == 2
     assert r.stderr == line + "\n" and r.stdout == ""
+
+
+def test_prices_cli_date_is_the_days_standard_price_not_midnights():
+    # deepseek-chat: $0.27/M input, $1.10/M output; half price 16:30-00:30 UTC.  A bare --date used to be
+    # read at 00:00 UTC, inside the off-peak window, and showed 0.135 / 0.55 as "the prices valid that day"
+    from typer.testing import CliRunner
+
+    from llmcost.cli import app
+
+    def row(date: str) -> str:
+        r = CliRunner().invoke(app, ["prices", "deepseek-chat", "--provider", "deepseek", "--date", date, "--format", "csv"])
+        assert r.exit_code == 0, r.output
+        return r.stdout.splitlines()[1]
+
+    assert row("2025-06-01") == "deepseek,deepseek-chat,0.27,0.07,0.27,0.27,1.1,64000,,genai-prices 0.2.5,,,"
+    assert row("2025-06-01T17:00") == "deepseek,deepseek-chat,0.135,0.035,0.135,0.135,0.55,64000,,genai-prices 0.2.5,,,"

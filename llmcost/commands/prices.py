@@ -88,13 +88,29 @@ def render_prices(quotes: list[Quote], fmt: PriceFormat, when: datetime) -> str:
     return buf.getvalue()
 
 
+def price_moment(date: str) -> datetime:
+    """The moment ``--date`` names.  A bare day (and no ``--date``: today) is read at 12:00 UTC,
+    not midnight: a model with time-of-day prices (DeepSeek is half price 16:30-00:30 UTC) then
+    shows its standard price for that day, the same whatever the hour the command runs.  A time
+    (``2025-06-01T17:00``) picks that moment's price."""
+    if not date:
+        return datetime.now(tz=UTC).replace(hour=12, minute=0, second=0, microsecond=0)
+    try:
+        when = datetime.fromisoformat(date)
+    except ValueError:
+        raise InputError(f"--date must look like 2025-06-01 (or 2025-06-01T17:00), got {date!r}") from None
+    if "T" not in date.upper() and " " not in date.strip():
+        when = when.replace(hour=12)
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+
+
 def register(app: typer.Typer) -> None:
     @app.command("prices")
     @cli_errors
     def prices(
         pattern: str = typer.Argument("", help="Search model ids/providers (substring, or a glob with *)."),
         provider: str = typer.Option("", "--provider", help="Only this provider (openai, anthropic, google, ...)."),
-        date: str = typer.Option("", "--date", help="Show the prices valid on this date (YYYY-MM-DD). Default: today."),
+        date: str = typer.Option("", "--date", help="Show the prices valid on this date (YYYY-MM-DD, read at 12:00 UTC; add THH:MM for time-of-day prices). Default: today."),
         prices_file: Path | None = typer.Option(None, "--prices", help="Overrides YAML (negotiated prices, fine-tunes)."),
         fmt: PriceFormat = typer.Option(PriceFormat.table, "--format", "-f", help="Output format."),
         output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
@@ -102,12 +118,7 @@ def register(app: typer.Typer) -> None:
         """List and search the price table ($ per 1M tokens by token kind)."""
         from ..pricing import PriceBook
 
-        when = datetime.now(tz=UTC)
-        if date:
-            try:
-                when = datetime.fromisoformat(date).replace(tzinfo=UTC)
-            except ValueError:
-                raise InputError(f"--date must look like 2025-06-01, got {date!r}") from None
+        when = price_moment(date)
         book = PriceBook.default(str(prices_file) if prices_file else None)
         found = book.entries(pattern, when)
         quotes = [q for q in found if q.provider == provider.lower()] if provider else found

@@ -274,3 +274,14 @@ def test_cli_table_rows_stay_on_one_line_and_say_how_many_full_days(tmp_path: Pa
     assert all(line == line.rstrip() for line in lines)
     # one full day (the last day is cut short): not "2 days of data (need 2)"
     assert "Note: all (monthly): cannot project: 1 full day of data (need 2)" in lines
+
+
+def test_cli_unpriced_note_is_in_the_singular_for_one_request(tmp_path: Path) -> None:
+    usage = tmp_path / "u.csv"
+    usage.write_text("timestamp,provider,model,app,user,input_tokens,output_tokens\n"
+                     "2025-03-01T12:00:00Z,openai,gpt-4o,chat,alice,1000000,0\n"  # $2.50
+                     "2025-03-01T13:00:00Z,openai,gpt-4o-typo,chat,alice,1000000,0\n")  # unpriced
+    cfg = write(tmp_path, "b.yaml", "budgets: [{name: all, monthly: 10}]\n")
+    r = run("budget", "check", str(usage), "--budgets", str(cfg))
+    assert r.exit_code == 0
+    assert r.stdout.splitlines()[-1] == "Note: 1 request (1 row) could not be priced: not counted"

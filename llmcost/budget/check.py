@@ -43,6 +43,7 @@ import pandas as pd
 
 from ..analyze.forecast import MIN_FULL_DAYS, OUTLOOK_DAYS, fit
 from ..errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_THRESHOLD, InputError
+from ..wording import plural
 from .config import Budget, BudgetConfig
 
 OK = "ok"
@@ -253,12 +254,14 @@ def check_budgets(
     notes: list[str] = []
     timed = priced["time"].notna().to_numpy(dtype=bool)
     if not timed.all():
-        notes.append(f"{int((~timed).sum()):,} rows have no time and are not in any period")
+        n_untimed = int((~timed).sum())
+        notes.append(f"{plural(n_untimed, 'row')} {'has' if n_untimed == 1 else 'have'} no time and "
+                     f"{'is' if n_untimed == 1 else 'are'} not in any period")
     if "priced" in priced.columns:
         unpriced = ~priced["priced"].fillna(False).to_numpy(dtype=bool) & timed
         if unpriced.any():
             n_req = int(priced.loc[unpriced, "requests"].sum())
-            notes.append(f"{n_req:,} requests ({int(unpriced.sum()):,} rows) could not be priced: not counted")
+            notes.append(f"{plural(n_req, 'request')} ({plural(int(unpriced.sum()), 'row')}) could not be priced: not counted")
     if not timed.any():
         raise InputError("no rows with a time: cannot place usage in a budget period", file=source or None)
     day = priced["time"].dt.tz_convert("UTC").dt.tz_localize(None).dt.floor("D")

@@ -877,6 +877,11 @@ def read_json_baseline(
     return result
 
 
+def _sig(x: float) -> float:
+    """``x`` to 10 significant digits: a difference of two prices is 0.01, not 0.009999999999999998."""
+    return float(f"{x:.10g}")
+
+
 def compare_to_baseline(
     rows: Sequence[TokenRow],
     baseline: Mapping[tuple[str, str], int],
@@ -895,10 +900,10 @@ def compare_to_baseline(
         now_tokens, before_tokens = now or 0, before or 0
         cost_now = input_cost_per_1k_calls(now_tokens, model, book)
         cost_before = input_cost_per_1k_calls(before_tokens, model, book)
-        delta_cost = None if cost_now is None or cost_before is None else cost_now - cost_before
+        delta_cost = None if cost_now is None or cost_before is None else _sig(cost_now - cost_before)
         monthly = None
         if delta_cost is not None and calls_per_day is not None:
-            monthly = delta_cost / 1000 * calls_per_day * DAYS_PER_MONTH
+            monthly = _sig(delta_cost / 1000 * calls_per_day * DAYS_PER_MONTH)
         changes.append(
             TokenChange(file, model, status, now_tokens, before_tokens, now_tokens - before_tokens, delta_cost, monthly)
         )

@@ -249,3 +249,39 @@ def test_a_log_that_stops_mid_day_projects_that_day_instead_of_averaging_it() ->
     assert monthly.projected_usd == pytest.approx(31 * 0.6)
     # today: the expected $0.60, not the $0.30 spent so far nor tomorrow
     assert daily.spent_usd == pytest.approx(0.3) and daily.projected_usd == pytest.approx(0.6)
+
+
+def test_cli_table_rows_stay_on_one_line_and_say_how_many_full_days(tmp_path: Path) -> None:
+    # 2025-03-01 12:00 and 2025-03-02 11:00: day 1 is full, day 2 is where the data stops
+    usage = tmp_path / "u.csv"
+    usage.write_text(
+        "timestamp,provider,model,app,user,input_tokens,output_tokens\n"
+        "2025-03-01T12:00:00Z,openai,gpt-4o,chat,alice,1000000,0\n"  # $2.50
+        "2025-03-02T11:00:00Z,openai,gpt-4o,summariser-for-the-whole-company,bob,1000000,100000\n"  # $3.50
+    )
+    cfg = write(tmp_path, "b.yaml",
+                "budgets:\n  - {name: all, monthly: 7}\n  - {app: summariser-for-the-whole-company, daily: 10}\n")
+    r = run("budget", "check", str(usage), "--budgets", str(cfg))
+    assert r.exit_code == 1
+    lines = r.stdout.splitlines()
+    assert lines[0] == "LLM budgets as of 2025-03-02 (last timestamp in the data): 0 exceeded, 1 warning, 1 ok"
+    # each budget is one line (no name or status folded onto a second line), no trailing blanks
+    assert lines[4].split() == ["all", "(total)", "2025-03", "$7.00", "$6.00", "86%", "warning", "(>=", "80%)", "n/a",
+                                "cannot", "project"]
+    assert lines[5].split() == ["app=summariser-for-the-whole-company", "2025-03-02", "$10.00", "$3.50", "35%",
+                                "ok", "n/a", "cannot", "project"]
+    assert lines[6] == ""
+    assert all(line == line.rstrip() for line in lines)
+    # one full day (the last day is cut short): not "2 days of data (need 2)"
+    assert "Note: all (monthly): cannot project: 1 full day of data (need 2)" in lines
+
+
+def test_cli_unpriced_note_is_in_the_singular_for_one_request(tmp_path: Path) -> None:
+    usage = tmp_path / "u.csv"
+    usage.write_text("timestamp,provider,model,app,user,input_tokens,output_tokens\n"
+                     "2025-03-01T12:00:00Z,openai,gpt-4o,chat,alice,1000000,0\n"  # $2.50
+                     "2025-03-01T13:00:00Z,openai,gpt-4o-typo,chat,alice,1000000,0\n")  # unpriced
+    cfg = write(tmp_path, "b.yaml", "budgets: [{name: all, monthly: 10}]\n")
+    r = run("budget", "check", str(usage), "--budgets", str(cfg))
+    assert r.exit_code == 0
+    assert r.stdout.splitlines()[-1] == "Note: 1 request (1 row) could not be priced: not counted"

@@ -285,3 +285,41 @@ def test_override_errors_are_one_line_and_name_the_file(tmp_path, text, message)
     assert message in str(exc.value)
     assert str(exc.value).startswith(path)
     assert "\n" not in str(exc.value)
+
+
+@pytest.mark.parametrize(
+    "args, line",
+    [
+        # a typo: the close spelling is offered, not "try a shorter pattern"
+        (["gtp-4o"], "llmcost: error: no model in the price table matches 'gtp-4o' (did you mean gpt-4o?)"),
+        # --provider filtered every match out: say where the model is listed
+        (["claude-sonnet-4-5", "--provider", "openai"],
+         "llmcost: error: no openai model in the price table matches 'claude-sonnet-4-5' "
+         "(it is listed under: anthropic, aws, google)"),
+        (["zzzz"], "llmcost: error: no model in the price table matches 'zzzz' (try a shorter pattern, e.g. 'sonnet')"),
+    ],
+)
+def test_prices_cli_no_match_is_one_line_with_a_suggestion(args, line):
+    from typer.testing import CliRunner
+
+    from llmcost.cli import app
+
+    r = CliRunner().invoke(app, ["prices", *args])
+    assert r.exit_code == 2
+    assert r.stderr == line + "\n" and r.stdout == ""
+
+
+def test_prices_cli_date_is_the_days_standard_price_not_midnights():
+    # deepseek-chat: $0.27/M input, $1.10/M output; half price 16:30-00:30 UTC.  A bare --date used to be
+    # read at 00:00 UTC, inside the off-peak window, and showed 0.135 / 0.55 as "the prices valid that day"
+    from typer.testing import CliRunner
+
+    from llmcost.cli import app
+
+    def row(date: str) -> str:
+        r = CliRunner().invoke(app, ["prices", "deepseek-chat", "--provider", "deepseek", "--date", date, "--format", "csv"])
+        assert r.exit_code == 0, r.output
+        return r.stdout.splitlines()[1].split(",")[:8]  # up to context_window (not the source's version)
+
+    assert row("2025-06-01") == "deepseek,deepseek-chat,0.27,0.07,0.27,0.27,1.1,64000".split(",")
+    assert row("2025-06-01T17:00") == "deepseek,deepseek-chat,0.135,0.035,0.135,0.135,0.55,64000".split(",")

@@ -190,3 +190,16 @@ def test_anomalies_render_in_text_formats() -> None:
     assert "| 2025-03-15 | total | $0.06 | $0.0060 | volume spike: requests x10.0" in md
     rows = list(csv.reader(io.StringIO(render(a, "csv"))))
     assert ["anomalies", "1", "cause", "volume spike"] in rows
+
+
+def test_csv_numbers_are_never_in_scientific_notation() -> None:
+    # one gpt-4o input token ($2.50/M) in app "tiny"; 400T input + 100T output tokens ($2,000,000,000) in "huge"
+    a = analyze(make_priced([
+        req("2025-03-03T09:15:07Z", "gpt-4o", 1, 0, app="tiny", rid="t"),
+        req("2025-03-03T09:16:07Z", "gpt-4o", 400_000_000_000_000, 100_000_000_000_000, app="huge", rid="h"),
+    ]), by=("app",))
+    rows = list(csv.reader(io.StringIO(render(a, "csv"))))
+    assert ["by_app", "tiny", "cost_usd", "0.0000025"] in rows
+    assert ["by_app", "huge", "cost_usd", "2000000000.0"] in rows
+    assert ["by_app", "huge", "tokens", "500000000000000"] in rows
+    assert not [r for r in rows if "e-" in r[3] or "e+" in r[3]]

@@ -335,3 +335,20 @@ def test_cli_bad_budgets_file_fails_before_writing(tmp_path: Path) -> None:
     assert r.exit_code == 2
     assert "budgets_negative.yaml" in r.output
     assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_cli_two_day_log_cards_read_once_and_in_the_singular(tmp_path: Path) -> None:
+    # day 1: 1M gpt-4o input ($2.50) + 1M output ($10.00) = $12.50; day 2: 1M input = $2.50, cut short at 09:30
+    usage = tmp_path / "u.csv"
+    usage.write_text("timestamp,model,app,input_tokens,output_tokens\n"
+                     "2025-10-01T10:15:00Z,gpt-4o,chat,1000000,1000000\n"
+                     "2025-10-02T09:30:00Z,gpt-4o,chat,1000000,0\n", encoding="utf-8")
+    out = tmp_path / "r.html"
+    r = runner.invoke(app, ["report", str(usage), "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    text = out.read_text(encoding="utf-8")
+    assert ('<div class="label">Month-end forecast</div><div class="value">n/a</div>'
+            '<div class="sub">cannot project: 1 full day of data (need 2)</div>') in text
+    assert "cannot project: cannot project" not in text
+    assert ('<div class="label">Last 1 day vs previous 1</div><div class="value">-80.0%</div>'
+            '<div class="sub">$2.50 vs $12.50</div>') in text

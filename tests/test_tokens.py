@@ -464,7 +464,7 @@ def test_cli_table_and_csv(prompts):
     assert "input (prompt) tokens only" in result.stdout
     csv_out = _run([str(prompts / "hello.txt"), "--format", "csv"]).stdout.splitlines()
     assert csv_out[0] == "file,model,tokens,exact,method,cost_per_1k_calls_usd"
-    assert csv_out[1] == f"{prompts / 'hello.txt'},gpt-4o,4,True,tiktoken o200k_base,0.01"
+    assert csv_out[1] == f"{prompts / 'hello.txt'},gpt-4o,4,true,tiktoken o200k_base,0.01"  # as JSON spells it
 
 
 def test_cli_price_overrides(prompts, tmp_path):
@@ -509,6 +509,21 @@ def test_cli_baseline_growth(prompts, tmp_path):
     table = _run([str(prompts), "--baseline", str(base), "--calls-per-day", "10000"])
     assert table.exit_code == 0
     assert "+$3.00" in table.stdout and "changed" in table.stdout
+
+
+def test_cli_baseline_numbers_are_exact_and_never_scientific(prompts, tmp_path):
+    base = tmp_path / "base.json"
+    assert _run([str(prompts / "hello.txt"), "--format", "json", "-o", str(base)]).exit_code == 0
+    (prompts / "hello.txt").write_text("Hello, world! Hello, world!", encoding="utf-8")  # 4 -> 8 tokens
+    args = [str(prompts / "hello.txt"), "--baseline", str(base), "--calls-per-day", "1000000"]
+    (change,) = json.loads(_run([*args, "--format", "json"]).stdout)["changes"]
+    # 8 x $2.50/M x 1000 - 4 x $2.50/M x 1000: exactly 0.01, not 0.009999999999999998
+    assert change["delta_cost_per_1k_calls_usd"] == 0.01
+    assert change["delta_cost_per_month_usd"] == 300.0  # 0.01 / 1000 x 1,000,000 x 30
+    assert _run([*args, "--format", "csv"]).stdout.splitlines()[1] == f"{prompts / 'hello.txt'},gpt-4o,changed,4,8,4,0.01,300.0"
+    table = _run(args).stdout
+    assert "Δ $ / month @ 1,000,000 calls/day" in table and "1e+06" not in table
+    assert "│ changed │        4 │      8 │       +4 │       +$0.0100 │" in table
 
 
 def test_cli_bad_baseline_exits_2(prompts, tmp_path):

@@ -41,8 +41,9 @@ from fnmatch import fnmatchcase
 import numpy as np
 import pandas as pd
 
-from ..analyze.forecast import OUTLOOK_DAYS, fit
+from ..analyze.forecast import MIN_FULL_DAYS, OUTLOOK_DAYS, fit
 from ..errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_THRESHOLD, InputError
+from ..wording import plural
 from .config import Budget, BudgetConfig
 
 OK = "ok"
@@ -127,6 +128,13 @@ def _level(used: float, thresholds: tuple[float, ...]) -> tuple[str, float | Non
     return OK, None
 
 
+def _cannot_project(full_days: int) -> str:
+    """The note of a budget with too little data: counts *full* days, as the fit does
+    (a day the data stops in is not one), worded as analyze's forecast words it."""
+    n = max(full_days, 0)
+    return f"cannot project: {n} full day{'s' if n != 1 else ''} of data (need {MIN_FULL_DAYS})"
+
+
 def _monthly(
     b: Budget, limit: float, series: pd.Series, as_of: pd.Timestamp, projected: bool, requests: int,
     partial: bool = False,
@@ -157,7 +165,7 @@ def _monthly(
             if reach.any():
                 breach, breach_projected = future[int(np.argmax(reach))].strftime("%Y-%m-%d"), True
     else:
-        note = f"cannot project: {len(series)} day{'s' if len(series) != 1 else ''} of data (need 2)"
+        note = _cannot_project(len(series) - 1 if partial else len(series))
     return _status(b, "monthly", as_of.strftime("%Y-%m"), limit, spent, proj, low, high, breach, breach_projected, projected, requests, note)
 
 
@@ -180,7 +188,7 @@ def _daily(
             if reach.any():
                 breach, breach_projected = nxt[int(np.argmax(reach))].strftime("%Y-%m-%d"), True
     else:
-        note = f"cannot project: {len(series)} day{'s' if len(series) != 1 else ''} of data (need 2)"
+        note = _cannot_project(len(series) - 1 if partial else len(series))
     return _status(b, "daily", as_of.strftime("%Y-%m-%d"), limit, spent, proj, low, high, breach, breach_projected, projected, requests, note)
 
 
@@ -246,12 +254,14 @@ def check_budgets(
     notes: list[str] = []
     timed = priced["time"].notna().to_numpy(dtype=bool)
     if not timed.all():
-        notes.append(f"{int((~timed).sum()):,} rows have no time and are not in any period")
+        n_untimed = int((~timed).sum())
+        notes.append(f"{plural(n_untimed, 'row')} {'has' if n_untimed == 1 else 'have'} no time and "
+                     f"{'is' if n_untimed == 1 else 'are'} not in any period")
     if "priced" in priced.columns:
         unpriced = ~priced["priced"].fillna(False).to_numpy(dtype=bool) & timed
         if unpriced.any():
             n_req = int(priced.loc[unpriced, "requests"].sum())
-            notes.append(f"{n_req:,} requests ({int(unpriced.sum()):,} rows) could not be priced: not counted")
+            notes.append(f"{plural(n_req, 'request')} ({plural(int(unpriced.sum()), 'row')}) could not be priced: not counted")
     if not timed.any():
         raise InputError("no rows with a time: cannot place usage in a budget period", file=source or None)
     day = priced["time"].dt.tz_convert("UTC").dt.tz_localize(None).dt.floor("D")

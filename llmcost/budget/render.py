@@ -54,6 +54,9 @@ def summary(r: BudgetReport) -> str:
 
 
 def render_table(r: BudgetReport, width: int = 110) -> str:
+    """The status table: one line per budget, never wrapped (a long budget name or a
+    status like ``warning (>= 80%)`` widens its column instead of folding mid-word,
+    so CI logs and ``grep`` see whole rows); the legend wraps at ``width``."""
     con = Console(file=io.StringIO(), width=width, color_system=None, highlight=False, markup=False, emoji=False)
     con.print(summary(r))
     t = Table(box=box.SIMPLE_HEAD, pad_edge=False)
@@ -68,9 +71,7 @@ def render_table(r: BudgetReport, width: int = 110) -> str:
         ("Range", "right"),
         ("Breach", "left"),
     ):
-        wraps = name in ("Budget", "Status", "Breach")
-        t.add_column(name, justify=justify, no_wrap=not wraps, overflow="fold",  # type: ignore[arg-type]
-                     min_width=12 if name == "Budget" else None, ratio=2 if wraps else None)
+        t.add_column(name, justify=justify, no_wrap=True)  # type: ignore[arg-type]
     for s in r.statuses:
         label = s.name if s.name == s.scope else f"{s.name} ({s.scope})"
         rng = "" if s.projected_usd is None else f"{money(s.projected_low_usd)}-{money(s.projected_high_usd)}"
@@ -85,7 +86,10 @@ def render_table(r: BudgetReport, width: int = 110) -> str:
             rng,
             breach_text(s),
         )
-    con.print(t)
+    wide = Console(file=io.StringIO(), width=10_000, color_system=None, highlight=False, markup=False, emoji=False)
+    wide.print(t)
+    table_text = wide.file.getvalue()  # type: ignore[attr-defined]
+    con.file.write(table_text)  # type: ignore[attr-defined]
     con.print(
         "Period: YYYY-MM = monthly limit, YYYY-MM-DD = daily limit. Projected: month-end for monthly limits, "
         "the next day's expected cost for daily ones (weekday/weekend-aware average; range +/- 1 daily std)."
@@ -95,7 +99,8 @@ def render_table(r: BudgetReport, width: int = 110) -> str:
             con.print(f"Note: {s.name} ({s.period}): {s.note}")
     for n in r.notes:
         con.print(f"Note: {n}")
-    return con.file.getvalue()  # type: ignore[attr-defined, no-any-return]
+    text: str = con.file.getvalue()  # type: ignore[attr-defined]
+    return "\n".join(line.rstrip() for line in text.split("\n"))
 
 
 def _rounded(d: dict[str, Any]) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from ..errors import InputError
 from ._common import cli_errors, write_output
 
 if TYPE_CHECKING:
-    from ..pricing import Quote
+    from ..pricing import PriceBook, Quote
 
 # The price table (genai-prices) and rich load when the command runs, not
 # when the CLI is built.
@@ -88,13 +88,29 @@ def render_prices(quotes: list[Quote], fmt: PriceFormat, when: datetime) -> str:
     return buf.getvalue()
 
 
+def price_moment(date: str) -> datetime:
+    """The moment ``--date`` names.  A bare day (and no ``--date``: today) is read at 12:00 UTC,
+    not midnight: a model with time-of-day prices (DeepSeek is half price 16:30-00:30 UTC) then
+    shows its standard price for that day, the same whatever the hour the command runs.  A time
+    (``2025-06-01T17:00``) picks that moment's price."""
+    if not date:
+        return datetime.now(tz=UTC).replace(hour=12, minute=0, second=0, microsecond=0)
+    try:
+        when = datetime.fromisoformat(date)
+    except ValueError:
+        raise InputError(f"--date must look like 2025-06-01 (or 2025-06-01T17:00), got {date!r}") from None
+    if "T" not in date.upper() and " " not in date.strip():
+        when = when.replace(hour=12)
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+
+
 def register(app: typer.Typer) -> None:
     @app.command("prices")
     @cli_errors
     def prices(
         pattern: str = typer.Argument("", help="Search model ids/providers (substring, or a glob with *)."),
         provider: str = typer.Option("", "--provider", help="Only this provider (openai, anthropic, google, ...)."),
-        date: str = typer.Option("", "--date", help="Show the prices valid on this date (YYYY-MM-DD). Default: today."),
+        date: str = typer.Option("", "--date", help="Show the prices valid on this date (YYYY-MM-DD, read at 12:00 UTC; add THH:MM for time-of-day prices). Default: today."),
         prices_file: Path | None = typer.Option(None, "--prices", help="Overrides YAML (negotiated prices, fine-tunes)."),
         fmt: PriceFormat = typer.Option(PriceFormat.table, "--format", "-f", help="Output format."),
         output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
@@ -102,16 +118,26 @@ def register(app: typer.Typer) -> None:
         """List and search the price table ($ per 1M tokens by token kind)."""
         from ..pricing import PriceBook
 
-        when = datetime.now(tz=UTC)
-        if date:
-            try:
-                when = datetime.fromisoformat(date).replace(tzinfo=UTC)
-            except ValueError:
-                raise InputError(f"--date must look like 2025-06-01, got {date!r}") from None
+        when = price_moment(date)
         book = PriceBook.default(str(prices_file) if prices_file else None)
-        quotes = book.entries(pattern, when)
-        if provider:
-            quotes = [q for q in quotes if q.provider == provider.lower()]
+        found = book.entries(pattern, when)
+        quotes = [q for q in found if q.provider == provider.lower()] if provider else found
         if not quotes:
-            raise InputError(f"no model in the price table matches {pattern!r}", hint="try a shorter pattern, e.g. 'sonnet'")
+            raise no_match_error(pattern, provider, found, book)
         write_output(render_prices(quotes, fmt, when), output)
+
+
+def no_match_error(pattern: str, provider: str, found: list[Quote], book: PriceBook) -> InputError:
+    """The error for a search that lists nothing: the providers that do have a match when
+    ``--provider`` filtered them all out, else the close spellings of ``pattern`` (a typo such
+    as ``gtp-4o``), else a hint to shorten the pattern."""
+    import difflib
+
+    if found:
+        others = ", ".join(sorted({q.provider for q in found}))
+        return InputError(f"no {provider} model in the price table matches {pattern!r}", hint=f"it is listed under: {others}")
+    names = sorted({q.model_id for q in book.entries()})
+    close = difflib.get_close_matches(pattern.lower(), names, n=3, cutoff=0.75) if pattern else []
+    hint = f"did you mean {', '.join(close)}?" if close else "try a shorter pattern, e.g. 'sonnet'"
+    what = f"no {provider} model" if provider else "no model"
+    return InputError(f"{what} in the price table matches {pattern!r}", hint=hint)

@@ -79,6 +79,12 @@ def _render_table(rows: Sequence[tok.TokenRow]) -> str:
     return buffer.getvalue()
 
 
+def _count(n: float) -> str:
+    """A user-given count as typed, with thousands separators and never in
+    scientific notation (``1000000`` is ``1,000,000``, not ``1e+06``)."""
+    return f"{int(n):,}" if float(n).is_integer() else f"{n:,.6f}".rstrip("0")
+
+
 def _render_changes(changes: Sequence[tok.TokenChange], calls_per_day: float | None) -> str:
     from rich.table import Table
 
@@ -87,7 +93,7 @@ def _render_changes(changes: Sequence[tok.TokenChange], calls_per_day: float | N
     table = Table(title="Prompt growth against the baseline", title_justify="left")
     headers = ["File", "Model", "Status", "Baseline", "Tokens", "Δ tokens", "Δ $ / 1k calls"]
     if calls_per_day is not None:
-        headers.append(f"Δ $ / month @ {calls_per_day:,g} calls/day")
+        headers.append(f"Δ $ / month @ {_count(calls_per_day)} calls/day")
     for header in headers:
         table.add_column(header, justify="left" if header in ("File", "Model", "Status") else "right")
     for change in changes:
@@ -149,7 +155,9 @@ def _render_csv(rows: Sequence[tok.TokenRow], changes: Sequence[tok.TokenChange]
         fields = list(records[0]) if records else list(_change_dict(tok.TokenChange("", "", "", 0, 0, 0, None, None)))
     writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
     writer.writeheader()
-    writer.writerows({k: ("" if v is None else v) for k, v in record.items()} for record in records)
+    # booleans as JSON (and analyze's CSV) spell them: true / false, not Python's True
+    writer.writerows({k: ("" if v is None else str(v).lower() if isinstance(v, bool) else v) for k, v in record.items()}
+                     for record in records)
     return buffer.getvalue()
 
 

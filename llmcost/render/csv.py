@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import csv as _csv
 import io
+import math
 from collections.abc import Iterator
 from typing import Any
+
+import numpy as np
 
 from ..analyze.model import Analysis, to_dict
 
@@ -28,7 +31,9 @@ def _value(v: Any) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, float):
-        return repr(v)
+        # the shortest digits that read back as the same float, never in scientific notation
+        # (a one-token cost is 0.0000025, not 2.5e-06: not every CSV consumer reads exponents)
+        return repr(v) if not math.isfinite(v) else np.format_float_positional(v, trim="0")
     if isinstance(v, list):
         return ";".join(_value(x) for x in v)
     return str(v)

@@ -618,15 +618,16 @@ def summary_section(d: ReportData) -> str:
                     f"{money(getattr(f, 'next_30_days_high_usd', None))})")
         cards.append(_card(f"Month-end forecast ({f.month})", money(f.projected_usd), sub, "forecast"))
     else:
-        cards.append(_card("Month-end forecast", "n/a", f"cannot project: {f.reason}", "forecast", "muted"))
+        # the reason already says "cannot project: ..." (analyze.forecast)
+        cards.append(_card("Month-end forecast", "n/a", f.reason, "forecast", "muted"))
     c = d.change
     if c.available and c.ratio is not None:
         tone = "up" if c.ratio > 0 else "down"
-        cards.append(_card(f"Last {c.days} days vs previous {c.days}", pct(c.ratio, signed=True),
+        cards.append(_card(f"Last {plural(c.days, 'day')} vs previous {c.days}", pct(c.ratio, signed=True),
                            f"{money(c.current_usd)} vs {money(c.previous_usd)}", "change", tone))
     elif c.available:
-        cards.append(_card(f"Last {c.days} days vs previous {c.days}", money(c.current_usd),
-                           f"previous {c.days} days: {money(c.previous_usd)}", "change", "muted"))
+        cards.append(_card(f"Last {plural(c.days, 'day')} vs previous {c.days}", money(c.current_usd),
+                           f"previous {plural(c.days, 'day')}: {money(c.previous_usd)}", "change", "muted"))
     else:
         cards.append(_card("Change vs previous period", "n/a", c.reason, "change", "muted"))
     cards.append(_card("Savings available", money(d.savings.monthly_usd), d.savings.label, "savings", "good"))

@@ -805,7 +805,8 @@ __all__ = [
 # Growth against a baseline run
 # --------------------------------------------------------------------------- #
 
-DAYS_PER_MONTH = 30
+#: 30.4375 (365.25 / 12), the month of every other monthly figure (llmcost.periods, which imports pandas)
+DAYS_PER_MONTH = 365.25 / 12
 
 
 @dataclass(frozen=True)

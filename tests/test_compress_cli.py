@@ -53,11 +53,12 @@ def test_json_report_numbers(prompt: Path):
 
     price = PriceBook.default().quote("gpt-4o").input  # $ per 1M input tokens
     assert row["saved_usd_per_1k_calls"] == pytest.approx((before - after) * price / 1000, rel=1e-9)
-    assert row["saved_usd_per_month"] == pytest.approx(row["saved_usd_per_1k_calls"] * 10 * 30, rel=1e-6)
-    # by hand: 71 -> 42 o200k tokens; 29 tokens x $2.50/1M x 1,000 calls = $0.0725; x 10 x 30 per month = $21.75
+    assert row["saved_usd_per_month"] == pytest.approx(row["saved_usd_per_1k_calls"] * 10 * 30.4375, rel=1e-6)
+    # by hand: 71 -> 42 o200k tokens; 29 tokens x $2.50/1M x 1,000 calls = $0.0725; x 10 calls/day x 30.4375
+    # days (365.25 / 12, the month of every monthly figure) = $22.0671875
     assert (before, after) == (71, 42)
     assert row["saved_usd_per_1k_calls"] == pytest.approx(0.0725)
-    assert row["saved_usd_per_month"] == pytest.approx(21.75)
+    assert row["saved_usd_per_month"] == pytest.approx(22.067187)
     assert row["protected_spans_ok"] and row["protected_spans"] == 2
     assert mini["model"] == "gpt-4o-mini" and mini["passes"] is None
     assert prompt.read_text(encoding="utf-8") == PROMPT  # report only: nothing written
@@ -412,8 +413,8 @@ def test_multi_file_runs_have_a_total(tmp_path: Path, monkeypatch: pytest.Monkey
     res = runner.invoke(app, ["compress", "tot", "--calls-per-day", "1000"])
     assert res.exit_code == 0, res.output
     lines = [" ".join(line.split()) for line in res.stdout.splitlines()]
-    # 3 tokens x $2.50/1M x 1,000 calls = $0.0075; x 1 x 30 = $0.2250 a month
-    assert "│ Total (2 files) │ gpt-4o │ 11 │ 8 │ 27.3% │ $0.0075 │ $0.2250 │ 0 ok │" in lines
+    # 3 tokens x $2.50/1M x 1,000 calls = $0.0075; x 1 x 30.4375 = $0.2283 a month
+    assert "│ Total (2 files) │ gpt-4o │ 11 │ 8 │ 27.3% │ $0.0075 │ $0.2283 │ 0 ok │" in lines
     # tokens saved per pass: a row per file, a column per pass that ran
     assert "┃ File ┃ whitespace ┃ json ┃ markdown ┃ filler ┃ hedges ┃ phrases ┃ dedupe ┃ Total ┃" in lines
     assert "│ tot/a.txt │ 0 │ 0 │ 0 │ 1 │ 0 │ 0 │ 0 │ 1 │" in lines
@@ -422,7 +423,7 @@ def test_multi_file_runs_have_a_total(tmp_path: Path, monkeypatch: pytest.Monkey
     res = runner.invoke(app, ["compress", "tot", "--format", "json", "--calls-per-day", "1000"])
     assert json.loads(res.stdout)["total"] == {"files": 2, "models": [
         {"model": "gpt-4o", "tokens_before": 11, "tokens_after": 8, "saved_tokens": 3, "reduction_pct": 27.27,
-         "exact": True, "saved_usd_per_1k_calls": 0.0075, "saved_usd_per_month": 0.225}]}
+         "exact": True, "saved_usd_per_1k_calls": 0.0075, "saved_usd_per_month": 0.228282}]}  # (0.076094 + 0.152188)
     # one file: no total row in the table, and the passes are rows; the JSON keeps the same shape
     res = runner.invoke(app, ["compress", "tot/a.txt"])
     assert "Total" not in res.stdout
@@ -444,10 +445,10 @@ def test_multi_file_total_per_model_and_per_pass(tmp_path: Path, monkeypatch: py
     res = runner.invoke(app, ["compress", "tot", "-m", "gpt-4o", "-m", "gpt-4", "--calls-per-day", "1000"])
     assert res.exit_code == 0, res.output
     lines = [" ".join(line.split()) for line in res.stdout.splitlines()]
-    # gpt-4 (cl100k, $30/1M input): 11 -> 8 = 3 tokens x $30/1M x 1,000 calls = $0.09; x 1 x 30 = $2.70 a month
-    assert "│ Total (2 files) │ gpt-4 │ 11 │ 8 │ 27.3% │ $0.0900 │ $2.70 │ 0 ok │" in lines
-    # gpt-4o ($2.50/1M): 3 x $2.50/1M x 1,000 = $0.0075; x 30 = $0.2250
-    assert "│ Total (2 files) │ gpt-4o │ 11 │ 8 │ 27.3% │ $0.0075 │ $0.2250 │ 0 ok │" in lines
+    # gpt-4 (cl100k, $30/1M input): 11 -> 8 = 3 tokens x $30/1M x 1,000 calls = $0.09; x 1 x 30.4375 = $2.74 a month
+    assert "│ Total (2 files) │ gpt-4 │ 11 │ 8 │ 27.3% │ $0.0900 │ $2.74 │ 0 ok │" in lines
+    # gpt-4o ($2.50/1M): 3 x $2.50/1M x 1,000 = $0.0075; x 30.4375 = $0.2283
+    assert "│ Total (2 files) │ gpt-4o │ 11 │ 8 │ 27.3% │ $0.0075 │ $0.2283 │ 0 ok │" in lines
     # passes (first model): filler 1 + 0, phrases 0 + 2; 1 + 2 = the 3 tokens saved
     assert "Tokens saved per pass (gpt-4o)" in lines
     assert "│ Total (2 files) │ 0 │ 0 │ 0 │ 1 │ 0 │ 2 │ 0 │ 3 │" in lines
@@ -455,7 +456,7 @@ def test_multi_file_total_per_model_and_per_pass(tmp_path: Path, monkeypatch: py
     gpt4 = json.loads(res.stdout)["total"]["models"][1]
     assert (gpt4["model"], gpt4["saved_tokens"]) == ("gpt-4", 3)
     assert gpt4["saved_usd_per_1k_calls"] == pytest.approx(0.09)
-    assert gpt4["saved_usd_per_month"] == pytest.approx(2.70)
+    assert gpt4["saved_usd_per_month"] == pytest.approx(2.739375)  # $0.09 x 30.4375
 
 
 def test_diff_with_json_report_goes_to_stderr(prompt: Path):

@@ -419,10 +419,10 @@ def test_baseline_comparison_hand_computed():
     a = changes["a.md"]
     assert (a.status, a.delta_tokens) == ("changed", 500)
     assert a.delta_cost_per_1k_calls_usd == pytest.approx(1.25)  # 500 x 2.5e-6 x 1000
-    assert a.delta_cost_per_month_usd == pytest.approx(375.0)  # 500 x 2.5e-6 x 10,000 x 30
+    assert a.delta_cost_per_month_usd == pytest.approx(380.46875)  # 500 x 2.5e-6 x 10,000 x 30.4375
     assert (changes["b.md"].status, changes["b.md"].delta_tokens) == ("new", 100)
     assert (changes["c.md"].status, changes["c.md"].delta_tokens) == ("removed", -200)
-    assert changes["c.md"].delta_cost_per_month_usd == pytest.approx(-150.0)
+    assert changes["c.md"].delta_cost_per_month_usd == pytest.approx(-152.1875)  # -200 x 2.5e-6 x 10,000 x 30.4375
 
 
 # --------------------------------------------------------------------------- #
@@ -504,11 +504,11 @@ def test_cli_baseline_growth(prompts, tmp_path):
     hello = changes["hello.txt"]
     assert (hello["status"], hello["baseline_tokens"], hello["tokens"], hello["delta_tokens"]) == ("changed", 4, 8, 4)
     assert hello["delta_cost_per_1k_calls_usd"] == pytest.approx(0.01)  # 4 x 2.5e-6 x 1000
-    assert hello["delta_cost_per_month_usd"] == pytest.approx(3.0)  # 4 x 2.5e-6 x 10,000 x 30
+    assert hello["delta_cost_per_month_usd"] == pytest.approx(3.04375)  # 4 x 2.5e-6 x 10,000 x 30.4375
     assert changes["chat.json"]["status"] == "same"
     table = _run([str(prompts), "--baseline", str(base), "--calls-per-day", "10000"])
     assert table.exit_code == 0
-    assert "+$3.00" in table.stdout and "changed" in table.stdout
+    assert "+$3.04" in table.stdout and "changed" in table.stdout
 
 
 def test_cli_baseline_numbers_are_exact_and_never_scientific(prompts, tmp_path):
@@ -519,8 +519,8 @@ def test_cli_baseline_numbers_are_exact_and_never_scientific(prompts, tmp_path):
     (change,) = json.loads(_run([*args, "--format", "json"]).stdout)["changes"]
     # 8 x $2.50/M x 1000 - 4 x $2.50/M x 1000: exactly 0.01, not 0.009999999999999998
     assert change["delta_cost_per_1k_calls_usd"] == 0.01
-    assert change["delta_cost_per_month_usd"] == 300.0  # 0.01 / 1000 x 1,000,000 x 30
-    assert _run([*args, "--format", "csv"]).stdout.splitlines()[1] == f"{prompts / 'hello.txt'},gpt-4o,changed,4,8,4,0.01,300.0"
+    assert change["delta_cost_per_month_usd"] == 304.375  # 0.01 / 1000 x 1,000,000 x 30.4375
+    assert _run([*args, "--format", "csv"]).stdout.splitlines()[1] == f"{prompts / 'hello.txt'},gpt-4o,changed,4,8,4,0.01,304.375"
     table = _run(args).stdout
     assert "Δ $ / month @ 1,000,000 calls/day" in table and "1e+06" not in table
     assert "│ changed │        4 │      8 │       +4 │       +$0.0100 │" in table

@@ -1136,3 +1136,37 @@ def test_review_zh3_qing_inside_a_word(text: str, expected: str):
 )
 def test_review_zh3_script_keeps_its_particles(text: str, expected: str):
     assert compress_text(text, level="aggressive").text == expected
+
+
+# --------------------------------------------------------------------------- #
+# fourth review (English): RAG / grading templates, judge rubrics, extraction prompts
+# --------------------------------------------------------------------------- #
+
+
+@pytest.mark.parametrize("level", ["balanced", "aggressive"])
+@pytest.mark.parametrize(
+    "text, expected_balanced, expected_aggressive",
+    [
+        # a maximizer before a threshold adjective is the bar of the condition: "absolutely sure" / "truly
+        # required" / "really needed" lost it at balanced ("if you are sure", "when required"), and
+        # "completely correct" / "definitely wrong" lost it at aggressive (a rubric's top score and fail mark)
+        ("Answer only if you are absolutely sure. Quote only lines that are truly required.",
+         "Answer only if you are absolutely sure. Quote only lines that are truly required.",
+         "Answer only if you are absolutely sure. Quote only lines that are truly required."),
+        ("Call the tool only when really needed.",
+         "Call the tool only when really needed.",
+         "Call tool only when really needed."),
+        ("Score 5 only if the reply is completely correct. Score 0 if it is definitely wrong.",
+         "Score 5 only if the reply is completely correct. Score 0 if it is definitely wrong.",
+         "Score 5 only if reply is completely correct. Score 0 if it is definitely wrong."),
+        # emphasis before anything else still goes
+        ("I really want a short reply. The tone is absolutely great.",
+         "I want a short reply. The tone is great.",
+         "I want short reply. Tone is great."),
+    ],
+)
+def test_review_en4_maximizer_before_a_threshold_is_kept(text: str, expected_balanced: str,
+                                                         expected_aggressive: str, level: str):
+    expected = expected_balanced if level == "balanced" else expected_aggressive
+    assert compress_text(text, level=level).text == expected
+

@@ -1531,6 +1531,17 @@ _HEDGE_KEEP_NEXT: dict[str, frozenset[str]] = {
     "definitely": frozenset({"not"}),
     "absolutely": frozenset({"no", "nothing", "none", "not", "necessary"}),
 }
+#: adjectives that set a threshold in a condition or a rubric: before one, a maximizer ("absolutely", "truly",
+#: "definitely"...) is the threshold itself, not emphasis: "only answer if you are absolutely sure" is not "if you
+#: are sure", "ask only when truly needed" not "when needed", "pass it only if it is completely correct" not
+#: "if it is correct" (a rubric's top score lost its bar); the hedges pass and the aggressive words pass keep it
+_THRESHOLD_ADJ = frozenset({"necessary", "needed", "required", "essential", "mandatory", "unavoidable", "certain",
+                            "sure", "confident", "positive", "correct", "incorrect", "accurate", "inaccurate", "true",
+                            "false", "wrong", "right", "relevant", "irrelevant", "clear", "unclear", "obvious",
+                            "identical", "complete", "consistent", "inconsistent", "supported", "unsupported",
+                            "impossible", "unrelated", "unambiguous", "ambiguous", "verified", "confirmed", "safe"})
+for _w in ("absolutely", "truly", "really", "completely", "totally", "definitely", "certainly"):
+    _HEDGE_KEEP_NEXT[_w] = _HEDGE_KEEP_NEXT.get(_w, frozenset()) | _THRESHOLD_ADJ
 #: degree words: "very long answer" is not "long answer", nor "highly detailed" "detailed"; the hedges pass
 #: keeps them (the aggressive words pass may still drop "very", "extremely" and "quite")
 _DEGREE_WORDS = frozenset({"very", "extremely", "highly", "incredibly", "quite"})

@@ -1170,3 +1170,10 @@ def test_review_en4_maximizer_before_a_threshold_is_kept(text: str, expected_bal
     expected = expected_balanced if level == "balanced" else expected_aggressive
     assert compress_text(text, level=level).text == expected
 
+
+def test_review_en4_completely_and_totally_say_how_much_and_stay():
+    # "completely" / "totally" are extent, not emphasis: the aggressive words pass dropped them
+    # ("rewrite the intro" allows a light edit; "must be different" is a weaker bar)
+    text = "You should completely rewrite the intro, totally different from the draft."
+    assert compress_text(text, level="aggressive").text == (
+        "Completely rewrite intro, totally different from draft.")

@@ -2630,7 +2630,7 @@ _DROPPABLE_FREQ: dict[str, float] = {
     "the": 50.0, "a": 21.0, "an": 3.5,
     "very": 1.0, "really": 0.6, "actually": 0.4, "basically": 0.1, "simply": 0.2,
     "quite": 0.3, "rather": 0.3, "literally": 0.05, "certainly": 0.1, "definitely": 0.08, "truly": 0.05,
-    "extremely": 0.07, "totally": 0.05, "completely": 0.1, "absolutely": 0.08,
+    "extremely": 0.07, "absolutely": 0.08,
     "that": 10.0, "of": 27.0, "to": 24.0, "in": 18.0, "for": 8.0, "on": 6.0, "at": 4.5, "by": 5.0,
     "with": 7.0, "from": 4.0, "as": 7.5, "it": 9.0, "its": 1.8, "this": 4.5, "these": 1.0, "those": 0.8,
     "there": 2.5, "so": 2.0, "then": 1.2, "also": 1.0, "some": 1.5, "do": 2.5, "does": 0.8, "did": 1.3,
@@ -2643,7 +2643,10 @@ _DROPPABLE_FREQ: dict[str, float] = {
 #: ("just" is no intensifier the words pass drops: "users just want a quick answer", "you should just return the
 #: JSON" restrict, as the hedges pass knows)
 _TIER0 = {"the", "a", "an", "very", "really", "actually", "basically", "simply", "quite", "rather",
-          "literally", "certainly", "definitely", "truly", "extremely", "totally", "completely", "absolutely"}
+          "literally", "certainly", "definitely", "truly", "extremely", "absolutely"}
+#: ("completely" and "totally" are not in the table: they say how much of a thing, not how strongly: "completely
+#: rewrite the intro" is no "rewrite the intro" (a light edit would do), "must be totally different from the
+#: source" no "must be different", "a score of 5 if it is completely correct" no "if it is correct")
 _TIER1 = {"that"}
 
 #: Never dropped (a guard on top of the droppable list).

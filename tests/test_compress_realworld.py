@@ -1177,3 +1177,19 @@ def test_review_en4_completely_and_totally_say_how_much_and_stay():
     text = "You should completely rewrite the intro, totally different from the draft."
     assert compress_text(text, level="aggressive").text == (
         "Completely rewrite intro, totally different from draft.")
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a scale graded by degree words: aggressive dropped "very" from the top level, which then read
+        # lower than the level below it; a degree word before a word used elsewhere in the text stays
+        ("Score 2: The reply is somewhat clear.\nScore 3: The reply is very clear.",
+         "Score 2: The reply is somewhat clear.\nScore 3: The reply is very clear."),
+        ("Keep the reply short. Make the title very short.", "Keep reply short. Make title very short."),
+        # a degree word before a word said once still goes at aggressive
+        ("Write a very detailed plan.", "Write detailed plan."),
+    ],
+)
+def test_review_en4_degree_word_that_tells_levels_apart_is_kept(text: str, expected: str):
+    assert compress_text(text, level="aggressive").text == expected

@@ -1549,6 +1549,25 @@ _DEGREE_WORDS = frozenset({"very", "extremely", "highly", "incredibly", "quite"}
 #: emphasising a verb ("I really want")
 _DEGREE_CONTEXT = frozenset({"be", "is", "are", "was", "were", "been", "being", "am", "a", "an", "the", "seem", "seems",
                              "look", "looks", "feel", "feels", "stay", "remain", "become", "get", "so", "too"})
+_WORD_RUN = re.compile(r"[a-z]+(?:['’][a-z]+)?")
+_WORD_COUNTS: tuple[str | None, Counter[str], Counter[tuple[str, str]]] = (None, Counter(), Counter())
+
+
+def _graded_elsewhere(text: str, degree: str, word: str) -> bool:
+    """Is ``word`` used elsewhere in ``text`` without ``degree`` just before it?  Then the degree word tells
+    the uses apart: a rubric's "Score 4: mostly relevant" / "Score 5: very relevant", "keep it short; the
+    title very short"; without it two levels of a scale read the same, or the top one lower than the one
+    below.  (The words of ``text`` and their pairs are counted once per text; a sentence said again word
+    for word is no other use.)"""
+    global _WORD_COUNTS
+    cached, counts, pairs = _WORD_COUNTS
+    if cached is not text:
+        words = _WORD_RUN.findall(text.lower())
+        counts, pairs = Counter(words), Counter(zip(words, words[1:]))
+        _WORD_COUNTS = (text, counts, pairs)
+    return counts[word] > pairs[degree, word]
+
+
 _HEDGE_REPEAT = re.compile(rf"\b(?:{'|'.join(_HEDGE_EN)}),[ \t]*$", re.IGNORECASE)
 #: every match of the end-anchored patterns (``_NEGATION_BEFORE``, ``_HEDGE_REPEAT``, the last link
 #: of ``_INTENSIFIER_TAIL``) is ``X[ \t]*$`` with ``X`` far shorter than this
@@ -2897,6 +2916,9 @@ def word_scores(text: str, max_tier: int = 2) -> list[tuple[int, int, float, int
             nxt = _NEXT_WORD.match(low, end)
             if nxt is not None and nxt.group().strip() in _HEDGE_KEEP_NEXT.get(low_word, ()):
                 continue  # "very much", "quite a few", "just the name"
+            if (low_word in _DEGREE_WORDS or low_word == "really") and nxt is not None \
+                    and _graded_elsewhere(text, low_word, nxt.group().strip()):
+                continue  # "Score 4: mostly relevant. Score 5: very relevant": the degree is the level
         if (start > 0 and text[start - 1] not in " \t") or (end < len(text) and text[end] not in " \t\n.,;:!?"):
             continue  # "mul(a,b)", "[the]", "a/b": a word glued to code-like punctuation is not prose
         if low_word in _ARTICLES and low[max(line_start, start - 7):start].endswith((" that ", " which ")):

@@ -1193,3 +1193,12 @@ def test_review_en4_completely_and_totally_say_how_much_and_stay():
 )
 def test_review_en4_degree_word_that_tells_levels_apart_is_kept(text: str, expected: str):
     assert compress_text(text, level="aggressive").text == expected
+
+
+def test_review_en4_article_after_a_name_is_kept():
+    # an extraction prompt telling same-named entities apart: aggressive made "Mercury the planet" "Mercury
+    # planet" (and "tell Ana the result" "tell Ana result"); the article after a capitalised word mid-sentence
+    # stays, at a sentence start or after an all-caps word it still goes
+    text = "Tell Mercury the planet from mercury the metal. Tell Ana the result. Use ONLY the notes. Read the notes."
+    assert compress_text(text, level="aggressive").text == (
+        "Tell Mercury the planet from mercury metal. Tell Ana the result. Use ONLY notes. Read notes.")

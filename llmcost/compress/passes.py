@@ -2923,6 +2923,9 @@ def word_scores(text: str, max_tier: int = 2) -> list[tuple[int, int, float, int
             continue  # "mul(a,b)", "[the]", "a/b": a word glued to code-like punctuation is not prose
         if low_word in _ARTICLES and low[max(line_start, start - 7):start].endswith((" that ", " which ")):
             continue  # "one that a child would understand": without the article "that" reads as "that child"
+        if low_word in _ARTICLES and _after_a_name(text, first, start):
+            continue  # "Apple the company vs. apple the fruit", "Alexander the Great", "tell Bob the answer":
+            # without it the name and the noun read as one ("Apple company", "Bob answer")
         if low_word in _ARTICLES:
             nxt = _NEXT_WORD.match(text, end)
             if nxt is not None:
@@ -2946,6 +2949,16 @@ def word_scores(text: str, max_tier: int = 2) -> list[tuple[int, int, float, int
             continue  # "explain that X and that you cannot advise": the second that-clause is still what to explain
         out.append((start, end, scores[low_word], tier))
     return out
+
+
+_NAME_BEFORE = re.compile(r"(?<![\w'’])[A-Z][a-z][\w'’-]*[ \t]+$")
+
+
+def _after_a_name(text: str, first: int, start: int) -> bool:
+    """Is the word before ``start`` a capitalised word (a name, not an all-caps emphasis) that does
+    not start its sentence (``first``: the line's first non-blank character)?"""
+    m = _NAME_BEFORE.search(text, max(first, start - 40), start)
+    return m is not None and m.start() > first and _last_char(text, m.start(), first) not in ".!?:;"
 
 
 def _drop_spans(text: str, drops: list[tuple[int, int, int]]) -> str:

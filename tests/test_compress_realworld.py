@@ -1136,3 +1136,69 @@ def test_review_zh3_qing_inside_a_word(text: str, expected: str):
 )
 def test_review_zh3_script_keeps_its_particles(text: str, expected: str):
     assert compress_text(text, level="aggressive").text == expected
+
+
+# --------------------------------------------------------------------------- #
+# fourth review (English): RAG / grading templates, judge rubrics, extraction prompts
+# --------------------------------------------------------------------------- #
+
+
+@pytest.mark.parametrize("level", ["balanced", "aggressive"])
+@pytest.mark.parametrize(
+    "text, expected_balanced, expected_aggressive",
+    [
+        # a maximizer before a threshold adjective is the bar of the condition: "absolutely sure" / "truly
+        # required" / "really needed" lost it at balanced ("if you are sure", "when required"), and
+        # "completely correct" / "definitely wrong" lost it at aggressive (a rubric's top score and fail mark)
+        ("Answer only if you are absolutely sure. Quote only lines that are truly required.",
+         "Answer only if you are absolutely sure. Quote only lines that are truly required.",
+         "Answer only if you are absolutely sure. Quote only lines that are truly required."),
+        ("Call the tool only when really needed.",
+         "Call the tool only when really needed.",
+         "Call tool only when really needed."),
+        ("Score 5 only if the reply is completely correct. Score 0 if it is definitely wrong.",
+         "Score 5 only if the reply is completely correct. Score 0 if it is definitely wrong.",
+         "Score 5 only if reply is completely correct. Score 0 if it is definitely wrong."),
+        # emphasis before anything else still goes
+        ("I really want a short reply. The tone is absolutely great.",
+         "I want a short reply. The tone is great.",
+         "I want short reply. Tone is great."),
+    ],
+)
+def test_review_en4_maximizer_before_a_threshold_is_kept(text: str, expected_balanced: str,
+                                                         expected_aggressive: str, level: str):
+    expected = expected_balanced if level == "balanced" else expected_aggressive
+    assert compress_text(text, level=level).text == expected
+
+
+def test_review_en4_completely_and_totally_say_how_much_and_stay():
+    # "completely" / "totally" are extent, not emphasis: the aggressive words pass dropped them
+    # ("rewrite the intro" allows a light edit; "must be different" is a weaker bar)
+    text = "You should completely rewrite the intro, totally different from the draft."
+    assert compress_text(text, level="aggressive").text == (
+        "Completely rewrite intro, totally different from draft.")
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a scale graded by degree words: aggressive dropped "very" from the top level, which then read
+        # lower than the level below it; a degree word before a word used elsewhere in the text stays
+        ("Score 2: The reply is somewhat clear.\nScore 3: The reply is very clear.",
+         "Score 2: The reply is somewhat clear.\nScore 3: The reply is very clear."),
+        ("Keep the reply short. Make the title very short.", "Keep reply short. Make title very short."),
+        # a degree word before a word said once still goes at aggressive
+        ("Write a very detailed plan.", "Write detailed plan."),
+    ],
+)
+def test_review_en4_degree_word_that_tells_levels_apart_is_kept(text: str, expected: str):
+    assert compress_text(text, level="aggressive").text == expected
+
+
+def test_review_en4_article_after_a_name_is_kept():
+    # an extraction prompt telling same-named entities apart: aggressive made "Mercury the planet" "Mercury
+    # planet" (and "tell Ana the result" "tell Ana result"); the article after a capitalised word mid-sentence
+    # stays, at a sentence start or after an all-caps word it still goes
+    text = "Tell Mercury the planet from mercury the metal. Tell Ana the result. Use ONLY the notes. Read the notes."
+    assert compress_text(text, level="aggressive").text == (
+        "Tell Mercury the planet from mercury metal. Tell Ana the result. Use ONLY notes. Read notes.")

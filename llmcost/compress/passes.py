@@ -1531,6 +1531,17 @@ _HEDGE_KEEP_NEXT: dict[str, frozenset[str]] = {
     "definitely": frozenset({"not"}),
     "absolutely": frozenset({"no", "nothing", "none", "not", "necessary"}),
 }
+#: adjectives that set a threshold in a condition or a rubric: before one, a maximizer ("absolutely", "truly",
+#: "definitely"...) is the threshold itself, not emphasis: "only answer if you are absolutely sure" is not "if you
+#: are sure", "ask only when truly needed" not "when needed", "pass it only if it is completely correct" not
+#: "if it is correct" (a rubric's top score lost its bar); the hedges pass and the aggressive words pass keep it
+_THRESHOLD_ADJ = frozenset({"necessary", "needed", "required", "essential", "mandatory", "unavoidable", "certain",
+                            "sure", "confident", "positive", "correct", "incorrect", "accurate", "inaccurate", "true",
+                            "false", "wrong", "right", "relevant", "irrelevant", "clear", "unclear", "obvious",
+                            "identical", "complete", "consistent", "inconsistent", "supported", "unsupported",
+                            "impossible", "unrelated", "unambiguous", "ambiguous", "verified", "confirmed", "safe"})
+for _w in ("absolutely", "truly", "really", "completely", "totally", "definitely", "certainly"):
+    _HEDGE_KEEP_NEXT[_w] = _HEDGE_KEEP_NEXT.get(_w, frozenset()) | _THRESHOLD_ADJ
 #: degree words: "very long answer" is not "long answer", nor "highly detailed" "detailed"; the hedges pass
 #: keeps them (the aggressive words pass may still drop "very", "extremely" and "quite")
 _DEGREE_WORDS = frozenset({"very", "extremely", "highly", "incredibly", "quite"})
@@ -1538,6 +1549,25 @@ _DEGREE_WORDS = frozenset({"very", "extremely", "highly", "incredibly", "quite"}
 #: emphasising a verb ("I really want")
 _DEGREE_CONTEXT = frozenset({"be", "is", "are", "was", "were", "been", "being", "am", "a", "an", "the", "seem", "seems",
                              "look", "looks", "feel", "feels", "stay", "remain", "become", "get", "so", "too"})
+_WORD_RUN = re.compile(r"[a-z]+(?:['’][a-z]+)?")
+_WORD_COUNTS: tuple[str | None, Counter[str], Counter[tuple[str, str]]] = (None, Counter(), Counter())
+
+
+def _graded_elsewhere(text: str, degree: str, word: str) -> bool:
+    """Is ``word`` used elsewhere in ``text`` without ``degree`` just before it?  Then the degree word tells
+    the uses apart: a rubric's "Score 4: mostly relevant" / "Score 5: very relevant", "keep it short; the
+    title very short"; without it two levels of a scale read the same, or the top one lower than the one
+    below.  (The words of ``text`` and their pairs are counted once per text; a sentence said again word
+    for word is no other use.)"""
+    global _WORD_COUNTS
+    cached, counts, pairs = _WORD_COUNTS
+    if cached is not text:
+        words = _WORD_RUN.findall(text.lower())
+        counts, pairs = Counter(words), Counter(zip(words, words[1:]))
+        _WORD_COUNTS = (text, counts, pairs)
+    return counts[word] > pairs[degree, word]
+
+
 _HEDGE_REPEAT = re.compile(rf"\b(?:{'|'.join(_HEDGE_EN)}),[ \t]*$", re.IGNORECASE)
 #: every match of the end-anchored patterns (``_NEGATION_BEFORE``, ``_HEDGE_REPEAT``, the last link
 #: of ``_INTENSIFIER_TAIL``) is ``X[ \t]*$`` with ``X`` far shorter than this
@@ -2619,7 +2649,7 @@ _DROPPABLE_FREQ: dict[str, float] = {
     "the": 50.0, "a": 21.0, "an": 3.5,
     "very": 1.0, "really": 0.6, "actually": 0.4, "basically": 0.1, "simply": 0.2,
     "quite": 0.3, "rather": 0.3, "literally": 0.05, "certainly": 0.1, "definitely": 0.08, "truly": 0.05,
-    "extremely": 0.07, "totally": 0.05, "completely": 0.1, "absolutely": 0.08,
+    "extremely": 0.07, "absolutely": 0.08,
     "that": 10.0, "of": 27.0, "to": 24.0, "in": 18.0, "for": 8.0, "on": 6.0, "at": 4.5, "by": 5.0,
     "with": 7.0, "from": 4.0, "as": 7.5, "it": 9.0, "its": 1.8, "this": 4.5, "these": 1.0, "those": 0.8,
     "there": 2.5, "so": 2.0, "then": 1.2, "also": 1.0, "some": 1.5, "do": 2.5, "does": 0.8, "did": 1.3,
@@ -2632,7 +2662,10 @@ _DROPPABLE_FREQ: dict[str, float] = {
 #: ("just" is no intensifier the words pass drops: "users just want a quick answer", "you should just return the
 #: JSON" restrict, as the hedges pass knows)
 _TIER0 = {"the", "a", "an", "very", "really", "actually", "basically", "simply", "quite", "rather",
-          "literally", "certainly", "definitely", "truly", "extremely", "totally", "completely", "absolutely"}
+          "literally", "certainly", "definitely", "truly", "extremely", "absolutely"}
+#: ("completely" and "totally" are not in the table: they say how much of a thing, not how strongly: "completely
+#: rewrite the intro" is no "rewrite the intro" (a light edit would do), "must be totally different from the
+#: source" no "must be different", "a score of 5 if it is completely correct" no "if it is correct")
 _TIER1 = {"that"}
 
 #: Never dropped (a guard on top of the droppable list).
@@ -2883,10 +2916,16 @@ def word_scores(text: str, max_tier: int = 2) -> list[tuple[int, int, float, int
             nxt = _NEXT_WORD.match(low, end)
             if nxt is not None and nxt.group().strip() in _HEDGE_KEEP_NEXT.get(low_word, ()):
                 continue  # "very much", "quite a few", "just the name"
+            if (low_word in _DEGREE_WORDS or low_word == "really") and nxt is not None \
+                    and _graded_elsewhere(text, low_word, nxt.group().strip()):
+                continue  # "Score 4: mostly relevant. Score 5: very relevant": the degree is the level
         if (start > 0 and text[start - 1] not in " \t") or (end < len(text) and text[end] not in " \t\n.,;:!?"):
             continue  # "mul(a,b)", "[the]", "a/b": a word glued to code-like punctuation is not prose
         if low_word in _ARTICLES and low[max(line_start, start - 7):start].endswith((" that ", " which ")):
             continue  # "one that a child would understand": without the article "that" reads as "that child"
+        if low_word in _ARTICLES and _after_a_name(text, first, start):
+            continue  # "Apple the company vs. apple the fruit", "Alexander the Great", "tell Bob the answer":
+            # without it the name and the noun read as one ("Apple company", "Bob answer")
         if low_word in _ARTICLES:
             nxt = _NEXT_WORD.match(text, end)
             if nxt is not None:
@@ -2910,6 +2949,16 @@ def word_scores(text: str, max_tier: int = 2) -> list[tuple[int, int, float, int
             continue  # "explain that X and that you cannot advise": the second that-clause is still what to explain
         out.append((start, end, scores[low_word], tier))
     return out
+
+
+_NAME_BEFORE = re.compile(r"(?<![\w'’])[A-Z][a-z][\w'’-]*[ \t]+$")
+
+
+def _after_a_name(text: str, first: int, start: int) -> bool:
+    """Is the word before ``start`` a capitalised word (a name, not an all-caps emphasis) that does
+    not start its sentence (``first``: the line's first non-blank character)?"""
+    m = _NAME_BEFORE.search(text, max(first, start - 40), start)
+    return m is not None and m.start() > first and _last_char(text, m.start(), first) not in ".!?:;"
 
 
 def _drop_spans(text: str, drops: list[tuple[int, int, int]]) -> str:

@@ -187,6 +187,21 @@ def test_cli_bad_input_is_one_line_exit_2(tmp_path: Path) -> None:
     assert r.exit_code == 2 and "no usage rows in the current period 2025-05" in r.stderr
 
 
+def test_cli_strict_fails_on_unpriced_requests_after_the_report(tmp_path: Path) -> None:
+    usage = usage_csv(tmp_path)
+    with usage.open("a") as fh:  # two requests of a model no price table knows
+        fh.write("2025-03-05T12:00:00Z,acme,acme-llm-7b,chat,alice,5000,500\n" * 2)
+    ok = write(tmp_path, "ok.yaml", "budgets: [{monthly: 10}]")
+    # without --strict: the budget is judged on the priced rows ($0.21) and the rest is a note
+    r = run("budget", "check", str(usage), "--budgets", str(ok))
+    assert r.exit_code == 0 and "Note: 2 requests (2 rows) could not be priced: not counted" in r.stdout
+    r = run("budget", "check", str(usage), "--budgets", str(ok), "--strict", "--format", "json")
+    assert r.exit_code == 2
+    assert json.loads(r.stdout)["budgets"][0]["spent_usd"] == pytest.approx(0.21)  # the report is still written
+    assert r.stderr == ("llmcost: error: 2 request(s) of 1 model(s) could not be priced (--strict); add them to a "
+                        "--prices overrides file\n")
+
+
 class _Capture(BaseHTTPRequestHandler):
     received: ClassVar[list[tuple[str, str, bytes]]] = []
 

@@ -109,6 +109,15 @@ def price_book(prices: Path | None) -> Any:
     return PriceBook.default(overrides=str(prices) if prices is not None else None)
 
 
+def strict_unpriced_error(priced: Any) -> str | None:
+    """``--strict``'s one-line error when rows of a priced table could not be priced, else None."""
+    unpriced = priced.loc[~priced["priced"]]
+    if unpriced.empty:
+        return None
+    return (f"llmcost: error: {int(unpriced['requests'].sum()):,} request(s) of {unpriced['model'].nunique()} model(s) "
+            "could not be priced (--strict); add them to a --prices overrides file")
+
+
 def warn_unknown_model(model: str, book: Any) -> None:
     """Warn on stderr about a model the price table does not know: :func:`unknown_model_warning`."""
     from ..pricing.sheet import unknown_model_warning
@@ -118,5 +127,5 @@ def warn_unknown_model(model: str, book: Any) -> None:
         typer.echo(line, err=True)
 
 
-__all__ = ["cli_errors", "write_output", "atomic_write", "price_book", "warn_unknown_model", "EXIT_BAD_INPUT",
+__all__ = ["cli_errors", "write_output", "atomic_write", "price_book", "strict_unpriced_error", "warn_unknown_model", "EXIT_BAD_INPUT",
            "debug_enabled"]

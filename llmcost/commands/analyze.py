@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from ..errors import EXIT_BAD_INPUT, InputError
-from ._common import cli_errors, write_output
+from ._common import cli_errors, strict_unpriced_error, write_output
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -189,12 +189,7 @@ def register(app: typer.Typer) -> None:
             width = shutil.get_terminal_size((110, 40)).columns if to_terminal else 110
         text = render(result, fmt.value, color=use_color and fmt is ReportFormat.table, width=width)
         write_output(text, output)
-        unpriced = priced.loc[~priced["priced"], "requests"].sum()
-        if strict and not bool(priced["priced"].all()):
-            n_models = priced.loc[~priced["priced"], "model"].nunique()
-            typer.echo(
-                f"llmcost: error: {int(unpriced):,} request(s) of {n_models} model(s) could not be priced (--strict); "
-                "add them to a --prices overrides file",
-                err=True,
-            )
+        error = strict_unpriced_error(priced) if strict else None
+        if error is not None:
+            typer.echo(error, err=True)
             raise typer.Exit(EXIT_BAD_INPUT)

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import typer
 
-from ..errors import InputError
-from ._common import cli_errors, write_output
+from ..errors import EXIT_BAD_INPUT
+from ._common import cli_errors, strict_unpriced_error, write_output
 from .analyze import load_with_progress, parse_when
 
 
@@ -54,6 +54,7 @@ def register(app: typer.Typer) -> None:
         prices_file: Path | None = typer.Option(None, "--prices", help="Price overrides YAML."),
         mapping: Path | None = typer.Option(None, "--map", help="Column mapping YAML for generic CSV/JSONL/Parquet."),
         skip_bad: bool = typer.Option(False, "--skip-bad", help="Skip malformed rows instead of failing."),
+        strict: bool = typer.Option(False, "--strict", help="Exit 2 when any request cannot be priced (its cost is not counted)."),
     ) -> None:
         """Print each budget's status, projection and breach date; exit 0 / 1 / 2."""
         from ..budget import (
@@ -90,4 +91,8 @@ def register(app: typer.Typer) -> None:
         elif notify and dry_run:
             typer.echo("--dry-run: every budget is ok, nothing to notify (use --notify-always)", err=True)
         sys.stdout.flush()
+        error = strict_unpriced_error(priced) if strict else None
+        if error is not None:  # (after the report and any alert: a breach among the priced rows still counts)
+            typer.echo(error, err=True)
+            raise typer.Exit(EXIT_BAD_INPUT)
         raise typer.Exit(code)

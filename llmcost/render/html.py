@@ -498,7 +498,7 @@ def waterfall_svg(wf: Waterfall) -> str:
         kind = "wf-save" if s.savings_usd >= 0 else "wf-cost"
         verb = "saves" if s.savings_usd >= 0 else "adds"
         tip = (f"{s.name}: {verb} {money(abs(s.savings_usd))} ({money(s.cost_before_usd)} → "
-               f"{money(s.cost_after_usd)}; {count(s.requests_affected)} requests)")
+               f"{money(s.cost_after_usd)}; {plural(s.requests_affected, 'request')})")
         bars.append((s.name, lo, hi, kind, tip))
     bars.append(("after levers", 0.0, wf.scenario_usd, "wf-total", f"after levers: {money(wf.scenario_usd)}"))
     w, h, left, right, top, bottom = 800, 260, 64, 8, 12, 26
@@ -655,7 +655,7 @@ def daily_section(d: ReportData) -> str:
 
 def _breakdown_block(dim: str, b: Breakdown) -> str:
     # "(other)" sums many keys: drawn, it would dwarf the bars that matter; it stays in the table
-    rows = [(r.key, r.cost_usd, f"{r.key}: {money(r.cost_usd)} ({pct(r.share)}), {count(r.requests)} requests")
+    rows = [(r.key, r.cost_usd, f"{r.key}: {money(r.cost_usd)} ({pct(r.share)}), {plural(r.requests, 'request')}")
             for r in b.rows if r.key != OTHER]
     cols = [Col(dim.capitalize()), Col("Requests", True), Col("Tokens", True), Col("Cost", True), Col("Share", True)]
     if dim == "model":
@@ -807,9 +807,9 @@ def footer_section(d: ReportData) -> str:
         parts.append(f'<h3>Files</h3>{table_html("files", cols, [[_t(f.file), _t(f.format), _n(f.rows)] for f in a.files])}')
     notes = list(a.warnings)
     if a.skipped_rows:
-        notes.insert(0, f"{count(a.skipped_rows)} malformed rows skipped (--skip-bad)")
+        notes.insert(0, f"{plural(a.skipped_rows, 'malformed row')} skipped (--skip-bad)")
     if a.duplicates_dropped:
-        notes.insert(0, f"{count(a.duplicates_dropped)} duplicate rows dropped")
+        notes.insert(0, f"{plural(a.duplicates_dropped, 'duplicate row')} dropped")
     if notes:
         parts.append("<h3>Warnings</h3><ul>" + "".join(f"<li>{esc(w)}</li>" for w in notes) + "</ul>")
     return f'<section id="sources" data-section="sources"><h2>Data</h2>{"".join(parts)}</section>' if parts else ""

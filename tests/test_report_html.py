@@ -352,3 +352,11 @@ def test_cli_two_day_log_cards_read_once_and_in_the_singular(tmp_path: Path) -> 
     assert "cannot project: cannot project" not in text
     assert ('<div class="label">Last 1 day vs previous 1</div><div class="value">-80.0%</div>'
             '<div class="sub">$2.50 vs $12.50</div>') in text
+
+
+def test_a_single_request_is_one_request_not_one_requests(tmp_path: Path) -> None:
+    log = tmp_path / "one.csv"
+    log.write_text("timestamp,model,input_tokens,output_tokens\n2025-03-01T10:00:00Z,gpt-4o,1000000,0\n", encoding="utf-8")
+    priced = price_usage(load([str(log)]).table, PriceBook.default())
+    page = render_html(report_data(priced, analyze(priced, by=("model", "day")), now=NOW))
+    assert _tips(page, "model") == ["gpt-4o: $2.50 (100.0%), 1 request"]  # 1M input tokens x $2.50/1M

@@ -397,3 +397,15 @@ def test_vercel_ai_sdk_spans(tmp_path: Path) -> None:
     assert _tokens(b) == (500, 0, 0, 100)
     assert a["cost_usd"] == pytest.approx(0.007)
     assert b["cost_usd"] == pytest.approx(0.0015 + 0.0015)
+
+
+def test_otel_span_epoch_nanoseconds(tmp_path: Path) -> None:
+    # OTLP spans carry startTimeUnixNano (a string of nanoseconds): was an out-of-bounds crash
+    p = tmp_path / "span.json"
+    p.write_text(json.dumps({
+        "traceId": "a1", "spanId": "s1", "startTimeUnixNano": "1748859300123000000",
+        "attributes": {"gen_ai.system": "openai", "gen_ai.request.model": "gpt-4o",
+                       "gen_ai.usage.input_tokens": 1000, "gen_ai.usage.output_tokens": 200}}) + "\n")
+    (r,) = _priced(p, "generic-json")
+    assert _tokens(r) == (1000, 0, 0, 200)
+    assert r["cost_usd"] == pytest.approx(0.0045)

@@ -409,3 +409,26 @@ def test_otel_span_epoch_nanoseconds(tmp_path: Path) -> None:
     (r,) = _priced(p, "generic-json")
     assert _tokens(r) == (1000, 0, 0, 200)
     assert r["cost_usd"] == pytest.approx(0.0045)
+
+
+def test_portkey_logs_export_cost_in_cents(tmp_path: Path) -> None:
+    # Portkey's cost is in cents; req_units is the whole prompt, so the OpenAI usage
+    # in response.body (prompt_tokens with cached_tokens) is preferred when present.
+    # Was claimed by the OpenAI response-log reader (response.body) and failed.
+    p = tmp_path / "portkey.jsonl"
+    p.write_text("\n".join(json.dumps(r) for r in [
+        {"id": "pk-1", "trace_id": "t1", "created_at": "2025-06-02T10:15:00.000Z", "is_success": 1, "ai_org": "openai",
+         "ai_model": "gpt-4o", "req_units": 3000, "res_units": 200, "total_units": 3200, "cost": 0.7,
+         "cost_currency": "USD", "metadata": {"_user": "alice"},
+         "response": {"body": {"usage": {"prompt_tokens": 3000, "completion_tokens": 200,
+                                         "prompt_tokens_details": {"cached_tokens": 2000}}}}},
+        {"id": "pk-2", "trace_id": "t2", "created_at": "2025-06-02T11:00:00.000Z", "is_success": 1,
+         "ai_org": "anthropic", "ai_model": "claude-sonnet-4-5", "req_units": 500, "res_units": 100,
+         "total_units": 600, "cost": 0.3, "cost_currency": "USD", "metadata": {}},
+    ]) + "\n")
+    a, b = _priced(p, "generic-jsonl")
+    assert (a["provider"], a["model"], a["user"], a["request_id"]) == ("openai", "gpt-4o", "alice", "pk-1")
+    assert _tokens(a) == (1000, 2000, 0, 200)
+    assert _tokens(b) == (500, 0, 0, 100)
+    assert a["reported_cost_usd"] == pytest.approx(0.007) and a["cost_usd"] == pytest.approx(0.007)
+    assert b["reported_cost_usd"] == pytest.approx(0.003) and b["cost_usd"] == pytest.approx(0.003)

@@ -19,7 +19,9 @@ Langfuse observations (``usage.input``, ``promptTokens``, ``calculatedTotalCost`
 LangSmith runs (``extra.metadata.ls_model_name``, ``prompt_token_details.cache_read``),
 PostHog ``$ai_generation`` events (``$ai_model``, ``$ai_input_tokens``, ``distinct_id``),
 OpenTelemetry GenAI spans (``gen_ai.request.model``, ``gen_ai.usage.input_tokens``,
-``gen_ai.system``) and Vercel AI SDK spans (``ai.model.id``, ``ai.usage.inputTokens``).
+``gen_ai.system``), Vercel AI SDK spans (``ai.model.id``, ``ai.usage.inputTokens``)
+and Portkey log exports (``ai_model``, ``req_units``, ``response.body.usage.*``;
+their ``cost`` is in cents and is divided by 100).
 Columns that match
 nothing are ignored and listed once in a warning. ``input``/``output`` count as
 token columns only when their values are numbers; otherwise they are read as
@@ -110,7 +112,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "app": ("app", "application", "project", "project_id", "workspace", "service", "team",
             "gen_ai.application_name", "service.name", "servicename"),
     "user": ("user", "user_id", "customer", "api_key", "tenant", "end_user",
-             "userid", "distinct_id", "enduser.id", "user.id", "ai.telemetry.metadata.userid"),
+             "userid", "distinct_id", "enduser.id", "user.id", "ai.telemetry.metadata.userid", "metadata._user"),
     "feature": ("feature", "endpoint", "route", "tag", "task", "operation", "ai.telemetry.functionid"),
     "session": ("session", "session_id", "conversation_id", "thread_id",
                 "sessionid", "$ai_session_id", "gen_ai.conversation.id", "$ai_trace_id", "trace_id", "traceid"),
@@ -155,7 +157,12 @@ ALIASES: dict[str, tuple[str, ...]] = {
 # LangSmith ``extra.metadata.ls_model_name``. A column answers to its name
 # without the prefix too (a top-level column of that name comes first).
 _CONTAINER_PREFIXES = ("usage.", "usagedetails.", "usage_details.", "properties.", "attributes.",
-                       "span_attributes.", "spanattributes.", "extra.metadata.", "extra.")
+                       "span_attributes.", "spanattributes.", "extra.metadata.", "extra.",
+                       "response.body.usage.")
+
+# Portkey log exports (``ai_org``, ``req_units``, ``res_units``) give ``cost``
+# in cents of USD.
+_PORTKEY_COLUMNS = frozenset({"ai_org", "req_units", "res_units"})
 
 # How a tool's input-token column treats cached tokens, by (prefix-less) name:
 # "prompt" = OpenAI's prompt_tokens rule, "input" = follows the provider (OpenAI
@@ -609,6 +616,8 @@ def _to_canonical(df: pd.DataFrame, source: Source, ctx: ReadContext, fmt: str) 
                     input_names = input_names.where(~fill, _base_name(col))
                 merged = vals if merged is None else merged.fillna(vals)
             assert merged is not None
+            if canon == "reported_cost_usd" and _in_cents(df, cols):
+                merged = merged / 100.0
             out[canon] = merged if not whole else merged.fillna(0.0).astype("int64")
         elif canon == "time":
             out[canon] = _times(_coalesce(df, cols), mapping.get("time_format"), rows, source)
@@ -632,6 +641,12 @@ def _to_canonical(df: pd.DataFrame, source: Source, ctx: ReadContext, fmt: str) 
         out = out[~bad]
     defaults = dict(mapping.get("defaults") or {})
     return finalize(out, source=source.name, source_format=fmt, defaults=defaults)
+
+
+def _in_cents(df: pd.DataFrame, cols: list[str]) -> bool:
+    """Is the cost column Portkey's ``cost`` (cents of USD)?"""
+    names = {_norm(c) for c in df.columns}
+    return len(cols) == 1 and _norm(cols[0]) == "cost" and len(names & _PORTKEY_COLUMNS) >= 2
 
 
 def _text_not_tokens(df: pd.DataFrame, found: dict[str, list[str]], explicit: Mapping[str, str], *,

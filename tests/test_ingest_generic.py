@@ -392,7 +392,8 @@ def test_vercel_ai_sdk_spans(tmp_path: Path) -> None:
                         "ai.usage.promptTokens": 500, "ai.usage.completionTokens": 100}},
     ]))
     a, b = _priced(p, "generic-json")
-    assert (a["model"], a["user"], a["feature"]) == ("gpt-4o", "alice", "support-chat")
+    assert (a["provider"], a["model"], a["user"], a["feature"]) == ("openai", "gpt-4o", "alice", "support-chat")
+    assert b["provider"] == "anthropic"  # "anthropic.messages": the API suffix is dropped
     assert _tokens(a) == (1000, 2000, 0, 200)
     assert _tokens(b) == (500, 0, 0, 100)
     assert a["cost_usd"] == pytest.approx(0.007)

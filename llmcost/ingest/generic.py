@@ -164,6 +164,11 @@ _CONTAINER_PREFIXES = ("usage.", "usagedetails.", "usage_details.", "properties.
 # in cents of USD.
 _PORTKEY_COLUMNS = frozenset({"ai_org", "req_units", "res_units"})
 
+# Vercel AI SDK spans name the provider with its API (``openai.chat``,
+# ``anthropic.messages``, ``google.generative-ai``): the part before the dot is the provider.
+_PROVIDER_API = re.compile(r"^([a-z0-9-]+)\.(?:chat|messages|responses|completions?|embeddings?|generative-ai|"
+                           r"text|image|transcription|speech)$", re.IGNORECASE)
+
 # How a tool's input-token column treats cached tokens, by (prefix-less) name:
 # "prompt" = OpenAI's prompt_tokens rule, "input" = follows the provider (OpenAI
 # includes, Anthropic excludes: PostHog ``$ai_input_tokens``, OpenTelemetry
@@ -623,6 +628,8 @@ def _to_canonical(df: pd.DataFrame, source: Source, ctx: ReadContext, fmt: str) 
             out[canon] = _times(_coalesce(df, cols), mapping.get("time_format"), rows, source)
         elif canon == "batch":
             out[canon] = _coalesce(df, cols)
+        elif canon == "provider":
+            out[canon] = _as_text(_coalesce(df, cols)).replace(_PROVIDER_API, r"\1", regex=True)
         else:
             out[canon] = _as_text(_coalesce(df, cols))
     if "input_tokens" in out and ("cache_read_tokens" in out or "cache_write_tokens" in out):

@@ -433,3 +433,25 @@ def test_portkey_logs_export_cost_in_cents(tmp_path: Path) -> None:
     assert _tokens(b) == (500, 0, 0, 100)
     assert a["reported_cost_usd"] == pytest.approx(0.007) and a["cost_usd"] == pytest.approx(0.007)
     assert b["reported_cost_usd"] == pytest.approx(0.003) and b["cost_usd"] == pytest.approx(0.003)
+
+
+def test_otlp_json_trace_export(tmp_path: Path) -> None:
+    # OTLP/JSON (collector file exporter): attributes are key/value lists, intValue a string
+    def attr(key: str, value: dict) -> dict:
+        return {"key": key, "value": value}
+
+    span = {"traceId": "a1", "spanId": "s1", "name": "chat gpt-4o", "startTimeUnixNano": "1748859300123000000",
+            "attributes": [attr("gen_ai.system", {"stringValue": "openai"}),
+                           attr("gen_ai.request.model", {"stringValue": "gpt-4o"}),
+                           attr("gen_ai.usage.input_tokens", {"intValue": "3000"}),
+                           attr("gen_ai.usage.output_tokens", {"intValue": "200"}),
+                           attr("gen_ai.usage.cache_read_input_tokens", {"intValue": "2000"})]}
+    line = {"resourceSpans": [{"resource": {"attributes": [attr("service.name", {"stringValue": "support"})]},
+                               "scopeSpans": [{"scope": {"name": "openlit"}, "spans": [span, {**span, "spanId": "s2"}]}]}]}
+    p = tmp_path / "traces.jsonl"
+    p.write_text(json.dumps(line) + "\n" + json.dumps({"resourceSpans": []}) + "\n")
+    a, b = _priced(p, "generic-jsonl")
+    assert (a["provider"], a["model"], a["app"], a["request_id"], b["request_id"]) == (
+        "openai", "gpt-4o", "support", "s1", "s2")
+    assert _tokens(a) == (1000, 2000, 0, 200)
+    assert a["cost_usd"] == pytest.approx(0.007)

@@ -377,7 +377,56 @@ def _flatten(value: Mapping[str, Any], prefix: str = "", out: dict[str, Any] | N
     return out
 
 
+def _otlp_value(v: Any) -> Any:
+    """An OTLP ``AnyValue`` (``{"intValue": "12"}``) as a plain value."""
+    if not isinstance(v, dict):
+        return v
+    for key in ("stringValue", "boolValue", "doubleValue"):
+        if key in v:
+            return v[key]
+    if "intValue" in v:
+        try:
+            return int(v["intValue"])
+        except (TypeError, ValueError):
+            return v["intValue"]
+    return None
+
+
+def _otlp_attributes(items: Any) -> dict[str, Any]:
+    if not isinstance(items, list):
+        return {}
+    return {str(a["key"]): _otlp_value(a.get("value")) for a in items if isinstance(a, dict) and "key" in a}
+
+
+def _otlp_spans(doc: Any) -> list[dict[str, Any]] | None:
+    """The spans of an OTLP/JSON trace export (``resourceSpans`` → ``scopeSpans`` →
+    ``spans``, attributes as key/value lists), each with its resource attributes
+    (``service.name``) and span attributes under ``attributes``; None if not OTLP."""
+    if not isinstance(doc, dict) or not isinstance(doc.get("resourceSpans"), list):
+        return None
+    spans: list[dict[str, Any]] = []
+    for rs in doc["resourceSpans"]:
+        if not isinstance(rs, dict):
+            continue
+        resource = _otlp_attributes((rs.get("resource") or {}).get("attributes"))
+        for ss in rs.get("scopeSpans") or rs.get("instrumentationLibrarySpans") or []:
+            for span in (ss or {}).get("spans") or []:
+                if isinstance(span, dict):
+                    rec = {k: v for k, v in span.items() if k not in ("attributes", "events", "links", "status")}
+                    rec["attributes"] = {**resource, **_otlp_attributes(span.get("attributes"))}
+                    spans.append(rec)
+    return spans
+
+
+def _expand(rec: Any) -> list[Any]:
+    """One JSON Lines record: itself, or the spans of an OTLP export line."""
+    spans = _otlp_spans(rec)
+    return [rec] if spans is None else list(spans)
+
+
 def _json_items(doc: Any) -> list[Any]:
+    if (spans := _otlp_spans(doc)) is not None:
+        return list(spans)
     if isinstance(doc, list):
         return doc
     if isinstance(doc, dict):
@@ -393,7 +442,7 @@ def _json_columns(source: Source) -> list[str]:
     if source.kind == "json":
         sample = _json_items(source.doc)[:50]
     else:
-        sample = source.sample_records()
+        sample = [x for rec in source.sample_records() for x in _expand(rec)]
     names: dict[str, None] = {}
     for rec in sample:
         if isinstance(rec, dict):
@@ -458,7 +507,8 @@ def _frame(source: Source, ctx: ReadContext) -> pd.DataFrame:
         df = _parquet_table(source).to_pandas()
         df["source_row"] = np.arange(1, len(df) + 1, dtype="int64")
         return df
-    records = source.records(ctx) if source.kind == "jsonl" else list(enumerate(_json_items(source.doc), start=1))
+    records = ([(line, x) for line, rec in source.records(ctx) for x in _expand(rec)]
+               if source.kind == "jsonl" else list(enumerate(_json_items(source.doc), start=1)))
     rows: list[dict[str, Any]] = []
     lines: list[int] = []
     for line, rec in records:

@@ -296,7 +296,10 @@ def to_utc(values: pd.Series | Iterable[Any], *, source: str = "", rows: pd.Seri
         return s.dt.tz_localize("UTC")
     if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
         num = s.astype("float64")
-        unit: Literal["ms", "s"] = "ms" if num.dropna().abs().median() > 1e11 else "s"
+        med = num.dropna().abs().median()
+        # OpenTelemetry spans carry nanoseconds (startTimeUnixNano), some logs microseconds
+        unit: Literal["ns", "us", "ms", "s"] = (
+            "ns" if med > 1e17 else "us" if med > 1e14 else "ms" if med > 1e11 else "s")
         return pd.to_datetime(num, unit=unit, utc=True)
     str_s = s.astype("string")
     # epoch numbers written as strings

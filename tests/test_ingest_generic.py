@@ -15,6 +15,7 @@ from llmcost.errors import ConfigError, InputError
 from llmcost.ingest import detect, load
 from llmcost.ingest._io import ReadContext, open_source
 from llmcost.ingest.generic import READERS, load_mapping, resolve_columns
+from llmcost.pricing import price_usage
 
 FIX = Path(__file__).parent / "fixtures" / "generic"
 
@@ -226,3 +227,231 @@ def test_mapping_missing_file() -> None:
     with pytest.raises(ConfigError) as err:
         load_mapping(FIX / "nope.yaml")
     assert "no such mapping file" in str(err.value)
+
+
+# ------------------------------------------------------------------------------
+# Exports of LLM observability tools, auto-detected by their column names.
+# Hand-checked prices: gpt-4o $2.50/M input, $1.25/M cached, $10/M output;
+# claude-sonnet-4-5 $3/M input, $0.30/M cache read, $3.75/M 5-min write, $15/M output.
+# Row A (gpt-4o, 1000 uncached + 2000 cached, 200 out): 0.0025 + 0.0025 + 0.002 = 0.007
+# Row B (sonnet, 500 uncached + 4000 read + 1000 write, 100 out):
+#       0.0015 + 0.0012 + 0.00375 + 0.0015 = 0.00795
+# ------------------------------------------------------------------------------
+
+def _tokens(r: dict) -> tuple[int, int, int, int]:
+    return (r["input_tokens"], r["cache_read_tokens"], r["cache_write_tokens"], r["output_tokens"])
+
+
+def _priced(path: Path, fmt: str) -> list[dict]:
+    res = load([str(path)])
+    assert res.files[0][1] == fmt
+    return _rows(price_usage(res.table))
+
+
+def test_langfuse_observations_json_nested_usage(tmp_path: Path) -> None:
+    # Langfuse's usage.input excludes cached tokens (its integrations subtract them);
+    # the top-level "input" holds the prompt messages, not a token count.
+    p = tmp_path / "observations.json"
+    p.write_text(json.dumps([
+        {"id": "o1", "traceId": "t1", "type": "GENERATION", "startTime": "2025-06-02T10:15:00.123+02:00",
+         "model": "gpt-4o", "input": [{"role": "user", "content": "hi"}], "output": {"content": "hello"},
+         "usage": {"input": 1000, "output": 200, "total": 1200, "unit": "TOKENS"},
+         "usageDetails": {"input": 1000, "input_cached_tokens": 2000, "output": 200},
+         "promptTokens": 1000, "completionTokens": 200, "calculatedTotalCost": 0.007, "userId": "alice"},
+        {"id": "o2", "traceId": "t2", "type": "GENERATION", "startTime": "2025-06-02T11:00:00Z",
+         "model": "claude-sonnet-4-5", "input": "text", "output": None,
+         "usage": {"input": 500, "output": 100, "total": 600, "unit": "TOKENS"},
+         "usageDetails": {"input": 500, "cache_read_input_tokens": 4000, "cache_creation_input_tokens": 1000,
+                          "output": 100},
+         "promptTokens": 500, "completionTokens": 100, "calculatedTotalCost": 0.00795, "userId": None},
+    ]))
+    a, b = _priced(p, "generic-json")
+    assert _tokens(a) == (1000, 2000, 0, 200)
+    assert _tokens(b) == (500, 4000, 1000, 100)
+    assert (a["user"], a["session"], a["request_id"]) == ("alice", "t1", "o1")
+    assert a["reported_cost_usd"] == pytest.approx(0.007) and a["cost_usd"] == pytest.approx(0.007)
+    assert b["reported_cost_usd"] == pytest.approx(0.00795) and b["cost_usd"] == pytest.approx(0.00795)
+
+
+def test_langfuse_generations_csv_camel_case(tmp_path: Path) -> None:
+    p = tmp_path / "generations.csv"
+    p.write_text("id,traceId,startTime,model,promptTokens,completionTokens,totalTokens,calculatedTotalCost,userId\n"
+                 "o1,t1,2025-06-02T08:15:00.123Z,gpt-4o,1000,200,1200,0.0045,alice\n")
+    (r,) = _priced(p, "generic-csv")
+    assert _tokens(r) == (1000, 0, 0, 200)
+    assert r["user"] == "alice"
+    assert r["reported_cost_usd"] == pytest.approx(0.0045) and r["cost_usd"] == pytest.approx(0.0045)
+
+
+def test_helicone_request_export_csv(tmp_path: Path) -> None:
+    # prompt_tokens follows OpenAI (includes cache reads) except for Anthropic rows
+    p = tmp_path / "helicone.csv"
+    p.write_text(
+        "request_id,request_created_at,model,provider,prompt_tokens,completion_tokens,prompt_cache_read_tokens,"
+        "prompt_cache_write_tokens,cost_usd,user_id,properties\n"
+        "r1,2025-06-02 10:15:00.123,gpt-4o-2024-08-06,OPENAI,3000,200,2000,0,0.007,alice,{}\n"
+        "r2,2025-06-02 11:00:00,claude-sonnet-4-5-20250929,ANTHROPIC,500,100,4000,1000,0.00795,,{}\n")
+    a, b = _priced(p, "generic-csv")
+    assert _tokens(a) == (1000, 2000, 0, 200)
+    assert _tokens(b) == (500, 4000, 1000, 100)
+    assert a["user"] == "alice" and pd.notna(a["time"])
+    assert a["cost_usd"] == pytest.approx(0.007) and b["cost_usd"] == pytest.approx(0.00795)
+    assert b["reported_cost_usd"] == pytest.approx(0.00795)
+
+
+def test_langsmith_runs_model_in_metadata_and_inclusive_cache(tmp_path: Path) -> None:
+    # LangChain's input count includes cache reads and writes for every provider
+    p = tmp_path / "runs.jsonl"
+    p.write_text("\n".join(json.dumps(r) for r in [
+        {"id": "run-1", "run_type": "llm", "start_time": "2025-06-02T10:15:00.123456", "trace_id": "run-1",
+         "prompt_tokens": 3000, "completion_tokens": 200, "total_tokens": 3200, "total_cost": "0.007",
+         "prompt_token_details": {"cache_read": 2000},
+         "extra": {"metadata": {"ls_provider": "openai", "ls_model_name": "gpt-4o", "user_id": "alice"},
+                   "invocation_params": {"model": "gpt-4o", "temperature": 0.2}}},
+        {"id": "run-2", "run_type": "llm", "start_time": "2025-06-02T11:00:00", "trace_id": "run-2",
+         "prompt_tokens": 5500, "completion_tokens": 100, "total_tokens": 5600, "total_cost": "0.00795",
+         "prompt_token_details": {"cache_read": 4000, "cache_creation": 1000},
+         "extra": {"metadata": {"ls_provider": "anthropic", "ls_model_name": "claude-sonnet-4-5"}}},
+    ]) + "\n")
+    a, b = _priced(p, "generic-jsonl")
+    assert (a["provider"], a["model"], a["user"]) == ("openai", "gpt-4o", "alice")
+    assert (b["provider"], b["model"]) == ("anthropic", "claude-sonnet-4-5")
+    assert _tokens(a) == (1000, 2000, 0, 200)
+    assert _tokens(b) == (500, 4000, 1000, 100)
+    assert a["cost_usd"] == pytest.approx(0.007) and b["cost_usd"] == pytest.approx(0.00795)
+    assert b["reported_cost_usd"] == pytest.approx(0.00795)
+
+
+def test_posthog_ai_generation_events(tmp_path: Path) -> None:
+    # $ai_input_tokens follows the provider: OpenAI includes cache reads, Anthropic not
+    p = tmp_path / "events.jsonl"
+    p.write_text("\n".join(json.dumps(r) for r in [
+        {"uuid": "e1", "event": "$ai_generation", "distinct_id": "alice", "timestamp": "2025-06-02T10:15:00+00:00",
+         "properties": {"$ai_trace_id": "tr-1", "$ai_model": "gpt-4o", "$ai_provider": "openai",
+                        "$ai_input_tokens": 3000, "$ai_output_tokens": 200, "$ai_cache_read_input_tokens": 2000,
+                        "$ai_total_cost_usd": 0.007, "$lib": "posthog-python"}},
+        {"uuid": "e2", "event": "$ai_generation", "distinct_id": "bob", "timestamp": "2025-06-02T11:00:00+00:00",
+         "properties": {"$ai_model": "claude-sonnet-4-5", "$ai_provider": "anthropic",
+                        "$ai_input_tokens": 500, "$ai_output_tokens": 100, "$ai_cache_read_input_tokens": 4000,
+                        "$ai_cache_creation_input_tokens": 1000, "$ai_total_cost_usd": 0.00795}},
+    ]) + "\n")
+    a, b = _priced(p, "generic-jsonl")
+    assert (a["provider"], a["model"], a["user"], a["session"]) == ("openai", "gpt-4o", "alice", "tr-1")
+    assert b["user"] == "bob"
+    assert _tokens(a) == (1000, 2000, 0, 200)
+    assert _tokens(b) == (500, 4000, 1000, 100)
+    assert a["reported_cost_usd"] == pytest.approx(0.007) and a["cost_usd"] == pytest.approx(0.007)
+    assert b["cost_usd"] == pytest.approx(0.00795)
+
+
+def test_otel_genai_span_attributes(tmp_path: Path) -> None:
+    # gen_ai.usage.input_tokens follows the provider; the response model is the one billed
+    p = tmp_path / "spans.jsonl"
+    p.write_text("\n".join(json.dumps(r) for r in [
+        {"traceId": "a1", "spanId": "s1", "startTime": "2025-06-02T10:15:00Z",
+         "attributes": {"gen_ai.system": "openai", "gen_ai.request.model": "gpt-4o",
+                        "gen_ai.response.model": "gpt-4o-2024-08-06", "gen_ai.usage.input_tokens": 3000,
+                        "gen_ai.usage.output_tokens": 200, "gen_ai.usage.cache_read_input_tokens": 2000,
+                        "gen_ai.usage.cost": 0.007, "service.name": "support"}},
+        {"traceId": "a2", "spanId": "s2", "startTime": "2025-06-02T11:00:00Z",
+         "attributes": {"gen_ai.system": "anthropic", "gen_ai.request.model": "claude-sonnet-4-5",
+                        "gen_ai.response.model": None, "gen_ai.usage.input_tokens": 500,
+                        "gen_ai.usage.output_tokens": 100, "gen_ai.usage.cache_read_input_tokens": 4000,
+                        "gen_ai.usage.cache_creation_input_tokens": 1000}},
+    ]) + "\n")
+    a, b = _priced(p, "generic-jsonl")
+    assert (a["provider"], a["model"], a["app"], a["request_id"]) == ("openai", "gpt-4o-2024-08-06", "support", "s1")
+    assert (b["provider"], b["model"]) == ("anthropic", "claude-sonnet-4-5")
+    assert _tokens(a) == (1000, 2000, 0, 200)
+    assert _tokens(b) == (500, 4000, 1000, 100)
+    assert a["reported_cost_usd"] == pytest.approx(0.007) and a["cost_usd"] == pytest.approx(0.007)
+    assert b["cost_usd"] == pytest.approx(0.00795)
+
+
+def test_openlit_dotted_csv_columns(tmp_path: Path) -> None:
+    p = tmp_path / "openlit.csv"
+    p.write_text("Timestamp,TraceId,SpanId,ServiceName,gen_ai.system,gen_ai.request.model,gen_ai.usage.input_tokens,"
+                 "gen_ai.usage.output_tokens,gen_ai.usage.cost\n"
+                 "2025-06-02 10:15:00.123456789,a1,s1,support,openai,gpt-4o,1000,200,0.0045\n")
+    (r,) = _priced(p, "generic-csv")
+    assert (r["model"], r["app"]) == ("gpt-4o", "support")
+    assert _tokens(r) == (1000, 0, 0, 200)
+    assert r["reported_cost_usd"] == pytest.approx(0.0045) and r["cost_usd"] == pytest.approx(0.0045)
+
+
+def test_vercel_ai_sdk_spans(tmp_path: Path) -> None:
+    # AI SDK 5: ai.usage.inputTokens follows the provider, cachedInputTokens is the cache read
+    p = tmp_path / "spans.json"
+    p.write_text(json.dumps([
+        {"name": "ai.generateText.doGenerate", "startTime": 1748859300123,
+         "attributes": {"ai.model.id": "gpt-4o", "ai.model.provider": "openai.chat", "ai.usage.inputTokens": 3000,
+                        "ai.usage.outputTokens": 200, "ai.usage.cachedInputTokens": 2000,
+                        "ai.telemetry.functionId": "support-chat", "ai.telemetry.metadata.userId": "alice"}},
+        {"name": "ai.generateText.doGenerate", "startTime": 1748862000000,
+         "attributes": {"ai.model.id": "claude-sonnet-4-5", "ai.model.provider": "anthropic.messages",
+                        "ai.usage.promptTokens": 500, "ai.usage.completionTokens": 100}},
+    ]))
+    a, b = _priced(p, "generic-json")
+    assert (a["provider"], a["model"], a["user"], a["feature"]) == ("openai", "gpt-4o", "alice", "support-chat")
+    assert b["provider"] == "anthropic"  # "anthropic.messages": the API suffix is dropped
+    assert _tokens(a) == (1000, 2000, 0, 200)
+    assert _tokens(b) == (500, 0, 0, 100)
+    assert a["cost_usd"] == pytest.approx(0.007)
+    assert b["cost_usd"] == pytest.approx(0.0015 + 0.0015)
+
+
+def test_otel_span_epoch_nanoseconds(tmp_path: Path) -> None:
+    # OTLP spans carry startTimeUnixNano (a string of nanoseconds): was an out-of-bounds crash
+    p = tmp_path / "span.json"
+    p.write_text(json.dumps({
+        "traceId": "a1", "spanId": "s1", "startTimeUnixNano": "1748859300123000000",
+        "attributes": {"gen_ai.system": "openai", "gen_ai.request.model": "gpt-4o",
+                       "gen_ai.usage.input_tokens": 1000, "gen_ai.usage.output_tokens": 200}}) + "\n")
+    (r,) = _priced(p, "generic-json")
+    assert _tokens(r) == (1000, 0, 0, 200)
+    assert r["cost_usd"] == pytest.approx(0.0045)
+
+
+def test_portkey_logs_export_cost_in_cents(tmp_path: Path) -> None:
+    # Portkey's cost is in cents; req_units is the whole prompt, so the OpenAI usage
+    # in response.body (prompt_tokens with cached_tokens) is preferred when present.
+    # Was claimed by the OpenAI response-log reader (response.body) and failed.
+    p = tmp_path / "portkey.jsonl"
+    p.write_text("\n".join(json.dumps(r) for r in [
+        {"id": "pk-1", "trace_id": "t1", "created_at": "2025-06-02T10:15:00.000Z", "is_success": 1, "ai_org": "openai",
+         "ai_model": "gpt-4o", "req_units": 3000, "res_units": 200, "total_units": 3200, "cost": 0.7,
+         "cost_currency": "USD", "metadata": {"_user": "alice"},
+         "response": {"body": {"usage": {"prompt_tokens": 3000, "completion_tokens": 200,
+                                         "prompt_tokens_details": {"cached_tokens": 2000}}}}},
+        {"id": "pk-2", "trace_id": "t2", "created_at": "2025-06-02T11:00:00.000Z", "is_success": 1,
+         "ai_org": "anthropic", "ai_model": "claude-sonnet-4-5", "req_units": 500, "res_units": 100,
+         "total_units": 600, "cost": 0.3, "cost_currency": "USD", "metadata": {}},
+    ]) + "\n")
+    a, b = _priced(p, "generic-jsonl")
+    assert (a["provider"], a["model"], a["user"], a["request_id"]) == ("openai", "gpt-4o", "alice", "pk-1")
+    assert _tokens(a) == (1000, 2000, 0, 200)
+    assert _tokens(b) == (500, 0, 0, 100)
+    assert a["reported_cost_usd"] == pytest.approx(0.007) and a["cost_usd"] == pytest.approx(0.007)
+    assert b["reported_cost_usd"] == pytest.approx(0.003) and b["cost_usd"] == pytest.approx(0.003)
+
+
+def test_otlp_json_trace_export(tmp_path: Path) -> None:
+    # OTLP/JSON (collector file exporter): attributes are key/value lists, intValue a string
+    def attr(key: str, value: dict) -> dict:
+        return {"key": key, "value": value}
+
+    span = {"traceId": "a1", "spanId": "s1", "name": "chat gpt-4o", "startTimeUnixNano": "1748859300123000000",
+            "attributes": [attr("gen_ai.system", {"stringValue": "openai"}),
+                           attr("gen_ai.request.model", {"stringValue": "gpt-4o"}),
+                           attr("gen_ai.usage.input_tokens", {"intValue": "3000"}),
+                           attr("gen_ai.usage.output_tokens", {"intValue": "200"}),
+                           attr("gen_ai.usage.cache_read_input_tokens", {"intValue": "2000"})]}
+    line = {"resourceSpans": [{"resource": {"attributes": [attr("service.name", {"stringValue": "support"})]},
+                               "scopeSpans": [{"scope": {"name": "openlit"}, "spans": [span, {**span, "spanId": "s2"}]}]}]}
+    p = tmp_path / "traces.jsonl"
+    p.write_text(json.dumps(line) + "\n" + json.dumps({"resourceSpans": []}) + "\n")
+    a, b = _priced(p, "generic-jsonl")
+    assert (a["provider"], a["model"], a["app"], a["request_id"], b["request_id"]) == (
+        "openai", "gpt-4o", "support", "s1", "s2")
+    assert _tokens(a) == (1000, 2000, 0, 200)
+    assert a["cost_usd"] == pytest.approx(0.007)

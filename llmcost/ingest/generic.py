@@ -11,7 +11,18 @@ Column names
 Matched case-insensitively (spaces and hyphens count as underscores); the
 first spelling found in :data:`ALIASES` wins. Nested JSON objects are
 flattened with dots (``{"usage": {"prompt_tokens": 3}}`` → ``usage.prompt_tokens``)
-and a ``usage.`` prefix may be omitted when matching. Columns that match
+and a container prefix (``usage.``, ``usageDetails.``, ``properties.``,
+``attributes.``, ``extra.metadata.``, see :data:`_CONTAINER_PREFIXES`) may be
+omitted when matching. The aliases cover the exports of LLM observability tools:
+Langfuse observations (``usage.input``, ``promptTokens``, ``calculatedTotalCost``,
+``userId``), Helicone requests (``request_created_at``, ``prompt_cache_read_tokens``),
+LangSmith runs (``extra.metadata.ls_model_name``, ``prompt_token_details.cache_read``),
+PostHog ``$ai_generation`` events (``$ai_model``, ``$ai_input_tokens``, ``distinct_id``),
+OpenTelemetry GenAI spans (``gen_ai.request.model``, ``gen_ai.usage.input_tokens``,
+``gen_ai.system``), Vercel AI SDK spans (``ai.model.id``, ``ai.usage.inputTokens``)
+and Portkey log exports (``ai_model``, ``req_units``, ``response.body.usage.*``;
+their ``cost`` is in cents and is divided by 100).
+Columns that match
 nothing are ignored and listed once in a warning. ``input``/``output`` count as
 token columns only when their values are numbers; otherwise they are read as
 prompt/response text.
@@ -24,10 +35,15 @@ The canonical ``input_tokens`` excludes cache reads and writes. A generic
 * column named ``prompt_tokens`` (OpenAI's chat naming, used by most
   OpenAI-compatible APIs): cache INCLUDED, unless the row is Anthropic-like
   (provider ``anthropic`` or a model containing ``claude``);
-* column named ``input_tokens``: cache INCLUDED only for OpenAI-like rows
+* column named ``input_tokens`` (also PostHog ``$ai_input_tokens``, OpenTelemetry
+  ``gen_ai.usage.input_tokens``, Vercel ``ai.usage.inputTokens``, which follow
+  the provider): cache INCLUDED only for OpenAI-like rows
   (provider ``openai``/``azure`` or a model such as ``gpt-4o``, ``o3``,
   ``chatgpt-…``, ``text-embedding-…``); excluded otherwise (Anthropic naming);
-* any other name (``tokens_in``, ``input``, ...): cache EXCLUDED.
+* cache columns of LangChain/LangSmith (``prompt_token_details.cache_read``):
+  INCLUDED whatever the provider (LangChain sums all input kinds);
+* any other name (``tokens_in``, ``input``, Langfuse ``usage.input`` /
+  ``promptTokens``, ...): cache EXCLUDED.
 
 When included, ``input_tokens = input − cache_read − cache_write``. The mapping
 key ``input_includes_cache: true|false`` overrides the default for every row.
@@ -86,32 +102,93 @@ _KEY_ALIASES: dict[str, str] = {
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "time": ("timestamp", "time", "created_at", "date", "datetime", "start_time", "ts", "created",
-             "start_time_iso", "starttime"),
-    "model": ("model", "model_name", "model_id", "engine", "model_version"),
-    "provider": ("provider", "vendor", "api", "llm_provider", "custom_llm_provider"),
-    "app": ("app", "application", "project", "project_id", "workspace", "service", "team"),
-    "user": ("user", "user_id", "customer", "api_key", "tenant", "end_user"),
-    "feature": ("feature", "endpoint", "route", "tag", "task", "operation"),
-    "session": ("session", "session_id", "conversation_id", "thread_id"),
-    "request_id": ("request_id", "id", "call_id"),
-    "input_tokens": ("input_tokens", "prompt_tokens", "tokens_in", "input"),
+             "start_time_iso", "starttime", "request_created_at", "start_time_unix_nano", "starttimeunixnano"),
+    "model": ("model", "model_name", "model_id", "engine", "model_version",
+              "$ai_model", "ai_model", "gen_ai.response.model", "gen_ai.request.model", "ai.model.id",
+              "ls_model_name", "invocation_params.model", "llm.model_name"),
+    "provider": ("provider", "vendor", "api", "llm_provider", "custom_llm_provider",
+                 "$ai_provider", "ai_org", "gen_ai.provider.name", "gen_ai.system", "ai.model.provider",
+                 "ls_provider", "llm.provider"),
+    "app": ("app", "application", "project", "project_id", "workspace", "service", "team",
+            "gen_ai.application_name", "service.name", "servicename"),
+    "user": ("user", "user_id", "customer", "api_key", "tenant", "end_user",
+             "userid", "distinct_id", "enduser.id", "user.id", "ai.telemetry.metadata.userid", "metadata._user"),
+    "feature": ("feature", "endpoint", "route", "tag", "task", "operation", "ai.telemetry.functionid"),
+    "session": ("session", "session_id", "conversation_id", "thread_id",
+                "sessionid", "$ai_session_id", "gen_ai.conversation.id", "$ai_trace_id", "trace_id", "traceid"),
+    "request_id": ("request_id", "id", "call_id", "span_id", "spanid"),
+    "input_tokens": ("input_tokens", "prompt_tokens", "tokens_in",
+                     "$ai_input_tokens", "gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens",
+                     "ai.usage.inputtokens", "ai.usage.prompttokens", "prompttokens", "req_units", "input"),
     "cache_read_tokens": ("cached_tokens", "cache_read_tokens", "cache_read_input_tokens", "input_cached_tokens",
-                          "prompt_tokens_details.cached_tokens", "input_tokens_details.cached_tokens"),
-    "cache_write_tokens": ("cache_write_tokens", "cache_creation_input_tokens"),
+                          "prompt_tokens_details.cached_tokens", "input_tokens_details.cached_tokens",
+                          "prompt_cache_read_tokens", "$ai_cache_read_input_tokens",
+                          "gen_ai.usage.cache_read_input_tokens", "gen_ai.usage.cache_read.input_tokens",
+                          "ai.usage.cachedinputtokens", "prompt_token_details.cache_read",
+                          "input_token_details.cache_read"),
+    "cache_write_tokens": ("cache_write_tokens", "cache_creation_input_tokens",
+                           "prompt_cache_write_tokens", "$ai_cache_creation_input_tokens",
+                           "gen_ai.usage.cache_creation_input_tokens", "gen_ai.usage.cache_creation.input_tokens",
+                           "prompt_token_details.cache_creation", "input_token_details.cache_creation"),
     "cache_write_1h_tokens": ("cache_write_1h_tokens", "cache_creation.ephemeral_1h_input_tokens"),
-    "output_tokens": ("output_tokens", "completion_tokens", "tokens_out", "output"),
+    "output_tokens": ("output_tokens", "completion_tokens", "tokens_out",
+                      "$ai_output_tokens", "gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens",
+                      "ai.usage.outputtokens", "ai.usage.completiontokens", "completiontokens", "res_units",
+                      "output"),
     "reasoning_tokens": ("reasoning_tokens", "completion_tokens_details.reasoning_tokens",
-                         "output_tokens_details.reasoning_tokens"),
+                         "output_tokens_details.reasoning_tokens", "$ai_reasoning_tokens",
+                         "output_reasoning_tokens", "gen_ai.usage.reasoning_tokens", "ai.usage.reasoningtokens",
+                         "completion_token_details.reasoning", "output_token_details.reasoning"),
     "requests": ("requests", "count", "num_requests", "n", "num_model_requests", "request_count",
                  "api_requests"),
     "batch": ("batch", "is_batch"),
     "service_tier": ("service_tier",),
-    "reported_cost_usd": ("cost", "cost_usd", "spend", "amount", "total_cost", "cost_in_usd"),
+    "reported_cost_usd": ("cost", "cost_usd", "spend", "amount", "total_cost", "cost_in_usd",
+                          "calculatedtotalcost", "$ai_total_cost_usd", "gen_ai.usage.cost"),
     "quality": ("quality", "score", "rating", "thumbs", "feedback", "user_rating", "quality_score"),
     "temperature": ("temperature", "request.temperature", "params.temperature"),
     "prompt": ("prompt", "input_text", "input"),
     "response": ("response", "output_text", "completion", "output"),
 }
+
+# Prefixes under which tools nest their fields: Langfuse ``usage.input`` /
+# ``usageDetails.input``, PostHog event ``properties.$ai_model``, OpenTelemetry
+# span ``attributes.gen_ai.usage.input_tokens`` (ClickHouse ``SpanAttributes``),
+# LangSmith ``extra.metadata.ls_model_name``. A column answers to its name
+# without the prefix too (a top-level column of that name comes first).
+_CONTAINER_PREFIXES = ("usage.", "usagedetails.", "usage_details.", "properties.", "attributes.",
+                       "span_attributes.", "spanattributes.", "extra.metadata.", "extra.",
+                       "response.body.usage.")
+
+# Portkey log exports (``ai_org``, ``req_units``, ``res_units``) give ``cost``
+# in cents of USD.
+_PORTKEY_COLUMNS = frozenset({"ai_org", "req_units", "res_units"})
+
+# Vercel AI SDK spans name the provider with its API (``openai.chat``,
+# ``anthropic.messages``, ``google.generative-ai``): the part before the dot is the provider.
+_PROVIDER_API = re.compile(r"^([a-z0-9-]+)\.(?:chat|messages|responses|completions?|embeddings?|generative-ai|"
+                           r"text|image|transcription|speech)$", re.IGNORECASE)
+
+# How a tool's input-token column treats cached tokens, by (prefix-less) name:
+# "prompt" = OpenAI's prompt_tokens rule, "input" = follows the provider (OpenAI
+# includes, Anthropic excludes: PostHog ``$ai_input_tokens``, OpenTelemetry
+# ``gen_ai.usage.input_tokens``, Vercel AI SDK ``ai.usage.inputTokens``);
+# anything else excludes them (Langfuse ``usage.input``/``promptTokens``, whose
+# integrations subtract cached tokens from the input count).
+_INPUT_SEMANTICS: dict[str, str] = {
+    "prompt_tokens": "prompt",
+    "input_tokens": "input",
+    "$ai_input_tokens": "input",
+    "gen_ai.usage.input_tokens": "input",
+    "gen_ai.usage.prompt_tokens": "input",
+    "ai.usage.inputtokens": "input",
+}
+# LangChain / LangSmith cache details: their input count is the sum of all input
+# kinds, cached included, whatever the provider.
+_INCLUSIVE_CACHE_COLUMNS = frozenset({
+    "prompt_token_details.cache_read", "prompt_token_details.cache_creation",
+    "input_token_details.cache_read", "input_token_details.cache_creation",
+})
 
 _TOKEN_KEYS = ("input_tokens", "cache_read_tokens", "cache_write_tokens", "output_tokens", "reasoning_tokens")
 _AMBIGUOUS_TEXT = {"input": "prompt", "output": "response"}
@@ -201,16 +278,26 @@ def validate_mapping(mapping: Mapping[str, Any]) -> dict[str, Any]:
 # Column resolution
 # ------------------------------------------------------------------------------
 
-def _lookup(columns: Iterable[str]) -> dict[str, str]:
-    """Normalised name → original column; ``usage.x`` also answers to ``x``."""
-    table: dict[str, str] = {}
+def _strip_prefix(name: str) -> str:
+    """A normalised name without its container prefix (``usage.``, ``properties.``, ...)."""
+    for prefix in _CONTAINER_PREFIXES:
+        if name.startswith(prefix) and len(name) > len(prefix):
+            return name[len(prefix):]
+    return name
+
+
+def _lookup(columns: Iterable[str]) -> dict[str, list[str]]:
+    """Normalised name → original columns, exact spelling first; a nested
+    ``usage.x`` / ``properties.x`` / ``attributes.x`` also answers to ``x``."""
+    table: dict[str, list[str]] = {}
     cols = list(columns)
     for col in cols:
-        table.setdefault(_norm(col), col)
+        table.setdefault(_norm(col), []).append(col)
     for col in cols:
         n = _norm(col)
-        if n.startswith("usage."):
-            table.setdefault(n[len("usage."):], col)
+        short = _strip_prefix(n)
+        if short != n:
+            table.setdefault(short, []).append(col)
     return table
 
 
@@ -229,10 +316,10 @@ def resolve_all(columns: Iterable[str], explicit: Mapping[str, str] | None = Non
         if canon in found:
             continue
         for alias in ALIASES.get(canon, ()):
-            col = table.get(alias)
-            if col is not None and col not in used:
-                found.setdefault(canon, []).append(col)
-                used.add(col)
+            for col in table.get(alias, ()):
+                if col not in used:
+                    found.setdefault(canon, []).append(col)
+                    used.add(col)
     return found
 
 
@@ -290,7 +377,56 @@ def _flatten(value: Mapping[str, Any], prefix: str = "", out: dict[str, Any] | N
     return out
 
 
+def _otlp_value(v: Any) -> Any:
+    """An OTLP ``AnyValue`` (``{"intValue": "12"}``) as a plain value."""
+    if not isinstance(v, dict):
+        return v
+    for key in ("stringValue", "boolValue", "doubleValue"):
+        if key in v:
+            return v[key]
+    if "intValue" in v:
+        try:
+            return int(v["intValue"])
+        except (TypeError, ValueError):
+            return v["intValue"]
+    return None
+
+
+def _otlp_attributes(items: Any) -> dict[str, Any]:
+    if not isinstance(items, list):
+        return {}
+    return {str(a["key"]): _otlp_value(a.get("value")) for a in items if isinstance(a, dict) and "key" in a}
+
+
+def _otlp_spans(doc: Any) -> list[dict[str, Any]] | None:
+    """The spans of an OTLP/JSON trace export (``resourceSpans`` → ``scopeSpans`` →
+    ``spans``, attributes as key/value lists), each with its resource attributes
+    (``service.name``) and span attributes under ``attributes``; None if not OTLP."""
+    if not isinstance(doc, dict) or not isinstance(doc.get("resourceSpans"), list):
+        return None
+    spans: list[dict[str, Any]] = []
+    for rs in doc["resourceSpans"]:
+        if not isinstance(rs, dict):
+            continue
+        resource = _otlp_attributes((rs.get("resource") or {}).get("attributes"))
+        for ss in rs.get("scopeSpans") or rs.get("instrumentationLibrarySpans") or []:
+            for span in (ss or {}).get("spans") or []:
+                if isinstance(span, dict):
+                    rec = {k: v for k, v in span.items() if k not in ("attributes", "events", "links", "status")}
+                    rec["attributes"] = {**resource, **_otlp_attributes(span.get("attributes"))}
+                    spans.append(rec)
+    return spans
+
+
+def _expand(rec: Any) -> list[Any]:
+    """One JSON Lines record: itself, or the spans of an OTLP export line."""
+    spans = _otlp_spans(rec)
+    return [rec] if spans is None else list(spans)
+
+
 def _json_items(doc: Any) -> list[Any]:
+    if (spans := _otlp_spans(doc)) is not None:
+        return list(spans)
     if isinstance(doc, list):
         return doc
     if isinstance(doc, dict):
@@ -306,7 +442,7 @@ def _json_columns(source: Source) -> list[str]:
     if source.kind == "json":
         sample = _json_items(source.doc)[:50]
     else:
-        sample = source.sample_records()
+        sample = [x for rec in source.sample_records() for x in _expand(rec)]
     names: dict[str, None] = {}
     for rec in sample:
         if isinstance(rec, dict):
@@ -371,7 +507,8 @@ def _frame(source: Source, ctx: ReadContext) -> pd.DataFrame:
         df = _parquet_table(source).to_pandas()
         df["source_row"] = np.arange(1, len(df) + 1, dtype="int64")
         return df
-    records = source.records(ctx) if source.kind == "jsonl" else list(enumerate(_json_items(source.doc), start=1))
+    records = ([(line, x) for line, rec in source.records(ctx) for x in _expand(rec)]
+               if source.kind == "jsonl" else list(enumerate(_json_items(source.doc), start=1)))
     rows: list[dict[str, Any]] = []
     lines: list[int] = []
     for line, rec in records:
@@ -463,23 +600,26 @@ def _numbers(s: pd.Series, col: str, canon: str, rows: pd.Series, source: Source
 
 
 def _base_name(col: str) -> str:
-    n = _norm(col)
-    return n[len("usage."):] if n.startswith("usage.") else n
+    return _strip_prefix(_norm(col))
 
 
-def _includes_cache(out: pd.DataFrame, input_names: pd.Series, mapping: Mapping[str, Any]) -> pd.Series:
+def _includes_cache(out: pd.DataFrame, input_names: pd.Series, mapping: Mapping[str, Any],
+                    cache_columns: Iterable[str] = ()) -> pd.Series:
     """Per row: does the input-token value include cache reads/writes?"""
     explicit = mapping.get("input_includes_cache")
     if explicit is not None:
         return pd.Series(bool(explicit), index=out.index)
+    if any(_base_name(c) in _INCLUSIVE_CACHE_COLUMNS for c in cache_columns):
+        return input_names != ""
     defaults = mapping.get("defaults") or {}
     provider = _filled(out, "provider", defaults).str.lower()
     model = _filled(out, "model", defaults)
     anthropic_like = _per_value(provider, lambda p: "anthropic" in p) | _per_value(
         model, lambda m: "claude" in m.lower())
     openai_like = provider.isin(["openai", "azure"]) | _per_value(model, lambda m: bool(_OPENAI_MODEL.match(m)))
-    named_prompt = input_names == "prompt_tokens"
-    named_input = input_names == "input_tokens"
+    semantics = input_names.map(lambda n: _INPUT_SEMANTICS.get(n, ""))
+    named_prompt = semantics == "prompt"
+    named_input = semantics == "input"
     return (named_prompt & ~anthropic_like) | (named_input & openai_like & ~anthropic_like)
 
 
@@ -531,16 +671,21 @@ def _to_canonical(df: pd.DataFrame, source: Source, ctx: ReadContext, fmt: str) 
                     input_names = input_names.where(~fill, _base_name(col))
                 merged = vals if merged is None else merged.fillna(vals)
             assert merged is not None
+            if canon == "reported_cost_usd" and _in_cents(df, cols):
+                merged = merged / 100.0
             out[canon] = merged if not whole else merged.fillna(0.0).astype("int64")
         elif canon == "time":
             out[canon] = _times(_coalesce(df, cols), mapping.get("time_format"), rows, source)
         elif canon == "batch":
             out[canon] = _coalesce(df, cols)
+        elif canon == "provider":
+            out[canon] = _as_text(_coalesce(df, cols)).replace(_PROVIDER_API, r"\1", regex=True)
         else:
             out[canon] = _as_text(_coalesce(df, cols))
     if "input_tokens" in out and ("cache_read_tokens" in out or "cache_write_tokens" in out):
         cached = out.get("cache_read_tokens", 0) + out.get("cache_write_tokens", 0)
-        inc = _includes_cache(out, input_names, mapping) & ~bad
+        cache_cols = found.get("cache_read_tokens", []) + found.get("cache_write_tokens", [])
+        inc = _includes_cache(out, input_names, mapping, cache_cols) & ~bad
         uncached = out["input_tokens"] - cached
         negative = inc & (uncached < 0)
         for idx in out.index[negative.to_numpy()]:
@@ -553,6 +698,12 @@ def _to_canonical(df: pd.DataFrame, source: Source, ctx: ReadContext, fmt: str) 
         out = out[~bad]
     defaults = dict(mapping.get("defaults") or {})
     return finalize(out, source=source.name, source_format=fmt, defaults=defaults)
+
+
+def _in_cents(df: pd.DataFrame, cols: list[str]) -> bool:
+    """Is the cost column Portkey's ``cost`` (cents of USD)?"""
+    names = {_norm(c) for c in df.columns}
+    return len(cols) == 1 and _norm(cols[0]) == "cost" and len(names & _PORTKEY_COLUMNS) >= 2
 
 
 def _text_not_tokens(df: pd.DataFrame, found: dict[str, list[str]], explicit: Mapping[str, str], *,

@@ -91,7 +91,8 @@ _LINE_ITEM_MODEL = re.compile(
     re.IGNORECASE,
 )
 
-_FOREIGN_KEYS = ("spend", "startTime", "call_type", "response_cost", "sessionId", "parentUuid", "usageMetadata")
+_FOREIGN_KEYS = ("spend", "startTime", "call_type", "response_cost", "sessionId", "parentUuid", "usageMetadata",
+                 "req_units", "ai_org")  # the last two: Portkey log exports (generic reader)
 _CODEX_TYPES = {"event_msg", "response_item", "session_meta", "turn_context", "compacted"}
 _ANTHROPIC_USAGE_KEYS = ("cache_creation_input_tokens", "cache_read_input_tokens", "cache_creation")
 

@@ -14,9 +14,11 @@
    word-level Markov chain over the samples), Chinese (random 10-40 character
    pieces of the Chinese samples) and mixed Markdown (headings, prose, code
    fences, tables, unfenced JSON, URLs, {placeholders}).  Each level is timed
-   three ways: as called (token counting in a forked child on the second core,
-   the default for large inputs), on one core (``parallel=False``), and as the
-   first call of a fresh interpreter (the tokenizer built inside the timing).
+   three ways: as called (the default for large inputs: token counting in a
+   forked child, and the local passes on ~100,000-character sections in forked
+   children, one per core), on one core (``parallel=False``, the same result),
+   and as the first call of a fresh interpreter (the tokenizer built inside
+   the timing).
 
     python benchmarks/bench_compress.py [--ext DIR] [--samples DIR] [--model gpt-4o]
 """
@@ -34,7 +36,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from llmcost.compress import LEVELS, compress_text
+from llmcost.compress import LEVELS, compress_text, sections
 from llmcost.compress.formats import read_prompt
 from llmcost.compress.protect import protected_spans
 
@@ -279,8 +281,9 @@ def bench_speed(samples: Path, model: str, repeat: int = 3) -> None:
         i += 1
     big = "".join(blocks)
     print(f"== Speed: time to compress 1 MB ({model}; best of {repeat} runs) ==")
-    print("(counting in a forked child on the second core, the default for 256,000+ characters; 'one core':\n"
-          " parallel=False; 'fresh process': the first call in a new interpreter, tokenizer built inside it)")
+    print(f"(the default for 256,000+ characters: counting in a forked child, sections in forked children on the\n"
+          f" {sections._cores()} cores here; 'one core': parallel=False; 'fresh process': the first call in a new\n"
+          f" interpreter, tokenizer built inside it)")
     _time_levels("sample prompts repeated, numbers varied", big, model, repeat)
     _time_levels("non-repetitive English (Markov chain)", english_text(samples), model, repeat)
     _time_levels("Chinese (random pieces)", chinese_text(samples), model, repeat)

@@ -17,7 +17,11 @@ families the o200k proxy, scaled to the family estimate of
 :func:`llmcost.tokens.count_tokens`), and the saving of each pass is measured
 with it.  Counting is incremental (:mod:`.meter`); on a large input it runs in
 a forked child process on a second core while the passes run here
-(``parallel``).
+(``parallel``).  A prompt of 256,000+ characters is cut into sections of about
+100,000 at blank lines between prose paragraphs, and the passes whose rules
+look only near a match run on the sections in forked children, one per core
+(:mod:`.sections`); where it is cut depends only on the text, so the result
+is the same on any machine, with or without children.
 
 ``target_ratio`` (tokens after / tokens before, in (0, 1]): when the level does
 not reach it, the compressor escalates to ``aggressive`` and stops there, the

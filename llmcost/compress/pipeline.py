@@ -16,6 +16,7 @@ from ..wording import plural
 from .meter import ForkedMeter, Meter, MeterLost, TokenMeter, open_meter
 from .passes import LEVELS, PASS_NAMES, PASSES, PassContext, passes_for
 from . import DEFAULT_MODEL
+from .sections import phases, run_phase
 from .protect import PINNED_KINDS, PLACEHOLDER_RE, Masked, compile_keep, mask, placeholder_index
 
 
@@ -70,46 +71,50 @@ def _check_options(level: str, target_ratio: float | None, max_examples: int | N
         raise InputError(f"unknown language {lang!r}: use en or zh (default: both)")
 
 
-def _run(masked: Masked, names: Sequence[str], ctx: PassContext,
-         meter: TokenMeter) -> tuple[str, list[tuple[str, int]], int, int]:
+def _run(masked: Masked, names: Sequence[str], ctx: PassContext, meter: TokenMeter,
+         parallel: bool | None = None) -> tuple[str, list[tuple[str, int]], int, int]:
     """Run the passes in order, counting after each; a pass that would add tokens is undone.
-    Returns the masked text, the savings per pass, and the tokens before and after."""
+    Returns the masked text, the savings per pass, and the tokens before and after.  A run of
+    local passes on a large prompt goes section by section (:mod:`.sections`)."""
     text = masked.text
     start = current = meter.count(text)
     savings: list[tuple[str, int]] = []
-    for name in names:
-        fn, _lowest = PASSES[name]
-        new = fn(text, ctx)
-        if new != text:
+    todo = list(names)
+    while todo:
+        phase = phases(todo)[0]
+        outs = run_phase(text, phase, ctx, parallel=parallel)
+        del todo[:len(phase)]
+        for k, (name, new) in enumerate(zip(phase, outs)):
+            if new == text:
+                savings.append((name, 0))
+                continue
             after = meter.count(new)
             if after > current:  # a pass never makes the prompt longer: undo it
                 ctx.notes.append(f"{name}: undone (would add {plural(after - current, 'token')})")
                 if name == "fewshot":
                     ctx.dropped.clear()
                 savings.append((name, 0))
-                continue
+                todo[:0] = phase[k + 1:]  # the phase's later passes ran on the undone text: again, on this one
+                break
             savings.append((name, current - after))
             text, current = new, after
-        else:
-            savings.append((name, 0))
     return text, savings, start, current
 
 
-def _run_ahead(masked: Masked, names: Sequence[str], ctx: PassContext,
-               meter: ForkedMeter) -> tuple[str, list[tuple[str, int]], int, int] | None:
+def _run_ahead(masked: Masked, names: Sequence[str], ctx: PassContext, meter: ForkedMeter,
+               parallel: bool | None = None) -> tuple[str, list[tuple[str, int]], int, int] | None:
     """:func:`_run` with a pipelined meter: every changed text is queued for counting and the
     passes go on; the counts are checked at the end.  ``None`` when a pass added tokens: :func:`_run`
     would have undone it and run the later passes on other text, so the caller runs that instead."""
     text = masked.text
     meter.submit(text)
     changed: list[str] = []
-    for name in names:
-        fn, _lowest = PASSES[name]
-        new = fn(text, ctx)
-        if new != text:
-            meter.submit(new)
-            changed.append(name)
-            text = new
+    for phase in phases(names):
+        for name, new in zip(phase, run_phase(text, phase, ctx, parallel=parallel)):
+            if new != text:
+                meter.submit(new)
+                changed.append(name)
+                text = new
     counts = iter(meter.collect())
     start = current = next(counts)
     saved = dict.fromkeys(names, 0)
@@ -140,8 +145,10 @@ def compress_text(
     level's set; ``skip`` removes passes (``--no-pass``).  ``keep`` holds extra
     regexes whose matches are protected.  ``lang`` limits the language tables
     ("en" / "zh"; default both).  ``parallel``: count tokens in a forked child
-    process while the passes run (default: for inputs of 256,000+ characters,
-    where fork and a second core exist); the result is the same either way.
+    process while the passes run, and run the local passes of a large prompt's
+    sections (:mod:`.sections`) in forked children, one per core (default: for
+    inputs of 256,000+ characters, where fork and a second core exist); False
+    does all of it here.  The result is the same either way.
     """
     skip = list(skip)
     _check_options(level, target_ratio, max_examples, passes, skip, lang)
@@ -163,15 +170,15 @@ def compress_text(
         for lvl in attempts:
             try:
                 ctx = context(lvl)
-                ran = _run_ahead(masked, plan(lvl), ctx, meter) if isinstance(meter, ForkedMeter) else None
+                ran = _run_ahead(masked, plan(lvl), ctx, meter, parallel) if isinstance(meter, ForkedMeter) else None
                 if ran is None:  # counting here, or a pass added tokens: pass by pass (the child counts on)
                     ctx = context(lvl)
-                    ran = _run(masked, plan(lvl), ctx, meter)
+                    ran = _run(masked, plan(lvl), ctx, meter, parallel)
             except MeterLost:  # the child failed: count here
                 meter.close()
                 meter = Meter(model, masked)
                 ctx = context(lvl)
-                ran = _run(masked, plan(lvl), ctx, meter)
+                ran = _run(masked, plan(lvl), ctx, meter, parallel)
             out, savings, raw_before, raw_after = ran
             if target_ratio is None or raw_before == 0 or raw_after / raw_before <= target_ratio:
                 break

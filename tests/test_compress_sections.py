@@ -1,0 +1,148 @@
+"""Large prompts in sections (llmcost.compress.sections): where they are cut, that the sections give
+the same text as one run over the whole prompt, in children or not, and that a failing child costs
+only time."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from llmcost.compress import compress_text, sections
+from llmcost.compress.formats import read_prompt
+from llmcost.compress.meter import fork_available
+from llmcost.compress.protect import mask
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "prompts"
+
+
+def _large(chars: int, pattern: str = "*") -> str:
+    """The sample prompts, repeated with their numbers shifted (so that dedupe cannot drop the copies)."""
+    parts = []
+    for f in sorted(SAMPLES.glob(pattern)):
+        parts.extend(read_prompt(f).texts)
+    corpus = "\n\n".join(parts)
+    out = []
+    size = i = 0
+    while size < chars:
+        block = re.sub(r"\b(\d+)\b", lambda m, i=i: str(int(m.group()) + i), corpus) + f"\n\nSection {i}.\n\n"
+        out.append(block)
+        size += len(block)
+        i += 1
+    return "".join(out)
+
+
+def test_short_text_is_not_cut() -> None:
+    assert sections.cut("One. Two.\n\nThree.") is None
+    assert sections.cut("x" * (sections.SECTION_MIN_CHARS - 1)) is None
+
+
+def test_text_without_cut_point_is_not_cut() -> None:
+    # no blank line after a sentence end before a letter: one section, so None
+    text = "- item one\n\n- item two\n\n" * (sections.SECTION_MIN_CHARS // 20)
+    assert sections.cut(text) is None
+
+
+def test_sections_join_back_and_are_cut_only_between_prose_paragraphs() -> None:
+    text = _large(600_000)
+    parts = sections.cut(text)
+    assert parts is not None
+    assert sections.SEPARATOR.join(parts) == text
+    # ~SECTION_CHARS each: a section ends at the first cut point after that length
+    assert len(parts) == pytest.approx(len(text) / sections.SECTION_CHARS, abs=1)
+    for before, after in zip(parts, parts[1:]):
+        assert len(before) >= sections.SECTION_CHARS or before is parts[0]
+        assert before[-1] in ".!?。！？"  # a sentence ended
+        assert after[0].isalpha()  # a letter starts the next: no list, heading, rule, table or code
+        assert not before.endswith("\n") and not after.startswith("\n")
+
+
+def test_a_cut_needs_exactly_one_blank_line() -> None:
+    filler = ("A sentence of prose that ends here. " * 3000).strip()  # ~108,000 characters, one line
+    text = filler + "\n\n\nNot here: two blank lines.\n\n" + filler + "\n\nHere."
+    text = text + "\n\n" + filler * 2
+    parts = sections.cut(text)
+    assert parts is not None
+    assert sections.SEPARATOR.join(parts) == text
+    assert not any(p.startswith("Not here") for p in parts)
+    assert any(p.startswith("Here.") for p in parts)
+    # nor after a blank at the end of a line
+    assert sections.cut(filler + " \n\n" + filler + " \n\nEnd " + filler) is None
+
+
+def test_phases_group_the_local_passes() -> None:
+    names = ["whitespace", "json", "markdown", "fewshot", "filler", "hedges", "phrases", "dedupe", "words"]
+    assert sections.phases(names) == [["whitespace"], ["json", "markdown"], ["fewshot"],
+                                      ["filler", "hedges", "phrases"], ["dedupe"], ["words"]]
+    assert sections.phases(["json", "filler"]) == [["json", "filler"]]
+    assert sections.phases([]) == []
+
+
+@pytest.mark.parametrize("level", ["safe", "balanced", "aggressive"])
+def test_sections_give_the_text_of_one_run_over_the_whole_prompt(level: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = _large(420_000)
+    in_children = compress_text(text, level=level, parallel=True)
+    one_by_one = compress_text(text, level=level, parallel=False)
+    monkeypatch.setattr(sections, "SECTION_MIN_CHARS", 10**12)
+    whole = compress_text(text, level=level, parallel=False)
+    assert in_children.text == one_by_one.text == whole.text
+    assert in_children.passes == one_by_one.passes == whole.passes
+    assert in_children.tokens_after == whole.tokens_after < whole.tokens_before
+    assert in_children.protected_spans_ok
+
+
+def test_sections_of_chinese_prompts_give_the_same_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = _large(300_000, "*zh*")
+    assert sections.cut(mask(text, []).text) is not None
+    cut_up = compress_text(text, level="balanced", parallel=True)
+    monkeypatch.setattr(sections, "SECTION_MIN_CHARS", 10**12)
+    assert compress_text(text, level="balanced", parallel=False).text == cut_up.text
+
+
+def test_british_spelling_is_decided_on_the_whole_prompt() -> None:
+    # "summarise" only in the first section: "give a summary of" in the last becomes British too
+    para = "The report lists the costs of the project in a table of rows and columns for the reader."
+    body = "\n\n".join(f"{para[:-1]} {i}." for i in range(4000))
+    text = "Summarise the findings of the report in two sentences.\n\n" + body + "\n\nThen give a summary of the costs."
+    parts = sections.cut(mask(text, []).text)
+    assert parts is not None and len(parts) >= 3 and "ummarise" not in "".join(parts[1:])
+    for parallel in (True, False):
+        assert compress_text(text, parallel=parallel).text.endswith("\n\nThen summarise the costs.")
+    # without the British first line: American
+    assert compress_text(body + "\n\nThen give a summary of the costs.").text.endswith("Then summarize the costs.")
+
+
+def _double_in_parent_only(x: int) -> int:
+    if os.getpid() != _PARENT:
+        raise RuntimeError("fails in a child")
+    return 2 * x
+
+
+_PARENT = os.getpid()
+
+
+@pytest.mark.skipif(not fork_available(), reason="needs fork and a second core")
+def test_work_of_a_failing_child_is_done_here() -> None:
+    assert sections._map(_double_in_parent_only, list(range(7)), workers=3) == [0, 2, 4, 6, 8, 10, 12]
+
+
+@pytest.mark.skipif(not fork_available(), reason="needs fork and a second core")
+def test_children_return_results_in_order() -> None:
+    assert sections._map(lambda x: (x, os.getpid() == _PARENT), list(range(5)), workers=2) == [
+        (0, True), (1, True), (2, True), (3, False), (4, False)]
+
+
+def test_an_exception_everywhere_is_raised_here() -> None:
+    def boom(x: int) -> int:
+        raise ValueError(f"bad {x}")
+
+    with pytest.raises(ValueError, match="bad"):
+        sections._map(boom, [1, 2, 3], workers=2)
+
+
+def test_share_splits_evenly_longer_runs_first() -> None:
+    assert sections._share(7, 3) == [range(0, 3), range(3, 5), range(5, 7)]
+    assert sections._share(2, 8) == [range(0, 1), range(1, 2)]
+    assert sections._share(0, 2) == [range(0, 0)]

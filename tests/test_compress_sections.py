@@ -93,12 +93,32 @@ def test_sections_give_the_text_of_one_run_over_the_whole_prompt(level: str, mon
     assert in_children.protected_spans_ok
 
 
-def test_sections_of_chinese_prompts_give_the_same_text(monkeypatch: pytest.MonkeyPatch) -> None:
-    text = _large(300_000, "*zh*")
-    assert sections.cut(mask(text, []).text) is not None
-    cut_up = compress_text(text, level="balanced", parallel=True)
-    monkeypatch.setattr(sections, "SECTION_MIN_CHARS", 10**12)
-    assert compress_text(text, level="balanced", parallel=False).text == cut_up.text
+def test_no_cut_near_chinese_text() -> None:
+    # whether Chinese is Traditional may be read from 200 characters around it: no cut that near
+    assert sections.cut(mask(_large(300_000, "*zh*"), []).text) is None
+    text = mask(_large(600_000), []).text
+    parts = sections.cut(text)
+    assert parts is not None and len(parts) >= 4
+    at = 0
+    for part in parts[:-1]:
+        at += len(part)
+        assert _CJK.search(text, at - 256, at + 2 + 256) is None
+        at += 2
+
+
+_CJK = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def test_a_rule_graded_by_must_in_another_section_keeps_its_should() -> None:
+    # "must" only in the first section: "you should" in the last is the weaker grade and stays
+    para = "The report lists the costs of the project in a table of rows and columns for the reader."
+    body = "\n\n".join(f"{para[:-1]} {i}." for i in range(4000))
+    last = "\n\nYou should answer in two sentences."
+    graded = "You must cite the source of every figure.\n\n" + body + last
+    assert len(sections.cut(mask(graded, []).text) or []) >= 3
+    for parallel in (True, False):
+        assert compress_text(graded, parallel=parallel).text.endswith(last)
+    assert compress_text(body + last).text.endswith("\n\nAnswer in two sentences.")
 
 
 def test_british_spelling_is_decided_on_the_whole_prompt() -> None:
@@ -112,6 +132,18 @@ def test_british_spelling_is_decided_on_the_whole_prompt() -> None:
         assert compress_text(text, parallel=parallel).text.endswith("\n\nThen summarise the costs.")
     # without the British first line: American
     assert compress_text(body + "\n\nThen give a summary of the costs.").text.endswith("Then summarize the costs.")
+
+
+def test_an_article_pair_written_in_another_section_is_left_as_written() -> None:
+    # the prompt writes "a honest" once: after "truly" goes, "a truly honest" is left "a honest" too
+    para = "The report lists the costs of the project in a table of rows and columns for the reader."
+    body = "\n\n".join(f"{para[:-1]} {i}." for i in range(4000))
+    last = "\n\nWrite a truly honest review."
+    text = "It was a honest mistake.\n\n" + body + last
+    assert len(sections.cut(mask(text, []).text) or []) >= 3
+    for parallel in (True, False):
+        assert compress_text(text, parallel=parallel).text.endswith("\n\nWrite a honest review.")
+    assert compress_text(body + last).text.endswith("\n\nWrite an honest review.")
 
 
 def _double_in_parent_only(x: int) -> int:

@@ -61,6 +61,7 @@ import math
 import re
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterator
+from collections.abc import Set as AbstractSet
 from itertools import compress, filterfalse, repeat
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -85,7 +86,10 @@ class PassContext:
     max_examples: int | None = None
     dropped: set[int] = field(default_factory=set)  # placeholder ids removed on purpose (fewshot)
     notes: list[str] = field(default_factory=list)
+    # whole-prompt facts, decided once (so that every section of a large prompt decides alike)
     _british: bool | None = field(default=None, repr=False)
+    _grades: bool | None = field(default=None, repr=False)
+    _pairs: frozenset[tuple[str, str]] | None = field(default=None, repr=False)
 
     def british(self) -> bool:
         """Does the prompt (as given, all of it) spell the British way?  Decided once, on the whole
@@ -93,6 +97,21 @@ class PassContext:
         if self._british is None:
             self._british = _BRITISH_SPELLING.search(self.masked.text.lower()) is not None
         return self._british
+
+    def grades_rules(self) -> bool:
+        """Does the prompt (all of it) say "must", "shall" or "required to" anywhere?  Then its "you
+        should" is the weaker of two grades and stays (see :data:`_STRONG_MODAL`)."""
+        if self._grades is None:
+            self._grades = _STRONG_MODAL.search(self.masked.text) is not None
+        return self._grades
+
+    def article_pairs(self) -> frozenset[tuple[str, str]]:
+        """The (article, next word) pairs of the prompt as written, lowercased: one it already had,
+        even "a interesting", is left as written after a word between them goes (:func:`_fix_articles`)."""
+        if self._pairs is None:
+            self._pairs = frozenset((m.group(1).lower(), m.group(3).lower())
+                                    for m in _ARTICLE_PAIR.finditer(self.masked.text))
+        return self._pairs
 
     def level_at_least(self, level: str) -> bool:
         return LEVELS.index(self.level) >= LEVELS.index(level)
@@ -1485,7 +1504,7 @@ _ZH_FILLER_KEYS: dict[re.Pattern[str], tuple[str, ...]] = {
 
 def pass_filler(text: str, ctx: PassContext) -> str:
     if ctx.en():
-        graded = _STRONG_MODAL.search(text) is not None  # (before "You must not" becomes "Don't")
+        graded = ctx.grades_rules()  # (on the prompt as written: before "You must not" becomes "Don't")
         for rx, fn, lower in _EN_FILLER:
             if graded:
                 rx = _MODAL_NOT_SHOULD if fn is _drop_modal else _GRADED_FILLER.get(rx, rx)
@@ -1736,7 +1755,7 @@ def pass_hedges(text: str, ctx: PassContext) -> str:
         before = text
         text = _sub_on(_HEDGE_RE, text, _hedge, lower=True, keys=(*_HEDGE_EN, "honestly", "frankly", "to be honest"))
         if text is not before and text != before:
-            text = _fix_articles(before, text)
+            text = _fix_articles(before, text, ctx.article_pairs)
     return text
 
 
@@ -1758,14 +1777,14 @@ def _wants_an(word: str) -> bool:
     return low[0] in "aeiou" and not low.startswith(_A_VOWEL_LETTER)
 
 
-def _fix_articles(before: str, after: str) -> str:
+def _fix_articles(before: str, after: str, had: Callable[[], AbstractSet[tuple[str, str]]] | None = None) -> str:
     """"a really interesting idea" -> "a interesting idea" after a dropped word: the article of a pair
-    ``after`` made ("a interesting", "an useful") is set to the word it now stands before.  Pairs the
-    input already had are left as written."""
+    ``after`` made ("a interesting", "an useful") is set to the word it now stands before.  Pairs
+    ``before`` already had (or ``had()``, the prompt's: :meth:`PassContext.article_pairs`) are left as written."""
     wrong = [m for m in _ARTICLE_PAIR.finditer(after) if (len(m.group(1)) == 2) != _wants_an(m.group(3))]
     if not wrong:
         return after  # (the usual case: ``before`` need not be read)
-    seen = {(m.group(1).lower(), m.group(3).lower()) for m in _ARTICLE_PAIR.finditer(before)}
+    seen = had() if had is not None else {(m.group(1).lower(), m.group(3).lower()) for m in _ARTICLE_PAIR.finditer(before)}
     pieces: list[str] = []
     last = 0
     for m in wrong:

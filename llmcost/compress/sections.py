@@ -7,10 +7,15 @@ letter, so never inside a JSON value, a table, a list, a code block (masked
 anyway), an example block (which ends at the blank line) or before a Markdown
 rule, heading or front matter.  The *local* passes (:data:`LOCAL_PASSES`: their
 rules look at a match's own line or paragraph) then run on each section, and
-the sections are joined again.  The other passes look at the whole prompt and
+the sections are joined again.  No cut is made within 256 characters of
+Chinese text (whether it is Traditional may be read from the text around it),
+so a prompt written in Chinese throughout runs whole.  The other passes look at the whole prompt and
 run on all of it: ``whitespace`` (a common indentation), ``fewshot`` (which
 examples to keep), ``dedupe`` (a repeat anywhere) and ``words`` (a rubric's
-other grades anywhere in the prompt).
+other grades anywhere in the prompt).  What a local rule asks of the whole
+prompt (does it spell the British way, does it grade its rules with "must",
+which article pairs did it already have) is decided once, on all of it
+(:class:`~llmcost.compress.passes.PassContext`), so that every section decides alike.
 
 Where the sections are cut depends only on the text, never on the machine: run
 one after another (``parallel=False``) or in forked children, one per core,
@@ -38,8 +43,12 @@ SECTION_CHARS = 100_000
 LOCAL_PASSES = frozenset({"json", "markdown", "filler", "hedges", "phrases"})
 #: where a prompt may be cut: one blank line after a sentence end, before a letter (the separator
 #: itself, two newlines, is in no section and is put back between them)
-_CUT = re.compile(r"(?<=[.!?。！？])\n\n(?=[^\W\d_])")
+_CUT = re.compile(r"(?<=[.!?])\n\n(?=[^\W\d_])")
 SEPARATOR = "\n\n"
+#: and no Chinese character this near: whether Chinese is Traditional is read from up to 200
+#: characters around it when its own line does not tell (``passes._zh_traditional_at``)
+_CJK_CLEARANCE = 256
+_CJK = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -53,6 +62,8 @@ def cut(text: str) -> list[str] | None:
     start = 0
     while len(text) - start > SECTION_CHARS:
         m = _CUT.search(text, start + SECTION_CHARS)
+        while m is not None and _CJK.search(text, max(0, m.start() - _CJK_CLEARANCE), m.end() + _CJK_CLEARANCE):
+            m = _CUT.search(text, m.end())
         if m is None:
             break
         sections.append(text[start:m.start()])

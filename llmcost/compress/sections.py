@@ -29,9 +29,10 @@ from __future__ import annotations
 import os
 import pickle
 import re
+import signal
 import warnings
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from .passes import PASSES, PassContext
 
@@ -60,8 +61,9 @@ def cut(text: str) -> list[str] | None:
         return None
     sections: list[str] = []
     start = 0
-    while len(text) - start > SECTION_CHARS:
-        m = _CUT.search(text, start + SECTION_CHARS)
+    size = max(SECTION_CHARS, len(text) // _MAX_ITEMS + 1)  # (over 409 MB: fewer, longer sections)
+    while len(text) - start > size:
+        m = _CUT.search(text, start + size)
         while m is not None and _CJK.search(text, max(0, m.start() - _CJK_CLEARANCE), m.end() + _CJK_CLEARANCE):
             m = _CUT.search(text, m.end())
         if m is None:
@@ -128,43 +130,62 @@ def _cores() -> int:
 
 
 def _map(fn: Callable[[T], R], items: Sequence[T], *, workers: int) -> list[R]:
-    """``[fn(x) for x in items]``, the items shared out in runs among ``workers`` processes: this
-    one and forked children (each sends its results back pickled through a pipe).  A child that
-    fails or cannot be started costs only time: its items are done here, so any exception is
-    raised here as it would be without children."""
-    groups = _share(len(items), max(1, workers))
-    children: list[tuple[int, int, range]] = []
-    for group in groups[1:]:
-        child = _fork(fn, [items[i] for i in group])
-        if child is None:
-            break
-        children.append((*child, group))
-    done_by_children = {i for _pid, _fd, group in children for i in group}
-    results: dict[int, R] = {i: fn(items[i]) for i in range(len(items)) if i not in done_by_children}
-    for pid, fd, group in children:
-        got = _collect(pid, fd)
-        if got is None or len(got) != len(group):
-            got = [fn(items[i]) for i in group]
-        results.update(zip(group, got))
-    return [results[i] for i in range(len(items))]
+    """``[fn(x) for x in items]``, computed by this process and up to ``workers - 1`` forked children.
+
+    Every worker takes the next item from one queue (a pipe of item numbers, filled before the
+    children start), so one slowed by other work (the token-counting child on the same core) takes
+    fewer.  A child sends back its (number, result) pairs, pickled.  A child that fails or cannot be
+    started costs only time: the items it took and did not finish are done here, so any exception
+    is raised here, as it would be without children."""
+    n = len(items)
+    if workers <= 1 or n <= 1 or n > _MAX_ITEMS:
+        return [fn(x) for x in items]
+    try:
+        queue_r, queue_w = os.pipe()
+    except OSError:
+        return [fn(x) for x in items]
+    try:
+        os.write(queue_w, b"".join(i.to_bytes(4, "little") for i in range(n)))  # (< a pipe's buffer)
+    except OSError:
+        os.close(queue_r)
+        return [fn(x) for x in items]
+    finally:
+        os.close(queue_w)
+    children: list[tuple[int, int]] = []
+    results: dict[int, R] = {}
+    try:
+        for _ in range(min(workers, n) - 1):
+            child = _fork(fn, items, queue_r)
+            if child is None:
+                break
+            children.append(child)
+        while (i := _take(queue_r)) is not None:
+            results[i] = fn(items[i])
+        while children:
+            results.update(_collect(*children.pop(0)))
+    finally:
+        os.close(queue_r)
+        for pid, fd in children:  # (this process failed: stop the children, whatever they are doing)
+            _stop(pid, fd)
+    return [results[i] if i in results else fn(items[i]) for i in range(n)]
 
 
-def _share(n: int, workers: int) -> list[range]:
-    """``range(n)`` in ``min(workers, n)`` runs of (nearly) equal length, the longer ones first."""
-    k = max(1, min(workers, n))
-    size, extra = divmod(n, k)
-    out = []
-    start = 0
-    for j in range(k):
-        end = start + size + (1 if j < extra else 0)
-        out.append(range(start, end))
-        start = end
-    return out
+#: at most this many items go through :func:`_map`'s queue (4 bytes each: less than a pipe's buffer,
+#: so it is filled before anyone reads); :func:`cut` makes sections longer to stay under it
+_MAX_ITEMS = 4096
 
 
-def _fork(fn: Callable[[T], R], items: list[T]) -> tuple[int, int] | None:
-    """Start a child that sends ``pickle.dumps([fn(x) for x in items])`` on a pipe (empty when it
-    failed); (its pid, the pipe's read end), or None when no child could be started."""
+def _take(queue_r: int) -> int | None:
+    """The next item number from the queue, None when it is empty (every number was written before
+    any worker read, and each read takes one whole number)."""
+    got = os.read(queue_r, 4)
+    return int.from_bytes(got, "little") if len(got) == 4 else None
+
+
+def _fork(fn: Callable[[T], R], items: Sequence[T], queue_r: int) -> tuple[int, int] | None:
+    """Start a child that takes items from the queue until it is empty and sends the pickled list of
+    (number, ``fn(item)``) pairs on a pipe (those done before a failure, when one fails); (its pid,
+    the pipe's read end), or None when no child could be started."""
     try:
         read_end, write_end = os.pipe()
     except OSError:
@@ -183,11 +204,13 @@ def _fork(fn: Callable[[T], R], items: list[T]) -> tuple[int, int] | None:
         status = 0
         try:
             os.close(read_end)
+            done: list[tuple[int, R]] = []
             try:
-                data = pickle.dumps([fn(x) for x in items], protocol=pickle.HIGHEST_PROTOCOL)
+                while (i := _take(queue_r)) is not None:
+                    done.append((i, fn(items[i])))
             except BaseException:
-                data = b""
-            view = memoryview(data)
+                status = 1
+            view = memoryview(pickle.dumps(done, protocol=pickle.HIGHEST_PROTOCOL))
             while view:
                 view = view[os.write(write_end, view):]
         except BaseException:
@@ -198,30 +221,37 @@ def _fork(fn: Callable[[T], R], items: list[T]) -> tuple[int, int] | None:
     return pid, read_end
 
 
-def _collect(pid: int, fd: int) -> list | None:  # type: ignore[type-arg]
-    """A child's results, or None when it failed."""
+def _collect(pid: int, fd: int) -> dict[int, Any]:
+    """A child's results by item number (none when what it sent does not read)."""
     chunks = []
     try:
-        while True:
-            chunk = os.read(fd, 1 << 20)
-            if not chunk:
-                break
+        while chunk := os.read(fd, 1 << 20):
             chunks.append(chunk)
     except OSError:
         chunks = []
     finally:
         os.close(fd)
         try:
-            _pid, status = os.waitpid(pid, 0)
+            os.waitpid(pid, 0)
         except ChildProcessError:
-            status = 1
-    if status != 0 or not chunks:
-        return None
+            pass
     try:
-        got = pickle.loads(b"".join(chunks))
+        return {int(i): r for i, r in pickle.loads(b"".join(chunks))} if chunks else {}
     except Exception:
-        return None
-    return got if isinstance(got, list) else None
+        return {}
+
+
+def _stop(pid: int, fd: int) -> None:
+    """Kill a child and close its pipe."""
+    try:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except OSError:
+        pass
+    try:
+        os.close(fd)
+    except OSError:
+        pass
 
 
 __all__ = ["LOCAL_PASSES", "SECTION_CHARS", "SECTION_MIN_CHARS", "SEPARATOR", "cut", "phases", "run_phase"]

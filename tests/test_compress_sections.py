@@ -73,6 +73,15 @@ def test_a_cut_needs_exactly_one_blank_line() -> None:
     assert sections.cut(filler + " \n\n" + filler + " \n\nEnd " + filler) is None
 
 
+def test_a_section_a_pass_empties_leaves_no_blank_lines(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "Answer the question." + "\n\nThank you!" * 30_000 + "\n\nBe brief."
+    assert len(sections.cut(text) or []) >= 3
+    for parallel in (True, False):
+        assert compress_text(text, parallel=parallel).text == "Answer the question.\n\nBe brief."
+    monkeypatch.setattr(sections, "SECTION_MIN_CHARS", 10**12)
+    assert compress_text(text, parallel=False).text == "Answer the question.\n\nBe brief."
+
+
 def test_phases_group_the_local_passes() -> None:
     names = ["whitespace", "json", "markdown", "fewshot", "filler", "hedges", "phrases", "dedupe", "words"]
     assert sections.phases(names) == [["whitespace"], ["json", "markdown"], ["fewshot"],

@@ -94,7 +94,8 @@ def run_phase(text: str, names: Sequence[str], ctx: PassContext, *, parallel: bo
         return _passes_on(text, names, ctx)
     job = _Sections(names, ctx)
     done = _map(job, sections, workers=0 if parallel is False else _cores())
-    return [SEPARATOR.join(per_pass) for per_pass in zip(*done)]
+    # (a section a pass emptied leaves no blank lines behind, as the pass leaves none in one text)
+    return [SEPARATOR.join(filter(None, per_pass)) for per_pass in zip(*done)]
 
 
 def _passes_on(text: str, names: Sequence[str], ctx: PassContext) -> list[str]:

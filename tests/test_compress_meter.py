@@ -342,6 +342,16 @@ def test_a_job_that_fails_in_the_child_runs_again_here_and_raises_here(tmp_path:
 
 
 @needs_fork
+def test_a_job_that_does_not_pickle_runs_here_at_once() -> None:
+    meter_mod.prestart("gpt-4o")
+    t0 = time.monotonic()
+    result = meter_mod.run_beside(lambda a, b: (os.getpid(), a + b), 2, 3)  # (a lambda: no pickling)
+    assert result() == (os.getpid(), 5)
+    assert time.monotonic() - t0 < 5  # (it used to wait ~30 s, for the child to end idle)
+    assert meter_mod._STANDBY and meter_mod._STANDBY[0].alive()  # the child is still there for counting
+
+
+@needs_fork
 def test_a_job_whose_child_is_killed_runs_here() -> None:
     meter_mod.prestart("gpt-4o")
     (child,) = meter_mod._STANDBY

@@ -325,8 +325,11 @@ def run_beside(fn: Callable[..., T], *args: Any) -> Callable[[], T]:
     job = _Job(fn, args)
     if child is not None:
         try:
+            # the queue pickles in its feeder thread, where a failure is only printed: the child
+            # would never see the job and the result would be waited for until the child ends
+            pickle.dumps(job)
             child._requests.put(job)
-        except (OSError, ValueError, AssertionError):
+        except (OSError, ValueError, AssertionError, pickle.PicklingError, AttributeError, TypeError):
             child = None
     if child is None:
         done = fn(*args)

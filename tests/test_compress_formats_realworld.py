@@ -164,3 +164,15 @@ def test_langchain_chat_prompt_template_few_shot_turns_are_data():
             '"kwargs": {"input_variables": ["text"], "messages": [%s]}}' % ", ".join(messages))
     doc = parse_prompt(text, "prompt.json")
     assert doc.texts == [SYSTEM, "Could you please translate {text}?"]
+
+
+# --------------------------------------------------------------------------- #
+# Templates
+# --------------------------------------------------------------------------- #
+
+
+def test_jinja_comment_is_kept_byte_for_byte(tmp_path: Path):
+    comment = "{# Please make sure that you keep this note for reviewers. #}"
+    code, output, out = _compress(tmp_path, "agent.j2", f"{comment}\n{SYSTEM}\n")
+    assert code == 0, output
+    assert out == f"{comment}\n{SYSTEM_SHORT}\n"

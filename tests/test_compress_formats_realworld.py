@@ -176,3 +176,14 @@ def test_jinja_comment_is_kept_byte_for_byte(tmp_path: Path):
     code, output, out = _compress(tmp_path, "agent.j2", f"{comment}\n{SYSTEM}\n")
     assert code == 0, output
     assert out == f"{comment}\n{SYSTEM_SHORT}\n"
+
+
+def test_code_file_is_refused_not_compressed_as_text(tmp_path: Path):
+    code = f'import dspy\n\n\nclass Translate(dspy.Signature):\n    """{SYSTEM}"""\n\n    text: str = dspy.InputField()\n'
+    exit_code, output, out = _compress(tmp_path, "signature.py", code)
+    assert exit_code == 2
+    assert output.strip() == (
+        f"llmcost: error: {tmp_path / 'signature.py'}: is Python source code, not a prompt file: compressing it as "
+        "text would change the code, and the prompts inside it (DSPy signatures, string literals) are not found "
+        "(move the prompt to a .txt, .md, .json or .yaml file the code reads)")
+    assert out == ""

@@ -74,6 +74,9 @@
   Either way a field that ended with a line break keeps it (the compressor
   trims a prompt's final line break, as the file's own is kept).
 
+Source code (``.py`` with a DSPy signature, ``.ts``, ``.ipynb``...) is refused
+with one clear error: the prompts in it are code, not a prompt file.
+
 Decoding: UTF-8 (with or without a BOM) or UTF-16/32 with a BOM.  Empty
 files, binary files (NUL bytes or many control characters) and text in any
 other encoding are rejected with one clear error.
@@ -111,6 +114,13 @@ DATA_BLOCK_TYPES = frozenset({"tool_result", "tool_use", "server_tool_use", "fun
 TEST_DATA_KEYS = frozenset({"testData", "tests", "defaultTest", "scenarios", "vars", "examples"})
 #: keys that, beside ``prompts``, make a mapping a promptfoo config
 PROMPTFOO_KEYS = frozenset({"providers", "targets", "tests", "defaultTest", "scenarios", "evaluateOptions"})
+#: source files: a prompt in code (a DSPy signature's docstring, a string literal) is code, and
+#: compressing the whole file as prompt text would change the program (blank lines, comments, words)
+CODE_SUFFIXES = {".py": "Python", ".pyi": "Python", ".ipynb": "Jupyter notebook", ".js": "JavaScript",
+                 ".mjs": "JavaScript", ".cjs": "JavaScript", ".jsx": "JavaScript", ".ts": "TypeScript",
+                 ".tsx": "TypeScript", ".mts": "TypeScript", ".java": "Java", ".kt": "Kotlin", ".go": "Go",
+                 ".rs": "Rust", ".rb": "Ruby", ".cs": "C#", ".php": "PHP", ".swift": "Swift", ".c": "C",
+                 ".h": "C", ".cpp": "C++", ".sh": "shell"}
 STRUCTURED_SUFFIXES = {".json": "json", ".yaml": "yaml", ".yml": "yaml", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 
 
@@ -162,6 +172,11 @@ def read_prompt(path: str | Path) -> PromptDoc:
     import stat
 
     file = Path(path)
+    language = CODE_SUFFIXES.get(file.suffix.lower())
+    if language is not None:
+        raise InputError(f"is {language} source code, not a prompt file: compressing it as text would change the "
+                         "code, and the prompts inside it (DSPy signatures, string literals) are not found",
+                         file=str(path), hint="move the prompt to a .txt, .md, .json or .yaml file the code reads")
     try:
         if stat.S_ISCHR(file.stat().st_mode) or stat.S_ISBLK(file.stat().st_mode):  # /dev/zero never ends
             raise InputError("is a device, not a prompt file", file=str(path))

@@ -522,3 +522,13 @@ def test_tabs_inside_a_line_become_one_space_and_indented_code_keeps_them():
     # the line's indentation was copied out for every tab in the line (quadratic on a long line of tab-separated text)
     text = "Name\tAge\tCity\n    x =\t1\n\t\ty\tz\nab  cd"
     assert compress_text(text, passes=["whitespace"]).text == "Name Age City\n    x =\t1\n\t\ty\tz\nab cd"
+
+
+@pytest.mark.parametrize("text", ["Hi!", "Thanks!", "Hello there!"])
+def test_a_prompt_the_passes_would_remove_whole_is_kept(text: str):
+    # a chat's last user message "Hi!" became "" (an empty message: Anthropic rejects an empty text block)
+    for level in ("balanced", "aggressive"):
+        r = compress_text(text, level=level)
+        assert (r.text, r.tokens_after, r.saved) == (text, r.tokens_before, 0)
+        assert all(saved == 0 for _name, saved in r.passes)
+        assert r.notes == ["kept as it was: compressing would leave nothing of it"]

@@ -21,7 +21,19 @@
   - GitHub Models ``.prompt.yml`` files (``messages[*].content``;
     https://docs.github.com/en/github-models/use-github-models/storing-prompts-in-github-repositories);
   - prompt-library files with ``system_prompt`` / ``user_prompt`` /
-    ``prompt`` / ``template`` / ``instructions`` keys.
+    ``prompt`` / ``template`` / ``instructions`` keys;
+  - LangChain serialised prompts (``{"lc": 1, "id": [..., "ChatPromptTemplate"]}``:
+    each message template's ``template``; the message class gives its role);
+  - promptfoo configs (``prompts`` beside ``providers`` / ``tests``): the inline
+    ``prompts`` (strings and ``raw:``), not ``file://`` references.
+
+  Test data is never compressed: GitHub Models ``testData``, promptfoo
+  ``tests`` / ``defaultTest`` / ``scenarios`` / ``vars``, few-shot ``examples``.
+* JSON Lines (``.jsonl``, ``.ndjson``: OpenAI Batch API input, fine-tuning
+  ``messages`` and ShareGPT ``conversations`` datasets): each line is one JSON
+  record, read as a JSON file of its own (so each conversation has its own last
+  user message); blank lines stay, a record written over several lines is an
+  error.  A ShareGPT turn (``{"from": "human", "value": ...}``) is a message.
 
   In a conversation (a list of objects with a ``role``: OpenAI / Anthropic
   ``messages``, a Responses API ``input`` list, a ``.prompt.yml``'s
@@ -62,6 +74,9 @@
   Either way a field that ended with a line break keeps it (the compressor
   trims a prompt's final line break, as the file's own is kept).
 
+Source code (``.py`` with a DSPy signature, ``.ts``, ``.ipynb``...) is refused
+with one clear error: the prompts in it are code, not a prompt file.
+
 Decoding: UTF-8 (with or without a BOM) or UTF-16/32 with a BOM.  Empty
 files, binary files (NUL bytes or many control characters) and text in any
 other encoding are rejected with one clear error.
@@ -83,7 +98,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError
+from ..errors import InputError, json_error
 from ..textfiles import BOMS, EmptyFileError, decode_bytes, parse_structured
 
 CONTENT_KEYS = frozenset({
@@ -94,7 +109,19 @@ CONTENT_KEYS = frozenset({
 INSTRUCTION_ROLES = frozenset({"system", "developer"})
 #: content blocks that carry a tool's input or output: data, never compressed
 DATA_BLOCK_TYPES = frozenset({"tool_result", "tool_use", "server_tool_use", "function_call", "function_call_output"})
-STRUCTURED_SUFFIXES = {".json": "json", ".yaml": "yaml", ".yml": "yaml"}
+#: keys whose values are test data, never the prompt: GitHub Models ``testData``, promptfoo
+#: ``tests`` / ``defaultTest`` / ``scenarios`` and their ``vars``, LangChain few-shot ``examples``
+TEST_DATA_KEYS = frozenset({"testData", "tests", "defaultTest", "scenarios", "vars", "examples"})
+#: keys that, beside ``prompts``, make a mapping a promptfoo config
+PROMPTFOO_KEYS = frozenset({"providers", "targets", "tests", "defaultTest", "scenarios", "evaluateOptions"})
+#: source files: a prompt in code (a DSPy signature's docstring, a string literal) is code, and
+#: compressing the whole file as prompt text would change the program (blank lines, comments, words)
+CODE_SUFFIXES = {".py": "Python", ".pyi": "Python", ".ipynb": "Jupyter notebook", ".js": "JavaScript",
+                 ".mjs": "JavaScript", ".cjs": "JavaScript", ".jsx": "JavaScript", ".ts": "TypeScript",
+                 ".tsx": "TypeScript", ".mts": "TypeScript", ".java": "Java", ".kt": "Kotlin", ".go": "Go",
+                 ".rs": "Rust", ".rb": "Ruby", ".cs": "C#", ".php": "PHP", ".swift": "Swift", ".c": "C",
+                 ".h": "C", ".cpp": "C++", ".sh": "shell"}
+STRUCTURED_SUFFIXES = {".json": "json", ".yaml": "yaml", ".yml": "yaml", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 
 
 class NoPromptTextError(EmptyFileError):
@@ -145,6 +172,11 @@ def read_prompt(path: str | Path) -> PromptDoc:
     import stat
 
     file = Path(path)
+    language = CODE_SUFFIXES.get(file.suffix.lower())
+    if language is not None:
+        raise InputError(f"is {language} source code, not a prompt file: compressing it as text would change the "
+                         "code, and the prompts inside it (DSPy signatures, string literals) are not found",
+                         file=str(path), hint="move the prompt to a .txt, .md, .json or .yaml file the code reads")
     try:
         if stat.S_ISCHR(file.stat().st_mode) or stat.S_ISBLK(file.stat().st_mode):  # /dev/zero never ends
             raise InputError("is a device, not a prompt file", file=str(path))
@@ -187,12 +219,16 @@ def parse_prompt(text: str, name: str, kind: str | None = None) -> PromptDoc:
                          lambda texts: (front + texts[0] if texts else text, []), newline, bom)
     # parsed once, by loaders that also record where each value is in the source
     maps: dict[int, Any] = {}
-    if kind == "json":
+    if kind == "jsonl":
+        doc = _jsonl_with_literals(text, name)
+    elif kind == "json":
         doc = parse_structured(text, kind, name, load=_json_with_literals)
     else:
         doc, maps = parse_structured(text, kind, name, load=_yaml_with_nodes)
     slots: list[tuple[Any, Any]] = []
-    _collect(doc, slots)
+    seen: set[int] = set()
+    for record in doc if kind == "jsonl" else [doc]:  # (each JSON Lines record on its own: not one list)
+        _collect(record, slots, seen)
     values = [container[key] for container, key in slots]
     # a field with mostly CRLF line breaks is compressed with LF ones and gets CRLF back
     crlf = [line_ending(v) == "\r\n" for v in values]
@@ -203,7 +239,7 @@ def parse_prompt(text: str, name: str, kind: str | None = None) -> PromptDoc:
         new = [t + "\n" if old.endswith("\n") and not t.endswith("\n") else t for t, old in zip(new, texts)]
         return [t.replace("\n", "\r\n") if c else t for t, c in zip(new, crlf)]
 
-    if kind == "json":
+    if kind in ("json", "jsonl"):
         file_ascii = bool(_escapes_non_ascii(text))
 
         def render(new: list[str]) -> tuple[str, list[str]]:
@@ -290,9 +326,10 @@ class _Literal(str):
     end: int
 
 
-def _json_with_literals(text: str) -> Any:
+def _json_with_literals(text: str, offset: int = 0) -> Any:
     """``json.loads(text)`` whose string *values* are :class:`_Literal` (object
-    keys stay plain strings): the pure-Python scanner with a string hook."""
+    keys stay plain strings): the pure-Python scanner with a string hook.
+    ``offset`` is where ``text`` starts in the file (a JSON Lines record)."""
     import json.decoder
     import json.scanner
 
@@ -301,12 +338,33 @@ def _json_with_literals(text: str) -> Any:
     def parse_string(s: str, idx: int, strict: bool) -> tuple[_Literal, int]:
         value, end = json.decoder.scanstring(s, idx, strict)  # type: ignore[attr-defined]  # (not in typeshed)
         literal = _Literal(value)
-        literal.start, literal.end = idx - 1, end
+        literal.start, literal.end = offset + idx - 1, offset + end
         return literal, end
 
     decoder.parse_string = parse_string  # type: ignore[attr-defined]
     decoder.scan_once = json.scanner.py_make_scanner(decoder)  # type: ignore[attr-defined]
     return decoder.decode(text)
+
+
+def _jsonl_with_literals(text: str, name: str) -> list[Any]:
+    """The records of a JSON Lines file (OpenAI / Anthropic Batch API input, fine-tuning and
+    conversation datasets: one JSON value a line, blank lines ignored), read with
+    :func:`_json_with_literals` so each string knows where it is in the whole file.  A line
+    that is not one JSON value is an error naming its line and column: a record written over
+    several lines is one too (the Batch API and JSON Lines readers take one a line)."""
+    records, offset = [], 0
+    for number, line in enumerate(text.split("\n"), 1):
+        if line.strip():
+            try:
+                records.append(_json_with_literals(line, offset))
+            except ValueError as exc:  # JSONDecodeError (or a 4,300+ digit integer)
+                reason, _ = json_error(exc)
+                raise InputError(f"invalid JSON Lines record: {reason}", file=name, line=number,
+                                 column=getattr(exc, "colno", None)) from None
+            except RecursionError:
+                raise InputError("JSON nested too deeply to read", file=name, line=number) from None
+        offset += len(line) + 1
+    return records
 
 
 _ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|.)", re.S)
@@ -333,8 +391,28 @@ def _json_string(value: str, original: str, file_ascii: bool) -> str:
     return out
 
 
+#: ShareGPT turns (``{"from": "human", "value": ...}``) name their roles this way
+SHAREGPT_ROLES = {"human": "user", "user": "user", "gpt": "assistant", "assistant": "assistant",
+                  "system": "system", "function_call": "tool", "observation": "tool", "tool": "tool"}
+#: a LangChain serialised message (``{"lc": 1, "id": [..., class name], "kwargs": ...}``): its role
+LANGCHAIN_ROLES = {"SystemMessagePromptTemplate": "system", "SystemMessage": "system",
+                   "HumanMessagePromptTemplate": "user", "HumanMessage": "user",
+                   "AIMessagePromptTemplate": "assistant", "AIMessage": "assistant",
+                   "ToolMessage": "tool", "FunctionMessage": "tool", "MessagesPlaceholder": "placeholder"}
+
+
 def _role(item: Any) -> str | None:
-    role = item.get("role") if isinstance(item, dict) else None
+    """The role of a chat message: ``role`` (OpenAI, Anthropic, GitHub Models...), a ShareGPT
+    turn's ``from``, or a LangChain serialised message's class (``ChatMessage...``: its
+    ``kwargs.role``); None for anything else."""
+    if not isinstance(item, dict):
+        return None
+    role = item.get("role")
+    if role is None and "value" in item:
+        role = SHAREGPT_ROLES.get(str(item.get("from")).lower())
+    if role is None and item.get("lc") == 1 and isinstance(item.get("id"), list) and item["id"]:
+        kwargs = item.get("kwargs")
+        role = LANGCHAIN_ROLES.get(str(item["id"][-1])) or (kwargs.get("role") if isinstance(kwargs, dict) else None)
     return role.lower() if isinstance(role, str) else None
 
 
@@ -358,8 +436,15 @@ def _collect(node: Any, slots: list[tuple[Any, Any]], seen: set[int] | None = No
             return
         # a Responses API request's ``input`` as a string: its one user message
         request = "model" in node or "instructions" in node
+        promptfoo = _promptfoo_config(node)
         for key, value in node.items():
-            if isinstance(value, str) and (key in CONTENT_KEYS or key == "input" and request) and value.strip():
+            if key in TEST_DATA_KEYS:
+                continue
+            if promptfoo and key == "prompts":
+                _collect_promptfoo_prompts(value, slots)
+                continue
+            content = key in CONTENT_KEYS or key == "input" and request or key == "value" and _sharegpt_turn(node)
+            if isinstance(value, str) and content and value.strip():
                 slots.append((node, key))
             elif isinstance(value, (dict, list)):
                 _collect(value, slots, seen)
@@ -370,11 +455,43 @@ def _collect(node: Any, slots: list[tuple[Any, Any]], seen: set[int] | None = No
             _collect(item, slots, seen)
 
 
+def _promptfoo_config(node: dict[Any, Any]) -> bool:
+    """A promptfoo config (``promptfooconfig.yaml``): ``prompts`` beside ``providers``, ``tests``..."""
+    return "prompts" in node and any(key in node for key in PROMPTFOO_KEYS)
+
+
+def _collect_promptfoo_prompts(prompts: Any, slots: list[tuple[Any, Any]]) -> None:
+    """The inline prompts of a promptfoo config's ``prompts``: a string, a list of strings or of
+    ``{raw: ..., label: ...}`` objects (https://www.promptfoo.dev/docs/configuration/prompts).
+    File references (``file://prompts/chat.json``, a bare path, the keys of a ``{path: label}``
+    map) are not prompt text: that file is compressed on its own."""
+    items: list[tuple[Any, Any]]
+    if isinstance(prompts, list):
+        items = list(enumerate(prompts))
+    else:
+        items = [(None, prompts)]
+    for index, item in items:
+        if isinstance(item, dict):
+            container, key, text = item, "raw", item.get("raw")
+        else:
+            container, key, text = prompts, index, item
+        if key is None or not isinstance(text, str) or not text.strip():
+            continue
+        if text.startswith("file://") or not any(c.isspace() for c in text.strip()):  # (a file reference)
+            continue
+        slots.append((container, key))
+
+
+def _sharegpt_turn(node: dict[Any, Any]) -> bool:
+    """A ShareGPT conversation turn: its text is under ``value``."""
+    return "role" not in node and isinstance(node.get("from"), str) and node["from"].lower() in SHAREGPT_ROLES
+
+
 YAML_REWRITTEN = "YAML re-written by PyYAML: comments, anchors, quoting and indentation not preserved"
 
 
 def _yaml_with_nodes(text: str) -> tuple[Any, dict[int, Any]]:
-    """``yaml.safe_load(text)`` and the node of each mapping it built (by ``id``)."""
+    """``yaml.safe_load(text)`` and the node of each mapping and sequence it built (by ``id``)."""
     import yaml
 
     maps: dict[int, Any] = {}
@@ -388,7 +505,14 @@ def _yaml_with_nodes(text: str) -> tuple[Any, dict[int, Any]]:
         data.update(loader.construct_mapping(node))  # (merge keys flattened into node.value)
         maps[id(data)] = node
 
+    def construct_seq(loader: yaml.SafeLoader, node: yaml.SequenceNode) -> Any:
+        data: list[Any] = []
+        yield data
+        data.extend(loader.construct_sequence(node))
+        maps[id(data)] = node
+
     _Loader.add_constructor("tag:yaml.org,2002:map", construct_map)
+    _Loader.add_constructor("tag:yaml.org,2002:seq", construct_seq)
     loader = _Loader(text)
     try:
         return loader.get_single_data(), maps
@@ -404,6 +528,9 @@ def _value_nodes(maps: dict[int, Any], slots: list[tuple[Any, Any]]) -> list[Any
     for container, key in slots:
         node = maps.get(id(container))
         found = None
+        if isinstance(node, yaml.SequenceNode):  # (a promptfoo config's list of prompts)
+            out.append(node.value[key] if isinstance(node.value[key], yaml.ScalarNode) else None)
+            continue
         for key_node, value_node in node.value if node is not None else ():
             if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
                 found = value_node  # (the last one wins, as in the loaded mapping)

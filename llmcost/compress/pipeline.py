@@ -126,6 +126,10 @@ def _run_ahead(masked: Masked, names: Sequence[str], ctx: PassContext, meter: Fo
     return text, list(saved.items()), start, current
 
 
+#: why a prompt came back unchanged although the passes had removed all of it
+EMPTIED_NOTE = "kept as it was: compressing would leave nothing of it"
+
+
 def compress_text(
     text: str,
     *,
@@ -185,6 +189,12 @@ def compress_text(
     finally:
         meter.close()
     result_text = masked.unmask(out)
+    if not result_text.strip() and text.strip():
+        # a prompt that is only a greeting or thanks ("Hi!", a chat's last user message) stays as it
+        # was: an empty message is not a shorter one (Anthropic rejects an empty text block)
+        out, result_text, raw_after = masked.text, text, raw_before
+        savings = [(name, 0) for name, _saved in savings]
+        ctx.notes.append(EMPTIED_NOTE)
     return _finish(text, out, result_text, masked, ctx, savings, raw_before, raw_after, model, lvl, target_ratio)
 
 

@@ -14,7 +14,8 @@ What is protected (first match at a position wins, in this order):
   the end of the text);
 * anything matching a user ``--keep REGEX``;
 * inline code (a run of backticks, then the same run);
-* template variables: ``{{ jinja/mustache }}``, ``{% blocks %}``, ``${shell}``,
+* template variables: ``{{ jinja/mustache }}``, ``{% blocks %}``, Jinja ``{# comments #}``
+  (not sent to the model: compressing them saves nothing), ``${shell}``,
   Python ``str.format`` fields ``{name}`` / ``{name!r:>10}`` / ``{0}``;
 * XML/HTML tags ``<context>``, ``</context>``, ``<br/>`` (the tag, not the text
   between the tags);
@@ -73,7 +74,7 @@ _NUMBER = r"\d+(?:[.,]\d+)*"
 # needed, comes after the first character) so the regex engine can skip ahead.
 _PATTERNS: tuple[tuple[str, str], ...] = (
     ("inline code", r"(?P<bt>`+)[^`\n](?:[^\n]*?[^`\n])?(?P=bt)(?!`)"),
-    ("template", r"\{\{.{0,300}?\}\}|\{%.{0,300}?%\}|\$\{[^{}\n]{1,100}\}"),
+    ("template", r"\{\{.{0,300}?\}\}|\{%.{0,300}?%\}|\{#.{0,300}?#\}|\$\{[^{}\n]{1,100}\}"),
     ("xml tag", r"<(?=/?[A-Za-z])/?[A-Za-z][\w:.\-]{0,60}(?:\s+[^<>\n]{0,300}?)?\s*/?>"),
     ("quoted", (r"\"[^\"\n]{1,300}\"|“[^”\n]{1,300}”|‘[^’\n]{1,300}’|「[^」\n]{1,300}」|『[^』\n]{1,300}』"
                 r"|'(?<![\w'’]')[^'\n]{1,300}'(?![\w'])")),
@@ -92,7 +93,7 @@ _LINE_TRIGGER = {"inline code": ("`",), "email": ("@",), "url": ("://", "www.")}
 #: patterns whose every match starts with one of these strings: when none is in the text, the
 #: (slower) regex scan is skipped; a pattern starting with a plain character class ("[$€£¥]...")
 #: gets that class's characters
-_TRIGGER = {"marker": ("[",), "template": ("{{", "{%", "${"), "quoted": ('"', "“", "‘", "「", "『", "'")}
+_TRIGGER = {"marker": ("[",), "template": ("{{", "{%", "{#", "${"), "quoted": ('"', "“", "‘", "「", "『", "'")}
 _CLASS_START = re.compile(r"\[([^\]\\^-]+)\]")
 
 

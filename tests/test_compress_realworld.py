@@ -1202,3 +1202,18 @@ def test_review_en4_article_after_a_name_is_kept():
     text = "Tell Mercury the planet from mercury the metal. Tell Ana the result. Use ONLY the notes. Read the notes."
     assert compress_text(text, level="aggressive").text == (
         "Tell Mercury the planet from mercury metal. Tell Ana the result. Use ONLY notes. Read notes.")
+
+
+# --------------------------------------------------------------------------- #
+# coding-agent and tool-using system prompts (Cursor, Devin, Windsurf, v0, Trae, Codex CLI ...)
+# --------------------------------------------------------------------------- #
+
+
+def test_agents_make_sure_you_before_a_past_or_be_is_kept():
+    # "Make sure you completed X" checks a state: without its prefix it read "Completed X." (a report, not a
+    # rule) and "and ensure that you completely fulfilled" read "and completely fulfilled"; "you are" read "Are"
+    text = ("Before you report back, review your work and ensure that you completely fulfilled the request. "
+            "Make sure you completed every check the user asked for. Make sure you are on the right branch.")
+    assert compress_text(text, level="balanced").text == (
+        "Before you report back, review your work and ensure you completely fulfilled the request. "
+        "Make sure you completed every check the user asked for. Make sure you are on the right branch.")

@@ -1091,8 +1091,28 @@ def _to_preposition(m: re.Match[str], s: str) -> bool:
     return k != -1 and s[max(0, k - 3):k].rstrip(" \t").lower().endswith("to") and _TO_NOUN.match(s, k) is not None
 
 
+#: what follows "make sure you" / "ensure that you" when it is no verb to command: a past or perfect
+#: ("Make sure you completed all steps", "ensure that you have read the file") or "be" ("Make sure you
+#: are polite"); without the prefix it read "Completed all steps." / "Are polite." (an adverb may come first:
+#: "and ensure that you completely fulfilled the request")
+_PAST = (r"(?!(?:embed|shed|shred)\b)[a-z]+[^e\W]ed|made|wrote|understood|got|found|gave|took|saw|knew|ran|kept|left"
+         r"|sent|told|thought|brought|built|chose|forgot|spoke|began|went|came|felt|heard|meant|said|paid|read|did")
+_YOU_NOT_IMPERATIVE = re.compile(
+    r"(?:[a-z]+ly[ \t]+|(?:always|also|only|then|first|still|already|never|not)[ \t]+)*"
+    r"(?:am|are|is|was|were|did|didn['’]t|had|hadn['’]t|has|hasn['’]t"
+    rf"|(?:have|haven['’]t)[ \t]+(?:(?:[a-z]+ly|already|also|not|never)[ \t]+)?(?:[a-z]+(?:en|wn|ne)|{_PAST})"
+    rf"|(?!read\b)(?:{_PAST}))\b")
+
+
+def _you_clause_kept(m: re.Match[str], s: str) -> bool:
+    """Does the prefix end in "you" before a verb that is no imperative (see ``_YOU_NOT_IMPERATIVE``)?"""
+    k = m.start("rest")
+    return (k != -1 and s[max(0, k - 4):k].rstrip(" \t").lower().endswith("you")
+            and _YOU_NOT_IMPERATIVE.match(s[k:k + 80].lower()) is not None)  # (a window: no copy of the text)
+
+
 def _drop_prefix(m: re.Match[str], s: str) -> str:
-    if not _at_sentence_start(s, m.start()) or _to_preposition(m, s):
+    if not _at_sentence_start(s, m.start()) or _to_preposition(m, s) or _you_clause_kept(m, s):
         return s[m.start():m.end()]
     return _cap_as(s, m.start(), _fix_to(_g(m, s, "rest")))
 
@@ -1107,7 +1127,7 @@ def _drop_prefix_or_after_and(m: re.Match[str], s: str) -> str:
     Not when the sentence goes on with "and" + a subject: "Your job is to run tasks, and you have no
     access to the user" as "Run tasks, and you have no access to the user" reads as a condition (do
     X, and Y follows) where it stated two facts."""
-    if _to_preposition(m, s) or _AND_SUBJECT.search(_g(m, s, "rest")):
+    if _to_preposition(m, s) or _AND_SUBJECT.search(_g(m, s, "rest")) or _you_clause_kept(m, s):
         return s[m.start():m.end()]
     if s[max(0, m.start() - 4):m.start()].lower() == "and ":
         # "I will give you the data, and your role is to plan" -> "..., and you plan" (the subject stays "you")
@@ -1204,7 +1224,7 @@ def _question_to_imperative(m: re.Match[str], s: str) -> str:
 
 
 def _polite_chain(m: re.Match[str], s: str) -> str:
-    if not _at_sentence_start(s, m.start()):
+    if not _at_sentence_start(s, m.start()) or _you_clause_kept(m, s):
         return s[m.start():m.end()]
     end = _g(m, s, "end")
     return _cap_as(s, m.start(), _fix_to(_g(m, s, "rest"))) + ("." if end == "?" else end)

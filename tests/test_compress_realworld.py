@@ -1217,3 +1217,20 @@ def test_agents_make_sure_you_before_a_past_or_be_is_kept():
     assert compress_text(text, level="balanced").text == (
         "Before you report back, review your work and ensure you completely fulfilled the request. "
         "Make sure you completed every check the user asked for. Make sure you are on the right branch.")
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # "that" here is a determiner: "ensure tool is called" lost which tool
+        ("If you say you will use a tool, make sure that tool is called in the same reply.",
+         "If you say you will use a tool, make sure that tool is called in the same reply."),
+        ("Make sure that the file exists.", "Ensure the file exists."),
+        # a relative clause on "decision": "decide you're unsure about" says something else
+        ("Ask the user when you have to make a decision you're unsure about.",
+         "Ask the user when you have to make a decision you're unsure about."),
+        ("You must make a decision quickly.", "You must decide quickly."),
+    ],
+)
+def test_agents_phrase_rewrites_that_would_lose_a_noun_phrase_are_kept(text: str, expected: str):
+    assert compress_text(text, level="balanced").text == expected

@@ -2414,11 +2414,32 @@ def _keep_not_only_but(s: str, i: int, j: int) -> bool:
     return _next_word(s, j).lower() in _RESTRICTORS and _BUT_LATER.match(s, j) is not None
 
 
+#: words that open the clause after a "that" that is a conjunction ("make sure that the file exists", "that it
+#: runs"): after "make sure" a "that" before any other word may be a determiner ("make sure that tool is called",
+#: "that step succeeded"), which "ensure" would drop ("ensure tool is called")
+_CLAUSE_SUBJECT = frozenset(["the", "a", "an", "you", "your", "we", "our", "they", "their", "it", "its", "he", "his",
+                             "she", "her", "i", "my", "this", "these", "those", "there", "all", "every", "each", "any",
+                             "no", "none", "nothing", "everything", "anything", "both", "only", "nobody", "everyone",
+                             "anyone", "someone", "some", "neither", "either", "users", "people"])
+
+
+def _keep_make_sure_that(s: str, i: int, j: int) -> bool:
+    return _next_word(s, j).lower() not in _CLAUSE_SUBJECT
+
+
+#: words that open a relative clause on "decision" ("a decision you're unsure about", "a decision that affects
+#: users"): "decide you're unsure about" says something else
+_RELATIVE_START = frozenset(["that", "which", "who", "whose", "you", "you're", "you’re", "we", "we're", "they",
+                             "they're", "i", "i'm", "he", "she", "it", "the", "your", "our", "their"])
+
+
 #: phrase -> a test of its context (text, start, end) that keeps it as written; "can not only read but also
 #: write" is "can (not only ...)", never "can't"; the other "X not" contractions stay before a "not only ...
 #: but" (see :func:`_keep_not_only_but`)
 _PHRASE_GUARDS: dict[str, Callable[[str, int, int], bool]] = {
     "whether or not": _keep_whether_or_not,
+    "make sure that": _keep_make_sure_that,
+    "make a decision": lambda s, i, j: _next_word(s, j).lower() in _RELATIVE_START,
     "the fact that": _keep_the_fact_that,
     "a variety of": _keep_a_variety_of,
     "are going to": _keep_going_to,

@@ -1234,3 +1234,16 @@ def test_agents_make_sure_you_before_a_past_or_be_is_kept():
 )
 def test_agents_phrase_rewrites_that_would_lose_a_noun_phrase_are_kept(text: str, expected: str):
     assert compress_text(text, level="balanced").text == expected
+
+
+def test_agents_bold_rule_and_shown_markdown_syntax_are_kept():
+    # one rule of a list set in bold, with NEVER / must in it, is the author raising it above the others;
+    # a bold label ("**Group edits**:") still loses its markers. A line about bold shows the syntax: "(**text**)"
+    # became "(text)", teaching no markdown at all
+    text = ("1. Keep replies short.\n2. **NEVER mention internal tool names to the user.**\n"
+            "3. **Group edits**: one call per file.\n4. Number every line, **even blank lines must be counted**.\n"
+            "- Use bold markdown (**text**) for the key answer.\n- Mark a **term** once.")
+    assert compress_text(text, level="balanced").text == (
+        "1. Keep replies short.\n2. **NEVER mention internal tool names to the user.**\n"
+        "3. Group edits: one call per file.\n4. Number every line, **even blank lines must be counted**.\n"
+        "- Use bold markdown (**text**) for the key answer.\n- Mark a term once.")

@@ -422,9 +422,48 @@ _EMPHASIS_WORDS = re.compile(
     r"|请?(?:不要|不得|禁止|务必|必须|切勿|严禁|一定|注意|重要|勿))[.!:：！]?", re.IGNORECASE)
 
 
+#: a rule word inside a longer bold or italic span: the author marked the whole rule ("**NEVER refer to tool
+#: names when speaking to the USER.**", "**even blank lines must be counted**", "Use Markdown **only where
+#: semantically correct**"), one rule raised above the plain ones around it; unmarked it read as any other
+_RULE_IN_SPAN = re.compile(r"\b(?:never|always|must|mustn't|only|not|don't|cannot|can't|strictly|important|critical"
+                           r"|required|mandatory)\b|不要|不得|禁止|务必|必须|切勿|严禁", re.IGNORECASE)
+
+
+def _kept_marked(inner: str) -> bool:
+    return _EMPHASIS_WORDS.fullmatch(inner) is not None or _RULE_IN_SPAN.search(inner) is not None
+
+
+#: a line about the markers themselves ("Use bold markdown (**text**) to highlight ...", "Wrap a key term in
+#: asterisks: *term*"): its ** / * are the syntax shown, kept as written (lowercase: "**Bold** and *em*" is
+#: a bold word, not a line about bold)
+_MARKER_TALK = re.compile(r"\b(?:bold|italic|asterisk)")
+
+
+def _marker_lines(text: str) -> Callable[[int, int], bool]:
+    """A test of "is the span ``i:j`` on a line that talks about bold/italic markers outside it" (see
+    ``_MARKER_TALK``; "**Bold** and *em*" names no marker), by bisection on the mentions and the newlines
+    (each test O(log n), whatever the line's length)."""
+    hits = [m.start() for m in _MARKER_TALK.finditer(text)]
+    if not hits:
+        return lambda i, j: False
+    newlines = [m.start() for m in re.finditer("\n", text)]
+
+    def on_such_line(i: int, j: int) -> bool:
+        n = bisect.bisect_left(newlines, i)
+        start = newlines[n - 1] + 1 if n > 0 else 0
+        end = newlines[n] if n < len(newlines) else len(text)
+        k = bisect.bisect_left(hits, start)
+        if k < len(hits) and hits[k] < i:
+            return True
+        k = bisect.bisect_left(hits, j)
+        return k < len(hits) and hits[k] < end
+
+    return on_such_line
+
+
 def _unbold(m: re.Match[str]) -> str:
     inner = m.group("b") if m.group("b") is not None else m.group("u")
-    return m.group() if _EMPHASIS_WORDS.fullmatch(inner) else inner
+    return m.group() if _kept_marked(inner) else inner
 
 
 _BOLD_OPEN = re.compile(r"(?=(?:\*\*|__)[^\s*_])")
@@ -438,6 +477,7 @@ def _sub_bold(text: str) -> str:
     (The plain scan ran from every unclosed marker to the end of its line: quadratic on a long
     line with many.)"""
     closes = {d: [m.start() for m in rx.finditer(text)] for d, rx in _BOLD_CLOSE.items()}
+    shown = _marker_lines(text)
     newlines: list[int] | None = None
     out: list[str] = []
     pos = 0
@@ -459,6 +499,8 @@ def _sub_bold(text: str) -> str:
         after = text[m.end():m.end() + 1] if m is not None else ""
         if m is None or (after.isascii() and after.isalnum()):  # (a marker between letters or digits: "2**x";
             continue  # the end position hides the character after the closing from the pattern's look-ahead)
+        if shown(s, m.end()):
+            continue
         out += [text[pos:s], _unbold(m)]
         pos = m.end()
     if not out:
@@ -473,7 +515,8 @@ def pass_markdown(text: str, ctx: PassContext) -> str:
     if "**" in text or "__" in text:
         text = _sub_bold(text)
     if "*" in text:
-        text = _ITALIC.sub(lambda m: m.group() if _EMPHASIS_WORDS.fullmatch(m.group(1)) else m.group(1), text)
+        shown = _marker_lines(text)
+        text = _ITALIC.sub(lambda m: m.group() if _kept_marked(m.group(1)) or shown(m.start(), m.end()) else m.group(1), text)
     text = _sub_lines(_HEADING_CLOSE, r"\1", text, ("#",))
     # horizontal rules, but never a leading YAML front-matter fence
     front = ""

@@ -1247,3 +1247,20 @@ def test_agents_bold_rule_and_shown_markdown_syntax_are_kept():
         "1. Keep replies short.\n2. **NEVER mention internal tool names to the user.**\n"
         "3. Group edits: one call per file.\n4. Number every line, **even blank lines must be counted**.\n"
         "- Use bold markdown (**text**) for the key answer.\n- Mark a term once.")
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # the degree word bounds what a prohibition forbids: "NEVER generate long hash" forbids every long one
+        ("4. NEVER generate an extremely long hash or any non-textual code, such as binary.",
+         "4. NEVER generate extremely long hash or any non-textual code, such as binary."),
+        ("Keep the answer brief. Don't paste a very long log into the chat; quote the relevant line instead.",
+         "Keep answer brief. Don't paste very long log into chat; quote relevant line instead."),
+        # a clause of its own after the negation ("unless ...") is not what is forbidden: its degree word goes
+        ("Do not send the report unless it is very clearly not a draft.",
+         "Don't send report unless it is clearly not draft."),
+    ],
+)
+def test_agents_aggressive_keeps_a_degree_word_inside_a_prohibition(text: str, expected: str):
+    assert compress_text(text, level="aggressive").text == expected

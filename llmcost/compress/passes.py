@@ -3021,6 +3021,9 @@ def word_scores(text: str, max_tier: int = 2) -> list[tuple[int, int, float, int
             if (low_word in _DEGREE_WORDS or low_word == "really") and nxt is not None \
                     and _graded_elsewhere(text, low_word, nxt.group().strip()):
                 continue  # "Score 4: mostly relevant. Score 5: very relevant": the degree is the level
+            if low_word in _DEGREE_WORDS and _negated_clause(text, line_start, start):
+                continue  # "NEVER generate an extremely long hash": the degree bounds what is forbidden
+                # ("never generate long hash" forbids every long one)
         if (start > 0 and text[start - 1] not in " \t") or (end < len(text) and text[end] not in " \t\n.,;:!?"):
             continue  # "mul(a,b)", "[the]", "a/b": a word glued to code-like punctuation is not prose
         if low_word in _ARTICLES and low[max(line_start, start - 7):start].endswith((" that ", " which ")):
@@ -3051,6 +3054,26 @@ def word_scores(text: str, max_tier: int = 2) -> list[tuple[int, int, float, int
             continue  # "explain that X and that you cannot advise": the second that-clause is still what to explain
         out.append((start, end, scores[low_word], tier))
     return out
+
+
+#: a negation earlier in a clause: a degree word after it narrows what the clause forbids
+_CLAUSE_NEGATION = re.compile(r"(?<![\w'’])(?:not|never|no|nor|without|avoid|\w+n['’]t)(?![\w'’])", re.IGNORECASE)
+#: words that open a clause of its own after a negated one ("Do not send it unless it is very clearly a draft":
+#: the degree word is the condition's, not the prohibition's)
+_CLAUSE_OPENING = re.compile(r"(?<![\w'’])(?:unless|if|when|whenever|while|because|since|although|though|but)(?![\w'’])",
+                             re.IGNORECASE)
+#: how far back a clause is looked at for its negation
+_CLAUSE_WINDOW = 120
+
+
+def _negated_clause(text: str, line_start: int, start: int) -> bool:
+    """Is there a negation between the start of the clause holding ``start`` (a . , ; : ! ?, a word of
+    ``_CLAUSE_OPENING`` or the line start, at most ``_CLAUSE_WINDOW`` characters back) and ``start``?"""
+    lo = max(line_start, start - _CLAUSE_WINDOW)
+    lo = max(lo, *(text.rfind(c, lo, start) + 1 for c in ".,;:!?"))
+    for m in _CLAUSE_OPENING.finditer(text, lo, start):
+        lo = m.end()
+    return _CLAUSE_NEGATION.search(text, lo, start) is not None
 
 
 _NAME_BEFORE = re.compile(r"(?<![\w'’])[A-Z][a-z][\w'’-]*[ \t]+$")

@@ -1264,3 +1264,16 @@ def test_agents_bold_rule_and_shown_markdown_syntax_are_kept():
 )
 def test_agents_aggressive_keeps_a_degree_word_inside_a_prohibition(text: str, expected: str):
     assert compress_text(text, level="aggressive").text == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # "unless absolutely critical" is the bar for including something (Claude Code): "unless critical" is a lower one
+        ("Avoid tangential information unless absolutely critical for completing the request.",
+         "Avoid tangential information unless absolutely critical for completing the request."),
+        ("Interrupt the user only when truly urgent.", "Interrupt the user only when truly urgent."),
+    ],
+)
+def test_agents_maximizer_before_critical_or_urgent_is_a_threshold(text: str, expected: str):
+    assert compress_text(text, level="balanced").text == expected

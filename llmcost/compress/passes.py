@@ -1629,7 +1629,8 @@ _THRESHOLD_ADJ = frozenset({"necessary", "needed", "required", "essential", "man
                             "sure", "confident", "positive", "correct", "incorrect", "accurate", "inaccurate", "true",
                             "false", "wrong", "right", "relevant", "irrelevant", "clear", "unclear", "obvious",
                             "identical", "complete", "consistent", "inconsistent", "supported", "unsupported",
-                            "impossible", "unrelated", "unambiguous", "ambiguous", "verified", "confirmed", "safe"})
+                            "impossible", "unrelated", "unambiguous", "ambiguous", "verified", "confirmed", "safe",
+                            "critical", "crucial", "vital", "indispensable", "urgent"})
 for _w in ("absolutely", "truly", "really", "completely", "totally", "definitely", "certainly"):
     _HEDGE_KEEP_NEXT[_w] = _HEDGE_KEEP_NEXT.get(_w, frozenset()) | _THRESHOLD_ADJ
 #: degree words: "very long answer" is not "long answer", nor "highly detailed" "detailed"; the hedges pass

@@ -1277,3 +1277,16 @@ def test_agents_aggressive_keeps_a_degree_word_inside_a_prohibition(text: str, e
 )
 def test_agents_maximizer_before_critical_or_urgent_is_a_threshold(text: str, expected: str):
     assert compress_text(text, level="balanced").text == expected
+
+
+def test_agents_closing_xml_tag_ends_its_section_for_duplicate_removal():
+    # Cursor's <communication> says "Do not add narration comments ..." as a list item and again after a blank
+    # line, in the same section: the closing tag's line reset the section for its whole paragraph, so the
+    # repeat stayed. A closing tag now ends the section after its line; another section still repeats freely
+    rule = "Do not add narration comments inside code to explain actions."
+    short = "Don't" + rule[6:]
+    text = (f"<communication>\n- Use backticks for file names.\n- {rule}\n\n{rule}\nState assumptions and continue.\n"
+            f"</communication>\n<code_style>\n{rule}\n</code_style>")
+    assert compress_text(text, level="balanced").text == (
+        f"<communication>\n- Use backticks for file names.\n- {short}\n\nState assumptions and continue.\n"
+        f"</communication>\n<code_style>\n{short}\n</code_style>")

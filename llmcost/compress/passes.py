@@ -679,6 +679,16 @@ def _scope_boundary(line: str, masked: Masked) -> bool:
     return any(kinds[placeholder_index(p)] in PINNED_KINDS for p in PLACEHOLDER_RE.findall(line))
 
 
+def _scope_end(line: str, masked: Masked) -> bool:
+    """Is ``line`` a closing XML tag alone ("</tool_calling>")?  It ends the section it closes: the lines
+    before it are still in that section (a rule said twice there is a repeat), the lines after it are not."""
+    stripped = line.strip()
+    if len(stripped) != 2 or PLACEHOLDER_RE.fullmatch(stripped) is None:
+        return False
+    i = placeholder_index(stripped)
+    return masked.kinds[i] == "xml tag" and masked.spans[i].startswith("</")
+
+
 _BOLD_LINE = re.compile(r"[ \t]*(\*\*|__)[^*_\n]+\1[ \t]*[:：]?[ \t]*")
 _SENTENCE_FINAL = (".", "!", "?", "。", "！", "？", ";", "；", ",", "，")
 
@@ -716,8 +726,12 @@ def pass_dedupe(text: str, ctx: PassContext) -> str:
     for i in range(0, len(parts), 2):
         para = parts[i]
         lines = para.split("\n")
-        bounds = [_scope_boundary(line, masked) or _lead_in(lines, k) for k, line in enumerate(lines)]
-        if any(bounds):  # a new scope starts in this paragraph: nothing before it is repeated here
+        ends = [_scope_end(line, masked) for line in lines]
+        bounds = [(_scope_boundary(line, masked) and not end) or _lead_in(lines, k)
+                  for k, (line, end) in enumerate(zip(lines, ends))]
+        # (a closing tag ends its section on its line: the scopes after it are reset there, see below)
+        first_end = ends.index(True) if True in ends else len(lines)
+        if any(bounds[:first_end]):  # a new scope starts in this paragraph: nothing before it is repeated here
             seen_paras = set()
             seen_units = set()
             near = _NearIndex()
@@ -728,10 +742,14 @@ def pass_dedupe(text: str, ctx: PassContext) -> str:
             continue  # an exact repeat of an earlier paragraph
         seen_paras.add(key)
         lines_out: list[str] = []
-        for line, line_norm, bound in zip(lines, norms, bounds):
+        for line, line_norm, bound, end in zip(lines, norms, bounds, ends):
             if bound:  # and none of this paragraph's lines before it either
                 seen_units = set()
                 near = _NearIndex()
+            if end:  # the section closes here: what follows repeats nothing before it
+                lines_out.append(line)
+                seen_paras, seen_units, near = set(), set(), _NearIndex()
+                continue
             stripped = line.strip()
             reminder = _REMINDER_LABEL.match(line) if sentences and (":" in line or "：" in line) else None
             structural = (not stripped or stripped.startswith("|")

@@ -1290,3 +1290,10 @@ def test_agents_closing_xml_tag_ends_its_section_for_duplicate_removal():
     assert compress_text(text, level="balanced").text == (
         f"<communication>\n- Use backticks for file names.\n- {short}\n\nState assumptions and continue.\n"
         f"</communication>\n<code_style>\n{short}\n</code_style>")
+
+
+def test_agents_title_case_bold_label_with_a_rule_word_still_loses_its_markers():
+    # a Title Case label is a name, not a rule raised above others ("Planning Only" is a mode)
+    text = "**Planning Only** (Simple Queries): answer directly.\n**Only answer from the notes.**"
+    assert compress_text(text, level="balanced").text == (
+        "Planning Only (Simple Queries): answer directly.\n**Only answer from the notes.**")

@@ -430,7 +430,11 @@ _RULE_IN_SPAN = re.compile(r"\b(?:never|always|must|mustn't|only|not|don't|canno
 
 
 def _kept_marked(inner: str) -> bool:
-    return _EMPHASIS_WORDS.fullmatch(inner) is not None or _RULE_IN_SPAN.search(inner) is not None
+    if _EMPHASIS_WORDS.fullmatch(inner) is not None:
+        return True
+    # (a title in Title Case is a label, whatever its words: "**Planning Only** (Simple Queries)")
+    return _RULE_IN_SPAN.search(inner) is not None and (inner.isupper() or not all(
+        w[:1].isupper() for w in inner.split() if w[:1].isalpha()))
 
 
 #: a line about the markers themselves ("Use bold markdown (**text**) to highlight ...", "Wrap a key term in

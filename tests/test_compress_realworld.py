@@ -1297,3 +1297,17 @@ def test_agents_title_case_bold_label_with_a_rule_word_still_loses_its_markers()
     text = "**Planning Only** (Simple Queries): answer directly.\n**Only answer from the notes.**"
     assert compress_text(text, level="balanced").text == (
         "Planning Only (Simple Queries): answer directly.\n**Only answer from the notes.**")
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # Claude Code: "think about what the code you're editing is supposed to do" asks what it is meant to do
+        # (to spot malware); "what the code should do" asks what it ought to do
+        ("Before you begin, think about what the code you're editing is supposed to do.",
+         "Before you begin, think about what the code you're editing is supposed to do."),
+        ("The reply is supposed to be short.", "The reply should be short."),
+    ],
+)
+def test_agents_supposed_to_after_what_is_a_purpose(text: str, expected: str):
+    assert compress_text(text, level="balanced").text == expected

@@ -2499,12 +2499,24 @@ _RELATIVE_START = frozenset(["that", "which", "who", "whose", "you", "you're", "
                              "they're", "i", "i'm", "he", "she", "it", "the", "your", "our", "their"])
 
 
+_WHAT_BEFORE = re.compile(r"\bwhat\b", re.IGNORECASE)
+
+
+def _keep_supposed_in_what(s: str, i: int, j: int) -> bool:
+    """"what the code is supposed to do" asks its purpose (what it is meant to do), "what the code should do"
+    what it ought to: kept after a "what" in the same clause."""
+    lo = max(s.rfind("\n", 0, i) + 1, i - 80, *(s.rfind(c, max(0, i - 80), i) + 1 for c in ".,;:!?"))
+    return _WHAT_BEFORE.search(s, lo, i) is not None
+
+
 #: phrase -> a test of its context (text, start, end) that keeps it as written; "can not only read but also
 #: write" is "can (not only ...)", never "can't"; the other "X not" contractions stay before a "not only ...
 #: but" (see :func:`_keep_not_only_but`)
 _PHRASE_GUARDS: dict[str, Callable[[str, int, int], bool]] = {
     "whether or not": _keep_whether_or_not,
     "make sure that": _keep_make_sure_that,
+    "is supposed to": _keep_supposed_in_what,
+    "are supposed to": _keep_supposed_in_what,
     "make a decision": lambda s, i, j: _next_word(s, j).lower() in _RELATIVE_START,
     "the fact that": _keep_the_fact_that,
     "a variety of": _keep_a_variety_of,

@@ -1202,3 +1202,112 @@ def test_review_en4_article_after_a_name_is_kept():
     text = "Tell Mercury the planet from mercury the metal. Tell Ana the result. Use ONLY the notes. Read the notes."
     assert compress_text(text, level="aggressive").text == (
         "Tell Mercury the planet from mercury metal. Tell Ana the result. Use ONLY notes. Read notes.")
+
+
+# --------------------------------------------------------------------------- #
+# coding-agent and tool-using system prompts (Cursor, Devin, Windsurf, v0, Trae, Codex CLI ...)
+# --------------------------------------------------------------------------- #
+
+
+def test_agents_make_sure_you_before_a_past_or_be_is_kept():
+    # "Make sure you completed X" checks a state: without its prefix it read "Completed X." (a report, not a
+    # rule) and "and ensure that you completely fulfilled" read "and completely fulfilled"; "you are" read "Are"
+    text = ("Before you report back, review your work and ensure that you completely fulfilled the request. "
+            "Make sure you completed every check the user asked for. Make sure you are on the right branch.")
+    assert compress_text(text, level="balanced").text == (
+        "Before you report back, review your work and ensure you completely fulfilled the request. "
+        "Make sure you completed every check the user asked for. Make sure you are on the right branch.")
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # "that" here is a determiner: "ensure tool is called" lost which tool
+        ("If you say you will use a tool, make sure that tool is called in the same reply.",
+         "If you say you will use a tool, make sure that tool is called in the same reply."),
+        ("Make sure that the file exists.", "Ensure the file exists."),
+        # a relative clause on "decision": "decide you're unsure about" says something else
+        ("Ask the user when you have to make a decision you're unsure about.",
+         "Ask the user when you have to make a decision you're unsure about."),
+        ("You must make a decision quickly.", "You must decide quickly."),
+    ],
+)
+def test_agents_phrase_rewrites_that_would_lose_a_noun_phrase_are_kept(text: str, expected: str):
+    assert compress_text(text, level="balanced").text == expected
+
+
+def test_agents_bold_rule_and_shown_markdown_syntax_are_kept():
+    # one rule of a list set in bold, with NEVER / must in it, is the author raising it above the others;
+    # a bold label ("**Group edits**:") still loses its markers. A line about bold shows the syntax: "(**text**)"
+    # became "(text)", teaching no markdown at all
+    text = ("1. Keep replies short.\n2. **NEVER mention internal tool names to the user.**\n"
+            "3. **Group edits**: one call per file.\n4. Number every line, **even blank lines must be counted**.\n"
+            "- Use bold markdown (**text**) for the key answer.\n- Mark a **term** once.")
+    assert compress_text(text, level="balanced").text == (
+        "1. Keep replies short.\n2. **NEVER mention internal tool names to the user.**\n"
+        "3. Group edits: one call per file.\n4. Number every line, **even blank lines must be counted**.\n"
+        "- Use bold markdown (**text**) for the key answer.\n- Mark a term once.")
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # the degree word bounds what a prohibition forbids: "NEVER generate long hash" forbids every long one
+        ("4. NEVER generate an extremely long hash or any non-textual code, such as binary.",
+         "4. NEVER generate extremely long hash or any non-textual code, such as binary."),
+        ("Keep the answer brief. Don't paste a very long log into the chat; quote the relevant line instead.",
+         "Keep answer brief. Don't paste very long log into chat; quote relevant line instead."),
+        # a clause of its own after the negation ("unless ...") is not what is forbidden: its degree word goes
+        ("Do not send the report unless it is very clearly not a draft.",
+         "Don't send report unless it is clearly not draft."),
+    ],
+)
+def test_agents_aggressive_keeps_a_degree_word_inside_a_prohibition(text: str, expected: str):
+    assert compress_text(text, level="aggressive").text == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # "unless absolutely critical" is the bar for including something (Claude Code): "unless critical" is a lower one
+        ("Avoid tangential information unless absolutely critical for completing the request.",
+         "Avoid tangential information unless absolutely critical for completing the request."),
+        ("Interrupt the user only when truly urgent.", "Interrupt the user only when truly urgent."),
+    ],
+)
+def test_agents_maximizer_before_critical_or_urgent_is_a_threshold(text: str, expected: str):
+    assert compress_text(text, level="balanced").text == expected
+
+
+def test_agents_closing_xml_tag_ends_its_section_for_duplicate_removal():
+    # Cursor's <communication> says "Do not add narration comments ..." as a list item and again after a blank
+    # line, in the same section: the closing tag's line reset the section for its whole paragraph, so the
+    # repeat stayed. A closing tag now ends the section after its line; another section still repeats freely
+    rule = "Do not add narration comments inside code to explain actions."
+    short = "Don't" + rule[6:]
+    text = (f"<communication>\n- Use backticks for file names.\n- {rule}\n\n{rule}\nState assumptions and continue.\n"
+            f"</communication>\n<code_style>\n{rule}\n</code_style>")
+    assert compress_text(text, level="balanced").text == (
+        f"<communication>\n- Use backticks for file names.\n- {short}\n\nState assumptions and continue.\n"
+        f"</communication>\n<code_style>\n{short}\n</code_style>")
+
+
+def test_agents_title_case_bold_label_with_a_rule_word_still_loses_its_markers():
+    # a Title Case label is a name, not a rule raised above others ("Planning Only" is a mode)
+    text = "**Planning Only** (Simple Queries): answer directly.\n**Only answer from the notes.**"
+    assert compress_text(text, level="balanced").text == (
+        "Planning Only (Simple Queries): answer directly.\n**Only answer from the notes.**")
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # Claude Code: "think about what the code you're editing is supposed to do" asks what it is meant to do
+        # (to spot malware); "what the code should do" asks what it ought to do
+        ("Before you begin, think about what the code you're editing is supposed to do.",
+         "Before you begin, think about what the code you're editing is supposed to do."),
+        ("The reply is supposed to be short.", "The reply should be short."),
+    ],
+)
+def test_agents_supposed_to_after_what_is_a_purpose(text: str, expected: str):
+    assert compress_text(text, level="balanced").text == expected

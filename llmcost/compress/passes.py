@@ -422,9 +422,52 @@ _EMPHASIS_WORDS = re.compile(
     r"|请?(?:不要|不得|禁止|务必|必须|切勿|严禁|一定|注意|重要|勿))[.!:：！]?", re.IGNORECASE)
 
 
+#: a rule word inside a longer bold or italic span: the author marked the whole rule ("**NEVER refer to tool
+#: names when speaking to the USER.**", "**even blank lines must be counted**", "Use Markdown **only where
+#: semantically correct**"), one rule raised above the plain ones around it; unmarked it read as any other
+_RULE_IN_SPAN = re.compile(r"\b(?:never|always|must|mustn't|only|not|don't|cannot|can't|strictly|important|critical"
+                           r"|required|mandatory)\b|不要|不得|禁止|务必|必须|切勿|严禁", re.IGNORECASE)
+
+
+def _kept_marked(inner: str) -> bool:
+    if _EMPHASIS_WORDS.fullmatch(inner) is not None:
+        return True
+    # (a title in Title Case is a label, whatever its words: "**Planning Only** (Simple Queries)")
+    return _RULE_IN_SPAN.search(inner) is not None and (inner.isupper() or not all(
+        w[:1].isupper() for w in inner.split() if w[:1].isalpha()))
+
+
+#: a line about the markers themselves ("Use bold markdown (**text**) to highlight ...", "Wrap a key term in
+#: asterisks: *term*"): its ** / * are the syntax shown, kept as written (lowercase: "**Bold** and *em*" is
+#: a bold word, not a line about bold)
+_MARKER_TALK = re.compile(r"\b(?:bold|italic|asterisk)")
+
+
+def _marker_lines(text: str) -> Callable[[int, int], bool]:
+    """A test of "is the span ``i:j`` on a line that talks about bold/italic markers outside it" (see
+    ``_MARKER_TALK``; "**Bold** and *em*" names no marker), by bisection on the mentions and the newlines
+    (each test O(log n), whatever the line's length)."""
+    hits = [m.start() for m in _MARKER_TALK.finditer(text)]
+    if not hits:
+        return lambda i, j: False
+    newlines = [m.start() for m in re.finditer("\n", text)]
+
+    def on_such_line(i: int, j: int) -> bool:
+        n = bisect.bisect_left(newlines, i)
+        start = newlines[n - 1] + 1 if n > 0 else 0
+        end = newlines[n] if n < len(newlines) else len(text)
+        k = bisect.bisect_left(hits, start)
+        if k < len(hits) and hits[k] < i:
+            return True
+        k = bisect.bisect_left(hits, j)
+        return k < len(hits) and hits[k] < end
+
+    return on_such_line
+
+
 def _unbold(m: re.Match[str]) -> str:
     inner = m.group("b") if m.group("b") is not None else m.group("u")
-    return m.group() if _EMPHASIS_WORDS.fullmatch(inner) else inner
+    return m.group() if _kept_marked(inner) else inner
 
 
 _BOLD_OPEN = re.compile(r"(?=(?:\*\*|__)[^\s*_])")
@@ -438,6 +481,7 @@ def _sub_bold(text: str) -> str:
     (The plain scan ran from every unclosed marker to the end of its line: quadratic on a long
     line with many.)"""
     closes = {d: [m.start() for m in rx.finditer(text)] for d, rx in _BOLD_CLOSE.items()}
+    shown = _marker_lines(text)
     newlines: list[int] | None = None
     out: list[str] = []
     pos = 0
@@ -459,6 +503,8 @@ def _sub_bold(text: str) -> str:
         after = text[m.end():m.end() + 1] if m is not None else ""
         if m is None or (after.isascii() and after.isalnum()):  # (a marker between letters or digits: "2**x";
             continue  # the end position hides the character after the closing from the pattern's look-ahead)
+        if shown(s, m.end()):
+            continue
         out += [text[pos:s], _unbold(m)]
         pos = m.end()
     if not out:
@@ -473,7 +519,8 @@ def pass_markdown(text: str, ctx: PassContext) -> str:
     if "**" in text or "__" in text:
         text = _sub_bold(text)
     if "*" in text:
-        text = _ITALIC.sub(lambda m: m.group() if _EMPHASIS_WORDS.fullmatch(m.group(1)) else m.group(1), text)
+        shown = _marker_lines(text)
+        text = _ITALIC.sub(lambda m: m.group() if _kept_marked(m.group(1)) or shown(m.start(), m.end()) else m.group(1), text)
     text = _sub_lines(_HEADING_CLOSE, r"\1", text, ("#",))
     # horizontal rules, but never a leading YAML front-matter fence
     front = ""
@@ -636,6 +683,16 @@ def _scope_boundary(line: str, masked: Masked) -> bool:
     return any(kinds[placeholder_index(p)] in PINNED_KINDS for p in PLACEHOLDER_RE.findall(line))
 
 
+def _scope_end(line: str, masked: Masked) -> bool:
+    """Is ``line`` a closing XML tag alone ("</tool_calling>")?  It ends the section it closes: the lines
+    before it are still in that section (a rule said twice there is a repeat), the lines after it are not."""
+    stripped = line.strip()
+    if len(stripped) != 2 or PLACEHOLDER_RE.fullmatch(stripped) is None:
+        return False
+    i = placeholder_index(stripped)
+    return masked.kinds[i] == "xml tag" and masked.spans[i].startswith("</")
+
+
 _BOLD_LINE = re.compile(r"[ \t]*(\*\*|__)[^*_\n]+\1[ \t]*[:：]?[ \t]*")
 _SENTENCE_FINAL = (".", "!", "?", "。", "！", "？", ";", "；", ",", "，")
 
@@ -673,8 +730,12 @@ def pass_dedupe(text: str, ctx: PassContext) -> str:
     for i in range(0, len(parts), 2):
         para = parts[i]
         lines = para.split("\n")
-        bounds = [_scope_boundary(line, masked) or _lead_in(lines, k) for k, line in enumerate(lines)]
-        if any(bounds):  # a new scope starts in this paragraph: nothing before it is repeated here
+        ends = [_scope_end(line, masked) for line in lines]
+        bounds = [(_scope_boundary(line, masked) and not end) or _lead_in(lines, k)
+                  for k, (line, end) in enumerate(zip(lines, ends))]
+        # (a closing tag ends its section on its line: the scopes after it are reset there, see below)
+        first_end = ends.index(True) if True in ends else len(lines)
+        if any(bounds[:first_end]):  # a new scope starts in this paragraph: nothing before it is repeated here
             seen_paras = set()
             seen_units = set()
             near = _NearIndex()
@@ -685,10 +746,14 @@ def pass_dedupe(text: str, ctx: PassContext) -> str:
             continue  # an exact repeat of an earlier paragraph
         seen_paras.add(key)
         lines_out: list[str] = []
-        for line, line_norm, bound in zip(lines, norms, bounds):
+        for line, line_norm, bound, end in zip(lines, norms, bounds, ends):
             if bound:  # and none of this paragraph's lines before it either
                 seen_units = set()
                 near = _NearIndex()
+            if end:  # the section closes here: what follows repeats nothing before it
+                lines_out.append(line)
+                seen_paras, seen_units, near = set(), set(), _NearIndex()
+                continue
             stripped = line.strip()
             reminder = _REMINDER_LABEL.match(line) if sentences and (":" in line or "：" in line) else None
             structural = (not stripped or stripped.startswith("|")
@@ -1091,8 +1156,28 @@ def _to_preposition(m: re.Match[str], s: str) -> bool:
     return k != -1 and s[max(0, k - 3):k].rstrip(" \t").lower().endswith("to") and _TO_NOUN.match(s, k) is not None
 
 
+#: what follows "make sure you" / "ensure that you" when it is no verb to command: a past or perfect
+#: ("Make sure you completed all steps", "ensure that you have read the file") or "be" ("Make sure you
+#: are polite"); without the prefix it read "Completed all steps." / "Are polite." (an adverb may come first:
+#: "and ensure that you completely fulfilled the request")
+_PAST = (r"(?!(?:embed|shed|shred)\b)[a-z]+[^e\W]ed|made|wrote|understood|got|found|gave|took|saw|knew|ran|kept|left"
+         r"|sent|told|thought|brought|built|chose|forgot|spoke|began|went|came|felt|heard|meant|said|paid|read|did")
+_YOU_NOT_IMPERATIVE = re.compile(
+    r"(?:[a-z]+ly[ \t]+|(?:always|also|only|then|first|still|already|never|not)[ \t]+)*"
+    r"(?:am|are|is|was|were|did|didn['’]t|had|hadn['’]t|has|hasn['’]t"
+    rf"|(?:have|haven['’]t)[ \t]+(?:(?:[a-z]+ly|already|also|not|never)[ \t]+)?(?:[a-z]+(?:en|wn|ne)|{_PAST})"
+    rf"|(?!read\b)(?:{_PAST}))\b")
+
+
+def _you_clause_kept(m: re.Match[str], s: str) -> bool:
+    """Does the prefix end in "you" before a verb that is no imperative (see ``_YOU_NOT_IMPERATIVE``)?"""
+    k = m.start("rest")
+    return (k != -1 and s[max(0, k - 4):k].rstrip(" \t").lower().endswith("you")
+            and _YOU_NOT_IMPERATIVE.match(s[k:k + 80].lower()) is not None)  # (a window: no copy of the text)
+
+
 def _drop_prefix(m: re.Match[str], s: str) -> str:
-    if not _at_sentence_start(s, m.start()) or _to_preposition(m, s):
+    if not _at_sentence_start(s, m.start()) or _to_preposition(m, s) or _you_clause_kept(m, s):
         return s[m.start():m.end()]
     return _cap_as(s, m.start(), _fix_to(_g(m, s, "rest")))
 
@@ -1107,7 +1192,7 @@ def _drop_prefix_or_after_and(m: re.Match[str], s: str) -> str:
     Not when the sentence goes on with "and" + a subject: "Your job is to run tasks, and you have no
     access to the user" as "Run tasks, and you have no access to the user" reads as a condition (do
     X, and Y follows) where it stated two facts."""
-    if _to_preposition(m, s) or _AND_SUBJECT.search(_g(m, s, "rest")):
+    if _to_preposition(m, s) or _AND_SUBJECT.search(_g(m, s, "rest")) or _you_clause_kept(m, s):
         return s[m.start():m.end()]
     if s[max(0, m.start() - 4):m.start()].lower() == "and ":
         # "I will give you the data, and your role is to plan" -> "..., and you plan" (the subject stays "you")
@@ -1204,7 +1289,7 @@ def _question_to_imperative(m: re.Match[str], s: str) -> str:
 
 
 def _polite_chain(m: re.Match[str], s: str) -> str:
-    if not _at_sentence_start(s, m.start()):
+    if not _at_sentence_start(s, m.start()) or _you_clause_kept(m, s):
         return s[m.start():m.end()]
     end = _g(m, s, "end")
     return _cap_as(s, m.start(), _fix_to(_g(m, s, "rest"))) + ("." if end == "?" else end)
@@ -1566,7 +1651,8 @@ _THRESHOLD_ADJ = frozenset({"necessary", "needed", "required", "essential", "man
                             "sure", "confident", "positive", "correct", "incorrect", "accurate", "inaccurate", "true",
                             "false", "wrong", "right", "relevant", "irrelevant", "clear", "unclear", "obvious",
                             "identical", "complete", "consistent", "inconsistent", "supported", "unsupported",
-                            "impossible", "unrelated", "unambiguous", "ambiguous", "verified", "confirmed", "safe"})
+                            "impossible", "unrelated", "unambiguous", "ambiguous", "verified", "confirmed", "safe",
+                            "critical", "crucial", "vital", "indispensable", "urgent"})
 for _w in ("absolutely", "truly", "really", "completely", "totally", "definitely", "certainly"):
     _HEDGE_KEEP_NEXT[_w] = _HEDGE_KEEP_NEXT.get(_w, frozenset()) | _THRESHOLD_ADJ
 #: degree words: "very long answer" is not "long answer", nor "highly detailed" "detailed"; the hedges pass
@@ -2394,11 +2480,44 @@ def _keep_not_only_but(s: str, i: int, j: int) -> bool:
     return _next_word(s, j).lower() in _RESTRICTORS and _BUT_LATER.match(s, j) is not None
 
 
+#: words that open the clause after a "that" that is a conjunction ("make sure that the file exists", "that it
+#: runs"): after "make sure" a "that" before any other word may be a determiner ("make sure that tool is called",
+#: "that step succeeded"), which "ensure" would drop ("ensure tool is called")
+_CLAUSE_SUBJECT = frozenset(["the", "a", "an", "you", "your", "we", "our", "they", "their", "it", "its", "he", "his",
+                             "she", "her", "i", "my", "this", "these", "those", "there", "all", "every", "each", "any",
+                             "no", "none", "nothing", "everything", "anything", "both", "only", "nobody", "everyone",
+                             "anyone", "someone", "some", "neither", "either", "users", "people"])
+
+
+def _keep_make_sure_that(s: str, i: int, j: int) -> bool:
+    return _next_word(s, j).lower() not in _CLAUSE_SUBJECT
+
+
+#: words that open a relative clause on "decision" ("a decision you're unsure about", "a decision that affects
+#: users"): "decide you're unsure about" says something else
+_RELATIVE_START = frozenset(["that", "which", "who", "whose", "you", "you're", "you’re", "we", "we're", "they",
+                             "they're", "i", "i'm", "he", "she", "it", "the", "your", "our", "their"])
+
+
+_WHAT_BEFORE = re.compile(r"\bwhat\b", re.IGNORECASE)
+
+
+def _keep_supposed_in_what(s: str, i: int, j: int) -> bool:
+    """"what the code is supposed to do" asks its purpose (what it is meant to do), "what the code should do"
+    what it ought to: kept after a "what" in the same clause."""
+    lo = max(s.rfind("\n", 0, i) + 1, i - 80, *(s.rfind(c, max(0, i - 80), i) + 1 for c in ".,;:!?"))
+    return _WHAT_BEFORE.search(s, lo, i) is not None
+
+
 #: phrase -> a test of its context (text, start, end) that keeps it as written; "can not only read but also
 #: write" is "can (not only ...)", never "can't"; the other "X not" contractions stay before a "not only ...
 #: but" (see :func:`_keep_not_only_but`)
 _PHRASE_GUARDS: dict[str, Callable[[str, int, int], bool]] = {
     "whether or not": _keep_whether_or_not,
+    "make sure that": _keep_make_sure_that,
+    "is supposed to": _keep_supposed_in_what,
+    "are supposed to": _keep_supposed_in_what,
+    "make a decision": lambda s, i, j: _next_word(s, j).lower() in _RELATIVE_START,
     "the fact that": _keep_the_fact_that,
     "a variety of": _keep_a_variety_of,
     "are going to": _keep_going_to,
@@ -2937,6 +3056,9 @@ def word_scores(text: str, max_tier: int = 2) -> list[tuple[int, int, float, int
             if (low_word in _DEGREE_WORDS or low_word == "really") and nxt is not None \
                     and _graded_elsewhere(text, low_word, nxt.group().strip()):
                 continue  # "Score 4: mostly relevant. Score 5: very relevant": the degree is the level
+            if low_word in _DEGREE_WORDS and _negated_clause(text, line_start, start):
+                continue  # "NEVER generate an extremely long hash": the degree bounds what is forbidden
+                # ("never generate long hash" forbids every long one)
         if (start > 0 and text[start - 1] not in " \t") or (end < len(text) and text[end] not in " \t\n.,;:!?"):
             continue  # "mul(a,b)", "[the]", "a/b": a word glued to code-like punctuation is not prose
         if low_word in _ARTICLES and low[max(line_start, start - 7):start].endswith((" that ", " which ")):
@@ -2967,6 +3089,26 @@ def word_scores(text: str, max_tier: int = 2) -> list[tuple[int, int, float, int
             continue  # "explain that X and that you cannot advise": the second that-clause is still what to explain
         out.append((start, end, scores[low_word], tier))
     return out
+
+
+#: a negation earlier in a clause: a degree word after it narrows what the clause forbids
+_CLAUSE_NEGATION = re.compile(r"(?<![\w'’])(?:not|never|no|nor|without|avoid|\w+n['’]t)(?![\w'’])", re.IGNORECASE)
+#: words that open a clause of its own after a negated one ("Do not send it unless it is very clearly a draft":
+#: the degree word is the condition's, not the prohibition's)
+_CLAUSE_OPENING = re.compile(r"(?<![\w'’])(?:unless|if|when|whenever|while|because|since|although|though|but)(?![\w'’])",
+                             re.IGNORECASE)
+#: how far back a clause is looked at for its negation
+_CLAUSE_WINDOW = 120
+
+
+def _negated_clause(text: str, line_start: int, start: int) -> bool:
+    """Is there a negation between the start of the clause holding ``start`` (a . , ; : ! ?, a word of
+    ``_CLAUSE_OPENING`` or the line start, at most ``_CLAUSE_WINDOW`` characters back) and ``start``?"""
+    lo = max(line_start, start - _CLAUSE_WINDOW)
+    lo = max(lo, *(text.rfind(c, lo, start) + 1 for c in ".,;:!?"))
+    for m in _CLAUSE_OPENING.finditer(text, lo, start):
+        lo = m.end()
+    return _CLAUSE_NEGATION.search(text, lo, start) is not None
 
 
 _NAME_BEFORE = re.compile(r"(?<![\w'’])[A-Z][a-z][\w'’-]*[ \t]+$")

@@ -677,13 +677,14 @@ def _parse_structured(text: str, suffix: str, source: str) -> Any:
 
 
 def expand_paths(paths: Iterable[str | Path], *, exclude: Iterable[str | Path] = (),
-                 passed_over: list[Path] | None = None) -> list[Path]:
+                 passed_over: list[Path] | None = None,
+                 suffixes: frozenset[str] = PROMPT_SUFFIXES) -> list[Path]:
     """Files to count: given files as is, directories walked for prompt files.
 
     A walk skips hidden files and folders, and the ``exclude`` files (the
     CLI's own ``--baseline`` and ``--output``).  ``passed_over``, when given,
-    receives the visible files a walk left out for their suffix (``.j2``,
-    ``.prompty``, ``.png``...), from the same walk.
+    receives the visible files a walk left out for their suffix (not in
+    ``suffixes``: ``.png``...), from the same walk.
     """
     skip = {Path(p).resolve() for p in exclude}
     result: list[Path] = []
@@ -692,9 +693,9 @@ def expand_paths(paths: Iterable[str | Path], *, exclude: Iterable[str | Path] =
         if path.is_dir():
             visible = sorted(p for p in path.rglob("*")
                              if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts))
-            found = [p for p in visible if p.suffix.lower() in PROMPT_SUFFIXES and p.resolve() not in skip]
+            found = [p for p in visible if p.suffix.lower() in suffixes and p.resolve() not in skip]
             if passed_over is not None:
-                passed_over.extend(p for p in visible if p.suffix.lower() not in PROMPT_SUFFIXES)
+                passed_over.extend(p for p in visible if p.suffix.lower() not in suffixes)
             if not found:
                 raise InputError("no text, Markdown, JSON or YAML files in this folder", file=str(path))
             result.extend(found)

@@ -776,8 +776,11 @@ def test_folder_walk_names_the_files_it_does_not_read(tmp_path: Path, monkeypatc
         (tmp_path / "pr" / name).write_text("x\n", encoding="utf-8")
     res = runner.invoke(app, ["compress", "pr", "--check", "--max-tokens", "100"])
     assert res.exit_code == 0, res.output
-    assert res.stderr == ("llmcost: note: pr: 4 files not read (not a prompt suffix such as .txt, .md, .json or "
-                          ".yaml): logo.png, sub/agent.prompty, system.j2, ...\n")
+    assert res.stderr == ("llmcost: note: pr: 2 files not read (not a prompt suffix such as .txt, .md, .json, "
+                          ".yaml, .prompty or .j2): logo.png, z.tmpl\n")
+    # the templates it compresses are read and checked
+    res = runner.invoke(app, ["compress", "pr", "--check", "--max-tokens", "100", "-f", "json"])
+    assert sorted(f["file"] for f in json.loads(res.stdout)["files"]) == ["pr/a.txt", "pr/sub/agent.prompty", "pr/system.j2"]
     res = runner.invoke(app, ["compress", "pr/a.txt", "--check", "--max-tokens", "100"])
     assert res.stderr == ""  # a file named on the command line: no walk
 

@@ -562,6 +562,7 @@ def _expand_inputs(files: Sequence[Path], skip: Sequence[Path], out_dir: Path | 
     """The prompt files of the arguments, each once.  A walk skips ``out_dir``
     when it lies inside the walked folder (a re-run must not compress its own output)."""
     from .. import tokens as tok
+    from ..compress.formats import COMPRESS_SUFFIXES
 
     inputs: list[Input] = []
     seen: set[Path] = set()
@@ -569,7 +570,7 @@ def _expand_inputs(files: Sequence[Path], skip: Sequence[Path], out_dir: Path | 
     for arg in files:
         walked = arg.is_dir()
         others: list[Path] = []
-        for path in tok.expand_paths([arg], exclude=skip, passed_over=others):
+        for path in tok.expand_paths([arg], exclude=skip, passed_over=others, suffixes=COMPRESS_SUFFIXES):
             key = path.resolve()
             if key in seen:
                 continue
@@ -582,7 +583,7 @@ def _expand_inputs(files: Sequence[Path], skip: Sequence[Path], out_dir: Path | 
 
             names = ", ".join(p.relative_to(arg).as_posix() for p in others[:3]) + (", ..." if len(others) > 3 else "")
             typer.echo(f"llmcost: note: {arg}: {plural(len(others), 'file')} not read (not a prompt suffix such as "
-                       f".txt, .md, .json or .yaml): {names}", err=True)
+                       f".txt, .md, .json, .yaml, .prompty or .j2): {names}", err=True)
     return inputs
 
 

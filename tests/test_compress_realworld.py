@@ -1311,3 +1311,22 @@ def test_agents_title_case_bold_label_with_a_rule_word_still_loses_its_markers()
 )
 def test_agents_supposed_to_after_what_is_a_purpose(text: str, expected: str):
     assert compress_text(text, level="balanced").text == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # Cursor, Trae, Gemini CLI: "Your main goal is to follow X" ranks X above the other goals
+        ("Your main goal is to follow the USER's instructions at each message.",
+         "Your main goal is to follow the USER's instructions at each message."),
+        ("Your primary task is to help users safely.", "Your primary task is to help users safely."),
+        ("Your task is to help users safely.", "Help users safely."),
+        # Cursor CLI: "only pause if you truly cannot proceed" sets the bar at trying first
+        ("Only pause if you truly cannot proceed without the user.",
+         "Only pause if you truly cannot proceed without the user."),
+        ("If you really can't find it, ask.", "If you really can't find it, ask."),
+        ("Write a truly honest review.", "Write an honest review."),
+    ],
+)
+def test_agents_priority_and_high_bar_words_stay(text: str, expected: str):
+    assert compress_text(text, level="balanced").text == expected

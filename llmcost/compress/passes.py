@@ -1344,7 +1344,8 @@ _EN_FILLER: list[tuple[re.Pattern[str], SubFn, bool]] = [
     # "Try to keep it short" / "Make sure that you cite" -> imperative
     # "Be sure to cite" / "Remember to cite" / "Your task is to convert" -> "Cite" / "Convert"
     (re.compile(r"(?:try to|make sure (?:that )?you|make sure to|ensure that you|be sure to|remember to|don't forget to|do not forget to"
-                r"|your (?:main |primary )?(?:task|job|goal|mission|objective|assignment|role|responsibility|duty|purpose) (?:here )?is to)"
+                # ("Your main/primary goal is to X" stays: it ranks X above the prompt's other goals)
+                r"|your (?:task|job|goal|mission|objective|assignment|role|responsibility|duty|purpose) (?:here )?is to)"
                 r"[ \t]+(?P<rest>(?:\*\*)?[a-z][^.!?\n]*)"), _drop_prefix_or_after_and, True),
     # "You are not allowed to share" / "You must not share" / "Make sure not to share" -> "Don't share";
     # "You must never" -> "Never"
@@ -1641,7 +1642,10 @@ _HEDGE_KEEP_NEXT: dict[str, frozenset[str]] = {
     "certainly": frozenset({"not"}),
     "rather": frozenset({"than"}),
     "definitely": frozenset({"not"}),
-    "absolutely": frozenset({"no", "nothing", "none", "not", "necessary"}),
+    "absolutely": frozenset({"no", "nothing", "none", "not", "necessary", "cannot", "can", "unable"}),
+    # "only pause if you truly cannot proceed": the bar is "after trying", not any difficulty
+    "truly": frozenset({"cannot", "can", "unable"}),
+    "really": frozenset({"cannot", "can", "unable"}),
 }
 #: adjectives that set a threshold in a condition or a rubric: before one, a maximizer ("absolutely", "truly",
 #: "definitely"...) is the threshold itself, not emphasis: "only answer if you are absolutely sure" is not "if you

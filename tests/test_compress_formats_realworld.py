@@ -187,3 +187,26 @@ def test_code_file_is_refused_not_compressed_as_text(tmp_path: Path):
         "text would change the code, and the prompts inside it (DSPy signatures, string literals) are not found "
         "(move the prompt to a .txt, .md, .json or .yaml file the code reads)")
     assert out == ""
+
+
+# --------------------------------------------------------------------------- #
+# Anthropic documents and search results: what the model quotes back in citations
+# --------------------------------------------------------------------------- #
+
+DOCUMENTS = (
+    '{"model": "claude-sonnet-4-5", "max_tokens": 1024,\n'
+    ' "messages": [{"role": "user", "content": [\n'
+    '   {"type": "document", "source": {"type": "content", "content": [{"type": "text", '
+    '"text": "Please note that in order to cancel, you will need to call us."}]}, "citations": {"enabled": true}},\n'
+    '   {"type": "search_result", "source": "https://example.com/a", "title": "Refunds", '
+    '"content": [{"type": "text", "text": "Please note that refunds take 5 days."}]},\n'
+    '   {"type": "text", "text": "%s"}]}]}\n'
+)
+
+
+def test_document_and_search_result_blocks_are_data(tmp_path: Path) -> None:
+    # a custom-content document's text blocks were compressed ("Note that to cancel, ..."): citations quote
+    # the document back, so its text is data, like a tool result
+    code, output, written = _compress(tmp_path, "request.json", DOCUMENTS % SYSTEM)
+    assert code == 0, output
+    assert written == DOCUMENTS % SYSTEM_SHORT

@@ -107,8 +107,13 @@ CONTENT_KEYS = frozenset({
 })
 #: roles whose messages are instructions (compressed wherever they are in a conversation)
 INSTRUCTION_ROLES = frozenset({"system", "developer"})
-#: content blocks that carry a tool's input or output: data, never compressed
-DATA_BLOCK_TYPES = frozenset({"tool_result", "tool_use", "server_tool_use", "function_call", "function_call_output"})
+#: content blocks that carry a tool's input or output, or a document the model reads and cites (Anthropic
+#: ``document`` and ``search_result`` blocks, whose text blocks are quoted back by citations): data, never
+#: compressed
+DATA_BLOCK_TYPES = frozenset({"tool_result", "tool_use", "server_tool_use", "function_call", "function_call_output",
+                              "document", "search_result", "web_search_tool_result", "web_fetch_tool_result",
+                              "code_execution_tool_result", "mcp_tool_use", "mcp_tool_result", "thinking",
+                              "redacted_thinking"})
 #: keys whose values are test data, never the prompt: GitHub Models ``testData``, promptfoo
 #: ``tests`` / ``defaultTest`` / ``scenarios`` and their ``vars``, LangChain few-shot ``examples``
 TEST_DATA_KEYS = frozenset({"testData", "tests", "defaultTest", "scenarios", "vars", "examples"})

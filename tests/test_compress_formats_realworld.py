@@ -53,11 +53,23 @@ def test_jsonl_crlf_and_bom_are_kept(tmp_path: Path):
     assert out == "\ufeff" + (BATCH % (SYSTEM_SHORT, SYSTEM_SHORT)).replace("\n", "\r\n")
 
 
-def test_finetuning_jsonl_leaves_assistant_turns_alone():
+def test_finetuning_jsonl_compresses_only_the_instructions_of_an_answered_example():
+    # the user turn is the example's input, paired with its answer: training data, like the answer
     line = ('{"messages": [{"role": "system", "content": "%s"}, {"role": "user", "content": "Could you please '
             'help?"}, {"role": "assistant", "content": "Please make sure that you ask.", "weight": 1}]}\n' % SYSTEM)
     doc = parse_prompt(line * 2, "train.jsonl")
-    assert doc.texts == [SYSTEM, "Could you please help?"] * 2
+    assert doc.texts == [SYSTEM] * 2
+    # the same conversation as a request (a .json file, or a Batch line waiting for its answer): the last user
+    # message is the prompt; and an Anthropic request ending in a prefilled assistant turn keeps that rule
+    assert parse_prompt(line, "request.json").texts == [SYSTEM, "Could you please help?"]
+    pending = '{"messages": [{"role": "system", "content": "%s"}, {"role": "user", "content": "Could you help?"}]}\n'
+    assert parse_prompt(pending % SYSTEM, "batch.jsonl").texts == [SYSTEM, "Could you help?"]
+
+
+def test_sharegpt_answered_conversation_keeps_its_user_turns():
+    line = ('{"conversations": [{"from": "system", "value": "%s"}, {"from": "human", "value": "Question?"}, '
+            '{"from": "gpt", "value": "Answer."}]}' % SYSTEM)
+    assert parse_prompt(line, "sharegpt.jsonl").texts == [SYSTEM]
 
 
 def test_sharegpt_turns_are_messages():

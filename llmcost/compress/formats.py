@@ -34,6 +34,9 @@
   record, read as a JSON file of its own (so each conversation has its own last
   user message); blank lines stay, a record written over several lines is an
   error.  A ShareGPT turn (``{"from": "human", "value": ...}``) is a message.
+  A record that ends with the assistant's answer (a fine-tuning or ShareGPT
+  example) keeps its user turns as written: they are the example's input,
+  paired with that answer; only its system / developer messages are compressed.
 
   In a conversation (a list of objects with a ``role``: OpenAI / Anthropic
   ``messages``, a Responses API ``input`` list, a ``.prompt.yml``'s
@@ -233,7 +236,7 @@ def parse_prompt(text: str, name: str, kind: str | None = None) -> PromptDoc:
     slots: list[tuple[Any, Any]] = []
     seen: set[int] = set()
     for record in doc if kind == "jsonl" else [doc]:  # (each JSON Lines record on its own: not one list)
-        _collect(record, slots, seen)
+        _collect(record, slots, seen, dataset=kind == "jsonl")
     values = [container[key] for container, key in slots]
     # a field with mostly CRLF line breaks is compressed with LF ones and gets CRLF back
     crlf = [line_ending(v) == "\r\n" for v in values]
@@ -425,17 +428,25 @@ def _role(item: Any) -> str | None:
     return role.lower() if isinstance(role, str) else None
 
 
-def _turns_to_compress(items: list[Any]) -> list[Any]:
+def _turns_to_compress(items: list[Any], dataset: bool = False) -> list[Any]:
     """The messages of a conversation that are instructions: the system /
-    developer messages and the last user message (see the module docstring)."""
-    users = [i for i, item in enumerate(items) if _role(item) == "user"]
+    developer messages and the last user message (see the module docstring).
+    In a ``dataset`` record (a JSON Lines line) that ends with the assistant's
+    answer, the last user message is answered: a training example's input,
+    data like the answer, so only the instructions are compressed."""
+    roles = [_role(item) for item in items]
+    users = [i for i, role in enumerate(roles) if role == "user"]
     last_user = users[-1] if users else None
+    said = [role for role in roles if role is not None]
+    if dataset and said and said[-1] in ("assistant", "model"):
+        last_user = None
     return [item for i, item in enumerate(items) if _role(item) in INSTRUCTION_ROLES or i == last_user]
 
 
-def _collect(node: Any, slots: list[tuple[Any, Any]], seen: set[int] | None = None) -> None:
+def _collect(node: Any, slots: list[tuple[Any, Any]], seen: set[int] | None = None, dataset: bool = False) -> None:
     """Every (container, key) whose value is a content string, in document
-    order, each once (a YAML alias repeats a node)."""
+    order, each once (a YAML alias repeats a node).  ``dataset``: ``node`` is a
+    JSON Lines record (see :func:`_turns_to_compress`)."""
     seen = set() if seen is None else seen
     if id(node) in seen:
         return
@@ -456,12 +467,12 @@ def _collect(node: Any, slots: list[tuple[Any, Any]], seen: set[int] | None = No
             if isinstance(value, str) and content and value.strip():
                 slots.append((node, key))
             elif isinstance(value, (dict, list)):
-                _collect(value, slots, seen)
+                _collect(value, slots, seen, dataset)
     elif isinstance(node, list):
         seen.add(id(node))
         conversation = any(_role(item) is not None for item in node)
-        for item in _turns_to_compress(node) if conversation else node:
-            _collect(item, slots, seen)
+        for item in _turns_to_compress(node, dataset) if conversation else node:
+            _collect(item, slots, seen, dataset)
 
 
 def _promptfoo_config(node: dict[Any, Any]) -> bool:

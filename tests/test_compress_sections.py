@@ -179,7 +179,7 @@ def test_children_take_items_from_the_queue_and_results_keep_their_order() -> No
 
     got = sections._map(slow_here, list(range(12)), workers=2)
     assert [square for square, _here in got] == [x * x for x in range(12)]
-    assert 1 <= sum(here for _square, here in got) <= 3  # this process did few, not its half (6)
+    assert sum(here for _square, here in got) <= 3  # this process did few (or none), not its half (6)
 
 
 def test_an_exception_everywhere_is_raised_here() -> None:

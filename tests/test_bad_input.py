@@ -28,7 +28,8 @@ CASES = [
     ("bin.dat", bytes(range(256)) * 8, "bin.dat: binary file, not a text usage log"),
     ("trunc.jsonl", b'{"model":"gpt-4o","usage":{"prompt_tokens":5,"completion_tokens":1}}\n{"model":"gpt-4o","usage":{"prompt_tok',
      "trunc.jsonl:2: truncated JSON line"),
-    ("latin1.csv", b"timestamp,model,input_tokens\n2025-10-01,caf\xe9,10\n", "latin1.csv:2: not valid UTF-8"),
+    # bytes neither UTF-8 nor Windows-1252 (0x81 is undefined there); Latin-1 text is read, with a warning
+    ("latin1.csv", b"timestamp,model,input_tokens\n2025-10-01,caf\x81,10\n", "latin1.csv:2: not valid UTF-8"),
     ("unknown.csv", b"a,b,c\n1,2,3\n", "unknown.csv: unrecognised usage format (CSV columns a, b, c)"),
     # files of another kind say what they are, not only that they are no usage file
     ("pyproject.toml", b'[tool.poetry]\nname = "x"\n', "pyproject.toml: unrecognised usage format (a [section] header: TOML or INI, not JSON)"),

@@ -229,6 +229,8 @@ def load(
                 progress(path)
             continue
         frame = reader.read(source, ctx)
+        for note in source.notes:  # how the file was read: its encoding, rows that were no records
+            ctx.warn(note)
         if reader.dedup:
             dedup_formats.add(reader.name)
         if since is not None:

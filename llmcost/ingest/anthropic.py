@@ -83,6 +83,7 @@ from .. import schema
 from ..errors import InputError
 from ..wording import plural
 from . import ReadContext, Reader, Source
+from ._numbers import clean_numbers
 
 PROVIDER = "anthropic"
 
@@ -340,14 +341,18 @@ def _note(reasons: pd.Series, mask: pd.Series, texts: Callable[[pd.Series], list
         reasons.loc[m] = texts(values[m])
 
 
-def _numbers(s: pd.Series, col: str, reasons: pd.Series, *, whole: bool) -> pd.Series:
-    """Parse a column of numbers (blank = 0); record a reason for bad cells."""
+def _numbers(s: pd.Series, col: str, reasons: pd.Series, *, whole: bool, src: Source, ctx: ReadContext) -> pd.Series:
+    """Parse a column of numbers (blank = 0); record a reason for bad cells.
+    Spreadsheet formatting ("120.000", "0,36", "$1.20") is read by
+    :func:`clean_numbers`, which decides the decimal mark for the column."""
     if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
         num = s.astype("float64").fillna(0.0)  # parsed by the CSV reader: only range checks left
         bad = pd.Series(False, index=s.index)
     else:
-        text = s.fillna("").astype(str).str.strip().str.replace(",", "", regex=False).str.replace("$", "", regex=False)
-        text = text.where(text != "", "0")
+        text, note = clean_numbers(s.fillna("").astype(str), whole=whole, sep=src.sep)
+        if note:
+            ctx.warn(f"{src.name}: {col}: {note}")
+        text = text.fillna("").where(text != "", "0")
         num = pd.to_numeric(text, errors="coerce")
         bad = num.isna()
         _note(reasons, bad, lambda v: [f"{col} is not a number: {x!r}" for x in v], s)
@@ -381,11 +386,11 @@ def _drop_bad(df: pd.DataFrame, reasons: pd.Series, src: Source, ctx: ReadContex
     return ~bad
 
 
-def _csv(src: Source, numeric: frozenset[str]) -> pd.DataFrame:
-    """The CSV with lower-cased column names; ``numeric`` columns parsed natively,
-    every other column kept as text."""
-    text = {h: str for h in (src.header or []) if h.strip().lower() not in numeric}
-    return _lower_columns(src.csv_frame(dtype=text))
+def _csv(src: Source) -> pd.DataFrame:
+    """The CSV with lower-cased column names, every column as text: numbers
+    are parsed by :func:`_numbers`, which sees a spreadsheet's "120.000"
+    (the C reader would read 120)."""
+    return _lower_columns(src.csv_frame(dtype=str))
 
 
 def _text_col(df: pd.DataFrame, name: str) -> pd.Series:
@@ -435,7 +440,7 @@ def _sniff_console_usage(src: Source) -> int:
 
 def _read_console_usage(src: Source, ctx: ReadContext) -> pd.DataFrame:
     fmt = "anthropic-console-usage-csv"
-    df = _csv(src, frozenset(_USAGE_TOKEN_COLS))
+    df = _csv(src)
     missing = [c for c in ("usage_input_tokens_no_cache", "usage_output_tokens") if c not in df.columns]
     if missing:
         # without the column every row would count 0 such tokens and be priced low, silently
@@ -444,7 +449,7 @@ def _read_console_usage(src: Source, ctx: ReadContext) -> pd.DataFrame:
     reasons = pd.Series([None] * len(df), index=df.index, dtype=object)
     time = _times(df["usage_date_utc"], "usage_date_utc", reasons)
     tok = {
-        c: (_numbers(df[c], c, reasons, whole=True) if c in df.columns else pd.Series(0.0, index=df.index))
+        c: (_numbers(df[c], c, reasons, whole=True, src=src, ctx=ctx) if c in df.columns else pd.Series(0.0, index=df.index))
         for c in _USAGE_TOKEN_COLS
     }
     keep = _drop_bad(df, reasons, src, ctx)
@@ -497,13 +502,13 @@ def _sniff_console_cost(src: Source) -> int:
 
 def _read_console_cost(src: Source, ctx: ReadContext) -> pd.DataFrame:
     fmt = "anthropic-console-cost-csv"
-    df = _csv(src, frozenset(_COST_COLS))
+    df = _csv(src)
     cost_col = next(c for c in _COST_COLS if c in df.columns)
     reasons = pd.Series([None] * len(df), index=df.index, dtype=object)
     time = _times(df["usage_date_utc"], "usage_date_utc", reasons)
     raw = df[cost_col]
     _note(reasons, raw.isna(), lambda v: [f"{cost_col} is empty"] * len(v), raw)
-    cost = _numbers(df[cost_col], cost_col, reasons, whole=False)
+    cost = _numbers(df[cost_col], cost_col, reasons, whole=False, src=src, ctx=ctx)
     if cost_col.endswith("_cents"):
         cost = cost / 100.0
     keep = _drop_bad(df, reasons, src, ctx)

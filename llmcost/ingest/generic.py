@@ -86,6 +86,7 @@ from ..schema import TOKEN_COLUMNS, finalize
 from ..textfiles import yaml_error_line
 from . import Reader
 from ._io import ReadContext, Source
+from ._numbers import clean_numbers
 
 CANONICAL: tuple[str, ...] = (
     "time", "provider", "model", "app", "user", "feature", "session", "request_id",
@@ -350,20 +351,8 @@ def _first_line(source: Source) -> str:
     return text[: text.find("\n")] if "\n" in text else text
 
 
-def _csv_sep(source: Source) -> str:
-    first = _first_line(source)
-    if "\t" in first:
-        return "\t"
-    if ";" in first and "," not in first:
-        return ";"
-    return ","
-
-
 def _csv_columns(source: Source) -> list[str]:
-    sep = _csv_sep(source)
-    if sep == ",":
-        return list(source.header or [])
-    return [c.strip().strip('"') for c in _first_line(source).rstrip("\r").split(sep)]
+    return list(source.header or [])
 
 
 def _flatten(value: Mapping[str, Any], prefix: str = "", out: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -494,6 +483,23 @@ def source_columns(source: Source) -> list[str]:
     return _json_columns(source)
 
 
+def _counts_as_text(df: pd.DataFrame, source: Source, explicit: Mapping[str, Any]) -> pd.DataFrame:
+    """Count columns (tokens, requests) the C reader parsed as floats, re-read as
+    text: a spreadsheet's "1.000" (one thousand) parses as 1.0, which only the
+    text tells apart. Whole numbers parse as int64 and are left alone (the
+    common case: no second read)."""
+    counts = {*TOKEN_COLUMNS, "requests"}
+    names = [c for canon, cols in resolve_all(_csv_columns(source), explicit).items() if canon in counts for c in cols]
+    names += [str(c) for k, c in explicit.items() if _KEY_ALIASES.get(str(k), str(k)) in counts]
+    floats = sorted({c for c in names if c in df.columns and pd.api.types.is_float_dtype(df[c].dtype)})
+    if floats:
+        text = source.csv_frame(dtype=str, usecols=lambda c: str(c).strip() in floats)
+        if len(text) == len(df):
+            for c in floats:
+                df[c] = text[c].to_numpy()
+    return df
+
+
 def _frame(source: Source, ctx: ReadContext) -> pd.DataFrame:
     if source.kind == "csv":
         # Text columns stay text (ids keep leading zeros); numbers parse in C.
@@ -502,7 +508,8 @@ def _frame(source: Source, ctx: ReadContext) -> pd.DataFrame:
                      for c in cols]
         explicit = (ctx.mapping or {}).get("columns") or {}
         text_cols += [str(c) for k, c in explicit.items() if _KEY_ALIASES.get(str(k), str(k)) not in numeric]
-        return source.csv_frame(dtype={c: str for c in text_cols}, sep=_csv_sep(source))
+        df = source.csv_frame(dtype={c: str for c in text_cols})
+        return _counts_as_text(df, source, explicit)
     if source.kind == "parquet":
         df = _parquet_table(source).to_pandas()
         df["source_row"] = np.arange(1, len(df) + 1, dtype="int64")
@@ -577,11 +584,13 @@ def _numbers(s: pd.Series, col: str, canon: str, rows: pd.Series, source: Source
     if pd.api.types.is_numeric_dtype(s.dtype):
         vals = s.astype("float64")
         present = vals.notna()
-    elif (fast := _fast_numeric(s)) is not None:
+    elif source.kind != "csv" and (fast := _fast_numeric(s)) is not None:  # CSV text: "1.000" is not 1
         vals = fast
         present = vals.notna()
     else:
-        text = s.astype("string").str.strip().str.replace(r"[,_$\s]", "", regex=True)
+        text, note = clean_numbers(s.astype("string").str.replace("_", "", regex=False), whole=whole, sep=source.sep)
+        if note:
+            ctx.warn(f"{source.name}: {col}: {note}")
         present = text.notna() & (text != "")
         vals = pd.to_numeric(text.where(present, None), errors="coerce").astype("float64")
     invalid = present & vals.isna()

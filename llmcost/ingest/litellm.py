@@ -68,6 +68,7 @@ import pandas as pd
 from ..schema import finalize
 from . import Reader
 from ._io import ReadContext, Source
+from ._numbers import clean_numbers
 from ._values import first, missing, text, token_count
 
 FORMAT_SPEND = "litellm-spend-logs"
@@ -331,9 +332,23 @@ def _tokens(rec: dict[str, Any], meta: dict[str, Any]) -> tuple[int, int, int, i
     return uncached, cached, creation, min(write_1h, creation), output, reasoning
 
 
+def _clean_number_columns(df: pd.DataFrame, source: Source, ctx: ReadContext) -> None:
+    """Token counts, request counts and spend as plain number text (a spreadsheet
+    writes "41.000" or "0,0123"; read per row they would be 41 tokens or an error)."""
+    for col in df.columns:
+        name = str(col).lower()
+        whole = "tokens" in name or "requests" in name
+        if whole or name in ("spend", "response_cost"):
+            text, note = clean_numbers(df[col], whole=whole, sep=source.sep)
+            df[col] = text.fillna("").astype(object)
+            if note:
+                ctx.warn(f"{source.name}: {col}: {note}")
+
+
 def _iter_rows(source: Source, ctx: ReadContext) -> list[tuple[int, Any]]:
     if source.kind == "csv":
         df = source.csv_frame(dtype=str, keep_default_na=False)
+        _clean_number_columns(df, source, ctx)
         rows = df.to_dict("records")
         return [(int(r.pop("source_row")), r) for r in rows]
     if source.kind == "jsonl":

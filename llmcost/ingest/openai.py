@@ -68,6 +68,7 @@ from ..errors import InputError
 from ..schema import finalize, to_utc
 from . import Reader
 from ._io import ReadContext, Source
+from ._numbers import clean_numbers
 
 USAGE_CSV = "openai-usage-csv"
 COSTS_CSV = "openai-costs-csv"
@@ -233,7 +234,10 @@ def _sniff_costs_csv(source: Source) -> int:
 
 
 def _csv(source: Source) -> pd.DataFrame:
-    df = source.csv_frame()
+    """The export with lower-cased names, every column as text: numbers are
+    parsed by :func:`_numbers`, which sees a spreadsheet's "4.212" (the C
+    reader would read 4.212 tokens)."""
+    df = source.csv_frame(dtype=str)
     df.columns = [c.lower() if c != "source_row" else c for c in df.columns]
     return df
 
@@ -254,7 +258,9 @@ def _numbers(df: pd.DataFrame, col: str, ctx: ReadContext, source: Source, bad: 
         vals = raw.astype("float64").fillna(0)
         wrong = pd.Series(False, index=df.index)
     else:
-        text = raw.astype(str).str.strip().where(~_blank(raw), "0")
+        text, note = clean_numbers(raw.astype(str).where(~_blank(raw), "0"), whole=whole, sep=source.sep)
+        if note:
+            ctx.warn(f"{source.name}: {col}: {note}")
         vals = pd.to_numeric(text, errors="coerce")
         wrong = vals.isna()
     if not allow_negative:

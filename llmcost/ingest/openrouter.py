@@ -27,6 +27,7 @@ import pandas as pd
 from ..schema import finalize
 from . import Reader
 from ._io import ReadContext, Source
+from ._numbers import clean_numbers
 
 FORMAT = "openrouter-activity-csv"
 _REQUIRED = {"generation_id", "created_at", "cost_total", "tokens_prompt", "tokens_completion", "model_permaslug"}
@@ -44,7 +45,9 @@ def _num(
     if col not in df.columns:
         return pd.Series(np.zeros(len(df)), index=df.index), pd.Series(False, index=df.index)
     raw = df[col]
-    text = raw.astype("string").str.strip()
+    text, note = clean_numbers(raw, whole=whole, sep=source.sep)
+    if note:
+        ctx.warn(f"{source.name}: {col}: {note}")
     present = text.notna() & (text != "")
     vals = pd.to_numeric(text.where(present, None), errors="coerce").astype("float64")
     bad = present & (vals.isna() | (vals < 0) | ((vals % 1 != 0) if whole else False))

@@ -1330,3 +1330,27 @@ def test_agents_supposed_to_after_what_is_a_purpose(text: str, expected: str):
 )
 def test_agents_priority_and_high_bar_words_stay(text: str, expected: str):
     assert compress_text(text, level="balanced").text == expected
+
+
+# --------------------------------------------------------------------------- #
+# review of Chinese engineering prompts (RAG / knowledge-base templates, text-to-SQL, extraction,
+# classification, customer-service bots of Chinese LLM apps and frameworks)
+# --------------------------------------------------------------------------- #
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a summariser's few-shot block writes each label alone on its line and the sample under it: balanced
+        # reworded the sample ("帮助医生进行诊断" became "帮助医生诊断"), which the model is meant to imitate
+        ("### 示例1\n**原文：**\n文章分析了AI如何帮助医生进行诊断。\n\n**摘要：**\n人工智能正在帮助医生更准确地进行诊断。",
+         "### 示例1\n原文：\n文章分析了AI如何帮助医生进行诊断。\n\n摘要：\n人工智能正在帮助医生更准确地进行诊断。"),
+        ("### Example 1\n**Input:**\nCould you please summarise this in order to help me?\n\n**Output:**\nIt is basically about AI.",
+         "### Example 1\nInput:\nCould you please summarise this in order to help me?\n\nOutput:\nIt is basically about AI."),
+        # an instruction line is still reworded
+        ("请对接下来的文章进行总结。\n摘要：\n人工智能正在帮助医生进行诊断。",
+         "对接下来的文章总结。\n摘要：\n人工智能正在帮助医生进行诊断。"),
+    ],
+)
+def test_review_zh_eng_example_text_under_its_own_label_line_is_data(text: str, expected: str):
+    assert compress_text(text, level="balanced").text == expected

@@ -1702,7 +1702,7 @@ _EXAMPLE_LABELS = (r"(?:Q|Question|Problem|Input|User|Human|Text|Sentence|Review
                    r"(?: (?:input|output|reply|answer|response|question))?|A|Answer"
                    r"|(?:Helpful|Final) Answer|Output|Assistant|AI|Bot|Agent|Support|Response|Reply|Label|Sentiment"
                    r"|Category|Intent|Result|Translation|问题|输入|用户|反馈|示例|答|答案|输出|回答|类别|客户|顾客|回复|译文"
-                   r"|助手|客服|机器人|评论|评价|文本|句子|原文|情感|情绪|标签|分类|问|查询|商品|标题)"
+                   r"|助手|客服|机器人|评论|评价|文本|句子|原文|摘要|情感|情绪|标签|分类|问|查询|商品|标题)"
                    r"\s*#?\s*\d*\s*[:：]")
 _EXAMPLE_LINE = re.compile(r"^\s*" + _EXAMPLE_LABELS, re.IGNORECASE)
 #: the same, and a table row, tried at a line start with ``match(text, line_start, line_end)``
@@ -1732,6 +1732,12 @@ _EXAMPLE_BLOCK = re.compile(
     r"(?m)^[ \t]*(?:[-*+][ \t]+)?(?:\*\*)?[^\n:：]{0,40}\b(?:examples?|samples?|expected (?:output|answer|reply|response)"
     r"|(?:good|bad|ideal|model|correct|wrong|incorrect) (?:answer|reply|response|output|example))\b[^\n:：]{0,40}[:：]"
     r"(?:\*\*)?[ \t]*\n(?P<body>(?:[ \t]*\S[^\n]*(?:\n|$))+)", re.IGNORECASE)
+#: an example label alone on its line ("Input:", "**原文：**" before the markdown pass took its bold) and the lines
+#: under it up to a blank line (group ``body``): the example's text written below its label, data like a labelled
+#: line ("### 示例1 / **原文：** / 文章详细分析了AI如何帮助医生进行诊断。" had its sample text reworded, 进行 dropped)
+_EXAMPLE_LABEL_BLOCK = re.compile(
+    r"[ \t]*(?:[-*+][ \t]+)?(?:\*\*)?" + _EXAMPLE_LABELS
+    + r"(?:\*\*)?[ \t]*\n(?P<body>(?:[ \t]*\S[^\n]*(?:\n|$))+)", re.IGNORECASE)
 _STASH_CHARS = [chr(c) for c in range(0xE000, 0xE100)]  # BMP private use: a pair the text does not hold
 #: where an :data:`_EXAMPLE_BLOCK` title can end: its first colon ends the line
 _COLON_EOL = re.compile(r"[:：](?:\*\*)?[ \t]*\n")
@@ -1747,7 +1753,7 @@ def _example_blocks(text: str) -> list[re.Match[str]]:
         start = text.rfind("\n", 0, colon.start()) + 1
         if start < end:
             continue  # (inside the last block)
-        m = _EXAMPLE_BLOCK.match(text, start)
+        m = _EXAMPLE_BLOCK.match(text, start) or _EXAMPLE_LABEL_BLOCK.match(text, start)
         if m is not None:
             found.append(m)
             end = m.end()

@@ -1354,3 +1354,19 @@ def test_agents_priority_and_high_bar_words_stay(text: str, expected: str):
 )
 def test_review_zh_eng_example_text_under_its_own_label_line_is_data(text: str, expected: str):
     assert compress_text(text, level="balanced").text == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # MetaGPT's customer-service rules: "如果客户情绪非常差，则考虑进行赔偿" (compensation is costly) lost its
+        # 非常 at aggressive, and the bar for a refund dropped to any unhappy customer
+        ("如果客户情绪非常差，则考虑进行赔偿。", "如果客户情绪非常差，则考虑赔偿。"),
+        ("当用户非常生气时，转人工。只引用非常相关的文档。", "当用户非常生气时，转人工。只引用非常相关文档。"),
+        ("如果客戶情緒非常差，則考慮賠償。", "如果客戶情緒非常差，則考慮賠償。"),
+        # emphasis outside a condition still goes, and 及时 is no "when"
+        ("回答要非常简洁，回复要十分及时。", "回答要简洁，回复要及时。"),
+    ],
+)
+def test_review_zh_eng_degree_in_a_condition_is_its_bar(text: str, expected: str):
+    assert compress_text(text, level="aggressive").text == expected

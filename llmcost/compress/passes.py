@@ -2895,9 +2895,30 @@ def _zh_clause_back(s: str, i: int, units: int) -> int:
     return j
 
 
+#: a condition or a limit the clause of a 非常 / 十分 sets (before it, or 时 / 的话 closing it): there the degree
+#: is the bar, not emphasis: "如果客户情绪非常差，则考虑进行赔偿" lost its 非常 and offered the (costly) refund to
+#: every unhappy customer; "用户非常生气时转人工", "只引用非常相关的文档" alike (当 / 只 inside a word such as 相当
+#: or 只是 keeps a 非常 it could drop: a character, no meaning; a 时 closing 及时 / 同时 / 实时... is no "when")
+_ZH_DEGREE_BAR_BEFORE = re.compile("如果|假如|假若|若|要是|倘若|一旦|只有|只要|除非|[当當]|万一|萬一|凡是|仅|僅|只")
+_ZH_DEGREE_BAR_AFTER = re.compile(r"[^，。；：！？,.;:!?\n]{0,15}?(?:(?<![及同准準按实實随隨暂暫临臨适適定])[时時]候?|的[话話])"
+                                  r"(?=[，。；：！？,.;:!?\n]|$)")
+
+
+def _zh_degree_is_bar(s: str, i: int, end: int) -> bool:
+    """Does the 非常 / 十分 at ``s[i:end]`` sit in a condition or limit (see :data:`_ZH_DEGREE_BAR_BEFORE`)?"""
+    clause = s[_zh_clause_back(s, i, 12):i]
+    last = None
+    for last in _ZH_CLAUSE_START.finditer(clause):
+        pass
+    return (_ZH_DEGREE_BAR_BEFORE.search(clause, last.end() if last else 0) is not None
+            or _ZH_DEGREE_BAR_AFTER.match(s, end) is not None)
+
+
 def _zh_drop_word(m: re.Match[str]) -> str:
     if _zh_in_script(m.string, m.start()):
         return m.group()  # (a script is said as written, its particles are its tone: "开场白：你好呀，我是小美呢！")
+    if m.group() in ("非常", "十分") and _zh_degree_is_bar(m.string, m.start(), m.end()):
+        return m.group()
     if m.group("de"):
         s, i = m.string, m.start()
         if s[i - 2:i] in _ZH_REL_VERBS2 or s[i - 1] in _ZH_REL_VERBS1:

@@ -1370,3 +1370,21 @@ def test_review_zh_eng_example_text_under_its_own_label_line_is_data(text: str, 
 )
 def test_review_zh_eng_degree_in_a_condition_is_its_bar(text: str, expected: str):
     assert compress_text(text, level="aggressive").text == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # text-to-SQL rules: "带订单的数据" (data carrying 订单) became "带订单数据" (carry order data)
+        ("括号中带订单的数据是指订单数据。", "括号中带订单的数据是指订单数据。"),
+        # "适合API" reads "suits the API"; "能提供准确信息人工客服" and "关于人工智能文章" are no Chinese
+        ("当前没有适合的API可以查询后台。", "当前没有适合的API可以查询后台。"),
+        ("转接能提供准确信息的人工客服。轉接能夠提供準確信息的人工客服。",
+         "转接能提供准确信息的人工客服。轉接能夠提供準確信息的人工客服。"),
+        ("这是一篇关于人工智能的文章。对接下来的文章进行总结。", "这是一篇关于人工智能的文章。对接下来的文章总结。"),
+        # a plain possessive 的 still goes, and 智能 / 不能 mark no clause
+        ("使用智能助手的回答。回复不能是我的句子的翻译。", "使用智能助手回答。回复不能是我的句子翻译。"),
+    ],
+)
+def test_review_zh_eng_aggressive_keeps_de_closing_a_clause(text: str, expected: str):
+    assert compress_text(text, level="aggressive").text == expected

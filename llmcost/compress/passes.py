@@ -2825,7 +2825,7 @@ _NUMBER_WORDS = frozenset(
 #: 的 stays after 最近 ("前往最近的急诊": "最近急诊" reads "recent emergencies"), before 时候 (Traditional
 #: 的時候, which the phrase table leaves), after 这样/那样 ("这样的中文数字"), after 了/着/过 ("喝醉了的人"), after 上/中/里
 #: ("说明书上的一般剂量": not "说明书上一般剂量"), after a verb's complement 到/出/完 ("感知到的随机性": not
-#: "感知到随机性", perceive randomness), before 同时 ("在传达意思的同时": "传达意思同时" reads "simultaneously"),
+#: "感知到随机性", perceive randomness), after 来 ("接下来的文章": "接下来文章" is no phrase), before 同时 ("在传达意思的同时": "传达意思同时" reads "simultaneously"),
 #: each in Traditional characters too (別/們/樣/標/著/過/裡/確/話: "使用別的方法" became "使用別方法", don't
 #: method; "說過的話" "說過話"),
 #: before a number ("最重要的2到3个问题", "字数的120%"),
@@ -2839,7 +2839,7 @@ _NUMBER_WORDS = frozenset(
 #: out: "这是非常重要的", "确实非常重要" are far more common); each in Traditional characters too ("這絕非常規操作" became
 #: "這絕規操作", "這無非常識" "這無識")
 _ZH_FEI_BEFORE = "并绝除无莫若似而亦决既本原皆岂並絕無決豈"
-_ZH_DROP = re.compile(rf"(?P<de>的)(?<=[{_CJK}]的)(?<![目有真别別是你我他她它您们們样樣标標了着著过過上中里裡裏近到出完]的)(?![确確话話是]|[时時]候|同[时時])"
+_ZH_DROP = re.compile(rf"(?P<de>的)(?<=[{_CJK}]的)(?<![目有真别別是你我他她它您们們样樣标標了着著过過上中里裡裏近到出完来來]的)(?![确確话話是]|[时時]候|同[时時])"
                       rf"(?![，。！？、；：,.!?;:\n）)」”0-9]|$|{_PH})"
                       rf"|[呢吧啊呀哦](?<=[{_CJK}].)(?<![酒网贴氧]吧)(?=[，。！？,.!?\n])"
                       rf"|(?:(?<![{_ZH_FEI_BEFORE}])非常(?![规規态態任时時设設见見用驻駐])|(?<![零一二两三四五六七八九十几百千万数])十分(?![钟鐘之制]))"
@@ -2869,11 +2869,14 @@ _ZH_REL_VERBS1 = _ZH_REL_VERBS1 | {v.translate(_ZH_TRAD) for v in _ZH_REL_VERBS1
 #: ("高效且准确的语句"), a question word ("应如何的示例"), a negation ("不是工具结果的所有消息": "列出不是工具结果所有
 #: 消息" lost what the 不 negates; "不支持的输入", "与客户无关的规则"; not 不同/不断/不仅/不但/无论, nor the
 #: negated command of the whole sentence, 不要/不用/不得/不能/不可/没有: "不要改变文章的意思"), and the verbs
-#: that take an object here ("带有 -i 标志的命令", "符合规范的SQL语句", "已经有基本想法的用户"; not 所有/没有):
-#: without the 的 the clause reads as the sentence's own verb and object
+#: that take an object here ("带有 -i 标志的命令", "符合规范的SQL语句", "已经有基本想法的用户"; not 所有/没有; "括号中带
+#: 订单的数据" became "带订单数据", carry order data; "没有适合的API" "适合API"), a bare modal 能 / 能够 ("转接能提供准确
+#: 信息的人工客服" became "能提供准确信息人工客服"; not 功能/智能/能力..., nor 不能/只能, the sentence's own), and 关于
+#: ("一篇关于人工智能的文章"): without the 的 the clause reads as the sentence's own verb and object
 _ZH_REL_MARK = re.compile("让|讓|被|可以|能够|能夠|可能|应该|應該|如何|怎么|怎麼|怎样|怎樣|且|给(?![予出])|給(?![予出])"
                           "|(?<![为為除])了(?![解如])|不(?![同断斷仅僅但要用得能可])|[没沒](?!有)|未|[无無](?![论論])"
-                          "|(?<![所没沒])有|带有|帶有|具有|拥有|擁有|符合|满足|滿足|擅长|擅長|精通|乐于|樂於")
+                          "|(?<![所没沒])有|[带帶]|具有|拥有|擁有|符合|满足|滿足|擅长|擅長|精通|乐于|樂於|适合|適合"
+                          "|关于|關於|(?<![功智性技才本潜潛效职職体體动動全万萬可不只])能(?![力源量])|(?<!足)[够夠]")
 _ZH_BEFORE_AFTER = frozenset("前后後")
 _ZH_TIME_WORDS = frozenset("目前 当前 當前 最后 最後 此前 先前 前后 前後".split())
 _ZH_CLAUSE_START = re.compile(r"[，。、；：！？,.;:!?\n（(“「]")

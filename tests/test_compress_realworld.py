@@ -1330,3 +1330,61 @@ def test_agents_supposed_to_after_what_is_a_purpose(text: str, expected: str):
 )
 def test_agents_priority_and_high_bar_words_stay(text: str, expected: str):
     assert compress_text(text, level="balanced").text == expected
+
+
+# --------------------------------------------------------------------------- #
+# review of Chinese engineering prompts (RAG / knowledge-base templates, text-to-SQL, extraction,
+# classification, customer-service bots of Chinese LLM apps and frameworks)
+# --------------------------------------------------------------------------- #
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a summariser's few-shot block writes each label alone on its line and the sample under it: balanced
+        # reworded the sample ("帮助医生进行诊断" became "帮助医生诊断"), which the model is meant to imitate
+        ("### 示例1\n**原文：**\n文章分析了AI如何帮助医生进行诊断。\n\n**摘要：**\n人工智能正在帮助医生更准确地进行诊断。",
+         "### 示例1\n原文：\n文章分析了AI如何帮助医生进行诊断。\n\n摘要：\n人工智能正在帮助医生更准确地进行诊断。"),
+        ("### Example 1\n**Input:**\nCould you please summarise this in order to help me?\n\n**Output:**\nIt is basically about AI.",
+         "### Example 1\nInput:\nCould you please summarise this in order to help me?\n\nOutput:\nIt is basically about AI."),
+        # an instruction line is still reworded
+        ("请对接下来的文章进行总结。\n摘要：\n人工智能正在帮助医生进行诊断。",
+         "对接下来的文章总结。\n摘要：\n人工智能正在帮助医生进行诊断。"),
+    ],
+)
+def test_review_zh_eng_example_text_under_its_own_label_line_is_data(text: str, expected: str):
+    assert compress_text(text, level="balanced").text == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # MetaGPT's customer-service rules: "如果客户情绪非常差，则考虑进行赔偿" (compensation is costly) lost its
+        # 非常 at aggressive, and the bar for a refund dropped to any unhappy customer
+        ("如果客户情绪非常差，则考虑进行赔偿。", "如果客户情绪非常差，则考虑赔偿。"),
+        ("当用户非常生气时，转人工。只引用非常相关的文档。", "当用户非常生气时，转人工。只引用非常相关文档。"),
+        ("如果客戶情緒非常差，則考慮賠償。", "如果客戶情緒非常差，則考慮賠償。"),
+        # emphasis outside a condition still goes, and 及时 is no "when"
+        ("回答要非常简洁，回复要十分及时。", "回答要简洁，回复要及时。"),
+    ],
+)
+def test_review_zh_eng_degree_in_a_condition_is_its_bar(text: str, expected: str):
+    assert compress_text(text, level="aggressive").text == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # text-to-SQL rules: "带订单的数据" (data carrying 订单) became "带订单数据" (carry order data)
+        ("括号中带订单的数据是指订单数据。", "括号中带订单的数据是指订单数据。"),
+        # "适合API" reads "suits the API"; "能提供准确信息人工客服" and "关于人工智能文章" are no Chinese
+        ("当前没有适合的API可以查询后台。", "当前没有适合的API可以查询后台。"),
+        ("转接能提供准确信息的人工客服。轉接能夠提供準確信息的人工客服。",
+         "转接能提供准确信息的人工客服。轉接能夠提供準確信息的人工客服。"),
+        ("这是一篇关于人工智能的文章。对接下来的文章进行总结。", "这是一篇关于人工智能的文章。对接下来的文章总结。"),
+        # a plain possessive 的 still goes, and 智能 / 不能 mark no clause
+        ("使用智能助手的回答。回复不能是我的句子的翻译。", "使用智能助手回答。回复不能是我的句子翻译。"),
+    ],
+)
+def test_review_zh_eng_aggressive_keeps_de_closing_a_clause(text: str, expected: str):
+    assert compress_text(text, level="aggressive").text == expected

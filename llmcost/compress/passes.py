@@ -1702,7 +1702,7 @@ _EXAMPLE_LABELS = (r"(?:Q|Question|Problem|Input|User|Human|Text|Sentence|Review
                    r"(?: (?:input|output|reply|answer|response|question))?|A|Answer"
                    r"|(?:Helpful|Final) Answer|Output|Assistant|AI|Bot|Agent|Support|Response|Reply|Label|Sentiment"
                    r"|Category|Intent|Result|Translation|问题|输入|用户|反馈|示例|答|答案|输出|回答|类别|客户|顾客|回复|译文"
-                   r"|助手|客服|机器人|评论|评价|文本|句子|原文|情感|情绪|标签|分类|问|查询|商品|标题)"
+                   r"|助手|客服|机器人|评论|评价|文本|句子|原文|摘要|情感|情绪|标签|分类|问|查询|商品|标题)"
                    r"\s*#?\s*\d*\s*[:：]")
 _EXAMPLE_LINE = re.compile(r"^\s*" + _EXAMPLE_LABELS, re.IGNORECASE)
 #: the same, and a table row, tried at a line start with ``match(text, line_start, line_end)``
@@ -1732,6 +1732,12 @@ _EXAMPLE_BLOCK = re.compile(
     r"(?m)^[ \t]*(?:[-*+][ \t]+)?(?:\*\*)?[^\n:：]{0,40}\b(?:examples?|samples?|expected (?:output|answer|reply|response)"
     r"|(?:good|bad|ideal|model|correct|wrong|incorrect) (?:answer|reply|response|output|example))\b[^\n:：]{0,40}[:：]"
     r"(?:\*\*)?[ \t]*\n(?P<body>(?:[ \t]*\S[^\n]*(?:\n|$))+)", re.IGNORECASE)
+#: an example label alone on its line ("Input:", "**原文：**" before the markdown pass took its bold) and the lines
+#: under it up to a blank line (group ``body``): the example's text written below its label, data like a labelled
+#: line ("### 示例1 / **原文：** / 文章详细分析了AI如何帮助医生进行诊断。" had its sample text reworded, 进行 dropped)
+_EXAMPLE_LABEL_BLOCK = re.compile(
+    r"[ \t]*(?:[-*+][ \t]+)?(?:\*\*)?" + _EXAMPLE_LABELS
+    + r"(?:\*\*)?[ \t]*\n(?P<body>(?:[ \t]*\S[^\n]*(?:\n|$))+)", re.IGNORECASE)
 _STASH_CHARS = [chr(c) for c in range(0xE000, 0xE100)]  # BMP private use: a pair the text does not hold
 #: where an :data:`_EXAMPLE_BLOCK` title can end: its first colon ends the line
 _COLON_EOL = re.compile(r"[:：](?:\*\*)?[ \t]*\n")
@@ -1747,7 +1753,7 @@ def _example_blocks(text: str) -> list[re.Match[str]]:
         start = text.rfind("\n", 0, colon.start()) + 1
         if start < end:
             continue  # (inside the last block)
-        m = _EXAMPLE_BLOCK.match(text, start)
+        m = _EXAMPLE_BLOCK.match(text, start) or _EXAMPLE_LABEL_BLOCK.match(text, start)
         if m is not None:
             found.append(m)
             end = m.end()
@@ -2819,7 +2825,7 @@ _NUMBER_WORDS = frozenset(
 #: 的 stays after 最近 ("前往最近的急诊": "最近急诊" reads "recent emergencies"), before 时候 (Traditional
 #: 的時候, which the phrase table leaves), after 这样/那样 ("这样的中文数字"), after 了/着/过 ("喝醉了的人"), after 上/中/里
 #: ("说明书上的一般剂量": not "说明书上一般剂量"), after a verb's complement 到/出/完 ("感知到的随机性": not
-#: "感知到随机性", perceive randomness), before 同时 ("在传达意思的同时": "传达意思同时" reads "simultaneously"),
+#: "感知到随机性", perceive randomness), after 来 ("接下来的文章": "接下来文章" is no phrase), before 同时 ("在传达意思的同时": "传达意思同时" reads "simultaneously"),
 #: each in Traditional characters too (別/們/樣/標/著/過/裡/確/話: "使用別的方法" became "使用別方法", don't
 #: method; "說過的話" "說過話"),
 #: before a number ("最重要的2到3个问题", "字数的120%"),
@@ -2833,7 +2839,7 @@ _NUMBER_WORDS = frozenset(
 #: out: "这是非常重要的", "确实非常重要" are far more common); each in Traditional characters too ("這絕非常規操作" became
 #: "這絕規操作", "這無非常識" "這無識")
 _ZH_FEI_BEFORE = "并绝除无莫若似而亦决既本原皆岂並絕無決豈"
-_ZH_DROP = re.compile(rf"(?P<de>的)(?<=[{_CJK}]的)(?<![目有真别別是你我他她它您们們样樣标標了着著过過上中里裡裏近到出完]的)(?![确確话話是]|[时時]候|同[时時])"
+_ZH_DROP = re.compile(rf"(?P<de>的)(?<=[{_CJK}]的)(?<![目有真别別是你我他她它您们們样樣标標了着著过過上中里裡裏近到出完来來]的)(?![确確话話是]|[时時]候|同[时時])"
                       rf"(?![，。！？、；：,.!?;:\n）)」”0-9]|$|{_PH})"
                       rf"|[呢吧啊呀哦](?<=[{_CJK}].)(?<![酒网贴氧]吧)(?=[，。！？,.!?\n])"
                       rf"|(?:(?<![{_ZH_FEI_BEFORE}])非常(?![规規态態任时時设設见見用驻駐])|(?<![零一二两三四五六七八九十几百千万数])十分(?![钟鐘之制]))"
@@ -2863,11 +2869,14 @@ _ZH_REL_VERBS1 = _ZH_REL_VERBS1 | {v.translate(_ZH_TRAD) for v in _ZH_REL_VERBS1
 #: ("高效且准确的语句"), a question word ("应如何的示例"), a negation ("不是工具结果的所有消息": "列出不是工具结果所有
 #: 消息" lost what the 不 negates; "不支持的输入", "与客户无关的规则"; not 不同/不断/不仅/不但/无论, nor the
 #: negated command of the whole sentence, 不要/不用/不得/不能/不可/没有: "不要改变文章的意思"), and the verbs
-#: that take an object here ("带有 -i 标志的命令", "符合规范的SQL语句", "已经有基本想法的用户"; not 所有/没有):
-#: without the 的 the clause reads as the sentence's own verb and object
+#: that take an object here ("带有 -i 标志的命令", "符合规范的SQL语句", "已经有基本想法的用户"; not 所有/没有; "括号中带
+#: 订单的数据" became "带订单数据", carry order data; "没有适合的API" "适合API"), a bare modal 能 / 能够 ("转接能提供准确
+#: 信息的人工客服" became "能提供准确信息人工客服"; not 功能/智能/能力..., nor 不能/只能, the sentence's own), and 关于
+#: ("一篇关于人工智能的文章"): without the 的 the clause reads as the sentence's own verb and object
 _ZH_REL_MARK = re.compile("让|讓|被|可以|能够|能夠|可能|应该|應該|如何|怎么|怎麼|怎样|怎樣|且|给(?![予出])|給(?![予出])"
                           "|(?<![为為除])了(?![解如])|不(?![同断斷仅僅但要用得能可])|[没沒](?!有)|未|[无無](?![论論])"
-                          "|(?<![所没沒])有|带有|帶有|具有|拥有|擁有|符合|满足|滿足|擅长|擅長|精通|乐于|樂於")
+                          "|(?<![所没沒])有|[带帶]|具有|拥有|擁有|符合|满足|滿足|擅长|擅長|精通|乐于|樂於|适合|適合"
+                          "|关于|關於|(?<![功智性技才本潜潛效职職体體动動全万萬可不只])能(?![力源量])|(?<!足)[够夠]")
 _ZH_BEFORE_AFTER = frozenset("前后後")
 _ZH_TIME_WORDS = frozenset("目前 当前 當前 最后 最後 此前 先前 前后 前後".split())
 _ZH_CLAUSE_START = re.compile(r"[，。、；：！？,.;:!?\n（(“「]")
@@ -2889,9 +2898,30 @@ def _zh_clause_back(s: str, i: int, units: int) -> int:
     return j
 
 
+#: a condition or a limit the clause of a 非常 / 十分 sets (before it, or 时 / 的话 closing it): there the degree
+#: is the bar, not emphasis: "如果客户情绪非常差，则考虑进行赔偿" lost its 非常 and offered the (costly) refund to
+#: every unhappy customer; "用户非常生气时转人工", "只引用非常相关的文档" alike (当 / 只 inside a word such as 相当
+#: or 只是 keeps a 非常 it could drop: a character, no meaning; a 时 closing 及时 / 同时 / 实时... is no "when")
+_ZH_DEGREE_BAR_BEFORE = re.compile("如果|假如|假若|若|要是|倘若|一旦|只有|只要|除非|[当當]|万一|萬一|凡是|仅|僅|只")
+_ZH_DEGREE_BAR_AFTER = re.compile(r"[^，。；：！？,.;:!?\n]{0,15}?(?:(?<![及同准準按实實随隨暂暫临臨适適定])[时時]候?|的[话話])"
+                                  r"(?=[，。；：！？,.;:!?\n]|$)")
+
+
+def _zh_degree_is_bar(s: str, i: int, end: int) -> bool:
+    """Does the 非常 / 十分 at ``s[i:end]`` sit in a condition or limit (see :data:`_ZH_DEGREE_BAR_BEFORE`)?"""
+    clause = s[_zh_clause_back(s, i, 12):i]
+    last = None
+    for last in _ZH_CLAUSE_START.finditer(clause):
+        pass
+    return (_ZH_DEGREE_BAR_BEFORE.search(clause, last.end() if last else 0) is not None
+            or _ZH_DEGREE_BAR_AFTER.match(s, end) is not None)
+
+
 def _zh_drop_word(m: re.Match[str]) -> str:
     if _zh_in_script(m.string, m.start()):
         return m.group()  # (a script is said as written, its particles are its tone: "开场白：你好呀，我是小美呢！")
+    if m.group() in ("非常", "十分") and _zh_degree_is_bar(m.string, m.start(), m.end()):
+        return m.group()
     if m.group("de"):
         s, i = m.string, m.start()
         if s[i - 2:i] in _ZH_REL_VERBS2 or s[i - 1] in _ZH_REL_VERBS1:

@@ -1257,9 +1257,10 @@ def test_agents_bold_rule_and_shown_markdown_syntax_are_kept():
          "4. NEVER generate extremely long hash or any non-textual code, such as binary."),
         ("Keep the answer brief. Don't paste a very long log into the chat; quote the relevant line instead.",
          "Keep answer brief. Don't paste very long log into chat; quote relevant line instead."),
-        # a clause of its own after the negation ("unless ...") is not what is forbidden: its degree word goes
+        # a clause of its own after the negation ("unless ...") is not what is forbidden, but a condition: its
+        # degree word is the condition's threshold and stays (see the next test)
         ("Do not send the report unless it is very clearly not a draft.",
-         "Don't send report unless it is clearly not draft."),
+         "Don't send report unless it is very clearly not draft."),
     ],
 )
 def test_agents_aggressive_keeps_a_degree_word_inside_a_prohibition(text: str, expected: str):
@@ -1387,4 +1388,18 @@ def test_review_zh_eng_degree_in_a_condition_is_its_bar(text: str, expected: str
     ],
 )
 def test_review_zh_eng_aggressive_keeps_de_closing_a_clause(text: str, expected: str):
+    assert compress_text(text, level="aggressive").text == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # (the English side of the Chinese review's 如果客户情绪非常差: "very angry" is the threshold, "angry" is not)
+        ("Only escalate when the user is very angry.", "Only escalate when user is very angry."),
+        ("If the answer is very long, summarise it.", "If answer is very long, summarise it."),
+        ("The reply is very long and very detailed.", "The reply is long and detailed."),
+        ("Keep it very short, when you can.", "Keep it short, when you can."),
+    ],
+)
+def test_aggressive_keeps_a_degree_word_that_sets_a_conditions_threshold(text: str, expected: str):
     assert compress_text(text, level="aggressive").text == expected

@@ -3093,6 +3093,9 @@ def word_scores(text: str, max_tier: int = 2) -> list[tuple[int, int, float, int
             if low_word in _DEGREE_WORDS and _negated_clause(text, line_start, start):
                 continue  # "NEVER generate an extremely long hash": the degree bounds what is forbidden
                 # ("never generate long hash" forbids every long one)
+            if low_word in _DEGREE_WORDS and _conditional_clause(text, line_start, start):
+                continue  # "Only escalate when the user is very angry": the degree is the threshold
+                # ("when user is angry" escalates every angry user)
         if (start > 0 and text[start - 1] not in " \t") or (end < len(text) and text[end] not in " \t\n.,;:!?"):
             continue  # "mul(a,b)", "[the]", "a/b": a word glued to code-like punctuation is not prose
         if low_word in _ARTICLES and low[max(line_start, start - 7):start].endswith((" that ", " which ")):
@@ -3143,6 +3146,19 @@ def _negated_clause(text: str, line_start: int, start: int) -> bool:
     for m in _CLAUSE_OPENING.finditer(text, lo, start):
         lo = m.end()
     return _CLAUSE_NEGATION.search(text, lo, start) is not None
+
+
+#: words that make a clause a condition: a degree word in it sets the threshold
+_CONDITION_OPENING = re.compile(r"(?<![\w'’])(?:if|when|whenever|unless|until|once|only|provided|as long as)(?![\w'’])",
+                                re.IGNORECASE)
+
+
+def _conditional_clause(text: str, line_start: int, start: int) -> bool:
+    """Is the clause holding ``start`` a condition: does a word of ``_CONDITION_OPENING`` come between its
+    start (a . , ; : ! ?, or the line start, at most ``_CLAUSE_WINDOW`` characters back) and ``start``?"""
+    lo = max(line_start, start - _CLAUSE_WINDOW)
+    lo = max(lo, *(text.rfind(c, lo, start) + 1 for c in ".,;:!?"))
+    return _CONDITION_OPENING.search(text, lo, start) is not None
 
 
 _NAME_BEFORE = re.compile(r"(?<![\w'’])[A-Z][a-z][\w'’-]*[ \t]+$")

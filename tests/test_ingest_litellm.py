@@ -174,3 +174,35 @@ def test_daily_user_spend_table() -> None:
     # Anthropic: 53000 = 1000 uncached + 40000 read + 12000 written
     assert (a["input_tokens"], a["cache_read_tokens"], a["cache_write_tokens"], a["requests"]) == (
         1000, 40000, 12000, 10)
+
+
+def test_spend_logs_csv_with_headers_a_spreadsheet_respelt_reads_as_litellm(tmp_path):
+    # "Request Id", "START TIME", "cache-hit": the generic reader took such a file and lost the cache
+    # tokens LiteLLM records in metadata, so the cost came out silently different
+    import re
+
+    from llmcost.ingest import load
+
+    original = Path(__file__).resolve().parents[1] / "samples" / "logs" / "litellm_spend_logs.csv"
+    text = original.read_text(encoding="utf-8")
+    header, body = text.split("\n", 1)
+
+    def respell(name: str) -> str:
+        words = re.sub(r"([a-z])([A-Z])", r"\1 \2", name).replace("_", " ").split()
+        return " ".join(w.capitalize() for w in words)
+
+    names = header.split(",")
+    respelt = [respell(n) for n in names]
+    respelt[names.index("startTime")] = "START TIME"
+    respelt[names.index("cache_hit")] = "cache-hit"
+    renamed = tmp_path / "spend.csv"
+    renamed.write_text(",".join(respelt) + "\n" + body, encoding="utf-8")
+
+    want, got = load([str(original)]), load([str(renamed)])
+    assert set(got.table["source_format"]) == set(want.table["source_format"]) == {"litellm-spend-logs"}
+    for col in ("input_tokens", "cache_read_tokens", "cache_write_tokens", "output_tokens", "reported_cost_usd"):
+        assert got.table[col].sum() == want.table[col].sum(), col
+    assert (got.table["time"] == want.table["time"]).all()
+    assert f"{renamed}: columns read by LiteLLM's names: 'Api Base' as api_base, 'Api Key' as api_key, " \
+           "'Call Type' as call_type, 'Completion Start Time' as completionStartTime and 21 more" in got.warnings
+    assert not any("LiteLLM's names" in w for w in want.warnings)

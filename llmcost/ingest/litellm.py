@@ -79,6 +79,15 @@ _SPEND_KEYS = frozenset({"request_id", "spend", "prompt_tokens", "completion_tok
 _SPEND_ANY = frozenset({"startTime", "call_type", "api_key", "cache_hit"})
 _PAYLOAD_KEYS = frozenset({"id", "response_cost", "prompt_tokens", "completion_tokens", "startTime"})
 _CONTAINER_KEYS = ("data", "logs")
+#: every column this module reads from a CSV export, as LiteLLM spells it: a spreadsheet that renamed
+#: them ("Prompt Tokens", "START TIME", "api-key") is read by these names (see :func:`_csv_names`)
+_CSV_VOCABULARY = frozenset({
+    "request_id", "id", "spend", "response_cost", "prompt_tokens", "completion_tokens", "total_tokens",
+    "startTime", "endTime", "completionStartTime", "call_type", "api_key", "cache_hit", "model", "model_group",
+    "custom_llm_provider", "user", "end_user", "end_user_id", "user_id", "team_id", "organization_id", "tag",
+    "metadata", "request_tags", "session_id", "date", "api_requests", "cache_read_input_tokens",
+    "cache_creation_input_tokens", "messages", "response", "api_base", "status",
+})
 
 # LiteLLM custom_llm_provider → genai-prices provider id.
 _PROVIDERS: dict[str, str] = {
@@ -138,6 +147,31 @@ def _sample(source: Source) -> list[dict[str, Any]]:
     return [r for r in source.sample_records() if isinstance(r, dict)]
 
 
+def _name_key(name: str) -> str:
+    return "".join(ch for ch in name.lower() if ch.isalnum())
+
+
+_VOCABULARY_BY_KEY = {_name_key(name): name for name in _CSV_VOCABULARY}
+
+
+def _csv_names(header: list[str] | None) -> dict[str, str]:
+    """The header names a spreadsheet respelt (case, spaces, hyphens, underscores), each mapped to
+    LiteLLM's own spelling; names spelt as LiteLLM does, or unknown, are not in it.  Without this a
+    renamed export fell to the generic reader, which loses the cache tokens LiteLLM records."""
+    names = set(header or [])
+    out = {}
+    for name in names:
+        spelling = _VOCABULARY_BY_KEY.get(_name_key(name))
+        if spelling is not None and spelling != name and spelling not in names:
+            out[name] = spelling
+    return out
+
+
+def _csv_keys(source: Source) -> set[str]:
+    rename = _csv_names(source.header)
+    return {rename.get(h, h) for h in source.header or []}
+
+
 def _is_spend_row(keys: set[str] | frozenset[str]) -> bool:
     return _SPEND_KEYS <= keys and bool(_SPEND_ANY & keys)
 
@@ -148,7 +182,7 @@ def _is_payload_row(keys: set[str] | frozenset[str]) -> bool:
 
 def _sniff_spend(source: Source) -> int:
     if source.kind == "csv":
-        return 90 if _is_spend_row(set(source.header or [])) else 0
+        return 90 if _is_spend_row(_csv_keys(source)) else 0
     sample = _sample(source)
     if sample and _is_spend_row(set(sample[0])):
         return 90
@@ -348,6 +382,12 @@ def _clean_number_columns(df: pd.DataFrame, source: Source, ctx: ReadContext) ->
 def _iter_rows(source: Source, ctx: ReadContext) -> list[tuple[int, Any]]:
     if source.kind == "csv":
         df = source.csv_frame(dtype=str, keep_default_na=False)
+        rename = _csv_names(list(df.columns))
+        if rename:
+            df = df.rename(columns=rename)
+            said = ", ".join(f"{old!r} as {new}" for old, new in sorted(rename.items())[:4])
+            more = f" and {len(rename) - 4} more" if len(rename) > 4 else ""
+            ctx.warn(f"{source.name}: columns read by LiteLLM's names: {said}{more}")
         _clean_number_columns(df, source, ctx)
         rows = df.to_dict("records")
         return [(int(r.pop("source_row")), r) for r in rows]
@@ -439,7 +479,7 @@ _DAILY_OWNER = ("team_id", "organization_id", "tag", "end_user_id", "user_id")
 
 
 def _sniff_daily(source: Source) -> int:
-    keys = set(source.header or []) if source.kind == "csv" else set(next(iter(_sample(source)), {}))
+    keys = _csv_keys(source) if source.kind == "csv" else set(next(iter(_sample(source)), {}))
     return 85 if _DAILY_KEYS <= keys else 0
 
 

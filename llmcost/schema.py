@@ -282,6 +282,30 @@ def _truthy(v: Any) -> bool:
     return str(v).strip().lower() in {"1", "true", "yes", "y", "t", "batch"}
 
 
+#: a number column whose median lies here is a spreadsheet's date serial (1954..2119), not epoch seconds
+_EXCEL_SERIAL = (20_000.0, 80_000.0)
+#: a date written with numbers only, as a spreadsheet writes it: 10/3/2025, 03.10.2025, 3-10-25
+_NUMERIC_DATE = r"^\s*(\d{1,2})([/.\-])(\d{1,2})\2(\d{2}|\d{4})(?!\d)"
+
+
+def _day_first(values: pd.Series, source: str, rows: pd.Series | None) -> bool:
+    """Does the column write its numeric dates day first?  Decided for the whole column, not per value
+    (which read "10/3/2025" as October and "25/10/2025" as day 25 in one file): a first number over
+    12 means day first, a second over 12 month first, both is an error; neither: day first for
+    dotted dates (03.10.2025, the European way), else month first (Excel's US default)."""
+    parts = values.str.extract(_NUMERIC_DATE)
+    found = parts[0].notna()
+    if not found.any():
+        return False
+    first, second = parts.loc[found, 0].astype(int), parts.loc[found, 2].astype(int)
+    day_first, month_first = first > 12, second > 12
+    if day_first.any() and month_first.any():
+        pos = _first(month_first.reindex(values.index, fill_value=False))
+        raise InputError(f"dates written both day first ({values.loc[day_first[day_first].index[0]]!r}) and month "
+                         f"first ({values.iloc[pos]!r}) in one column", file=source, line=_row_of(rows, pos))
+    return bool(day_first.any() or (not month_first.any() and (parts.loc[found, 1] == ".").all()))
+
+
 def to_utc(values: pd.Series | Iterable[Any], *, source: str = "", rows: pd.Series | None = None) -> pd.Series:
     """Parse timestamps (ISO strings, epoch seconds/ms, datetimes) to UTC.
 
@@ -298,6 +322,10 @@ def to_utc(values: pd.Series | Iterable[Any], *, source: str = "", rows: pd.Seri
         num = s.astype("float64")
         med = num.dropna().abs().median()
         # OpenTelemetry spans carry nanoseconds (startTimeUnixNano), some logs microseconds
+        if _EXCEL_SERIAL[0] <= med <= _EXCEL_SERIAL[1]:
+            # a spreadsheet's date serial (days since 1899-12-30: 45933.58 is 2025-10-03 13:55), not
+            # epoch seconds, which would put every request in the first day of 1970
+            return pd.to_datetime(num, unit="D", origin=pd.Timestamp("1899-12-30"), utc=True).dt.round("ms")
         unit: Literal["ns", "us", "ms", "s"] = (
             "ns" if med > 1e17 else "us" if med > 1e14 else "ms" if med > 1e11 else "s")
         return pd.to_datetime(num, unit=unit, utc=True)
@@ -309,7 +337,8 @@ def to_utc(values: pd.Series | Iterable[Any], *, source: str = "", rows: pd.Seri
     try:
         parsed = pd.to_datetime(str_s, utc=True, format="ISO8601")
     except (ValueError, TypeError):
-        parsed = pd.to_datetime(str_s, utc=True, errors="coerce", format="mixed")
+        dayfirst = _day_first(str_s, source, rows)
+        parsed = pd.to_datetime(str_s, utc=True, errors="coerce", format="mixed", dayfirst=dayfirst)
     bad = parsed.isna() & str_s.notna() & (str_s.str.strip() != "")
     if bad.any():
         pos = _first(bad)

@@ -132,3 +132,37 @@ def test_a_column_mixing_decimal_commas_and_points_is_an_error(tmp_path: Path):
     with pytest.raises(InputError) as e:
         load([f])
     assert str(e.value).startswith(f"{f}:2: cost_usd is not a number: '0,36'")
+
+
+# --------------------------------------------------------------------------- #
+# dates as a spreadsheet writes them
+# --------------------------------------------------------------------------- #
+
+def _times(tmp_path: Path, *stamps: str) -> list[str]:
+    body = "".join(f"{t},gpt-4o-mini,1000,100\n" for t in stamps)
+    f = _write(tmp_path, "d.csv", ("timestamp,model,input_tokens,output_tokens\n" + body).encode())
+    return [t.isoformat() for t in load([f]).table["time"]]
+
+
+def test_numeric_dates_are_read_day_first_or_month_first_for_the_whole_column(tmp_path: Path):
+    # "10/3/2025" was October 3 and "25/10/2025" October 25 in one file: the 25 says the column is day first
+    assert _times(tmp_path, "10/3/2025 14:05", "25/10/2025 09:00") == [
+        "2025-03-10T14:05:00+00:00", "2025-10-25T09:00:00+00:00"]
+    assert _times(tmp_path, "10/3/2025 14:05", "10/13/2025 2:05 PM") == [
+        "2025-10-03T14:05:00+00:00", "2025-10-13T14:05:00+00:00"]  # 13 says month first
+    # dotted dates are the European way: day first (it was March 10)
+    assert _times(tmp_path, "03.10.2025 14:05") == ["2025-10-03T14:05:00+00:00"]
+
+
+def test_a_column_of_dates_both_ways_is_an_error_naming_the_row(tmp_path: Path):
+    body = "10/13/2025 09:00,gpt-4o-mini,1,1\n25/10/2025 09:00,gpt-4o-mini,1,1\n"
+    f = _write(tmp_path, "d.csv", ("timestamp,model,input_tokens,output_tokens\n" + body).encode())
+    with pytest.raises(InputError) as exc:
+        load([f])
+    assert str(exc.value).startswith(f"{f}:2: dates written both day first ('25/10/2025 09:00') and month first "
+                                     "('10/13/2025 09:00') in one column")
+
+
+def test_excel_date_serials_are_dates_not_epoch_seconds(tmp_path: Path):
+    # 45933.58 was read as epoch seconds: 1970-01-01 12:45
+    assert _times(tmp_path, "45933.58", "45934") == ["2025-10-03T13:55:12+00:00", "2025-10-04T00:00:00+00:00"]

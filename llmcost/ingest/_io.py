@@ -177,12 +177,11 @@ class Source:
             rows = df.loc[candidates, textual]
             empty = rows.apply(lambda c: c.isna() | (c.astype("string").str.strip() == "")).all(axis=1)
             drop.loc[empty[empty].index] = True
-        header = [str(c).strip() for c in columns]
         first_line = self.text[: self.text.find("\n")].strip() if "\n" in self.text else ""
-        if len(header) >= 2 and first_line and self.text.count(first_line) > 1:
+        if len(columns) >= 2 and first_line and self.text.count(first_line) > 1:
             lowered = df[columns].apply(lambda c: c.astype("string").str.strip().str.lower())
-            wanted = pd.Series([h.lower() for h in header], index=columns)
-            repeated = (lowered == wanted).sum(axis=1) >= max(2, len(header) // 2)
+            wanted = pd.Series([str(c).lower() for c in columns], index=columns)  # (stripped on reading)
+            repeated = (lowered == wanted).sum(axis=1) >= max(2, len(columns) // 2)
             self._note_rows(df, repeated & ~drop, "the header row repeated (files pasted one under another)")
             drop |= repeated
         edge = df.index[:_TOTAL_EDGE].union(df.index[-_TOTAL_EDGE:])
@@ -283,13 +282,9 @@ def read_bytes(path: str) -> tuple[str, bytes]:
     return name, data
 
 
-def decode(name: str, data: bytes) -> str:
-    """Decode text: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252; reject binary."""
-    return decode_text(name, data)[0]
-
-
 def decode_text(name: str, data: bytes) -> tuple[str, str]:
-    """``(text, encoding)``. Text that is not UTF-8 is read as Windows-1252 (a
+    """``(text, encoding)``: UTF-8 (with or without BOM), UTF-16 with BOM; reject
+    binary. Text that is not UTF-8 is read as Windows-1252 (a
     superset of Latin-1): what Excel on Windows writes for "CSV (Comma
     delimited)", so accented names in such exports read right; the caller
     says so in a warning. Bytes Windows-1252 leaves undefined are an error."""

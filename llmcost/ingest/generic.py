@@ -346,11 +346,6 @@ def _score(columns: Iterable[str]) -> int:
 # Opening each kind as a flat DataFrame with source_row
 # ------------------------------------------------------------------------------
 
-def _first_line(source: Source) -> str:
-    text = source.text.lstrip()
-    return text[: text.find("\n")] if "\n" in text else text
-
-
 def _csv_columns(source: Source) -> list[str]:
     return list(source.header or [])
 

@@ -13,7 +13,12 @@ Where it had to decide an ambiguous shape it says how in a note.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
+
+if TYPE_CHECKING:
+    from ._io import ReadContext, Source
 
 #: digit-group separators that are never a decimal mark: spaces (incl. no-break), apostrophes
 _GROUPING = r"(?<=\d)[ \u00a0\u202f'\u2019](?=\d{3}(?:\D|$))"
@@ -70,3 +75,12 @@ def clean_numbers(text: pd.Series, *, whole: bool, sep: str = ",") -> tuple[pd.S
     else:
         s = s.where(~(dec_dot | amb_comma | amb_dot), s.str.replace(",", "", regex=False))
     return s, note
+
+
+def plain_numbers(text: pd.Series, col: str, source: Source, ctx: ReadContext, *, whole: bool) -> pd.Series:
+    """:func:`clean_numbers` for a column ``col`` of ``source`` (its separator is the locale clue),
+    the note of an ambiguous decision said as a warning naming the file and the column."""
+    out, note = clean_numbers(text, whole=whole, sep=source.sep)
+    if note:
+        ctx.warn(f"{source.name}: {col}: {note}")
+    return out

@@ -83,7 +83,7 @@ from .. import schema
 from ..errors import InputError
 from ..wording import plural
 from . import ReadContext, Reader, Source
-from ._numbers import clean_numbers
+from ._numbers import plain_numbers
 
 PROVIDER = "anthropic"
 
@@ -344,14 +344,12 @@ def _note(reasons: pd.Series, mask: pd.Series, texts: Callable[[pd.Series], list
 def _numbers(s: pd.Series, col: str, reasons: pd.Series, *, whole: bool, src: Source, ctx: ReadContext) -> pd.Series:
     """Parse a column of numbers (blank = 0); record a reason for bad cells.
     Spreadsheet formatting ("120.000", "0,36", "$1.20") is read by
-    :func:`clean_numbers`, which decides the decimal mark for the column."""
+    :func:`~._numbers.clean_numbers`, which decides the decimal mark for the column."""
     if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
         num = s.astype("float64").fillna(0.0)  # parsed by the CSV reader: only range checks left
         bad = pd.Series(False, index=s.index)
     else:
-        text, note = clean_numbers(s.fillna("").astype(str), whole=whole, sep=src.sep)
-        if note:
-            ctx.warn(f"{src.name}: {col}: {note}")
+        text = plain_numbers(s.fillna("").astype(str), col, src, ctx, whole=whole)
         text = text.fillna("").where(text != "", "0")
         num = pd.to_numeric(text, errors="coerce")
         bad = num.isna()

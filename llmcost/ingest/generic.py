@@ -86,7 +86,7 @@ from ..schema import TOKEN_COLUMNS, finalize
 from ..textfiles import yaml_error_line
 from . import Reader
 from ._io import ReadContext, Source
-from ._numbers import clean_numbers
+from ._numbers import plain_numbers
 
 CANONICAL: tuple[str, ...] = (
     "time", "provider", "model", "app", "user", "feature", "session", "request_id",
@@ -583,9 +583,7 @@ def _numbers(s: pd.Series, col: str, canon: str, rows: pd.Series, source: Source
         vals = fast
         present = vals.notna()
     else:
-        text, note = clean_numbers(s.astype("string").str.replace("_", "", regex=False), whole=whole, sep=source.sep)
-        if note:
-            ctx.warn(f"{source.name}: {col}: {note}")
+        text = plain_numbers(s.astype("string").str.replace("_", "", regex=False), col, source, ctx, whole=whole)
         present = text.notna() & (text != "")
         vals = pd.to_numeric(text.where(present, None), errors="coerce").astype("float64")
     invalid = present & vals.isna()

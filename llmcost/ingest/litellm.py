@@ -68,7 +68,7 @@ import pandas as pd
 from ..schema import finalize
 from . import Reader
 from ._io import ReadContext, Source
-from ._numbers import clean_numbers
+from ._numbers import plain_numbers
 from ._values import first, missing, text, token_count
 
 FORMAT_SPEND = "litellm-spend-logs"
@@ -373,10 +373,7 @@ def _clean_number_columns(df: pd.DataFrame, source: Source, ctx: ReadContext) ->
         name = str(col).lower()
         whole = "tokens" in name or "requests" in name
         if whole or name in ("spend", "response_cost"):
-            text, note = clean_numbers(df[col], whole=whole, sep=source.sep)
-            df[col] = text.fillna("").astype(object)
-            if note:
-                ctx.warn(f"{source.name}: {col}: {note}")
+            df[col] = plain_numbers(df[col], str(col), source, ctx, whole=whole).fillna("").astype(object)
 
 
 def _iter_rows(source: Source, ctx: ReadContext) -> list[tuple[int, Any]]:

@@ -68,7 +68,7 @@ from ..errors import InputError
 from ..schema import finalize, to_utc
 from . import Reader
 from ._io import ReadContext, Source
-from ._numbers import clean_numbers
+from ._numbers import plain_numbers
 
 USAGE_CSV = "openai-usage-csv"
 COSTS_CSV = "openai-costs-csv"
@@ -258,9 +258,7 @@ def _numbers(df: pd.DataFrame, col: str, ctx: ReadContext, source: Source, bad: 
         vals = raw.astype("float64").fillna(0)
         wrong = pd.Series(False, index=df.index)
     else:
-        text, note = clean_numbers(raw.astype(str).where(~_blank(raw), "0"), whole=whole, sep=source.sep)
-        if note:
-            ctx.warn(f"{source.name}: {col}: {note}")
+        text = plain_numbers(raw.astype(str).where(~_blank(raw), "0"), col, source, ctx, whole=whole)
         vals = pd.to_numeric(text, errors="coerce")
         wrong = vals.isna()
     if not allow_negative:

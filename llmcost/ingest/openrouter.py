@@ -27,7 +27,7 @@ import pandas as pd
 from ..schema import finalize
 from . import Reader
 from ._io import ReadContext, Source
-from ._numbers import clean_numbers
+from ._numbers import plain_numbers
 
 FORMAT = "openrouter-activity-csv"
 _REQUIRED = {"generation_id", "created_at", "cost_total", "tokens_prompt", "tokens_completion", "model_permaslug"}
@@ -45,9 +45,7 @@ def _num(
     if col not in df.columns:
         return pd.Series(np.zeros(len(df)), index=df.index), pd.Series(False, index=df.index)
     raw = df[col]
-    text, note = clean_numbers(raw, whole=whole, sep=source.sep)
-    if note:
-        ctx.warn(f"{source.name}: {col}: {note}")
+    text = plain_numbers(raw, col, source, ctx, whole=whole)
     present = text.notna() & (text != "")
     vals = pd.to_numeric(text.where(present, None), errors="coerce").astype("float64")
     bad = present & (vals.isna() | (vals < 0) | ((vals % 1 != 0) if whole else False))

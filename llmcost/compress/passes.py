@@ -2515,8 +2515,7 @@ _WHAT_BEFORE = re.compile(r"\bwhat\b", re.IGNORECASE)
 def _keep_supposed_in_what(s: str, i: int, j: int) -> bool:
     """"what the code is supposed to do" asks its purpose (what it is meant to do), "what the code should do"
     what it ought to: kept after a "what" in the same clause."""
-    lo = max(s.rfind("\n", 0, i) + 1, i - 80, *(s.rfind(c, max(0, i - 80), i) + 1 for c in ".,;:!?"))
-    return _WHAT_BEFORE.search(s, lo, i) is not None
+    return _WHAT_BEFORE.search(s, _clause_start(s, s.rfind("\n", 0, i) + 1, i, 80), i) is not None
 
 
 #: phrase -> a test of its context (text, start, end) that keeps it as written; "can not only read but also
@@ -3138,11 +3137,17 @@ _CLAUSE_OPENING = re.compile(r"(?<![\w'’])(?:unless|if|when|whenever|while|bec
 _CLAUSE_WINDOW = 120
 
 
+def _clause_start(text: str, line_start: int, i: int, window: int = _CLAUSE_WINDOW) -> int:
+    """Where the clause holding ``text[i]`` starts: after the last . , ; : ! ? before it, or at the line
+    start, at most ``window`` characters back."""
+    lo = max(line_start, i - window)
+    return max(lo, *(text.rfind(c, lo, i) + 1 for c in ".,;:!?"))
+
+
 def _negated_clause(text: str, line_start: int, start: int) -> bool:
-    """Is there a negation between the start of the clause holding ``start`` (a . , ; : ! ?, a word of
-    ``_CLAUSE_OPENING`` or the line start, at most ``_CLAUSE_WINDOW`` characters back) and ``start``?"""
-    lo = max(line_start, start - _CLAUSE_WINDOW)
-    lo = max(lo, *(text.rfind(c, lo, start) + 1 for c in ".,;:!?"))
+    """Is there a negation between the start of the clause holding ``start`` (:func:`_clause_start`, or
+    a later word of ``_CLAUSE_OPENING``) and ``start``?"""
+    lo = _clause_start(text, line_start, start)
     for m in _CLAUSE_OPENING.finditer(text, lo, start):
         lo = m.end()
     return _CLAUSE_NEGATION.search(text, lo, start) is not None
@@ -3155,10 +3160,8 @@ _CONDITION_OPENING = re.compile(r"(?<![\w'’])(?:if|when|whenever|unless|until|
 
 def _conditional_clause(text: str, line_start: int, start: int) -> bool:
     """Is the clause holding ``start`` a condition: does a word of ``_CONDITION_OPENING`` come between its
-    start (a . , ; : ! ?, or the line start, at most ``_CLAUSE_WINDOW`` characters back) and ``start``?"""
-    lo = max(line_start, start - _CLAUSE_WINDOW)
-    lo = max(lo, *(text.rfind(c, lo, start) + 1 for c in ".,;:!?"))
-    return _CONDITION_OPENING.search(text, lo, start) is not None
+    start (:func:`_clause_start`) and ``start``?"""
+    return _CONDITION_OPENING.search(text, _clause_start(text, line_start, start), start) is not None
 
 
 _NAME_BEFORE = re.compile(r"(?<![\w'’])[A-Z][a-z][\w'’-]*[ \t]+$")

@@ -64,7 +64,7 @@ from collections.abc import Callable, Iterator
 from collections.abc import Set as AbstractSet
 from itertools import compress, filterfalse, repeat
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from ..wording import plural
 from .protect import PINNED_KINDS, PLACEHOLDER_RE, Masked, lines_holding, placeholder_index
@@ -86,32 +86,26 @@ class PassContext:
     max_examples: int | None = None
     dropped: set[int] = field(default_factory=set)  # placeholder ids removed on purpose (fewshot)
     notes: list[str] = field(default_factory=list)
-    # whole-prompt facts, decided once (so that every section of a large prompt decides alike)
-    _british: bool | None = field(default=None, repr=False)
-    _grades: bool | None = field(default=None, repr=False)
-    _pairs: frozenset[tuple[str, str]] | None = field(default=None, repr=False)
 
+    # whole-prompt facts, decided once on all of it (so that every section of a large prompt, see
+    # :mod:`.sections`, decides alike) and only when a rule asks
+
+    @cached_property
     def british(self) -> bool:
-        """Does the prompt (as given, all of it) spell the British way?  Decided once, on the whole
-        prompt, so that every section of a large one (:mod:`.sections`) decides alike."""
-        if self._british is None:
-            self._british = _BRITISH_SPELLING.search(self.masked.text.lower()) is not None
-        return self._british
+        """Does the prompt spell the British way?"""
+        return _BRITISH_SPELLING.search(self.masked.text.lower()) is not None
 
+    @cached_property
     def grades_rules(self) -> bool:
-        """Does the prompt (all of it) say "must", "shall" or "required to" anywhere?  Then its "you
-        should" is the weaker of two grades and stays (see :data:`_STRONG_MODAL`)."""
-        if self._grades is None:
-            self._grades = _STRONG_MODAL.search(self.masked.text) is not None
-        return self._grades
+        """Does the prompt say "must", "shall" or "required to" anywhere?  Then its "you should" is the
+        weaker of two grades and stays (see :data:`_STRONG_MODAL`)."""
+        return _STRONG_MODAL.search(self.masked.text) is not None
 
+    @cached_property
     def article_pairs(self) -> frozenset[tuple[str, str]]:
         """The (article, next word) pairs of the prompt as written, lowercased: one it already had,
         even "a interesting", is left as written after a word between them goes (:func:`_fix_articles`)."""
-        if self._pairs is None:
-            self._pairs = frozenset((m.group(1).lower(), m.group(3).lower())
-                                    for m in _ARTICLE_PAIR.finditer(self.masked.text))
-        return self._pairs
+        return frozenset((m.group(1).lower(), m.group(3).lower()) for m in _ARTICLE_PAIR.finditer(self.masked.text))
 
     def level_at_least(self, level: str) -> bool:
         return LEVELS.index(self.level) >= LEVELS.index(level)
@@ -1590,7 +1584,7 @@ _ZH_FILLER_KEYS: dict[re.Pattern[str], tuple[str, ...]] = {
 
 def pass_filler(text: str, ctx: PassContext) -> str:
     if ctx.en():
-        graded = ctx.grades_rules()  # (on the prompt as written: before "You must not" becomes "Don't")
+        graded = ctx.grades_rules  # (on the prompt as written: before "You must not" becomes "Don't")
         for rx, fn, lower in _EN_FILLER:
             if graded:
                 rx = _MODAL_NOT_SHOULD if fn is _drop_modal else _GRADED_FILLER.get(rx, rx)
@@ -1851,7 +1845,7 @@ def pass_hedges(text: str, ctx: PassContext) -> str:
         before = text
         text = _sub_on(_HEDGE_RE, text, _hedge, lower=True, keys=(*_HEDGE_EN, "honestly", "frankly", "to be honest"))
         if text is not before and text != before:
-            text = _fix_articles(before, text, ctx.article_pairs)
+            text = _fix_articles(before, text, lambda: ctx.article_pairs)
     return text
 
 
@@ -1876,7 +1870,7 @@ def _wants_an(word: str) -> bool:
 def _fix_articles(before: str, after: str, had: Callable[[], AbstractSet[tuple[str, str]]] | None = None) -> str:
     """"a really interesting idea" -> "a interesting idea" after a dropped word: the article of a pair
     ``after`` made ("a interesting", "an useful") is set to the word it now stands before.  Pairs
-    ``before`` already had (or ``had()``, the prompt's: :meth:`PassContext.article_pairs`) are left as written."""
+    ``before`` already had (or ``had()``, the prompt's: :attr:`PassContext.article_pairs`) are left as written."""
     wrong = [m for m in _ARTICLE_PAIR.finditer(after) if (len(m.group(1)) == 2) != _wants_an(m.group(3))]
     if not wrong:
         return after  # (the usual case: ``before`` need not be read)
@@ -2742,7 +2736,7 @@ def pass_phrases(text: str, ctx: PassContext) -> str:
         text = _sub_on(_REDUCED_RELATIVE, text, _unless_emphatic(lambda m, s: (m.group("neg") or "")
                        if s[m.start() - 2:m.start() - 1].isalnum() and s[m.start() - 1] == " " else m.group()))
         text = _sub_on(_COMPLEMENTISER, text, _unless_emphatic(_complementiser), lower=True, keys=_COMPLEMENTISER_KEYS)
-        text = _replace_en_phrases(text, ctx.british)
+        text = _replace_en_phrases(text, lambda: ctx.british)
         if " don't" in text:
             text = _MODAL_DONT.sub(r"\1 not", text)
         text = _sub_on(_EACH_OF_THE, text, _unless_emphatic(_each_of_the), lower=True)

@@ -562,7 +562,7 @@ def _expand_inputs(files: Sequence[Path], skip: Sequence[Path], out_dir: Path | 
     """The prompt files of the arguments, each once.  A walk skips ``out_dir``
     when it lies inside the walked folder (a re-run must not compress its own output)."""
     from .. import tokens as tok
-    from ..compress.formats import COMPRESS_SUFFIXES
+    from ..compress.formats import TEMPLATE_SUFFIXES
 
     inputs: list[Input] = []
     seen: set[Path] = set()
@@ -570,7 +570,8 @@ def _expand_inputs(files: Sequence[Path], skip: Sequence[Path], out_dir: Path | 
     for arg in files:
         walked = arg.is_dir()
         others: list[Path] = []
-        for path in tok.expand_paths([arg], exclude=skip, passed_over=others, suffixes=COMPRESS_SUFFIXES):
+        for path in tok.expand_paths([arg], exclude=skip, passed_over=others,
+                                        suffixes=tok.PROMPT_SUFFIXES | TEMPLATE_SUFFIXES):
             key = path.resolve()
             if key in seen:
                 continue

@@ -289,10 +289,9 @@ _FENCE_LINE = re.compile(r"---[ \t]*(?:\n|\Z)")
 #: files whose leading ``---`` line always opens a YAML front matter (Prompty, Dotprompt): one that
 #: does not load is an error, not prompt text (it would be compressed as if it were)
 FRONT_MATTER_SUFFIXES = frozenset({".prompty", ".prompt"})
-#: what a folder walk of ``llmcost compress`` reads: the prompt suffixes of ``llmcost tokens`` and the
-#: templates it compresses around their protected syntax (Prompty, Jinja, Handlebars, Mustache)
-COMPRESS_SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown", ".prompt", ".json", ".yaml", ".yml",
-                               ".prompty", ".j2", ".jinja", ".jinja2", ".hbs", ".handlebars", ".mustache"})
+#: templates compressed around their protected syntax (Prompty, Jinja, Handlebars, Mustache): a folder walk
+#: of ``llmcost compress`` reads them beside the prompt suffixes of ``llmcost tokens``
+TEMPLATE_SUFFIXES = frozenset({".prompty", ".j2", ".jinja", ".jinja2", ".hbs", ".handlebars", ".mustache"})
 
 
 def _front_matter_error(text: str, name: str) -> None:

@@ -18,6 +18,10 @@ from llmcost.compress.protect import mask
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "prompts"
 
+#: ~370,000 characters of plain prose paragraphs, numbered so that dedupe keeps them: three+ sections
+_PROSE = "\n\n".join(f"The report lists the costs of the project in a table of rows and columns for the reader {i}."
+                      for i in range(4000))
+
 
 def _large(chars: int, pattern: str = "*") -> str:
     """The sample prompts, repeated with their numbers shifted (so that dedupe cannot drop the copies)."""
@@ -121,8 +125,7 @@ _CJK = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 def test_a_rule_graded_by_must_in_another_section_keeps_its_should() -> None:
     # "must" only in the first section: "you should" in the last is the weaker grade and stays
-    para = "The report lists the costs of the project in a table of rows and columns for the reader."
-    body = "\n\n".join(f"{para[:-1]} {i}." for i in range(4000))
+    body = _PROSE
     last = "\n\nYou should answer in two sentences."
     graded = "You must cite the source of every figure.\n\n" + body + last
     assert len(sections.cut(mask(graded, []).text) or []) >= 3
@@ -133,8 +136,7 @@ def test_a_rule_graded_by_must_in_another_section_keeps_its_should() -> None:
 
 def test_british_spelling_is_decided_on_the_whole_prompt() -> None:
     # "summarise" only in the first section: "give a summary of" in the last becomes British too
-    para = "The report lists the costs of the project in a table of rows and columns for the reader."
-    body = "\n\n".join(f"{para[:-1]} {i}." for i in range(4000))
+    body = _PROSE
     text = "Summarise the findings of the report in two sentences.\n\n" + body + "\n\nThen give a summary of the costs."
     parts = sections.cut(mask(text, []).text)
     assert parts is not None and len(parts) >= 3 and "ummarise" not in "".join(parts[1:])
@@ -146,8 +148,7 @@ def test_british_spelling_is_decided_on_the_whole_prompt() -> None:
 
 def test_an_article_pair_written_in_another_section_is_left_as_written() -> None:
     # the prompt writes "a honest" once: after "truly" goes, "a truly honest" is left "a honest" too
-    para = "The report lists the costs of the project in a table of rows and columns for the reader."
-    body = "\n\n".join(f"{para[:-1]} {i}." for i in range(4000))
+    body = _PROSE
     last = "\n\nWrite a truly honest review."
     text = "It was a honest mistake.\n\n" + body + last
     assert len(sections.cut(mask(text, []).text) or []) >= 3

@@ -7,6 +7,7 @@ import io
 import json
 import re
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -362,6 +363,25 @@ def open_source(path: str) -> Source:
         raw = data if encoding == "utf-8" else text.encode("utf-8")  # the fast reader reads UTF-8 bytes
         return Source(name=name, kind="csv", text=text, raw=raw, header=header, sep=sep, notes=notes)
     raise InputError("unrecognised file: not JSON, JSON Lines, CSV or Parquet", file=name, line=1)
+
+
+def respelt_columns(header: Iterable[str] | None, vocabulary: Iterable[str]) -> dict[str, str]:
+    """The column names a spreadsheet respelt ("Prompt Tokens", "START TIME", "cache-hit"), each mapped
+    to the spelling in ``vocabulary`` (a format's own column names) it matches ignoring case, spaces,
+    hyphens and underscores.  Names already spelt so, unknown ones, and a respelling whose own spelling
+    is also in the header are left out.  A reader renames by it, for detection and reading alike."""
+    by_key = {_name_key(name): name for name in vocabulary}
+    names = set(header or [])
+    out = {}
+    for name in names:
+        spelling = by_key.get(_name_key(name))
+        if spelling is not None and spelling != name and spelling not in names:
+            out[name] = spelling
+    return out
+
+
+def _name_key(name: str) -> str:
+    return "".join(ch for ch in name.lower() if ch.isalnum())
 
 
 def _csv_separator(header_line: str) -> str:

@@ -67,7 +67,7 @@ import pandas as pd
 
 from ..schema import finalize
 from . import Reader
-from ._io import ReadContext, Source
+from ._io import ReadContext, Source, respelt_columns
 from ._numbers import plain_numbers
 from ._values import first, missing, text, token_count
 
@@ -147,24 +147,10 @@ def _sample(source: Source) -> list[dict[str, Any]]:
     return [r for r in source.sample_records() if isinstance(r, dict)]
 
 
-def _name_key(name: str) -> str:
-    return "".join(ch for ch in name.lower() if ch.isalnum())
-
-
-_VOCABULARY_BY_KEY = {_name_key(name): name for name in _CSV_VOCABULARY}
-
-
 def _csv_names(header: list[str] | None) -> dict[str, str]:
-    """The header names a spreadsheet respelt (case, spaces, hyphens, underscores), each mapped to
-    LiteLLM's own spelling; names spelt as LiteLLM does, or unknown, are not in it.  Without this a
-    renamed export fell to the generic reader, which loses the cache tokens LiteLLM records."""
-    names = set(header or [])
-    out = {}
-    for name in names:
-        spelling = _VOCABULARY_BY_KEY.get(_name_key(name))
-        if spelling is not None and spelling != name and spelling not in names:
-            out[name] = spelling
-    return out
+    """LiteLLM's columns as a spreadsheet respelt them: without this a renamed export fell to the
+    generic reader, which loses the cache tokens LiteLLM records."""
+    return respelt_columns(header, _CSV_VOCABULARY)
 
 
 def _csv_keys(source: Source) -> set[str]:

@@ -34,7 +34,7 @@ import warnings
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from .passes import PASSES, PassContext
+from .passes import _CJK_RE, PASSES, PassContext
 
 #: prompts at least this long (characters, masked) are cut into sections
 SECTION_MIN_CHARS = 256_000
@@ -46,10 +46,9 @@ LOCAL_PASSES = frozenset({"json", "markdown", "filler", "hedges", "phrases"})
 #: itself, two newlines, is in no section and is put back between them)
 _CUT = re.compile(r"(?<=[.!?])\n\n(?=[^\W\d_])")
 SEPARATOR = "\n\n"
-#: and no Chinese character this near: whether Chinese is Traditional is read from up to 200
+#: a cut has no Chinese character (``passes._CJK_RE``) this near: whether Chinese is Traditional is read from up to 200
 #: characters around it when its own line does not tell (``passes._zh_traditional_at``)
 _CJK_CLEARANCE = 256
-_CJK = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -64,7 +63,7 @@ def cut(text: str) -> list[str] | None:
     size = max(SECTION_CHARS, len(text) // _MAX_ITEMS + 1)  # (over 409 MB: fewer, longer sections)
     while len(text) - start > size:
         m = _CUT.search(text, start + size)
-        while m is not None and _CJK.search(text, max(0, m.start() - _CJK_CLEARANCE), m.end() + _CJK_CLEARANCE):
+        while m is not None and _CJK_RE.search(text, max(0, m.start() - _CJK_CLEARANCE), m.end() + _CJK_CLEARANCE):
             m = _CUT.search(text, m.end())
         if m is None:
             break
@@ -92,8 +91,8 @@ def run_phase(text: str, names: Sequence[str], ctx: PassContext, *, parallel: bo
     sections = cut(text) if names and all(n in LOCAL_PASSES for n in names) else None
     if sections is None:
         return _passes_on(text, names, ctx)
-    job = _Sections(names, ctx)
-    done = _map(job, sections, workers=0 if parallel is False else _cores())
+    # (a closure is fine: the forked children have it already, nothing is pickled but results)
+    done = _map(lambda section: _passes_on(section, names, ctx), sections, workers=0 if parallel is False else _cores())
     # (a section a pass emptied leaves no blank lines behind, as the pass leaves none in one text)
     return [SEPARATOR.join(filter(None, per_pass)) for per_pass in zip(*done)]
 
@@ -104,18 +103,6 @@ def _passes_on(text: str, names: Sequence[str], ctx: PassContext) -> list[str]:
         text = PASSES[name][0](text, ctx)
         outs.append(text)
     return outs
-
-
-class _Sections:
-    """The passes of one phase on one section (a callable, so that it needs no pickling: the
-    forked children have it already)."""
-
-    def __init__(self, names: Sequence[str], ctx: PassContext) -> None:
-        self.names = list(names)
-        self.ctx = ctx
-
-    def __call__(self, section: str) -> list[str]:
-        return _passes_on(section, self.names, self.ctx)
 
 
 def _cores() -> int:
